@@ -1,0 +1,69 @@
+# coop-portal: `make run` serves the demo on http://127.0.0.1:8000, `make test` runs the suite.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock 2>/dev/null | cut -c1-12)
+# Debian packages: gettext compiles translations, pango renders PDFs, the CJK fonts are
+# embedded in Chinese PDFs, chromium runs the browser tests.
+SYSTEM_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk chromium
+PYTEST_ARGS ?=
+
+.PHONY: install system-packages run test lint format migrations messages compilemessages bench lock clean
+
+install: system-packages $(STAMP)
+
+$(STAMP): requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+system-packages:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing system packages:" $$missing; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "Missing system packages. Run: sudo apt-get install -y $$missing"; exit 1; \
+	  fi; \
+	fi
+
+compilemessages: install
+	@$(MANAGE) compilemessages --ignore=$(VENV) --ignore=node_modules -v0
+
+run: install compilemessages
+	$(MANAGE) migrate --noinput -v1
+	$(MANAGE) demo
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: install compilemessages
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Serialised, because several people may change models in one work tree at once.
+migrations: install
+	flock /tmp/coop-portal-migrations.lock $(MANAGE) makemigrations
+
+# Extracts the strings of one app (APP=members) or of the project (APP=coop_portal) into its catalogue.
+messages: install
+	flock /tmp/coop-portal-messages.lock $(MANAGE) makemessages --app $(APP)
+
+bench: install
+	$(BIN)/python benchmarks/run.py $(if $(SCALE),--scale $(SCALE),)
+
+lock:
+	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+
+clean:
+	rm -rf $(VENV) var/static .pytest_cache .mypy_cache .ruff_cache

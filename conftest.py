@@ -1,0 +1,174 @@
+"""Fixed personas for the whole suite (STYLE.md).
+
+Cooperative A (``coop``) has an administrator, a regulator, two member firms each with a
+user, and a lab user; cooperative B (``other_coop``) has its own administrator. Views are
+tested for each persona: the allowed path and every denied one.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from members.models import Cooperative, Lab, Member, Role, User
+from tests.factories import CooperativeFactory, LabFactory, MemberFactory, RoleFactory, UserFactory
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _plain_static(settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def coop(db) -> Cooperative:
+    return CooperativeFactory(
+        slug="nantong",
+        name_zh="南通家纺质量合作社",
+        name_en="Nantong Home Textile Quality Cooperative",
+    )
+
+
+@pytest.fixture
+def other_coop(db) -> Cooperative:
+    return CooperativeFactory(
+        slug="rice", name_zh="大米质量合作社", name_en="Rice Quality Cooperative", industry="rice"
+    )
+
+
+@pytest.fixture
+def member_a(coop) -> Member:
+    return MemberFactory(cooperative=coop, name="南通甲家纺有限公司", name_en="Firm A")
+
+
+@pytest.fixture
+def member_b(coop) -> Member:
+    return MemberFactory(cooperative=coop, name="南通乙家纺有限公司", name_en="Firm B")
+
+
+@pytest.fixture
+def lab(coop) -> Lab:
+    lab = LabFactory(name_zh="国家家纺检测中心", name_en="National home-textile test centre")
+    lab.cooperatives.add(coop)
+    return lab
+
+
+def _person(email: str, cooperative: Cooperative, kind: str, **role: object) -> User:
+    user = UserFactory(email=email)
+    RoleFactory(user=user, cooperative=cooperative, kind=kind, **role)
+    return user
+
+
+@pytest.fixture
+def administrator(coop) -> User:
+    user = _person("admin@nantong.example.cn", coop, Role.Kind.ADMINISTRATOR)
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    return user
+
+
+@pytest.fixture
+def other_administrator(other_coop) -> User:
+    user = _person("admin@rice.example.cn", other_coop, Role.Kind.ADMINISTRATOR)
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    return user
+
+
+@pytest.fixture
+def regulator(coop) -> User:
+    return _person("regulator@amr.example.cn", coop, Role.Kind.REGULATOR)
+
+
+@pytest.fixture
+def member_user_a(coop, member_a) -> User:
+    return _person(
+        "owner@firm-a.example.cn", coop, Role.Kind.MEMBER_USER, member=member_a, is_owner=True
+    )
+
+
+@pytest.fixture
+def member_user_b(coop, member_b) -> User:
+    return _person(
+        "owner@firm-b.example.cn", coop, Role.Kind.MEMBER_USER, member=member_b, is_owner=True
+    )
+
+
+@pytest.fixture
+def lab_user(coop, lab) -> User:
+    return _person("tester@lab.example.cn", coop, Role.Kind.LAB_USER, lab=lab)
+
+
+@dataclass
+class Personas:
+    anonymous: Client
+    administrator: Client
+    other_administrator: Client
+    regulator: Client
+    member_a: Client
+    member_b: Client
+    lab: Client
+
+
+def logged_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+@pytest.fixture
+def personas(
+    administrator, other_administrator, regulator, member_user_a, member_user_b, lab_user
+) -> Personas:
+    return Personas(
+        anonymous=Client(),
+        administrator=logged_in(administrator),
+        other_administrator=logged_in(other_administrator),
+        regulator=logged_in(regulator),
+        member_a=logged_in(member_user_a),
+        member_b=logged_in(member_user_b),
+        lab=logged_in(lab_user),
+    )
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    # CI's PostgreSQL run must execute every test: there a skip is a failure.
+    if os.environ.get("COOP_FAIL_ON_SKIP") and terminalreporter.stats.get("skipped"):
+        terminalreporter.write_line(
+            f"COOP_FAIL_ON_SKIP: {len(terminalreporter.stats['skipped'])} test(s) skipped; failing the run.",
+            red=True,
+        )
+
+
+def pytest_sessionfinish(session, exitstatus):
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if (
+        os.environ.get("COOP_FAIL_ON_SKIP")
+        and reporter is not None
+        and reporter.stats.get("skipped")
+    ):
+        session.exitstatus = 1
+
+
+@pytest.fixture(autouse=True)
+def _celery_in_process(request):
+    """Unit tests run tasks in-process; tests marked `services` talk to a real worker."""
+    from coop_portal.celery import app
+
+    # Celery reads Django's namespaced setting name before its own, so set that one.
+    previous = app.conf.task_always_eager
+    app.conf.CELERY_TASK_ALWAYS_EAGER = request.node.get_closest_marker("services") is None
+    yield
+    app.conf.CELERY_TASK_ALWAYS_EAGER = previous

@@ -1,0 +1,461 @@
+"""The CSV import contract of DATA_FORMATS.md, shared by every import of the portal.
+
+A file is UTF-8 (a byte-order mark is accepted), comma-separated, with a header row; columns
+come in any order and an unknown column is an error. An import is all or nothing: every row
+is checked, every problem is reported with its line, column and message in the active
+language, and if there is any, nothing is written. Rows are matched on their natural key, so
+importing the same file twice changes nothing the second time.
+
+An app describes its file with a subclass of ``Importer``: its ``columns``, how a parsed row
+becomes a domain record (``clean_row``) and how a batch of them is written (``write_batch``).
+``run_import`` streams the file through it, so a file of millions of rows is never held whole.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import IO, Any, ClassVar, Generic, TypeVar
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+Row = TypeVar("Row")
+
+MAX_REPORTED_ERRORS = 1000
+PREVIEW_ROWS = 2000
+# csv refuses a field longer than this; our own column limits give a clearer message first.
+csv.field_size_limit(1_000_000)
+
+
+class CellError(ValueError):
+    """A cell's value is wrong; the message says why, in the active language."""
+
+
+class RowErrors(Exception):
+    """A row is wrong in one or more columns: a list of (column, message)."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    required: bool = False
+    parse: Callable[[str], Any] = lambda value: value
+    # A column that must be present in the header even when its cells may be empty.
+    in_header: bool | None = None
+
+    def must_be_in_header(self) -> bool:
+        return self.required if self.in_header is None else self.in_header
+
+
+@dataclass
+class ImportProblem:
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        if self.column:
+            return _("Line %(line)d, column “%(column)s”: %(message)s") % {
+                "line": self.line,
+                "column": self.column,
+                "message": self.message,
+            }
+        return _("Line %(line)d: %(message)s") % {"line": self.line, "message": self.message}
+
+
+@dataclass
+class PreviewRow:
+    line: int
+    key: str
+    action: str  # "create", "update", "unchanged" or "error"
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    errors: list[ImportProblem] = field(default_factory=list)
+    error_count: int = 0
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    preview: list[PreviewRow] = field(default_factory=list)
+    written: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    def add_error(self, line: int, column: str, message: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(ImportProblem(line, column, message))
+
+    def summary(self) -> str:
+        if not self.ok:
+            return _("%(count)d problem(s) found; nothing was imported.") % {
+                "count": self.error_count
+            }
+        return _(
+            "%(rows)d row(s): %(created)d created, %(updated)d updated, %(unchanged)d unchanged."
+        ) % {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+        }
+
+
+class Importer(Generic[Row]):
+    """What one kind of file holds and how its rows are written. Subclass per file."""
+
+    columns: ClassVar[list[Column]] = []
+    batch_size: ClassVar[int] = 2000
+    # Larger files are refused before any row is read.
+    max_bytes: ClassVar[int] = 20 * 1024 * 1024
+
+    def prepare(self) -> None:
+        """Load what checking rows needs (lookups of members, categories …) in a few queries."""
+
+    def clean_row(self, values: dict[str, Any], line: int) -> Row:
+        """Turn parsed cells into a record, or raise RowErrors. Cells are parsed already."""
+        raise NotImplementedError
+
+    def key_of(self, row: Row) -> str:
+        """The natural key of a record, to find duplicates in one file and to name it."""
+        raise NotImplementedError
+
+    def write_batch(self, rows: list[Row]) -> list[str]:
+        """Create or update the records; return each one's action: create, update, unchanged."""
+        raise NotImplementedError
+
+
+class _LimitedReader(io.RawIOBase):
+    """Reads a binary stream and refuses to go past a size limit."""
+
+    def __init__(self, stream: IO[bytes], limit: int | None) -> None:
+        self.stream = stream
+        self.limit = limit
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.stream.read(len(buffer))
+        self.count += len(data)
+        if self.limit is not None and self.count > self.limit:
+            raise FileTooLarge
+        buffer[: len(data)] = data
+        return len(data)
+
+
+class FileTooLarge(Exception):
+    pass
+
+
+def _records(stream: IO[bytes], limit: int | None) -> Iterator[tuple[int, list[str]]]:
+    """Yield (line number where the record starts, cells), decoding UTF-8 strictly."""
+    raw = io.BufferedReader(_LimitedReader(stream, limit), buffer_size=1024 * 1024)
+    text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
+    reader = csv.reader(text, strict=True)
+    line_end = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        start = line_end + 1
+        line_end = reader.line_num
+        yield start, cells
+
+
+def _file_problem(error: Exception, line: int) -> str:
+    if isinstance(error, UnicodeDecodeError):
+        return _(
+            "The file is not valid UTF-8 near line %(line)d. Save it as “CSV UTF-8” "
+            "(files saved as GBK or GB18030 are not accepted)."
+        ) % {"line": line}
+    return _("The file is not a well-formed CSV file near line %(line)d: %(error)s") % {
+        "line": line,
+        "error": str(error),
+    }
+
+
+def run_import(
+    importer: Importer[Any],
+    stream: IO[bytes],
+    *,
+    dry_run: bool = False,
+    max_bytes: int | None | bool = True,
+    keep_preview: bool = False,
+) -> ImportReport:
+    """Check every row of the file and, when all are right and not ``dry_run``, write them.
+
+    Everything happens in one transaction that is rolled back on any problem (or on a dry
+    run), so the database never holds part of a file. ``max_bytes=True`` uses the importer's
+    limit; ``None`` sets none (the command line, for big lab deliveries).
+    """
+    limit = importer.max_bytes if max_bytes is True else (max_bytes or None)
+    report = ImportReport()
+    try:
+        with transaction.atomic():
+            _import(importer, stream, limit, report, keep_preview=keep_preview)
+            if dry_run or not report.ok:
+                transaction.set_rollback(True)
+            else:
+                report.written = True
+    except FileTooLarge:
+        report = ImportReport()
+        report.add_error(
+            0,
+            "",
+            _("The file is larger than the limit of %(size)d MB.")
+            % {"size": (limit or 0) // (1024 * 1024)},
+        )
+    return report
+
+
+def _import(
+    importer: Importer[Any],
+    stream: IO[bytes],
+    limit: int | None,
+    report: ImportReport,
+    *,
+    keep_preview: bool,
+) -> None:
+    records = _records(stream, limit)
+    line = 1
+    try:
+        first = next(records, None)
+    except (UnicodeDecodeError, csv.Error) as error:
+        report.add_error(1, "", _file_problem(error, 1))
+        return
+    if first is None or not any(cell.strip() for cell in first[1]):
+        report.add_error(
+            1, "", _("The file is empty: it needs a header row and at least one row of data.")
+        )
+        return
+    header = [cell.strip() for cell in first[1]]
+    if not _check_header(importer, header, report):
+        return
+    importer.prepare()
+    by_name = {column.name: column for column in importer.columns}
+    seen: dict[str, int] = {}
+    batch: list[Any] = []
+    batch_lines: list[tuple[int, str]] = []
+
+    def flush() -> None:
+        actions = importer.write_batch(batch)
+        for (row_line, key), action in zip(batch_lines, actions, strict=True):
+            if action == "create":
+                report.created += 1
+            elif action == "update":
+                report.updated += 1
+            else:
+                report.unchanged += 1
+            if keep_preview and len(report.preview) < PREVIEW_ROWS:
+                report.preview.append(PreviewRow(row_line, key, action))
+        batch.clear()
+        batch_lines.clear()
+
+    while True:
+        try:
+            item = next(records, None)
+        except (UnicodeDecodeError, csv.Error) as error:
+            report.add_error(line + 1, "", _file_problem(error, line + 1))
+            return
+        if item is None:
+            break
+        line, cells = item
+        if not any(cell.strip() for cell in cells):
+            continue
+        report.rows += 1
+        if len(cells) != len(header):
+            report.add_error(
+                line,
+                "",
+                _("This row has %(found)d fields but the header has %(expected)d.")
+                % {"found": len(cells), "expected": len(header)},
+            )
+            _preview_error(report, keep_preview, line, "", report.errors[-1:])
+            continue
+        values: dict[str, Any] = {}
+        problems: list[tuple[str, str]] = []
+        for name, raw_value in zip(header, cells, strict=True):
+            column = by_name[name]
+            value = raw_value.strip()
+            if not value:
+                if column.required:
+                    problems.append((name, _("This column is required.")))
+                values[name] = None
+                continue
+            try:
+                values[name] = column.parse(value)
+            except CellError as error:
+                problems.append((name, str(error)))
+        for column in importer.columns:
+            values.setdefault(column.name, None)
+        record = None
+        if not problems:
+            try:
+                record = importer.clean_row(values, line)
+            except RowErrors as error:
+                problems.extend(error.problems)
+        if record is not None and not problems:
+            key = importer.key_of(record)
+            if key in seen:
+                message = _("%(key)s appears twice in this file (first on line %(first)d).")
+                problems.append(("", message % {"key": key, "first": seen[key]}))
+            else:
+                seen[key] = line
+        if problems:
+            for column_name, message in problems:
+                report.add_error(line, column_name, message)
+            _preview_error(report, keep_preview, line, "", report.errors[-len(problems) :])
+            continue
+        if report.ok:
+            batch.append(record)
+            batch_lines.append((line, importer.key_of(record)))
+            if len(batch) >= importer.batch_size:
+                flush()
+    if report.rows == 0:
+        report.add_error(2, "", _("The file has a header row but no rows of data."))
+        return
+    if report.ok and batch:
+        flush()
+
+
+def _preview_error(
+    report: ImportReport, keep_preview: bool, line: int, key: str, errors: list[ImportProblem]
+) -> None:
+    if keep_preview and len(report.preview) < PREVIEW_ROWS:
+        report.preview.append(PreviewRow(line, key, "error", [str(error) for error in errors]))
+
+
+def _check_header(importer: Importer[Any], header: list[str], report: ImportReport) -> bool:
+    known = {column.name for column in importer.columns}
+    ok = True
+    for name in header:
+        if name not in known:
+            report.add_error(
+                1,
+                name,
+                _("Unknown column. The columns of this file are: %(columns)s.")
+                % {"columns": ", ".join(column.name for column in importer.columns)},
+            )
+            ok = False
+        elif header.count(name) > 1:
+            report.add_error(1, name, _("This column appears more than once."))
+            ok = False
+    for column in importer.columns:
+        if column.must_be_in_header() and column.name not in header:
+            report.add_error(
+                1, column.name, _("This required column is missing from the header row.")
+            )
+            ok = False
+    return ok
+
+
+# Cell parsers. Each returns the parsed value or raises CellError with a message.
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def text(max_length: int) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        if len(value) > max_length:
+            raise CellError(
+                _("Too long: %(length)d characters, at most %(max)d.")
+                % {"length": len(value), "max": max_length}
+            )
+        return value
+
+    return parse
+
+
+def date(value: str) -> datetime.date:
+    if not _DATE.match(value):
+        raise CellError(
+            _("“%(value)s” is not a date in the form YYYY-MM-DD.") % {"value": value[:40]}
+        )
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise CellError(_("%(value)s is not a real date.") % {"value": value}) from None
+
+
+def boolean(value: str) -> bool:
+    lowered = value.lower()
+    if lowered == "yes":
+        return True
+    if lowered == "no":
+        return False
+    raise CellError(_("“%(value)s” is neither yes nor no.") % {"value": value[:40]})
+
+
+def choice(*allowed: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        if value not in allowed:
+            raise CellError(
+                _("“%(value)s” is not one of: %(allowed)s.")
+                % {"value": value[:40], "allowed": ", ".join(allowed)}
+            )
+        return value
+
+    return parse
+
+
+def integer(minimum: int | None = None, maximum: int | None = None) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        if not re.fullmatch(r"[+-]?\d{1,9}", value):
+            raise CellError(_("“%(value)s” is not a whole number.") % {"value": value[:40]})
+        number = int(value)
+        _check_range(number, minimum, maximum)
+        return number
+
+    return parse
+
+
+def decimal(
+    places: int, minimum: Decimal | None = None, maximum: Decimal | None = None
+) -> Callable[[str], Decimal]:
+    def parse(value: str) -> Decimal:
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            raise CellError(_("“%(value)s” is not a number.") % {"value": value[:40]}) from None
+        if not number.is_finite():
+            raise CellError(_("“%(value)s” is not a number.") % {"value": value[:40]})
+        exponent = number.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > places:
+            raise CellError(
+                _("At most %(places)d decimal place(s) are allowed.") % {"places": places}
+            )
+        _check_range(number, minimum, maximum)
+        return number
+
+    return parse
+
+
+def _check_range(
+    number: int | Decimal, minimum: int | Decimal | None, maximum: int | Decimal | None
+) -> None:
+    if minimum is not None and number < minimum:
+        raise CellError(
+            _("%(value)s is below the minimum of %(min)s.") % {"value": number, "min": minimum}
+        )
+    if maximum is not None and number > maximum:
+        raise CellError(
+            _("%(value)s is above the maximum of %(max)s.") % {"value": number, "max": maximum}
+        )

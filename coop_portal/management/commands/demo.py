@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from charter.setup import setup_charter
+from inspections.setup import setup_catalogue
+from members import demo as members_demo
+from members.models import Role, User
+
+ADMIN_EMAIL = "admin@example.cn"
+ADMIN_PASSWORD = "coop-demo-admin"  # noqa: S105 - the documented demo login of `make run`
+
+
+class Command(BaseCommand):
+    help = "Load the demo cooperative (safe to run again: existing data is kept)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with transaction.atomic():
+            cooperative = members_demo.load()
+            setup_charter(cooperative)
+            setup_catalogue(cooperative, "home-textiles")
+            admin = User.objects.filter(email=ADMIN_EMAIL).first()
+            if admin is None:
+                admin = User.objects.create_superuser(
+                    ADMIN_EMAIL, ADMIN_PASSWORD, first_name="Admin"
+                )
+            Role.objects.get_or_create(
+                user=admin, cooperative=cooperative, kind=Role.Kind.ADMINISTRATOR
+            )
+        self.stdout.write(
+            f"Demo loaded: {cooperative.slug}. Administrator: {ADMIN_EMAIL} / {ADMIN_PASSWORD}"
+        )

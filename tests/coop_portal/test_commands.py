@@ -1,0 +1,69 @@
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from charter.models import CharterVersion
+from inspections.models import TestCategory
+from members.models import Cooperative
+
+pytestmark = pytest.mark.django_db
+
+
+def test_setup_cooperative_creates_it_with_a_charter_and_the_textile_catalogue():
+    out = StringIO()
+    call_command(
+        "setup_cooperative",
+        "nantong",
+        "--name",
+        "南通家纺质量合作社",
+        "--industry",
+        "home-textiles",
+        stdout=out,
+    )
+    cooperative = Cooperative.objects.get(slug="nantong")
+    version = CharterVersion.objects.in_force(
+        cooperative, on=__import__("datetime").date(2000, 1, 1)
+    )
+    assert version is not None
+    assert version.policy.min_pass_rate == 90
+    assert set(
+        TestCategory.objects.filter(cooperative=cooperative).values_list("code", flat=True)
+    ) == {
+        "fabrics",
+        "fibre-products",
+        "garments",
+        "bedding",
+    }
+    assert len(out.getvalue().strip().splitlines()) == 1
+
+
+def test_setup_cooperative_leaves_an_existing_one_as_it_is():
+    call_command("setup_cooperative", "rice", "--name", "大米质量合作社", stdout=StringIO())
+    out = StringIO()
+    call_command(
+        "setup_cooperative",
+        "rice",
+        "--name",
+        "另一个名字",
+        "--industry",
+        "home-textiles",
+        stdout=out,
+    )
+    cooperative = Cooperative.objects.get(slug="rice")
+    assert cooperative.name_zh == "大米质量合作社"
+    assert not TestCategory.objects.filter(cooperative=cooperative).exists()
+    assert cooperative.charter_versions.count() == 1
+
+
+def test_setup_cooperative_refuses_a_bad_slug():
+    with pytest.raises(CommandError):
+        call_command("setup_cooperative", "Not A Slug", "--name", "x", stdout=StringIO())
+    assert not Cooperative.objects.exists()
+
+
+def test_demo_can_be_loaded_twice():
+    call_command("demo", stdout=StringIO())
+    counts = Cooperative.objects.count(), Cooperative.objects.get().members.count()
+    call_command("demo", stdout=StringIO())
+    assert (Cooperative.objects.count(), Cooperative.objects.get().members.count()) == counts

@@ -1,0 +1,155 @@
+"""The shared import contract, through a small importer of labs (key: Chinese name)."""
+
+import io
+
+import pytest
+from django.utils import translation
+
+from coop_portal import csvimport
+from coop_portal.csvimport import CellError, Column, Importer, RowErrors, run_import
+from members.models import Lab
+
+pytestmark = pytest.mark.django_db
+
+
+class LabImporter(Importer[dict]):
+    columns = [
+        Column("name_zh", required=True, parse=csvimport.text(50)),
+        Column("name_en", parse=csvimport.text(50)),
+        Column("accreditation_no", parse=csvimport.text(20)),
+    ]
+    batch_size = 2
+
+    def clean_row(self, values, line):
+        if values["name_zh"] == "坏":
+            raise RowErrors([("name_zh", "bad name")])
+        return values
+
+    def key_of(self, row):
+        return row["name_zh"]
+
+    def write_batch(self, rows):
+        actions = []
+        for row in rows:
+            defaults = {key: value or "" for key, value in row.items()}
+            lab, created = Lab.objects.get_or_create(name_zh=row["name_zh"], defaults=defaults)
+            changed = [
+                k for k in ("name_en", "accreditation_no") if (row[k] or "") != getattr(lab, k)
+            ]
+            if created:
+                actions.append("create")
+            elif changed:
+                for k in changed:
+                    setattr(lab, k, row[k] or "")
+                lab.save()
+                actions.append("update")
+            else:
+                actions.append("unchanged")
+        return actions
+
+
+def run(content: str | bytes, **kwargs):
+    data = content.encode() if isinstance(content, str) else content
+    with translation.override("en"):
+        return run_import(LabImporter(), io.BytesIO(data), **kwargs)
+
+
+GOOD = "name_zh,name_en\n甲,A\n乙,B\n丙,C\n"
+
+
+def test_a_good_file_is_imported_and_a_second_import_changes_nothing():
+    first = run(GOOD)
+    assert first.ok
+    assert first.written
+    assert (first.created, first.updated, first.unchanged) == (3, 0, 0)
+    second = run(GOOD)
+    assert (second.created, second.updated, second.unchanged) == (0, 0, 3)
+    assert Lab.objects.count() == 3
+
+
+def test_columns_may_come_in_any_order_and_a_bom_is_accepted():
+    report = run("\ufeffname_en,name_zh\r\nA,甲\r\n")
+    assert report.ok
+    assert Lab.objects.get(name_zh="甲").name_en == "A"
+
+
+def test_one_bad_row_means_nothing_is_written_and_every_bad_row_is_named():
+    report = run("name_zh,name_en\n甲,A\n乙,B\n坏,C\n,D\n")
+    assert not report.ok
+    assert not Lab.objects.exists()
+    assert [(e.line, e.column) for e in report.errors] == [(4, "name_zh"), (5, "name_zh")]
+    with translation.override("en"):
+        assert str(report.errors[1]) == "Line 5, column “name_zh”: This column is required."
+
+
+def test_unknown_and_missing_columns_are_errors():
+    report = run("name_en,colour\nA,red\n")
+    with translation.override("en"):
+        messages = [str(e) for e in report.errors]
+    assert any("colour" in m and "Unknown column" in m for m in messages)
+    assert any("name_zh" in m and "missing" in m for m in messages)
+
+
+def test_a_duplicate_key_within_one_file_is_an_error():
+    report = run("name_zh\n甲\n乙\n甲\n")
+    assert [e.line for e in report.errors] == [4]
+    assert "first on line 2" in report.errors[0].message
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        (b"", "empty"),
+        (b"name_zh\n", "no rows of data"),
+        ("name_zh\n甲\n".encode("gbk"), "not valid UTF-8"),
+        (b'name_zh\n"unbalanced\n', "well-formed"),
+        (b"name_zh,name_en\nA\n", "1 fields but the header has 2"),
+        ("name_zh\n" + "长" * 10_000 + "\n", "Too long: 10000 characters"),
+    ],
+)
+def test_bad_files_are_refused_with_a_clear_message(content, fragment):
+    report = run(content)
+    assert not report.ok
+    with translation.override("en"):
+        assert fragment in " ".join(str(e) for e in report.errors)
+    assert not Lab.objects.exists()
+
+
+def test_a_file_over_the_size_limit_is_refused_before_reading_rows():
+    big = "name_zh\n" + "".join(f"名{i}\n" for i in range(200_000))
+    report = run(big, max_bytes=100_000)
+    assert not report.ok
+    with translation.override("en"):
+        assert "larger than the limit" in str(report.errors[0])
+    assert not Lab.objects.exists()
+
+
+def test_a_dry_run_reports_the_actions_and_writes_nothing():
+    report = run(GOOD, dry_run=True, keep_preview=True)
+    assert report.ok
+    assert not report.written
+    assert [(row.line, row.action) for row in report.preview] == [
+        (2, "create"),
+        (3, "create"),
+        (4, "create"),
+    ]
+    assert not Lab.objects.exists()
+
+
+def test_parsers():
+    assert csvimport.date("2025-03-01").isoformat() == "2025-03-01"
+    for bad in ("2025-3-1", "20250301", "2025-02-30"):
+        with pytest.raises(CellError):
+            csvimport.date(bad)
+    assert csvimport.boolean("yes") is True
+    assert csvimport.boolean("no") is False
+    with pytest.raises(CellError):
+        csvimport.boolean("maybe")
+    assert str(csvimport.decimal(1, 0, 100)("92.5")) == "92.5"
+    for bad in ("92.55", "abc", "NaN", "101"):
+        with pytest.raises(CellError):
+            csvimport.decimal(1, 0, 100)(bad)
+    assert csvimport.integer(1)("7") == 7
+    for bad in ("0", "7.5", "seven"):
+        with pytest.raises(CellError):
+            csvimport.integer(1)(bad)

@@ -1,0 +1,65 @@
+import json
+
+import pytest
+from django.urls import reverse
+
+
+def test_home_page_lists_the_cooperatives(client, coop, other_coop):
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert coop.name_zh in response.content.decode()
+    assert other_coop.name_zh in response.content.decode()
+
+
+def test_home_page_is_chinese_by_default_and_english_on_request(client, coop):
+    assert 'lang="zh-hans"' in client.get("/").content.decode()
+    english = client.get("/", headers={"accept-language": "en"}).content.decode()
+    assert 'lang="en"' in english
+    assert coop.name_en in english
+
+
+def test_language_switcher_choice_sticks(client, coop):
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert 'lang="en"' in client.get("/").content.decode()
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    assert 'lang="zh-hans"' in client.get("/").content.decode()
+
+
+def test_pages_carry_a_content_security_policy_without_inline_scripts(client, db):
+    policy = client.get("/").headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+
+
+@pytest.mark.django_db
+def test_healthz_reports_database_and_broker(client):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert json.loads(response.content) == {"status": "ok", "database": True, "broker": True}
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_when_the_broker_is_unreachable(client, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert json.loads(response.content)["broker"] is False
+
+
+def test_unknown_page_is_a_friendly_404(client, db, settings):
+    settings.DEBUG = False
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert (
+        "找不到页面" in response.content.decode() or "Page not found" in response.content.decode()
+    )
+
+
+def test_cooperative_page_shows_initiators_and_member_counts(client, coop, member_a, member_b):
+    response = client.get(reverse("members:cooperative", args=[coop.slug]))
+    assert response.status_code == 200
+    assert response.context["counts"]["total"] == 2
+
+
+def test_unknown_cooperative_is_404(client, db):
+    assert client.get(reverse("members:cooperative", args=["nowhere"])).status_code == 404
