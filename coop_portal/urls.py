@@ -17,4 +17,5 @@ urlpatterns = [
     path("inspections/", include("inspections.urls")),
     path("complaints/", include("complaints.urls")),
     path("pledges/", include("pledges.urls")),
+    path("api/v1/", include("coop_portal.api")),
 ]

@@ -1,3 +1,5 @@
+from . import urls_assessments, urls_pledges
+
 app_name = "pledges"
 
-urlpatterns: list = []
+urlpatterns = [*urls_pledges.urlpatterns, *urls_assessments.urlpatterns]

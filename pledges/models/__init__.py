@@ -1,0 +1,6 @@
+"""Pledges (models/pledge.py) and the assessments that score them (models/assessment.py)."""
+
+from .assessment import AssessmentPeriod, AssessmentRun, MemberAssessment
+from .pledge import Commitment, Pledge
+
+__all__ = ["AssessmentPeriod", "AssessmentRun", "Commitment", "MemberAssessment", "Pledge"]
