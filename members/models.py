@@ -357,3 +357,32 @@ class Initiator(models.Model):
     @property
     def duties(self) -> str:
         return localised(self.duties_zh, self.duties_en)
+
+
+class StatusChange(models.Model):
+    """One step of a member's lifecycle: who moved it, when, why, from what to what."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("member")
+    )
+    from_status = models.CharField(_("from"), max_length=20, choices=Member.Status.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=Member.Status.choices)
+    on = models.DateField(_("effective on"))
+    reason = models.TextField(_("reason"))
+    by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["member", "at"]
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.from_status} → {self.to_status}"
