@@ -260,3 +260,7 @@ LOGGING = {
 }
 
 SITE_NAME = _("Quality cooperative portal")
+
+# Lower apps (inspections, complaints) ask the pledges app for a member's targets through
+# this hook, so that no app imports one above it (STYLE.md).
+PLEDGE_TARGET_LOOKUP = "pledges.targets.target_in_force"

@@ -11,6 +11,8 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("coop_portal.account_urls")),
+    path("portal/", include("pledges.portal_urls")),
     path("admin/", admin.site.urls),
     path("members/", include("members.urls")),
     path("charter/", include("charter.urls")),

@@ -1,0 +1,1 @@
+"""Assessments of pledge fulfilment (SCORING.md): scoring, computation, publication."""

@@ -1,0 +1,1 @@
+"""Celery tasks of assessments (computing runs in chunks, closing notice periods)."""
