@@ -5,10 +5,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .credit_code import normalise, validate_credit_code
 
@@ -154,13 +155,35 @@ class Lab(models.Model):
 
 class MemberQuerySet(models.QuerySet["Member"]):
     def active_on(self, day: datetime.date) -> MemberQuerySet:
-        """Members of the cooperative on a day: joined on or before it and not left before it."""
-        return self.filter(joined_on__lte=day).filter(Q(left_on__isnull=True) | Q(left_on__gte=day))
+        """Members of the cooperative on a day: joined on or before it and not left before it.
+
+        A re-admitted member's earlier memberships count too (they are kept as
+        ``PastMembership`` rows), so the answer for a past day does not depend on what
+        happened to the member since.
+        """
+        current = Q(joined_on__lte=day) & (Q(left_on__isnull=True) | Q(left_on__gte=day))
+        earlier = PastMembership.objects.filter(
+            member=OuterRef("pk"), joined_on__lte=day, left_on__gte=day
+        )
+        return self.filter(current | Q(Exists(earlier)))
 
     def active_between(self, first: datetime.date, last: datetime.date) -> MemberQuerySet:
         """Members active at any time in a period (SCORING.md, "Who is assessed")."""
-        return self.filter(joined_on__lte=last).filter(
-            Q(left_on__isnull=True) | Q(left_on__gte=first)
+        current = Q(joined_on__lte=last) & (Q(left_on__isnull=True) | Q(left_on__gte=first))
+        earlier = PastMembership.objects.filter(
+            member=OuterRef("pk"), joined_on__lte=last, left_on__gte=first
+        )
+        return self.filter(current | Q(Exists(earlier)))
+
+    def search(self, text: str) -> MemberQuerySet:
+        """Members whose name (Chinese or English) or credit code contains the text."""
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(name__icontains=text)
+            | Q(name_en__icontains=text)
+            | Q(credit_code__icontains=normalise(text))
         )
 
     def public(self) -> MemberQuerySet:
@@ -224,6 +247,7 @@ class Member(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = MemberQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("member")
@@ -245,6 +269,17 @@ class Member(models.Model):
     @property
     def display_name(self) -> str:
         return localised(self.name, self.name_en)
+
+    @property
+    def has_left(self) -> bool:
+        return self.status in (self.Status.REMOVED, self.Status.WITHDRAWN)
+
+    def current_quality_officer(self) -> QualityOfficer | None:
+        """The officer in office; uses ``current_officers`` when a list page prefetched it."""
+        prefetched = getattr(self, "current_officers", None)
+        if prefetched is not None:
+            return prefetched[0] if prefetched else None
+        return self.quality_officers.current().first()
 
 
 class Role(models.Model):
@@ -386,3 +421,257 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member}: {self.from_status} → {self.to_status}"
+
+
+class PastMembership(models.Model):
+    """An earlier, closed membership of a member that left and was re-admitted.
+
+    The member row holds the current membership (``joined_on`` … ``left_on``); re-admission
+    moves the closed one here, so "who was a member on day D" stays answerable.
+    """
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="past_memberships", verbose_name=_("member")
+    )
+    joined_on = models.DateField(_("joined on"))
+    left_on = models.DateField(_("left on"))
+    left_as = models.CharField(
+        _("left as"), max_length=20, choices=Member.Status.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("past membership")
+        verbose_name_plural = _("past memberships")
+        ordering = ["member", "joined_on"]
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.joined_on} – {self.left_on}"
+
+
+class QualityOfficerQuerySet(models.QuerySet["QualityOfficer"]):
+    def current(self) -> QualityOfficerQuerySet:
+        return self.filter(replaced_on__isnull=True)
+
+
+class QualityOfficer(models.Model):
+    """A member's chief quality officer (首席质量官). One is in office at a time."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="quality_officers", verbose_name=_("member")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    # Private contact details: never shown on a public page.
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    appointed_on = models.DateField(
+        _("appointed on"), null=True, blank=True, help_text=_("Empty when unknown (imported).")
+    )
+    replaced_on = models.DateField(
+        _("replaced on"),
+        null=True,
+        blank=True,
+        help_text=_("Empty while the officer is in office."),
+    )
+
+    objects = QualityOfficerQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("chief quality officer")
+        verbose_name_plural = _("chief quality officers")
+        ordering = ["member", "-appointed_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=Q(replaced_on__isnull=True),
+                name="quality_officer_one_current",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def training_hours(self) -> Any:
+        return sum(record.hours for record in self.training_records.all())
+
+
+class TrainingRecord(models.Model):
+    """A course the cooperative trained a chief quality officer in."""
+
+    officer = models.ForeignKey(
+        QualityOfficer,
+        on_delete=models.CASCADE,
+        related_name="training_records",
+        verbose_name=_("chief quality officer"),
+    )
+    course = models.CharField(_("course"), max_length=200)
+    on = models.DateField(_("date"))
+    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("training record")
+        verbose_name_plural = _("training records")
+        ordering = ["officer", "on"]
+
+    def __str__(self) -> str:
+        return f"{self.course} ({self.on})"
+
+
+class PairingQuerySet(models.QuerySet["Pairing"]):
+    def current(self, on: datetime.date) -> PairingQuerySet:
+        return self.filter(started_on__lte=on).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on))
+
+
+class Pairing(models.Model):
+    """"Big hand holds small hand": an anchor firm mentors a small member for a while."""
+
+    anchor = models.ForeignKey(
+        Member,
+        on_delete=models.CASCADE,
+        related_name="mentored_pairings",
+        verbose_name=_("anchor firm"),
+    )
+    member = models.ForeignKey(
+        Member,
+        on_delete=models.CASCADE,
+        related_name="mentor_pairings",
+        verbose_name=_("small member"),
+    )
+    started_on = models.DateField(_("from"))
+    ended_on = models.DateField(_("to"), null=True, blank=True)
+
+    objects = PairingQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("mentor pairing")
+        verbose_name_plural = _("mentor pairings")
+        ordering = ["-started_on"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(anchor=F("member")), name="pairing_two_members"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.anchor} → {self.member}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        problems: dict[str, Any] = {}
+        if self.anchor_id and self.member_id:
+            if self.anchor_id == self.member_id:
+                problems["member"] = _("A member cannot mentor itself.")
+            elif self.anchor.cooperative_id != self.member.cooperative_id:
+                problems["member"] = _("Both members must belong to the same cooperative.")
+        if self.ended_on and self.started_on and self.ended_on < self.started_on:
+            problems["ended_on"] = _("The end cannot be before the start.")
+        if problems:
+            raise ValidationError(problems)
+
+
+class ShadowVisit(models.Model):
+    """Staff of the small member shadowing the anchor firm for a day."""
+
+    pairing = models.ForeignKey(
+        Pairing, on_delete=models.CASCADE, related_name="visits", verbose_name=_("pairing")
+    )
+    on = models.DateField(_("date"))
+    staff_count = models.PositiveSmallIntegerField(_("staff sent"), default=1)
+    # Names of people: private, never on a public page.
+    staff_names = models.CharField(_("names of the staff sent"), max_length=300, blank=True)
+    topic = models.CharField(_("topic"), max_length=200)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("shadowing visit")
+        verbose_name_plural = _("shadowing visits")
+        ordering = ["pairing", "on"]
+
+    def __str__(self) -> str:
+        return f"{self.on}: {self.topic}"
+
+
+class Conversion(models.Model):
+    """A sole proprietor became a company (个转企): the old registration and the new firm."""
+
+    sole_proprietor = models.OneToOneField(
+        Member,
+        on_delete=models.PROTECT,
+        related_name="conversion",
+        verbose_name=_("sole proprietor (old registration)"),
+    )
+    old_credit_code = models.CharField(_("old credit code"), max_length=18)
+    new_credit_code = models.CharField(
+        _("new firm's credit code"), max_length=18, validators=[validate_credit_code]
+    )
+    new_name = models.CharField(_("new firm's registered name"), max_length=200)
+    firm = models.ForeignKey(
+        Member,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="converted_from",
+        verbose_name=_("new firm's member record"),
+    )
+    converted_on = models.DateField(_("converted on"))
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("conversion into a company")
+        verbose_name_plural = _("conversions into companies")
+        ordering = ["-converted_on"]
+
+    def __str__(self) -> str:
+        return f"{self.old_credit_code} → {self.new_credit_code}"
+
+
+class TrademarkLicenceQuerySet(models.QuerySet["TrademarkLicence"]):
+    def in_force(self, on: datetime.date) -> TrademarkLicenceQuerySet:
+        return self.filter(granted_on__lte=on).filter(
+            Q(revoked_on__isnull=True) | Q(revoked_on__gt=on)
+        )
+
+
+class TrademarkLicence(models.Model):
+    """A licence to use one of the chamber's collective trademarks (集体商标)."""
+
+    trademark = models.CharField(_("trademark"), max_length=100)
+    licensee = models.ForeignKey(
+        Member,
+        on_delete=models.CASCADE,
+        related_name="trademark_licences",
+        verbose_name=_("licensee"),
+    )
+    granted_on = models.DateField(_("granted on"))
+    revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+
+    objects = TrademarkLicenceQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("collective trademark licence")
+        verbose_name_plural = _("collective trademark licences")
+        ordering = ["-granted_on"]
+
+    def __str__(self) -> str:
+        return f"{self.trademark} · {self.licensee}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.revoked_on and self.granted_on and self.revoked_on < self.granted_on:
+            raise ValidationError({"revoked_on": _("The revocation cannot be before the grant.")})
