@@ -3,12 +3,45 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+import re
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from members.models import Cooperative
+from members.models import Cooperative, Member, localised
+
+from .rendering import render_markdown
+
+# The sections of every charter version, in the order the charter shows them.
+SECTIONS: list[tuple[str, Any]] = [
+    ("purpose", _("Purpose")),
+    ("principles", _("Principles")),
+    ("duties", _("Duties and obligations of members")),
+    ("conditions", _("Basic conditions for members")),
+    ("mechanism", _("Entry, exit and supervision mechanism")),
+]
+
+# A Markdown list item: "- text", "* text", "+ text" or "1. text".
+LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?P<text>.+?)\s*$")
+
+
+def published_charter_error() -> ValidationError:
+    return ValidationError(
+        gettext(
+            "A published charter version never changes. Draft the next version and publish it "
+            "with a later effective date instead."
+        ),
+        code="published_charter_is_final",
+    )
 
 
 class CharterVersionQuerySet(models.QuerySet["CharterVersion"]):
@@ -47,8 +80,40 @@ class CharterVersion(models.Model):
     title_zh = models.CharField(_("title (Chinese)"), max_length=200, blank=True)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+    purpose_zh = models.TextField(_("purpose (Chinese)"), blank=True, default="")
+    purpose_en = models.TextField(_("purpose (English)"), blank=True, default="")
+    principles_zh = models.TextField(_("principles (Chinese)"), blank=True, default="")
+    principles_en = models.TextField(_("principles (English)"), blank=True, default="")
+    duties_zh = models.TextField(_("duties and obligations (Chinese)"), blank=True, default="")
+    duties_en = models.TextField(_("duties and obligations (English)"), blank=True, default="")
+    conditions_zh = models.TextField(
+        _("basic conditions for members (Chinese)"),
+        blank=True,
+        default="",
+        help_text=_("One condition per Markdown list item: each becomes a line of the checklist."),
+    )
+    conditions_en = models.TextField(
+        _("basic conditions for members (English)"), blank=True, default=""
+    )
+    mechanism_zh = models.TextField(
+        _("entry, exit and supervision mechanism (Chinese)"), blank=True, default=""
+    )
+    mechanism_en = models.TextField(
+        _("entry, exit and supervision mechanism (English)"), blank=True, default=""
+    )
+    change_note_zh = models.TextField(_("what changed (Chinese)"), blank=True, default="")
+    change_note_en = models.TextField(_("what changed (English)"), blank=True, default="")
 
     objects = CharterVersionQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("charter version")
@@ -58,10 +123,95 @@ class CharterVersion(models.Model):
             models.UniqueConstraint(
                 fields=["cooperative", "number"], name="charter_version_unique_number"
             ),
+            # So that exactly one version is in force on any day.
+            models.UniqueConstraint(
+                fields=["cooperative", "effective_from"],
+                condition=Q(status="published"),
+                name="charter_version_unique_published_day",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.cooperative.slug} v{self.number}"
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> CharterVersion:
+        instance = super().from_db(db, field_names, values)
+        # Remember what the database holds, so that save() can refuse to change a published row.
+        instance._stored_status = instance.__dict__.get("status")
+        return instance
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if getattr(self, "_stored_status", None) == self.Status.PUBLISHED:
+            raise published_charter_error()
+        super().save(*args, **kwargs)
+        self._stored_status = self.status
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if self.is_published:
+            raise published_charter_error()
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def title(self) -> str:
+        return localised(self.title_zh, self.title_en) or gettext("Charter")
+
+    def section_text(self, key: str, language: str | None = None) -> str:
+        """The Markdown of a section, in a language ("zh" or "en") or the active one."""
+        if language is None:
+            return localised(getattr(self, f"{key}_zh"), getattr(self, f"{key}_en"))
+        return str(getattr(self, f"{key}_{language}"))
+
+    def sections(self) -> list[tuple[str, str, SafeString]]:
+        """(key, heading, sanitised HTML) of each section, in the active language."""
+        return [
+            (key, str(heading), render_markdown(self.section_text(key)))
+            for key, heading in SECTIONS
+        ]
+
+    @property
+    def change_note(self) -> str:
+        return localised(self.change_note_zh, self.change_note_en)
+
+    def basic_conditions(self) -> list[str]:
+        """The list items of the basic-conditions section: the reviewer's checklist."""
+        items = []
+        for line in self.section_text("conditions").splitlines():
+            match = LIST_ITEM.match(line)
+            if match:
+                items.append(match.group("text"))
+        return items
+
+    def missing_sections(self) -> list[str]:
+        """Headings of the sections still empty in either language (publication needs all)."""
+        missing = []
+        for key, heading in SECTIONS:
+            for language, name in (("zh", gettext("Chinese")), ("en", gettext("English"))):
+                if not getattr(self, f"{key}_{language}").strip():
+                    missing.append(f"{heading} ({name})")
+        return missing
+
+
+# The commitment kinds of SCORING.md, in the order it lists them.
+COMMITMENT_KINDS = ("pass_rate", "response_days", "resolution_days", "rectification_days")
+DAY_FIELDS = (
+    "max_response_days",
+    "max_resolution_days",
+    "max_rectification_days",
+    "rectification_period_days",
+    "notice_period_days",
+    "appeal_window_days",
+    "objection_window_days",
+)
+COUNT_FIELDS = (
+    "suspension_after_consecutive_d",
+    "suspension_critical_failures",
+    "trademark_after_consecutive_a",
+)
 
 
 class ScoringPolicy(models.Model):
@@ -158,9 +308,410 @@ class ScoringPolicy(models.Model):
         default=2,
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("scoring policy")
         verbose_name_plural = _("scoring policies")
 
     def __str__(self) -> str:
         return str(self.charter_version)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A policy is part of its charter version: once that is published it is final.
+        if (
+            not self._state.adding
+            and CharterVersion.objects.published().filter(pk=self.charter_version_id).exists()
+        ):
+            raise published_charter_error()
+        super().save(*args, **kwargs)
+
+    @property
+    def weights(self) -> dict[str, int]:
+        return {kind: int(getattr(self, f"weight_{kind}")) for kind in COMMITMENT_KINDS}
+
+    @property
+    def kinds_required(self) -> list[str]:
+        """The commitment kinds every pledge must hold (an empty list means all four)."""
+        return list(self.required_kinds) or list(COMMITMENT_KINDS)
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+
+        def refuse(field: str, message: str) -> None:
+            errors.setdefault(field, []).append(message)
+
+        for kind in COMMITMENT_KINDS:
+            weight = getattr(self, f"weight_{kind}")
+            if weight is not None and weight <= 0:
+                refuse(f"weight_{kind}", gettext("A weight must be a positive whole number."))
+        if self.min_pass_rate is not None and not 0 <= self.min_pass_rate <= 100:
+            refuse("min_pass_rate", gettext("The pass rate is a percentage from 0 to 100."))
+        for field in DAY_FIELDS:
+            value = getattr(self, field)
+            if value is not None and value < 1:
+                refuse(field, gettext("Give at least 1 day."))
+        for field in COUNT_FIELDS:
+            value = getattr(self, field)
+            if value is not None and value < 1:
+                refuse(field, gettext("Give at least 1."))
+        for field in ("critical_penalty", "upheld_penalty", "upheld_cap"):
+            value = getattr(self, field)
+            if value is not None and value < 0:
+                refuse(field, gettext("A deduction cannot be negative."))
+        grades = {"a": self.grade_a_min, "b": self.grade_b_min, "c": self.grade_c_min}
+        for letter, value in grades.items():
+            if value is not None and not 0 <= value <= 100:
+                refuse(f"grade_{letter}_min", gettext("A grade threshold lies from 0 to 100."))
+        if None not in grades.values() and not (
+            grades["a"] > grades["b"] > grades["c"]  # type: ignore[operator]
+        ):
+            refuse(
+                "grade_b_min",
+                gettext(
+                    "Grade thresholds must be ordered: A above B above C (now A %(a)s, B %(b)s, "
+                    "C %(c)s)."
+                )
+                % {"a": grades["a"], "b": grades["b"], "c": grades["c"]},
+            )
+        kinds = self.required_kinds
+        if not isinstance(kinds, list) or not all(isinstance(kind, str) for kind in kinds):
+            refuse("required_kinds", gettext("List the required commitment kinds."))
+        else:
+            unknown = [kind for kind in kinds if kind not in COMMITMENT_KINDS]
+            if unknown:
+                refuse(
+                    "required_kinds",
+                    gettext("Unknown commitment kind(s): %(kinds)s. Choose from %(choices)s.")
+                    % {"kinds": ", ".join(unknown), "choices": ", ".join(COMMITMENT_KINDS)},
+                )
+            elif len(set(kinds)) != len(kinds):
+                refuse("required_kinds", gettext("Each commitment kind may appear once only."))
+        if errors:
+            raise ValidationError(errors)
+
+
+class CharterAcceptanceQuerySet(models.QuerySet["CharterAcceptance"]):
+    def has_accepted(self, member: Member, version: CharterVersion) -> bool:
+        return self.filter(member=member, version=version).exists()
+
+
+class CharterAcceptance(models.Model):
+    """A member's acceptance of one charter version: who signed for the firm, and when."""
+
+    member = models.ForeignKey(
+        Member,
+        on_delete=models.CASCADE,
+        related_name="charter_acceptances",
+        verbose_name=_("member"),
+    )
+    version = models.ForeignKey(
+        CharterVersion,
+        on_delete=models.PROTECT,
+        related_name="acceptances",
+        verbose_name=_("charter version"),
+    )
+    signatory_name = models.CharField(_("signed for the member by"), max_length=100)
+    accepted_at = models.DateTimeField(_("accepted at"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    objects = CharterAcceptanceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("charter acceptance")
+        verbose_name_plural = _("charter acceptances")
+        ordering = ["-accepted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "version"], name="charter_acceptance_once_per_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.version}"
+
+
+class ApplicationQuerySet(models.QuerySet["Application"]):
+    def pending(self) -> ApplicationQuerySet:
+        return self.filter(status=Application.Status.PENDING)
+
+
+class Application(models.Model):
+    """An application to join a cooperative, filed on the public site."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("awaiting review")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+
+    cooperative = models.ForeignKey(
+        Cooperative,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("cooperative"),
+    )
+    credit_code = models.CharField(_("unified social credit code"), max_length=18)
+    name = models.CharField(_("registered name"), max_length=200)
+    name_en = models.CharField(_("name in English"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Member.Kind.choices)
+    scale = models.CharField(_("scale"), max_length=20, choices=Member.Scale.choices, blank=True)
+    address = models.CharField(_("address"), max_length=300)
+    contact_person = models.CharField(_("contact person"), max_length=100)
+    phone = models.CharField(_("phone"), max_length=40)
+    email = models.EmailField(_("e-mail"))
+    charter_version = models.ForeignKey(
+        CharterVersion,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("charter version accepted"),
+    )
+    signatory_name = models.CharField(_("signed for the applicant by"), max_length=100)
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    checklist = models.JSONField(_("basic conditions confirmed"), default=list, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    member = models.ForeignKey(
+        Member,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("member admitted"),
+    )
+
+    objects = ApplicationQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("application to join")
+        verbose_name_plural = _("applications to join")
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cooperative", "credit_code"],
+                condition=Q(status="pending"),
+                name="application_one_pending_per_code",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.credit_code})"
+
+
+class ExitCaseQuerySet(models.QuerySet["ExitCase"]):
+    def open(self) -> ExitCaseQuerySet:
+        return self.filter(closed_on__isnull=True)
+
+    def of_cooperative(self, cooperative: Cooperative) -> ExitCaseQuerySet:
+        return self.filter(member__cooperative=cooperative)
+
+
+class ExitCase(models.Model):
+    """A member's case under the exit mechanism: its steps, their appeals, and its close."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="exit_cases", verbose_name=_("member")
+    )
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("opened by"),
+        help_text=_("Empty when the assessment engine proposed it."),
+    )
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closing_reason = models.TextField(_("why it was closed"), blank=True)
+
+    objects = ExitCaseQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("exit case")
+        verbose_name_plural = _("exit cases")
+        ordering = ["-opened_at"]
+
+    def __str__(self) -> str:
+        return gettext("Case %(number)s · %(member)s") % {"number": self.pk, "member": self.member}
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_on is None
+
+    def current_step(self) -> ExitStep | None:
+        """The last step in effect (confirmed and not revoked on appeal)."""
+        return self.steps.filter(status=ExitStep.Status.CONFIRMED).order_by("-decided_at").first()
+
+
+class ExitStepQuerySet(models.QuerySet["ExitStep"]):
+    def proposed(self) -> ExitStepQuerySet:
+        return self.filter(status=ExitStep.Status.PROPOSED)
+
+    def in_effect(self) -> ExitStepQuerySet:
+        return self.filter(status=ExitStep.Status.CONFIRMED)
+
+    def public(self) -> ExitStepQuerySet:
+        """Suspensions and removals in effect: the public ones. Warnings are never public."""
+        return self.in_effect().filter(kind__in=ExitStep.PUBLIC_KINDS)
+
+    def for_member(self, member: Member) -> ExitStepQuerySet:
+        return self.filter(case__member=member)
+
+    def of_cooperative(self, cooperative: Cooperative) -> ExitStepQuerySet:
+        return self.filter(case__member__cooperative=cooperative)
+
+
+class ExitStep(models.Model):
+    """One step of an exit case: proposed, then confirmed or dismissed by an administrator."""
+
+    class Kind(models.TextChoices):
+        WARNING = "warning", _("warning")
+        SUSPENSION = "suspension", _("suspension")
+        REMOVAL = "removal", _("removal")
+        WITHDRAWAL = "withdrawal", _("voluntary withdrawal")
+        RESTORATION = "restoration", _("restored after rectification")
+        TRADEMARK_ELIGIBLE = "trademark_eligible", _("eligible for the collective trademark")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("proposed, awaiting decision")
+        CONFIRMED = "confirmed", _("in effect")
+        DISMISSED = "dismissed", _("dismissed")
+        REVOKED = "revoked", _("revoked on appeal")
+
+    PUBLIC_KINDS = (Kind.SUSPENSION, Kind.REMOVAL)
+    APPEALABLE_KINDS = (Kind.WARNING, Kind.SUSPENSION, Kind.REMOVAL)
+
+    case = models.ForeignKey(
+        ExitCase, on_delete=models.CASCADE, related_name="steps", verbose_name=_("case")
+    )
+    kind = models.CharField(_("step"), max_length=20, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PROPOSED
+    )
+    reason = models.TextField(_("reason"))
+    evidence = models.TextField(
+        _("evidence references"),
+        blank=True,
+        help_text=_("One reference per line: report numbers, complaint numbers, documents."),
+    )
+    source_ref = models.CharField(
+        _("source"),
+        max_length=200,
+        blank=True,
+        help_text=_("What proposed it, e.g. an assessment run; empty when opened by hand."),
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_on = models.DateField(_("effective on"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    rectification_until = models.DateField(_("rectify by"), null=True, blank=True)
+    status_before = models.CharField(
+        _("member status before the step"),
+        max_length=20,
+        choices=Member.Status.choices,
+        blank=True,
+    )
+
+    objects = ExitStepQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("exit step")
+        verbose_name_plural = _("exit steps")
+        ordering = ["case", "proposed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.case.member}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == self.Status.CONFIRMED and self.kind in self.PUBLIC_KINDS
+
+    def evidence_lines(self) -> list[str]:
+        return [line.strip() for line in self.evidence.splitlines() if line.strip()]
+
+    def appeal_deadline(self, appeal_window_days: int) -> datetime.date | None:
+        if self.decided_on is None:
+            return None
+        return self.decided_on + datetime.timedelta(days=appeal_window_days)
+
+
+class Appeal(models.Model):
+    """A member's appeal against a step, decided by an administrator who took no part in it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("awaiting decision")
+        UPHELD = "upheld", _("upheld: the step is revoked")
+        REJECTED = "rejected", _("rejected: the step stands")
+
+    step = models.OneToOneField(
+        ExitStep, on_delete=models.CASCADE, related_name="appeal", verbose_name=_("step")
+    )
+    grounds = models.TextField(_("grounds of the appeal"))
+    lodged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("lodged by"),
+    )
+    lodged_on = models.DateField(_("lodged on"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["-lodged_on"]
+
+    def __str__(self) -> str:
+        return gettext("Appeal against %(step)s") % {"step": self.step}
