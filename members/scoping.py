@@ -14,7 +14,7 @@ from django.contrib import admin
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponseRedirect
 
 from .models import Cooperative, Member, Role, User
 
@@ -76,6 +76,12 @@ class CooperativeScopedAdmin(admin.ModelAdmin):
         return queryset.filter(
             **{f"{self.cooperative_path}__in": self.administered(request)}
         ).distinct()
+
+    def _get_obj_does_not_exist_redirect(
+        self, request: HttpRequest, opts: Any, object_id: str
+    ) -> HttpResponseRedirect:
+        # Another cooperative's record is "not found", never a hint that it exists.
+        raise Http404
 
     def _is_administrator(self, request: HttpRequest) -> bool:
         user = request.user

@@ -6,4 +6,6 @@ app_name = "members"
 
 urlpatterns = [
     path("<slug:slug>/", views.cooperative_home, name="cooperative"),
+    path("<slug:slug>/directory/", views.directory, name="directory"),
+    path("<slug:slug>/directory/<str:credit_code>/", views.member_page, name="member"),
 ]

@@ -1,0 +1,625 @@
+"""The registry's daily work in the Django admin, scoped to the cooperatives one administers."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
+
+from coop_portal.csvimport import ImportReport, run_import
+from coop_portal.export import csv_response, xlsx_response
+
+from . import services
+from .forms import ConversionForm, LifecycleForm, MemberImportForm
+from .importers import MembersImporter
+from .models import (
+    Conversion,
+    Cooperative,
+    Initiator,
+    Lab,
+    Member,
+    PastMembership,
+    Pairing,
+    QualityOfficer,
+    Role,
+    ShadowVisit,
+    StatusChange,
+    TrademarkLicence,
+    TrainingRecord,
+    User,
+)
+from .scoping import CooperativeScopedAdmin
+
+Status = Member.Status
+IMPORT_SESSION_KEY = "members_import"
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,60}$")
+EXPORT_HEADER = [
+    "credit_code",
+    "name",
+    "kind",
+    "scale",
+    "joined_on",
+    "address",
+    "chief_quality_officer",
+    "left_on",
+]
+
+
+def import_directory() -> Path:
+    """Where an uploaded file waits between its preview and the confirmation (never public)."""
+    directory = Path(tempfile.gettempdir()) / "coop-portal-member-imports"
+    directory.mkdir(mode=0o700, exist_ok=True)
+    return directory
+
+
+class ScopedHistoryAdmin(CooperativeScopedAdmin, SimpleHistoryAdmin):
+    """Scoped admin with the change history page (who, when, old → new) of each record."""
+
+    def _in_queryset_or_404(self, request: HttpRequest, object_id: str) -> None:
+        if not self.get_queryset(request).filter(pk=object_id).exists():
+            raise Http404
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        self._in_queryset_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        self._in_queryset_or_404(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class QualityOfficerInline(admin.TabularInline):
+    model = QualityOfficer
+    extra = 0
+    fields = ["name", "phone", "email", "appointed_on", "replaced_on"]
+    show_change_link = True
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = StatusChange
+    extra = 0
+    fields = ["on", "from_status", "to_status", "reason", "by", "at"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = gettext_lazy("lifecycle steps")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class PastMembershipInline(admin.TabularInline):
+    model = PastMembership
+    extra = 0
+    fields = ["joined_on", "left_on", "left_as"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class TrademarkLicenceInline(admin.TabularInline):
+    model = TrademarkLicence
+    extra = 0
+    fields = ["trademark", "granted_on", "revoked_on"]
+
+
+@admin.register(Member)
+class MemberAdmin(ScopedHistoryAdmin):
+    list_display = [
+        "name",
+        "credit_code",
+        "kind",
+        "scale",
+        "status",
+        "joined_on",
+        "left_on",
+        "cooperative",
+    ]
+    list_filter = [
+        "status",
+        "kind",
+        "scale",
+        ("cooperative", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["name", "name_en", "credit_code"]
+    list_select_related = ["cooperative"]
+    date_hierarchy = "joined_on"
+    list_per_page = 50
+    inlines = [QualityOfficerInline, TrademarkLicenceInline, StatusChangeInline, PastMembershipInline]
+    change_list_template = "members/admin/member_change_list.html"
+    fieldsets = [
+        (None, {"fields": ["cooperative", "credit_code", "name", "name_en", "kind", "scale"]}),
+        (gettext_lazy("Membership"), {"fields": ["status", "joined_on", "left_on"]}),
+        (
+            gettext_lazy("Contact (private)"),
+            {"fields": ["address", "contact_person", "phone", "email"]},
+        ),
+    ]
+    actions = [
+        "make_active",
+        "warn",
+        "suspend",
+        "remove",
+        "withdraw",
+        "export_csv",
+        "export_xlsx",
+    ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # The lifecycle moves only through the actions, which record who, when and why.
+        if obj is None:
+            return ["status", "left_on"]
+        return ["status", "joined_on", "left_on"]
+
+    def save_model(self, request: HttpRequest, obj: Member, form: Any, change: bool) -> None:
+        obj.credit_code = obj.credit_code and obj.credit_code.strip().upper()
+        super().save_model(request, obj, form, change)
+
+    # Lifecycle actions: each asks for the reason on an intermediate page.
+
+    @admin.action(description=gettext_lazy("Admit or re-admit (make active)"))
+    def make_active(self, request: HttpRequest, queryset: QuerySet[Member]) -> HttpResponse | None:
+        return self._lifecycle(request, queryset, Status.ACTIVE, "make_active")
+
+    @admin.action(description=gettext_lazy("Warn"))
+    def warn(self, request: HttpRequest, queryset: QuerySet[Member]) -> HttpResponse | None:
+        return self._lifecycle(request, queryset, Status.WARNED, "warn")
+
+    @admin.action(description=gettext_lazy("Suspend"))
+    def suspend(self, request: HttpRequest, queryset: QuerySet[Member]) -> HttpResponse | None:
+        return self._lifecycle(request, queryset, Status.SUSPENDED, "suspend")
+
+    @admin.action(description=gettext_lazy("Remove from the cooperative"))
+    def remove(self, request: HttpRequest, queryset: QuerySet[Member]) -> HttpResponse | None:
+        return self._lifecycle(request, queryset, Status.REMOVED, "remove")
+
+    @admin.action(description=gettext_lazy("Record withdrawal"))
+    def withdraw(self, request: HttpRequest, queryset: QuerySet[Member]) -> HttpResponse | None:
+        return self._lifecycle(request, queryset, Status.WITHDRAWN, "withdraw")
+
+    def _lifecycle(
+        self, request: HttpRequest, queryset: QuerySet[Member], target: str, action: str
+    ) -> HttpResponse | None:
+        form = LifecycleForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            done = 0
+            for member in queryset:
+                try:
+                    services.change_status(
+                        member,
+                        target,
+                        by=request.user,  # type: ignore[arg-type]
+                        reason=form.cleaned_data["reason"],
+                        on=form.cleaned_data["on"],
+                    )
+                except ValidationError as error:
+                    self.message_user(
+                        request,
+                        _("%(member)s: %(problem)s")
+                        % {"member": member, "problem": " ".join(error.messages)},
+                        messages.ERROR,
+                    )
+                else:
+                    done += 1
+            if done:
+                self.message_user(
+                    request,
+                    _("%(count)d member(s) are now %(status)s.")
+                    % {"count": done, "status": Status(target).label},
+                    messages.SUCCESS,
+                )
+            return None
+        impossible = [member for member in queryset if not services.can_change_status(member, target)]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Members to become %(status)s") % {"status": Status(target).label},
+            "opts": self.model._meta,
+            "form": form,
+            "members": queryset,
+            "impossible": impossible,
+            "action": action,
+            "target": Status(target).label,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "members/admin/lifecycle.html", context)
+
+    # Exports in the columns of members.csv, so an export can be imported again.
+
+    def _export_rows(self, queryset: QuerySet[Member]) -> list[list[object]]:
+        members = queryset.select_related(None).prefetch_related(
+            Prefetch(
+                "quality_officers",
+                queryset=QualityOfficer.objects.current(),
+                to_attr="current_officers",
+            )
+        )
+        rows: list[list[object]] = []
+        for member in members.order_by("credit_code"):
+            officer = member.current_quality_officer()
+            rows.append(
+                [
+                    member.credit_code,
+                    member.name,
+                    member.kind,
+                    member.scale,
+                    member.joined_on.isoformat() if member.joined_on else "",
+                    member.address,
+                    officer.name if officer else "",
+                    member.left_on.isoformat() if member.left_on else "",
+                ]
+            )
+        return rows
+
+    @admin.action(description=gettext_lazy("Export as CSV (members.csv)"))
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[Member]) -> HttpResponse:
+        return csv_response("members.csv", EXPORT_HEADER, self._export_rows(queryset))
+
+    @admin.action(description=gettext_lazy("Export as XLSX"))
+    def export_xlsx(self, request: HttpRequest, queryset: QuerySet[Member]) -> HttpResponse:
+        return xlsx_response("members.xlsx", EXPORT_HEADER, self._export_rows(queryset))
+
+    # Import: upload → preview of every row (dry run) → confirm, all or nothing.
+
+    def get_urls(self) -> list[URLPattern]:
+        extra = [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="members_member_import",
+            ),
+            path(
+                "import/confirm/",
+                self.admin_site.admin_view(self.import_confirm_view),
+                name="members_member_import_confirm",
+            ),
+        ]
+        return extra + super().get_urls()
+
+    def _import_context(self, request: HttpRequest, **context: Any) -> dict[str, Any]:
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import members.csv"),
+            **context,
+        }
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        cooperatives = Cooperative.objects.administered_by(request.user)
+        form = MemberImportForm(
+            request.POST or None, request.FILES or None, cooperatives=cooperatives
+        )
+        if request.method == "POST" and form.is_valid():
+            cooperative = form.cleaned_data["cooperative"]
+            upload = form.cleaned_data["file"]
+            limit = settings.CSV_IMPORT_MAX_BYTES
+            if upload.size > limit:
+                form.add_error(
+                    "file",
+                    _("The file is larger than the limit of %(size)d MB.")
+                    % {"size": limit // (1024 * 1024)},
+                )
+            else:
+                self._discard_pending(request)
+                token = secrets.token_urlsafe(24)
+                stored = import_directory() / f"{token}.csv"
+                with stored.open("wb") as out:
+                    for chunk in upload.chunks():
+                        out.write(chunk)
+                with stored.open("rb") as stream:
+                    report = run_import(
+                        MembersImporter(cooperative, by=request.user),  # type: ignore[arg-type]
+                        stream,
+                        dry_run=True,
+                        max_bytes=limit,
+                        keep_preview=True,
+                    )
+                if report.ok:
+                    request.session[IMPORT_SESSION_KEY] = {
+                        "token": token,
+                        "cooperative": cooperative.pk,
+                        "name": upload.name,
+                    }
+                else:
+                    stored.unlink(missing_ok=True)
+                return self._preview(request, report, cooperative, token if report.ok else "")
+        return TemplateResponse(
+            request, "members/admin/import.html", self._import_context(request, form=form)
+        )
+
+    def _preview(
+        self, request: HttpRequest, report: ImportReport, cooperative: Cooperative, token: str
+    ) -> HttpResponse:
+        return TemplateResponse(
+            request,
+            "members/admin/import_preview.html",
+            self._import_context(request, report=report, cooperative=cooperative, token=token),
+        )
+
+    def _discard_pending(self, request: HttpRequest) -> None:
+        pending = request.session.pop(IMPORT_SESSION_KEY, None)
+        if pending and TOKEN.match(pending.get("token", "")):
+            (import_directory() / f"{pending['token']}.csv").unlink(missing_ok=True)
+
+    def import_confirm_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if request.method != "POST":
+            return redirect("admin:members_member_import")
+        pending = request.session.get(IMPORT_SESSION_KEY) or {}
+        token = pending.get("token", "")
+        if not TOKEN.match(token) or request.POST.get("token") != token:
+            self.message_user(
+                request, _("This import has expired; upload the file again."), messages.ERROR
+            )
+            return redirect("admin:members_member_import")
+        cooperative = (
+            Cooperative.objects.administered_by(request.user)
+            .filter(pk=pending.get("cooperative"))
+            .first()
+        )
+        stored = import_directory() / f"{token}.csv"
+        if cooperative is None or not stored.exists():
+            self._discard_pending(request)
+            raise Http404
+        if "cancel" in request.POST:
+            self._discard_pending(request)
+            self.message_user(request, _("The import was cancelled; nothing was changed."))
+            return redirect("admin:members_member_changelist")
+        with stored.open("rb") as stream:
+            report = run_import(
+                MembersImporter(cooperative, by=request.user),  # type: ignore[arg-type]
+                stream,
+                max_bytes=settings.CSV_IMPORT_MAX_BYTES,
+            )
+        self._discard_pending(request)
+        if not report.ok:
+            return self._preview(request, report, cooperative, "")
+        self.message_user(request, report.summary(), messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:members_member_changelist"))
+
+
+class InitiatorInline(admin.TabularInline):
+    model = Initiator
+    extra = 0
+    fields = ["kind", "name_zh", "name_en", "duties_zh", "duties_en", "member", "lab"]
+
+
+@admin.register(Cooperative)
+class CooperativeAdmin(CooperativeScopedAdmin):
+    cooperative_path = "pk"
+    list_display = ["slug", "name_zh", "name_en", "industry", "time_zone"]
+    search_fields = ["slug", "name_zh", "name_en"]
+    inlines = [InitiatorInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # The short name is in every URL and file command; only a superuser changes it.
+        return [] if request.user.is_superuser else ["slug"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_superuser)
+
+
+@admin.register(Initiator)
+class InitiatorAdmin(CooperativeScopedAdmin):
+    list_display = ["name_zh", "kind", "cooperative"]
+    list_filter = ["kind", ("cooperative", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name_zh", "name_en"]
+
+
+@admin.register(Lab)
+class LabAdmin(CooperativeScopedAdmin):
+    cooperative_path = "cooperatives"
+    list_display = ["name_zh", "name_en", "accreditation_no"]
+    search_fields = ["name_zh", "name_en", "accreditation_no"]
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "cooperatives" and not request.user.is_superuser:
+            kwargs["queryset"] = self.administered(request)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A lab serves several cooperatives: only a superuser changes its record.
+        return bool(request.user.is_superuser)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_superuser)
+
+
+@admin.register(Role)
+class RoleAdmin(CooperativeScopedAdmin):
+    list_display = ["user", "kind", "cooperative", "member", "lab", "is_owner"]
+    list_filter = ["kind", ("cooperative", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["user__email", "member__name"]
+    list_select_related = ["user", "cooperative", "member", "lab"]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "user" and not request.user.is_superuser:
+            # People already known in one's cooperatives; new people are added by a superuser.
+            kwargs["queryset"] = User.objects.filter(
+                roles__cooperative__in=self.administered(request)
+            ).distinct()
+        if db_field.name == "lab" and not request.user.is_superuser:
+            kwargs["queryset"] = Lab.objects.filter(
+                cooperatives__in=self.administered(request)
+            ).distinct()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class TrainingRecordInline(admin.TabularInline):
+    model = TrainingRecord
+    extra = 1
+    fields = ["course", "on", "hours"]
+
+
+@admin.register(QualityOfficer)
+class QualityOfficerAdmin(ScopedHistoryAdmin):
+    cooperative_path = "member__cooperative"
+    list_display = ["name", "member", "appointed_on", "replaced_on"]
+    list_filter = [("member__cooperative", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "member__name", "member__credit_code"]
+    list_select_related = ["member"]
+    inlines = [TrainingRecordInline]
+
+
+class ShadowVisitInline(admin.TabularInline):
+    model = ShadowVisit
+    extra = 1
+    fields = ["on", "staff_count", "staff_names", "topic"]
+
+
+@admin.register(Pairing)
+class PairingAdmin(ScopedHistoryAdmin):
+    cooperative_path = "member__cooperative"
+    list_display = ["anchor", "member", "started_on", "ended_on"]
+    search_fields = ["anchor__name", "member__name", "member__credit_code"]
+    list_select_related = ["anchor", "member"]
+    inlines = [ShadowVisitInline]
+
+
+@admin.register(Conversion)
+class ConversionAdmin(ScopedHistoryAdmin):
+    cooperative_path = "sole_proprietor__cooperative"
+    form = ConversionForm
+    list_display = ["sole_proprietor", "old_credit_code", "new_credit_code", "new_name", "converted_on"]
+    search_fields = ["old_credit_code", "new_credit_code", "new_name", "sole_proprietor__name"]
+    list_select_related = ["sole_proprietor"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if obj is None:
+            return []
+        return ["sole_proprietor", "new_credit_code", "new_name", "converted_on", "firm"]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        base = ["sole_proprietor", "new_credit_code", "new_name", "converted_on", "note"]
+        return base if obj is None else [*base, "firm"]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "sole_proprietor" and field is not None:
+            field.queryset = field.queryset.filter(kind=Member.Kind.SOLE_PROPRIETOR)
+        return field
+
+    def save_model(self, request: HttpRequest, obj: Conversion, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # A new conversion also creates the firm and withdraws the old registration.
+        conversion = services.convert_to_company(
+            obj.sole_proprietor,
+            credit_code=obj.new_credit_code,
+            name=obj.new_name,
+            on=obj.converted_on,
+            by=request.user,  # type: ignore[arg-type]
+            note=obj.note,
+        )
+        obj.pk = conversion.pk
+        obj.old_credit_code = conversion.old_credit_code
+        obj.firm = conversion.firm
+        obj._state.adding = False
+
+
+@admin.register(TrademarkLicence)
+class TrademarkLicenceAdmin(ScopedHistoryAdmin):
+    cooperative_path = "licensee__cooperative"
+    list_display = ["trademark", "licensee", "granted_on", "revoked_on"]
+    list_filter = ["trademark"]
+    search_fields = ["trademark", "licensee__name", "licensee__credit_code"]
+    list_select_related = ["licensee"]
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(CooperativeScopedAdmin):
+    """The lifecycle steps, read only: they are made by the lifecycle actions."""
+
+    cooperative_path = "member__cooperative"
+    list_display = ["member", "from_status", "to_status", "on", "by", "at"]
+    list_filter = ["to_status"]
+    search_fields = ["member__name", "member__credit_code", "reason"]
+    list_select_related = ["member", "by"]
+    readonly_fields = ["member", "from_status", "to_status", "on", "reason", "by", "at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class UserCreationForm(BaseUserCreationForm):
+    class Meta:
+        model = User
+        fields = ["email"]
+
+
+class UserEditForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    """People who log in; managed by superusers (administrators give roles to known people)."""
+
+    add_form = UserCreationForm
+    form = UserEditForm
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "is_staff", "is_active"]
+    search_fields = ["email", "first_name", "last_name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password", "language"]}),
+        (gettext_lazy("Name"), {"fields": ["first_name", "last_name"]}),
+        (
+            gettext_lazy("Permissions"),
+            {"fields": ["is_active", "is_staff", "is_superuser"]},
+        ),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_superuser)

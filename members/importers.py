@@ -1,0 +1,216 @@
+"""members.csv (DATA_FORMATS.md): the registry of a cooperative's members, key ``credit_code``.
+
+A row is the member's registry facts: name, kind, scale, joined and left dates are taken as
+the file says them. An empty ``address`` or ``chief_quality_officer`` cell gives no
+information and leaves what the portal holds. The status follows ``left_on``: a member with
+a leaving date is withdrawn (or stays removed); one without is active (warned and suspended
+members keep their status). Status changes the file causes are recorded like any other.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from coop_portal import csvimport
+from coop_portal.csvimport import CellError, Column, Importer, RowErrors
+
+from .credit_code import normalise, problem
+from .models import Cooperative, Member, QualityOfficer, StatusChange, User
+
+Status = Member.Status
+LEFT = {Status.REMOVED, Status.WITHDRAWN}
+# Fields of a member the file decides; compared to tell an update from an unchanged row.
+FILE_FIELDS = ("name", "kind", "scale", "joined_on", "left_on", "address", "status")
+
+
+def credit_code(value: str) -> str:
+    code = normalise(value)
+    message = problem(code)
+    if message:
+        raise CellError(message)
+    return code
+
+
+@dataclass
+class MemberRow:
+    credit_code: str
+    name: str
+    kind: str
+    scale: str
+    joined_on: datetime.date
+    left_on: datetime.date | None
+    address: str
+    chief_quality_officer: str
+
+
+class MembersImporter(Importer[MemberRow]):
+    columns = [
+        Column("credit_code", required=True, parse=credit_code),
+        Column("name", required=True, parse=csvimport.text(200)),
+        Column("kind", required=True, parse=csvimport.choice(*Member.Kind.values)),
+        Column("scale", parse=csvimport.choice(*Member.Scale.values)),
+        Column("joined_on", required=True, parse=csvimport.date),
+        Column("address", parse=csvimport.text(300)),
+        Column("chief_quality_officer", parse=csvimport.text(100)),
+        Column("left_on", parse=csvimport.date),
+    ]
+    batch_size = 2000
+    max_bytes = 20 * 1024 * 1024
+
+    def __init__(self, cooperative: Cooperative, *, by: User | None = None) -> None:
+        self.cooperative = cooperative
+        self.by = by
+        self.today = cooperative.today()
+        self.reason = _("Imported from members.csv.")
+
+    def clean_row(self, values: dict[str, Any], line: int) -> MemberRow:
+        problems: list[tuple[str, str]] = []
+        joined_on: datetime.date = values["joined_on"]
+        left_on: datetime.date | None = values["left_on"]
+        for column, day in (("joined_on", joined_on), ("left_on", left_on)):
+            if day is not None and day > self.today:
+                problems.append(
+                    (column, _("%(day)s is in the future.") % {"day": day.isoformat()})
+                )
+        if left_on is not None and left_on < joined_on:
+            problems.append(("left_on", _("A member cannot leave before it joined.")))
+        kind = values["kind"]
+        scale = values["scale"] or ""
+        if kind == Member.Kind.SOLE_PROPRIETOR and scale:
+            problems.append(("scale", _("A sole proprietor has no scale: leave it empty.")))
+        if problems:
+            raise RowErrors(problems)
+        return MemberRow(
+            credit_code=values["credit_code"],
+            name=values["name"],
+            kind=kind,
+            scale=scale,
+            joined_on=joined_on,
+            left_on=left_on,
+            address=values["address"] or "",
+            chief_quality_officer=values["chief_quality_officer"] or "",
+        )
+
+    def key_of(self, row: MemberRow) -> str:
+        return row.credit_code
+
+    def status_for(self, current: str | None, row: MemberRow) -> str:
+        if row.left_on is not None:
+            return Status.REMOVED if current == Status.REMOVED else Status.WITHDRAWN
+        if current in (Status.WARNED, Status.SUSPENDED):
+            return current
+        return Status.ACTIVE
+
+    def write_batch(self, rows: list[MemberRow]) -> list[str]:
+        existing = {
+            member.credit_code: member
+            for member in Member.objects.filter(
+                cooperative=self.cooperative, credit_code__in=[row.credit_code for row in rows]
+            )
+        }
+        officers = {
+            officer.member_id: officer
+            for officer in QualityOfficer.objects.current().filter(
+                member__in=[member.pk for member in existing.values()]
+            )
+        }
+        now = timezone.now()
+        actions: list[str] = []
+        created: list[Member] = []
+        updated: list[Member] = []
+        status_changes: list[StatusChange] = []
+        closed_officers: list[QualityOfficer] = []
+        # Officers to appoint, by the member's row (new members have no key yet).
+        appointments: list[tuple[Member, str]] = []
+        for row in rows:
+            member = existing.get(row.credit_code)
+            if member is None:
+                member = Member(
+                    cooperative=self.cooperative,
+                    credit_code=row.credit_code,
+                    name=row.name,
+                    kind=row.kind,
+                    scale=row.scale,
+                    joined_on=row.joined_on,
+                    left_on=row.left_on,
+                    address=row.address,
+                    status=self.status_for(None, row),
+                    created_at=now,
+                    updated_at=now,
+                )
+                created.append(member)
+                if row.chief_quality_officer:
+                    appointments.append((member, row.chief_quality_officer))
+                actions.append("create")
+                continue
+            wanted = {
+                "name": row.name,
+                "kind": row.kind,
+                "scale": row.scale,
+                "joined_on": row.joined_on,
+                "left_on": row.left_on,
+                "address": row.address or member.address,
+                "status": self.status_for(member.status, row),
+            }
+            changed = False
+            if wanted["status"] != member.status:
+                status_changes.append(
+                    StatusChange(
+                        member=member,
+                        from_status=member.status,
+                        to_status=wanted["status"],
+                        on=row.left_on or row.joined_on,
+                        reason=self.reason,
+                        by=self.by,
+                        at=now,
+                    )
+                )
+            for field, value in wanted.items():
+                if getattr(member, field) != value:
+                    setattr(member, field, value)
+                    changed = True
+            if changed:
+                member.updated_at = now
+                updated.append(member)
+            officer = officers.get(member.pk)
+            if row.chief_quality_officer and (
+                officer is None or officer.name != row.chief_quality_officer
+            ):
+                if officer is not None:
+                    officer.replaced_on = self.today
+                    closed_officers.append(officer)
+                appointments.append((member, row.chief_quality_officer))
+                changed = True
+            actions.append("update" if changed else "unchanged")
+        history = {"default_user": self.by, "default_change_reason": self.reason}
+        if created:
+            bulk_create_with_history(created, Member, batch_size=self.batch_size, **history)
+        if updated:
+            bulk_update_with_history(
+                updated,
+                Member,
+                [*FILE_FIELDS, "updated_at"],
+                batch_size=self.batch_size,
+                **history,
+            )
+        if status_changes:
+            StatusChange.objects.bulk_create(status_changes, batch_size=self.batch_size)
+        # The officer in office is replaced before the new one is appointed: one at a time.
+        if closed_officers:
+            bulk_update_with_history(
+                closed_officers, QualityOfficer, ["replaced_on"], batch_size=self.batch_size, **history
+            )
+        if appointments:
+            bulk_create_with_history(
+                [QualityOfficer(member=member, name=name) for member, name in appointments],
+                QualityOfficer,
+                batch_size=self.batch_size,
+                **history,
+            )
+        return actions
