@@ -1,10 +1,151 @@
 from __future__ import annotations
 
+import datetime
+import hashlib
+import hmac
+import secrets
+import uuid
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any
+
 from django.db import models
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Cooperative, Member
+from members.models import Cooperative, Member, Role, User
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+# Tracking codes avoid letters and digits that are easy to confuse when read aloud or typed.
+TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+TRACKING_LENGTH = 12
+
+
+def new_tracking_code() -> str:
+    """A random code such as ``K7QM-2XPA-9RTE`` (60 bits), shown to the consumer once."""
+    raw = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, TRACKING_LENGTH, 4))
+
+
+def normalise_tracking_code(code: str) -> str:
+    return "".join(character for character in code.upper() if character.isalnum())
+
+
+def hash_tracking_code(code: str, salt: str | None = None) -> str:
+    # The code is long and random, so a salted SHA-256 resists guessing as well as a slow hash
+    # would; the per-IP rate limit on attempts does the rest.
+    salt = salt or secrets.token_hex(8)
+    digest = hashlib.sha256(f"{salt}:{normalise_tracking_code(code)}".encode()).hexdigest()
+    return f"{salt}${digest}"
+
+
+class ClosingCode(models.TextChoices):
+    OUT_OF_SCOPE = "out_of_scope", _("out of scope")
+    DUPLICATE = "duplicate", _("duplicate")
+    INSUFFICIENT_INFORMATION = "insufficient_information", _("insufficient information")
+    RELIEF_GIVEN = "relief_given", _("relief given (refund, repair or replacement)")
+    EXPLAINED = "explained", _("explained to the consumer's satisfaction")
+    NOT_SUBSTANTIATED = "not_substantiated", _("not substantiated")
+    WITHDRAWN = "withdrawn", _("withdrawn by the consumer")
+    NO_AGREEMENT = "no_agreement", _("no agreement reached in mediation")
+    CONSUMER_UNREACHABLE = "consumer_unreachable", _("consumer unreachable")
+
+
+REJECTION_CODES = [
+    ClosingCode.OUT_OF_SCOPE,
+    ClosingCode.DUPLICATE,
+    ClosingCode.INSUFFICIENT_INFORMATION,
+]
+RESOLUTION_CODES = [
+    ClosingCode.RELIEF_GIVEN,
+    ClosingCode.EXPLAINED,
+    ClosingCode.NOT_SUBSTANTIATED,
+    ClosingCode.WITHDRAWN,
+]
+UNRESOLVED_CODES = [ClosingCode.NO_AGREEMENT, ClosingCode.CONSUMER_UNREACHABLE]
+
+
+class ComplaintQuerySet(models.QuerySet["Complaint"]):
+    def forwarded(self) -> ComplaintQuerySet:
+        """Complaints the cooperative has passed to the member: the member's portal lists them."""
+        return self.filter(forwarded_on__isnull=False)
+
+    def of_member_user(self, user: User | AnonymousUser) -> ComplaintQuerySet:
+        """Forwarded complaints against the members the user works for."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.forwarded().filter(
+            member__roles__user=user, member__roles__kind=Role.Kind.MEMBER_USER
+        )
+
+    def administered_by(self, user: User | AnonymousUser) -> ComplaintQuerySet:
+        return self.filter(cooperative__in=Cooperative.objects.administered_by(user))
+
+    def open(self) -> ComplaintQuerySet:
+        return self.exclude(status__in=Complaint.CLOSED_STATUSES)
+
+    def awaiting_answer(self) -> ComplaintQuerySet:
+        return self.open().filter(
+            accepted_on__isnull=False, responded_on__isnull=True, response_due_on__isnull=False
+        )
+
+    def awaiting_resolution(self) -> ComplaintQuerySet:
+        return self.open().filter(
+            accepted_on__isnull=False, resolved_on__isnull=True, resolution_due_on__isnull=False
+        )
+
+    def overdue(self, on: datetime.date) -> ComplaintQuerySet:
+        """Open complaints past the answer or the resolution deadline on a day."""
+        return self.open().filter(
+            Q(responded_on__isnull=True, response_due_on__lt=on)
+            | Q(resolved_on__isnull=True, resolution_due_on__lt=on)
+        )
+
+    def publishable(self) -> ComplaintQuerySet:
+        """Closed complaints whose consumer agreed to an anonymised public account."""
+        return self.filter(
+            publish_consent=True,
+            status__in=[Complaint.Status.RESOLVED, Complaint.Status.CLOSED_UNRESOLVED],
+        )
+
+    def statistics(self, on: datetime.date) -> dict[str, Any]:
+        """Counts for the public statistics: one aggregate over the queryset."""
+        return self.aggregate(**_statistics_aggregates(on))
+
+    def statistics_by_member(self, on: datetime.date) -> list[dict[str, Any]]:
+        rows = (
+            self.values("member_id", "member__name", "member__name_en")
+            .annotate(**_statistics_aggregates(on))
+            .order_by("member__name")
+        )
+        return [with_rates(row) for row in rows]
+
+
+def _statistics_aggregates(on: datetime.date) -> dict[str, Any]:
+    accepted = Q(accepted_on__isnull=False) & ~Q(status=Complaint.Status.REJECTED)
+    due = (
+        accepted
+        & Q(response_due_on__isnull=False)
+        & (Q(responded_on__isnull=False) | Q(response_due_on__lt=on))
+    )
+    on_time = due & Q(responded_on__isnull=False, responded_on__lte=F("response_due_on"))
+    return {
+        "received": Count("pk"),
+        "accepted": Count("pk", filter=accepted),
+        "answer_due": Count("pk", filter=due),
+        "answered_on_time": Count("pk", filter=on_time),
+        "resolved": Count("pk", filter=accepted & Q(resolved_on__isnull=False)),
+    }
+
+
+def with_rates(row: dict[str, Any]) -> dict[str, Any]:
+    """Add the on-time and resolved percentages (None when nothing is counted yet)."""
+    due, accepted = row["answer_due"], row["accepted"]
+    row["on_time_rate"] = round(100 * row["answered_on_time"] / due) if due else None
+    row["resolved_rate"] = round(100 * row["resolved"] / accepted) if accepted else None
+    return row
 
 
 class Complaint(models.Model):
@@ -19,6 +160,8 @@ class Complaint(models.Model):
         MEDIATION = "mediation", _("in mediation")
         RESOLVED = "resolved", _("resolved")
         CLOSED_UNRESOLVED = "closed_unresolved", _("closed unresolved")
+
+    CLOSED_STATUSES = (Status.REJECTED, Status.RESOLVED, Status.CLOSED_UNRESOLVED)
 
     cooperative = models.ForeignKey(
         Cooperative,
@@ -41,6 +184,38 @@ class Complaint(models.Model):
     summary = models.TextField(_("summary"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
+    # What the consumer told us.
+    product = models.CharField(_("product"), max_length=200, blank=True, default="")
+    description = models.TextField(_("what happened"), blank=True, default="")
+    desired_outcome = models.TextField(_("what the consumer wants"), blank=True, default="")
+    # Personal data: administrators see it; the member only with the consumer's consent.
+    contact_name = models.CharField(_("contact name"), max_length=100, blank=True, default="")
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True, default="")
+    contact_email = models.EmailField(_("contact e-mail"), blank=True, default="")
+    share_contact = models.BooleanField(_("the member may see the contact details"), default=False)
+    publish_consent = models.BooleanField(
+        _("an anonymised account may be published"), default=False
+    )
+    language = models.CharField(_("consumer's language"), max_length=10, blank=True, default="")
+    tracking_code_hash = models.CharField(
+        _("tracking code (hashed)"), max_length=100, blank=True, default="", editable=False
+    )
+
+    # The workflow.
+    closing_code = models.CharField(
+        _("closing code"), max_length=30, choices=ClosingCode.choices, blank=True, default=""
+    )
+    forwarded_on = models.DateField(_("forwarded on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    # Deadlines fixed on acceptance from the member's pledge (else the charter minimum).
+    response_due_on = models.DateField(_("answer due on"), null=True, blank=True)
+    resolution_due_on = models.DateField(_("resolution due on"), null=True, blank=True)
+    # The deadline last reported overdue to the administrators, so each is reported once.
+    response_escalated_for = models.DateField(null=True, blank=True, editable=False)
+    resolution_escalated_for = models.DateField(null=True, blank=True, editable=False)
+
+    objects = ComplaintQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")
@@ -50,7 +225,10 @@ class Complaint(models.Model):
                 fields=["cooperative", "reference"], name="complaint_unique_reference"
             ),
         ]
-        indexes = [models.Index(fields=["member", "accepted_on"])]
+        indexes = [
+            models.Index(fields=["member", "accepted_on"]),
+            models.Index(fields=["cooperative", "status"]),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -58,3 +236,191 @@ class Complaint(models.Model):
     @property
     def rejected(self) -> bool:
         return self.status == self.Status.REJECTED
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in self.CLOSED_STATUSES
+
+    @property
+    def is_open(self) -> bool:
+        return not self.is_closed
+
+    def set_tracking_code(self, code: str) -> None:
+        self.tracking_code_hash = hash_tracking_code(code)
+
+    def check_tracking_code(self, code: str) -> bool:
+        if not self.tracking_code_hash or "$" not in self.tracking_code_hash:
+            return False
+        salt = self.tracking_code_hash.split("$", 1)[0]
+        return hmac.compare_digest(self.tracking_code_hash, hash_tracking_code(code, salt))
+
+    def answer_is_late(self, on: datetime.date) -> bool:
+        """Whether the answer came, or is still missing, after its deadline."""
+        if self.response_due_on is None:
+            return False
+        return (self.responded_on or on) > self.response_due_on
+
+    def resolution_is_late(self, on: datetime.date) -> bool:
+        if self.resolution_due_on is None:
+            return False
+        return (self.resolved_on or on) > self.resolution_due_on
+
+    def member_may_see_contact(self) -> bool:
+        return self.share_contact
+
+    def may_leave_feedback(self) -> bool:
+        return self.is_closed and not self.rejected and not hasattr(self, "feedback")
+
+    def next_steps(self) -> list[str]:
+        """The workflow steps an administrator may take now (names of the staff actions)."""
+        steps: list[str] = []
+        if self.status == self.Status.RECEIVED:
+            steps += ["accept", "reject"]
+        if self.status == self.Status.ACCEPTED:
+            steps.append("forward")
+        if self.status in (self.Status.FORWARDED, self.Status.ANSWERED):
+            steps.append("mediate")
+        if self.status in (
+            self.Status.ACCEPTED,
+            self.Status.FORWARDED,
+            self.Status.ANSWERED,
+            self.Status.MEDIATION,
+        ):
+            steps += ["resolve", "close"]
+        if self.accepted_on and not self.upheld_on and not self.rejected:
+            steps.append("uphold")
+        steps.append("note")
+        return steps
+
+
+class ComplaintEvent(models.Model):
+    """One timestamped step of a complaint's timeline."""
+
+    class Kind(models.TextChoices):
+        RECEIVED = "received", _("complaint received")
+        ACCEPTED = "accepted", _("accepted")
+        REJECTED = "rejected", _("rejected")
+        FORWARDED = "forwarded", _("forwarded to the member")
+        ANSWERED = "answered", _("answer from the member")
+        MEDIATION = "mediation", _("mediation started")
+        RESOLVED = "resolved", _("resolved")
+        CLOSED_UNRESOLVED = "closed_unresolved", _("closed unresolved")
+        UPHELD = "upheld", _("found justified (upheld)")
+        INFORMATION = "information", _("more information from the consumer")
+        NOTE = "note", _("internal note")
+        REMINDER = "reminder", _("deadline reminder sent")
+        ESCALATED = "escalated", _("reported overdue to the administrators")
+        FEEDBACK = "feedback", _("satisfaction feedback")
+        IMPORTED = "imported", _("imported from a file")
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("consumer, member and cooperative")
+        INTERNAL = "internal", _("cooperative only")
+
+    class Actor(models.TextChoices):
+        CONSUMER = "consumer", _("consumer")
+        MEMBER = "member", _("member")
+        COOPERATIVE = "cooperative", _("cooperative")
+        SYSTEM = "system", _("system")
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="events", verbose_name=_("complaint")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    visibility = models.CharField(
+        _("visible to"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    actor = models.CharField(_("by"), max_length=12, choices=Actor.choices)
+    by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    on = models.DateField(_("date"))
+    at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    text = models.TextField(_("text"), blank=True, default="")
+
+    class Meta:
+        verbose_name = _("complaint event")
+        verbose_name_plural = _("complaint events")
+        ordering = ["complaint", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.complaint} · {self.get_kind_display()}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility == self.Visibility.PUBLIC
+
+
+def evidence_path(instance: Evidence, filename: str) -> str:
+    # A random name under private/: the web server must never serve this folder directly;
+    # files go out only through the checked download view.
+    suffix = PurePath(filename).suffix.lower()[:6]
+    return f"private/complaints/{instance.complaint_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class Evidence(models.Model):
+    """A photo or PDF the consumer sent, checked by content and re-encoded on the way in."""
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("complaint")
+    )
+    event = models.ForeignKey(
+        ComplaintEvent,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        verbose_name=_("sent with"),
+    )
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=200)
+    content_type = models.CharField(_("content type"), max_length=50)
+    original_name = models.CharField(_("original name"), max_length=120)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["complaint", "uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+class SatisfactionFeedback(models.Model):
+    """The consumer's rating of how the complaint was handled, given once after closure."""
+
+    class Rating(models.IntegerChoices):
+        VERY_UNSATISFIED = 1, _("very unsatisfied")
+        UNSATISFIED = 2, _("unsatisfied")
+        NEUTRAL = 3, _("neutral")
+        SATISFIED = 4, _("satisfied")
+        VERY_SATISFIED = 5, _("very satisfied")
+
+    complaint = models.OneToOneField(
+        Complaint, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("complaint")
+    )
+    rating = models.PositiveSmallIntegerField(_("rating"), choices=Rating.choices)
+    comment = models.TextField(_("comment"), blank=True, default="")
+    created_at = models.DateTimeField(_("given at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("satisfaction feedback")
+        verbose_name_plural = _("satisfaction feedback")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_to_5"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint}: {self.rating}"

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from members.scoping import CooperativeScopedAdmin
+
+from .models import Complaint, ComplaintEvent, Evidence, SatisfactionFeedback
+
+
+class ComplaintEventInline(admin.TabularInline):
+    model = ComplaintEvent
+    extra = 0
+    fields = ["at", "on", "kind", "visibility", "actor", "by", "text"]
+    readonly_fields = ["at", "by"]
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    extra = 0
+    # Files come in only through the public form, where they are checked and re-encoded.
+    fields = ["original_name", "content_type", "size", "uploaded_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class SatisfactionFeedbackInline(admin.StackedInline):
+    model = SatisfactionFeedback
+    extra = 0
+    readonly_fields = ["rating", "comment", "created_at"]
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(CooperativeScopedAdmin):
+    cooperative_path = "cooperative"
+    list_display = [
+        "reference",
+        "member",
+        "status",
+        "received_on",
+        "accepted_on",
+        "responded_on",
+        "resolved_on",
+        "upheld_on",
+    ]
+    list_filter = ["status", "closing_code", "cooperative"]
+    search_fields = ["reference", "member__name", "product"]
+    date_hierarchy = "received_on"
+    list_select_related = ["member"]
+    readonly_fields = ["created_at"]
+    inlines = [ComplaintEventInline, EvidenceInline, SatisfactionFeedbackInline]
+    fieldsets = [
+        (None, {"fields": ["cooperative", "reference", "member", "status", "closing_code"]}),
+        (
+            _("Dates"),
+            {
+                "fields": [
+                    "received_on",
+                    "accepted_on",
+                    "forwarded_on",
+                    "responded_on",
+                    "resolved_on",
+                    "closed_on",
+                    "upheld_on",
+                    "response_due_on",
+                    "resolution_due_on",
+                    "created_at",
+                ]
+            },
+        ),
+        (
+            _("Complaint"),
+            {"fields": ["product", "summary", "description", "desired_outcome", "language"]},
+        ),
+        (
+            _("Contact (personal data)"),
+            {
+                "fields": [
+                    "contact_name",
+                    "contact_phone",
+                    "contact_email",
+                    "share_contact",
+                    "publish_consent",
+                ]
+            },
+        ),
+    ]

@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Member
+
+from .evidence import MAX_FILE_BYTES, MAX_FILES, CheckedFile, check_files
+from .models import REJECTION_CODES, RESOLUTION_CODES, UNRESOLVED_CODES, ClosingCode
+from .models import SatisfactionFeedback
+
+PHONE = re.compile(r"^\+?[0-9][0-9\s()-]{5,30}$")
+ACCEPTED_FILES = "image/jpeg,image/png,image/webp,application/pdf"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceField(forms.FileField):
+    """Several files in one input; each is checked by content in ``check_files``."""
+
+    widget = MultipleFileInput(attrs={"accept": ACCEPTED_FILES})
+
+    def clean(self, data: Any, initial: Any = None) -> list[CheckedFile]:
+        uploads = data if isinstance(data, list | tuple) else ([data] if data else [])
+        uploads = [upload for upload in uploads if isinstance(upload, UploadedFile)]
+        if not uploads:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return []
+        return check_files(uploads)
+
+
+EVIDENCE_HELP = _(
+    "Photos (JPEG, PNG, WebP) or PDF receipts, at most %(count)d files of %(size)d MB each. "
+    "Location data is removed from photos."
+) % {"count": MAX_FILES, "size": MAX_FILE_BYTES // (1024 * 1024)}
+
+
+class MemberSearchForm(forms.Form):
+    q = forms.CharField(label=_("Find the member by name"), max_length=100, required=False)
+
+
+class ComplaintForm(forms.Form):
+    member = forms.ModelChoiceField(
+        label=_("Member complained about"), queryset=Member.objects.none(), empty_label=None
+    )
+    product = forms.CharField(label=_("Product"), max_length=200)
+    description = forms.CharField(
+        label=_("What happened"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("When and where you bought the product, and what is wrong with it."),
+    )
+    desired_outcome = forms.CharField(
+        label=_("What would you like the member to do?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    contact_name = forms.CharField(label=_("Your name"), max_length=100)
+    contact_phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    contact_email = forms.EmailField(label=_("E-mail"), max_length=254, required=False)
+    share_contact = forms.BooleanField(
+        label=_("The member may see my name and contact details to settle the complaint"),
+        required=False,
+    )
+    publish_consent = forms.BooleanField(
+        label=_("An anonymised account of my complaint may be published"), required=False
+    )
+    evidence = EvidenceField(
+        label=_("Photos and receipts"), required=False, help_text=EVIDENCE_HELP
+    )
+    # The bot trap: hidden from people (and from screen readers); bots fill every field.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members  # type: ignore[attr-defined]
+
+    def clean_contact_phone(self) -> str:
+        phone = self.cleaned_data["contact_phone"].strip()
+        if phone and not PHONE.match(phone):
+            raise ValidationError(_("Enter a phone number of digits, spaces or dashes."))
+        return phone
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("contact_phone") and not cleaned.get("contact_email"):
+            if "contact_phone" not in self.errors and "contact_email" not in self.errors:
+                self.add_error(
+                    "contact_phone", _("Give a phone number or an e-mail address (or both).")
+                )
+        return cleaned
+
+    def is_bot(self) -> bool:
+        return bool(self.data.get("website"))
+
+
+class TrackingForm(forms.Form):
+    reference = forms.CharField(label=_("Reference"), max_length=40)
+    code = forms.CharField(
+        label=_("Tracking code"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+
+class InformationForm(forms.Form):
+    text = forms.CharField(
+        label=_("More information"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    evidence = EvidenceField(
+        label=_("Photos and receipts"), required=False, help_text=EVIDENCE_HELP
+    )
+
+
+class FeedbackForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("How satisfied are you with how your complaint was handled?"),
+        choices=SatisfactionFeedback.Rating.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class AnswerForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your answer to the consumer"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Text"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    public = forms.BooleanField(
+        label=_("Show this text to the consumer and the member"), required=False
+    )
+
+
+def _codes(codes: list[ClosingCode]) -> list[tuple[str, str]]:
+    return [(code.value, code.label) for code in codes]
+
+
+class CloseForm(forms.Form):
+    """Closing a complaint: the codes depend on the step (reject, resolve, close unresolved)."""
+
+    CODES = {"reject": REJECTION_CODES, "resolve": RESOLUTION_CODES, "close": UNRESOLVED_CODES}
+
+    closing_code = forms.ChoiceField(label=_("Closing code"), choices=())
+    text = forms.CharField(
+        label=_("Explanation for the consumer"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, step: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["closing_code"].choices = _codes(self.CODES[step])  # type: ignore[attr-defined]
+
+
+class UpholdForm(forms.Form):
+    on = forms.DateField(
+        label=_("Found justified on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    text = forms.CharField(
+        label=_("Reason"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

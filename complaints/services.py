@@ -1,0 +1,536 @@
+"""Every state change of a complaint: one atomic function each, with its timeline event and
+its e-mail (queued in the same transaction, sent after commit, never lost)."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from charter.deadlines import commitment_days
+from coop_portal.mail import queue_mail
+from coop_portal.models import OutboxEmail
+from members.models import Cooperative, Member, Role, User
+
+from .evidence import CheckedFile
+from .models import (
+    REJECTION_CODES,
+    RESOLUTION_CODES,
+    UNRESOLVED_CODES,
+    Complaint,
+    ComplaintEvent,
+    Evidence,
+    SatisfactionFeedback,
+    new_tracking_code,
+)
+
+Event = ComplaintEvent
+# Members are reminded this many days before a deadline (and again on no other day).
+REMINDER_DAYS_BEFORE = 2
+TRACKING_CODE_PATTERN = re.compile(r"\b[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}\b")
+OPEN_FOR_MEMBER = (
+    Complaint.Status.FORWARDED,
+    Complaint.Status.ANSWERED,
+    Complaint.Status.MEDIATION,
+)
+CLOSABLE = (Complaint.Status.ACCEPTED, *OPEN_FOR_MEMBER)
+
+
+class WorkflowError(Exception):
+    """The step is not possible in the complaint's present state."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    member: Member
+    product: str
+    description: str
+    desired_outcome: str
+    contact_name: str
+    contact_phone: str = ""
+    contact_email: str = ""
+    share_contact: bool = False
+    publish_consent: bool = False
+    language: str = ""
+    evidence: list[CheckedFile] = field(default_factory=list)
+
+
+def administrator_emails(cooperative: Cooperative) -> list[str]:
+    emails = Role.objects.filter(cooperative=cooperative, kind=Role.Kind.ADMINISTRATOR).values_list(
+        "user__email", flat=True
+    )
+    return sorted({*emails, cooperative.contact_email} - {""})
+
+
+def member_emails(member: Member) -> list[str]:
+    emails = Role.objects.filter(member=member, kind=Role.Kind.MEMBER_USER).values_list(
+        "user__email", flat=True
+    )
+    return sorted({*emails, member.email} - {""})
+
+
+def tracking_url(complaint: Complaint) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse(
+        "complaints:track", args=[complaint.cooperative.slug]
+    )
+
+
+def _reference_prefix(cooperative: Cooperative) -> str:
+    letters = "".join(character for character in cooperative.slug.upper() if character.isalnum())
+    return letters[:2] or "CP"
+
+
+def _next_reference(cooperative: Cooperative, on: datetime.date) -> str:
+    stem = f"{_reference_prefix(cooperative)}-{on.year}-"
+    references = Complaint.objects.filter(
+        cooperative=cooperative, reference__regex=rf"^{stem}[0-9]{{6}}$"
+    ).values_list("reference", flat=True)
+    last = max((int(reference[-6:]) for reference in references), default=0)
+    return f"{stem}{last + 1:06d}"
+
+
+def _store_evidence(complaint: Complaint, event: ComplaintEvent, files: list[CheckedFile]) -> None:
+    for checked in files:
+        evidence = Evidence(
+            complaint=complaint,
+            event=event,
+            content_type=checked.content_type,
+            original_name=checked.name,
+            size=len(checked.content),
+        )
+        evidence.file.save(checked.name, ContentFile(checked.content), save=False)
+        evidence.save()
+
+
+def _event(
+    complaint: Complaint,
+    kind: str,
+    on: datetime.date,
+    *,
+    actor: str = Event.Actor.COOPERATIVE,
+    by: User | None = None,
+    text: str = "",
+    internal: bool = False,
+) -> ComplaintEvent:
+    return ComplaintEvent.objects.create(
+        complaint=complaint,
+        kind=kind,
+        on=on,
+        actor=actor,
+        by=by,
+        text=text,
+        visibility=Event.Visibility.INTERNAL if internal else Event.Visibility.PUBLIC,
+    )
+
+
+def _tell_consumer(complaint: Complaint, template: str, key: str, **context: Any) -> None:
+    if complaint.contact_email:
+        queue_mail(
+            [complaint.contact_email],
+            f"email/complaints/{template}",
+            {"complaint": complaint, "tracking_url": tracking_url(complaint), **context},
+            language=complaint.language or settings.LANGUAGE_CODE,
+            key=key,
+        )
+
+
+def _locked(complaint: Complaint, *statuses: str) -> Complaint:
+    locked = Complaint.objects.select_for_update().select_related("cooperative", "member")
+    fresh = locked.get(pk=complaint.pk)
+    if statuses and fresh.status not in statuses:
+        raise WorkflowError(fresh.status)
+    return fresh
+
+
+def submit_complaint(cooperative: Cooperative, submission: Submission) -> tuple[Complaint, str]:
+    """File a consumer's complaint. Returns it with its tracking code (kept only as a hash)."""
+    if submission.member.cooperative_id != cooperative.pk:
+        raise WorkflowError("member of another cooperative")
+    on = cooperative.today()
+    code = new_tracking_code()
+    with transaction.atomic():
+        complaint = Complaint(
+            cooperative=cooperative,
+            member=submission.member,
+            received_on=on,
+            product=submission.product,
+            description=submission.description,
+            desired_outcome=submission.desired_outcome,
+            summary=submission.product,
+            contact_name=submission.contact_name,
+            contact_phone=submission.contact_phone,
+            contact_email=submission.contact_email,
+            share_contact=submission.share_contact,
+            publish_consent=submission.publish_consent,
+            language=submission.language,
+        )
+        complaint.set_tracking_code(code)
+        # Two consumers filing at the same instant may draw the same number: draw again.
+        for attempt in range(5):
+            complaint.reference = _next_reference(cooperative, on)
+            try:
+                with transaction.atomic():
+                    complaint.save()
+                break
+            except IntegrityError:
+                if attempt == 4:
+                    raise
+        event = _event(complaint, Event.Kind.RECEIVED, on, actor=Event.Actor.CONSUMER)
+        _store_evidence(complaint, event, submission.evidence)
+        _tell_consumer(complaint, "received", f"complaint-received:{complaint.pk}", code=code)
+        queue_mail(
+            administrator_emails(cooperative),
+            "email/complaints/new_complaint",
+            {"complaint": complaint, "site_url": settings.SITE_URL},
+            language=settings.LANGUAGE_CODE,
+            key=f"complaint-new:{complaint.pk}",
+        )
+    return complaint, code
+
+
+@transaction.atomic
+def accept_complaint(
+    complaint: Complaint, by: User | None, *, on: datetime.date | None = None, text: str = ""
+) -> Complaint:
+    complaint = _locked(complaint, Complaint.Status.RECEIVED)
+    on = on or complaint.cooperative.today()
+    complaint.status = Complaint.Status.ACCEPTED
+    complaint.accepted_on = on
+    complaint.response_due_on = on + datetime.timedelta(
+        days=commitment_days(complaint.member, "response_days", on)
+    )
+    complaint.resolution_due_on = on + datetime.timedelta(
+        days=commitment_days(complaint.member, "resolution_days", on)
+    )
+    complaint.save()
+    _event(complaint, Event.Kind.ACCEPTED, on, by=by, text=text)
+    _tell_consumer(complaint, "accepted", f"complaint-accepted:{complaint.pk}")
+    return complaint
+
+
+@transaction.atomic
+def reject_complaint(
+    complaint: Complaint, by: User | None, closing_code: str, *, text: str = ""
+) -> Complaint:
+    if closing_code not in REJECTION_CODES:
+        raise WorkflowError(closing_code)
+    complaint = _locked(complaint, Complaint.Status.RECEIVED)
+    on = complaint.cooperative.today()
+    complaint.status = Complaint.Status.REJECTED
+    complaint.closing_code = closing_code
+    complaint.closed_on = on
+    complaint.save()
+    _event(complaint, Event.Kind.REJECTED, on, by=by, text=text)
+    _tell_consumer(complaint, "rejected", f"complaint-rejected:{complaint.pk}", text=text)
+    return complaint
+
+
+@transaction.atomic
+def forward_complaint(complaint: Complaint, by: User | None, *, text: str = "") -> Complaint:
+    complaint = _locked(complaint, Complaint.Status.ACCEPTED)
+    on = complaint.cooperative.today()
+    complaint.status = Complaint.Status.FORWARDED
+    complaint.forwarded_on = on
+    complaint.save()
+    _event(complaint, Event.Kind.FORWARDED, on, by=by, text=text)
+    queue_mail(
+        member_emails(complaint.member),
+        "email/complaints/forwarded",
+        {"complaint": complaint, "site_url": settings.SITE_URL},
+        language=settings.LANGUAGE_CODE,
+        key=f"complaint-forwarded:{complaint.pk}",
+    )
+    return complaint
+
+
+@transaction.atomic
+def answer_complaint(complaint: Complaint, by: User, text: str) -> ComplaintEvent:
+    """The member's answer. The first one stops the answer clock (``responded_on``)."""
+    complaint = _locked(complaint, *OPEN_FOR_MEMBER)
+    on = complaint.cooperative.today()
+    if complaint.responded_on is None:
+        complaint.responded_on = on
+        if complaint.status == Complaint.Status.FORWARDED:
+            complaint.status = Complaint.Status.ANSWERED
+        complaint.save()
+    event = _event(complaint, Event.Kind.ANSWERED, on, actor=Event.Actor.MEMBER, by=by, text=text)
+    _tell_consumer(complaint, "answered", f"complaint-answer:{event.pk}", text=text)
+    queue_mail(
+        administrator_emails(complaint.cooperative),
+        "email/complaints/answered_for_administrators",
+        {"complaint": complaint, "site_url": settings.SITE_URL},
+        language=settings.LANGUAGE_CODE,
+        key=f"complaint-answer-admin:{event.pk}",
+    )
+    return event
+
+
+@transaction.atomic
+def start_mediation(complaint: Complaint, by: User | None, *, text: str = "") -> Complaint:
+    complaint = _locked(complaint, Complaint.Status.FORWARDED, Complaint.Status.ANSWERED)
+    on = complaint.cooperative.today()
+    complaint.status = Complaint.Status.MEDIATION
+    complaint.save()
+    _event(complaint, Event.Kind.MEDIATION, on, by=by, text=text)
+    _tell_consumer(complaint, "mediation", f"complaint-mediation:{complaint.pk}", text=text)
+    return complaint
+
+
+@transaction.atomic
+def resolve_complaint(
+    complaint: Complaint,
+    by: User | None,
+    closing_code: str,
+    *,
+    on: datetime.date | None = None,
+    text: str = "",
+) -> Complaint:
+    if closing_code not in RESOLUTION_CODES:
+        raise WorkflowError(closing_code)
+    complaint = _locked(complaint, *CLOSABLE)
+    on = on or complaint.cooperative.today()
+    complaint.status = Complaint.Status.RESOLVED
+    complaint.resolved_on = on
+    complaint.closed_on = on
+    complaint.closing_code = closing_code
+    complaint.save()
+    _event(complaint, Event.Kind.RESOLVED, on, by=by, text=text)
+    _tell_consumer(complaint, "closed", f"complaint-closed:{complaint.pk}", text=text)
+    return complaint
+
+
+@transaction.atomic
+def close_unresolved(
+    complaint: Complaint, by: User | None, closing_code: str, *, text: str = ""
+) -> Complaint:
+    if closing_code not in UNRESOLVED_CODES:
+        raise WorkflowError(closing_code)
+    complaint = _locked(complaint, *CLOSABLE)
+    on = complaint.cooperative.today()
+    complaint.status = Complaint.Status.CLOSED_UNRESOLVED
+    complaint.closed_on = on
+    complaint.closing_code = closing_code
+    complaint.save()
+    _event(complaint, Event.Kind.CLOSED_UNRESOLVED, on, by=by, text=text)
+    _tell_consumer(complaint, "closed", f"complaint-closed:{complaint.pk}", text=text)
+    return complaint
+
+
+@transaction.atomic
+def uphold_complaint(
+    complaint: Complaint, by: User | None, on: datetime.date, *, text: str = ""
+) -> Complaint:
+    """Record that the cooperative found the complaint justified (it counts in assessments)."""
+    complaint = _locked(complaint)
+    if complaint.accepted_on is None or complaint.rejected or complaint.upheld_on is not None:
+        raise WorkflowError(complaint.status)
+    if on < complaint.accepted_on or on > complaint.cooperative.today():
+        raise WorkflowError(on.isoformat())
+    complaint.upheld_on = on
+    complaint.save()
+    _event(complaint, Event.Kind.UPHELD, on, by=by, text=text)
+    return complaint
+
+
+@transaction.atomic
+def add_note(complaint: Complaint, by: User, text: str, *, public: bool) -> ComplaintEvent:
+    complaint = _locked(complaint)
+    return _event(
+        complaint,
+        Event.Kind.NOTE,
+        complaint.cooperative.today(),
+        by=by,
+        text=text,
+        internal=not public,
+    )
+
+
+@transaction.atomic
+def add_consumer_information(
+    complaint: Complaint, text: str, evidence: list[CheckedFile]
+) -> ComplaintEvent:
+    complaint = _locked(complaint)
+    if complaint.is_closed:
+        raise WorkflowError(complaint.status)
+    event = _event(
+        complaint,
+        Event.Kind.INFORMATION,
+        complaint.cooperative.today(),
+        actor=Event.Actor.CONSUMER,
+        text=text,
+    )
+    _store_evidence(complaint, event, evidence)
+    queue_mail(
+        administrator_emails(complaint.cooperative),
+        "email/complaints/information_added",
+        {"complaint": complaint, "site_url": settings.SITE_URL},
+        language=settings.LANGUAGE_CODE,
+        key=f"complaint-information:{event.pk}",
+    )
+    return event
+
+
+@transaction.atomic
+def record_feedback(complaint: Complaint, rating: int, comment: str) -> SatisfactionFeedback:
+    complaint = _locked(complaint)
+    if not complaint.may_leave_feedback():
+        raise WorkflowError(complaint.status)
+    feedback = SatisfactionFeedback.objects.create(
+        complaint=complaint, rating=rating, comment=comment
+    )
+    _event(
+        complaint,
+        Event.Kind.FEEDBACK,
+        complaint.cooperative.today(),
+        actor=Event.Actor.CONSUMER,
+        text=f"{feedback.get_rating_display()}",
+        internal=True,
+    )
+    return feedback
+
+
+@dataclass
+class ReminderReport:
+    reminders: int = 0
+    overdue_reported: int = 0
+    codes_redacted: int = 0
+
+
+def remind_and_escalate(cooperative: Cooperative) -> ReminderReport:
+    """Remind members of deadlines coming up and report new overdue complaints, once each.
+
+    Reminders are keyed on the complaint and its deadline in the outbox, and an overdue
+    complaint remembers the deadline it was reported for, so running this any number of
+    times sends each notice once.
+    """
+    report = ReminderReport()
+    today = cooperative.today()
+    soon = today + datetime.timedelta(days=REMINDER_DAYS_BEFORE)
+    with transaction.atomic():
+        complaints = Complaint.objects.filter(cooperative=cooperative).select_related("member")
+        upcoming: list[tuple[Complaint, str, datetime.date]] = []
+        for complaint in complaints.awaiting_answer().filter(
+            forwarded_on__isnull=False, response_due_on__range=(today, soon)
+        ):
+            if complaint.response_due_on is not None:
+                upcoming.append((complaint, "response", complaint.response_due_on))
+        for complaint in complaints.awaiting_resolution().filter(
+            forwarded_on__isnull=False, resolution_due_on__range=(today, soon)
+        ):
+            if complaint.resolution_due_on is not None:
+                upcoming.append((complaint, "resolution", complaint.resolution_due_on))
+        events: list[ComplaintEvent] = []
+        emails_of: dict[int, list[str]] = {}
+        for complaint, deadline, due in upcoming:
+            if complaint.member_id not in emails_of:
+                emails_of[complaint.member_id] = member_emails(complaint.member)
+            queued = queue_mail(
+                emails_of[complaint.member_id],
+                "email/complaints/reminder",
+                {
+                    "complaint": complaint,
+                    "deadline": deadline,
+                    "due": due,
+                    "site_url": settings.SITE_URL,
+                },
+                language=settings.LANGUAGE_CODE,
+                key=f"complaint-reminder:{complaint.pk}:{deadline}:{due.isoformat()}",
+            )
+            if queued is not None:
+                report.reminders += 1
+                events.append(_unsaved_event(complaint, Event.Kind.REMINDER, today, deadline, due))
+
+        overdue: list[tuple[Complaint, str, datetime.date]] = []
+        changed: list[Complaint] = []
+        for complaint in complaints.overdue(today).select_for_update(of=("self",)):
+            newly = False
+            due = complaint.response_due_on
+            if (
+                complaint.responded_on is None
+                and due is not None
+                and due < today
+                and complaint.response_escalated_for != due
+            ):
+                complaint.response_escalated_for = due
+                overdue.append((complaint, "response", due))
+                newly = True
+            due = complaint.resolution_due_on
+            if (
+                complaint.resolved_on is None
+                and due is not None
+                and due < today
+                and complaint.resolution_escalated_for != due
+            ):
+                complaint.resolution_escalated_for = due
+                overdue.append((complaint, "resolution", due))
+                newly = True
+            if newly:
+                changed.append(complaint)
+        if overdue:
+            Complaint.objects.bulk_update(
+                changed, ["response_escalated_for", "resolution_escalated_for"]
+            )
+            fingerprint = hashlib.sha256(
+                "|".join(f"{c.pk}:{kind}:{due}" for c, kind, due in overdue).encode()
+            ).hexdigest()[:24]
+            queue_mail(
+                administrator_emails(cooperative),
+                "email/complaints/overdue",
+                {
+                    "cooperative": cooperative,
+                    "overdue": [
+                        {"complaint": c, "deadline": kind, "due": due} for c, kind, due in overdue
+                    ],
+                    "site_url": settings.SITE_URL,
+                },
+                language=settings.LANGUAGE_CODE,
+                key=f"complaint-overdue:{cooperative.pk}:{fingerprint}",
+            )
+            report.overdue_reported = len(overdue)
+            events += [
+                _unsaved_event(c, Event.Kind.ESCALATED, today, kind, due)
+                for c, kind, due in overdue
+            ]
+        ComplaintEvent.objects.bulk_create(events)
+    return report
+
+
+def _unsaved_event(
+    complaint: Complaint, kind: str, on: datetime.date, deadline: str, due: datetime.date
+) -> ComplaintEvent:
+    return ComplaintEvent(
+        complaint=complaint,
+        kind=kind,
+        on=on,
+        actor=Event.Actor.SYSTEM,
+        visibility=Event.Visibility.INTERNAL,
+        text=f"{deadline} {due.isoformat()}",
+    )
+
+
+def redact_sent_tracking_codes() -> int:
+    """Blank the tracking codes in confirmation e-mails already sent.
+
+    The outbox must hold the code until the e-mail has gone out (it may wait for the broker);
+    afterwards the portal keeps only the code's hash.
+    """
+    sent = OutboxEmail.objects.filter(
+        key__startswith="complaint-received:",
+        sent_at__isnull=False,
+        body__regex=r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}",
+    )
+    redacted = 0
+    for email in sent:
+        body = TRACKING_CODE_PATTERN.sub("****-****-****", email.body)
+        if body != email.body:
+            email.body = body
+            email.save(update_fields=["body"])
+            redacted += 1
+    return redacted

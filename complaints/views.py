@@ -1,0 +1,544 @@
+"""Complaint pages: the public form and tracking, the member's answers, the staff desk.
+
+Who may see what:
+- the consumer (no account) sees a complaint after giving its reference and tracking code;
+  the code grants access for the browser session only;
+- the member's users see the complaints forwarded to their member, without the consumer's
+  contact details and evidence unless the consumer agreed to share them;
+- the cooperative's administrators see and handle everything, contact data included;
+  regulators read complaints without contact data and change nothing;
+- the public sees statistics and anonymised accounts the consumer agreed to publish.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django_ratelimit.core import get_usage
+
+from members.models import Cooperative, Member, Role
+from members.scoping import cooperative_for, member_of, require
+
+from . import services
+from .forms import (
+    AnswerForm,
+    CloseForm,
+    ComplaintForm,
+    FeedbackForm,
+    InformationForm,
+    MemberSearchForm,
+    NoteForm,
+    TrackingForm,
+    UpholdForm,
+)
+from .masking import mask_personal_data
+from .models import Complaint, ComplaintEvent, Evidence, with_rates
+
+logger = logging.getLogger(__name__)
+
+ACCESS_KEY = "complaints_access"
+FILED_KEY = "complaints_filed"
+PAGE_SIZE = 25
+
+
+def _rate(name: str, default: str) -> str:
+    return str(getattr(settings, name, default))
+
+
+def _retry_after(request: HttpRequest, group: str, rate: str) -> int | None:
+    """Seconds until this address may post again when it went over the rate, else None."""
+    try:
+        usage = get_usage(request, group=group, key="ip", rate=rate, method="POST", increment=True)
+    except Exception:
+        # The cache (Redis) is down: let the consumer through rather than lose the complaint.
+        logger.warning("Rate limit cache unreachable; request allowed.", exc_info=True)
+        return None
+    if usage is None or not usage["should_limit"]:
+        return None
+    return max(int(usage["time_left"]), 1)
+
+
+def _too_many(request: HttpRequest, retry_after: int) -> HttpResponse:
+    minutes = math.ceil(retry_after / 60)
+    response = render(
+        request, "complaints/429.html", {"minutes": minutes, "seconds": retry_after}, status=429
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _grant(request: HttpRequest, complaint: Complaint) -> None:
+    granted = set(request.session.get(ACCESS_KEY, []))
+    granted.add(complaint.pk)
+    request.session[ACCESS_KEY] = sorted(granted)
+
+
+def _has_access(request: HttpRequest, complaint: Complaint) -> bool:
+    return complaint.pk in request.session.get(ACCESS_KEY, [])
+
+
+def _page(request: HttpRequest, queryset: QuerySet[Any]) -> Page:
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _complaint_members(cooperative: Cooperative) -> QuerySet[Member]:
+    return (
+        cooperative.members.public()
+        .exclude(status__in=[Member.Status.REMOVED, Member.Status.WITHDRAWN])
+        .order_by("name")
+    )
+
+
+# The consumer's pages.
+
+
+@never_cache
+def file_complaint(request: HttpRequest, slug: str) -> HttpResponse:
+    cooperative = get_object_or_404(Cooperative, slug=slug)
+    members = _complaint_members(cooperative)
+    search = MemberSearchForm(request.GET)
+    shown = members
+    query = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    if query:
+        shown = members.filter(Q(name__icontains=query) | Q(name_en__icontains=query))
+    if request.method == "POST":
+        retry_after = _retry_after(request, "complaints:file", _rate("COMPLAINTS_FORM_RATE", "5/h"))
+        if retry_after:
+            return _too_many(request, retry_after)
+        form = ComplaintForm(request.POST, request.FILES, members=members)
+        if form.is_bot():
+            # Tell the bot nothing: it lands where a person would, and nothing is stored.
+            return redirect("complaints:track", slug=cooperative.slug)
+        if form.is_valid():
+            data = form.cleaned_data
+            complaint, code = services.submit_complaint(
+                cooperative,
+                services.Submission(
+                    member=data["member"],
+                    product=data["product"],
+                    description=data["description"],
+                    desired_outcome=data["desired_outcome"],
+                    contact_name=data["contact_name"],
+                    contact_phone=data["contact_phone"],
+                    contact_email=data["contact_email"],
+                    share_contact=data["share_contact"],
+                    publish_consent=data["publish_consent"],
+                    language=translation.get_language() or settings.LANGUAGE_CODE,
+                    evidence=data["evidence"],
+                ),
+            )
+            _grant(request, complaint)
+            request.session[FILED_KEY] = {"reference": complaint.reference, "code": code}
+            return redirect("complaints:filed", slug=cooperative.slug)
+    else:
+        initial = {}
+        if request.GET.get("member", "").isdigit():
+            initial["member"] = int(request.GET["member"])
+        form = ComplaintForm(initial=initial, members=shown)
+    return render(
+        request,
+        "complaints/file.html",
+        {
+            "cooperative": cooperative,
+            "form": form,
+            "search": search,
+            "query": query,
+            "no_match": bool(query) and not shown.exists(),
+        },
+    )
+
+
+@never_cache
+def filed(request: HttpRequest, slug: str) -> HttpResponse:
+    cooperative = get_object_or_404(Cooperative, slug=slug)
+    # Shown once: the code is not kept anywhere but in the consumer's hands (and e-mail).
+    receipt = request.session.pop(FILED_KEY, None)
+    if receipt is None:
+        return redirect("complaints:track", slug=cooperative.slug)
+    return render(
+        request, "complaints/filed.html", {"cooperative": cooperative, "receipt": receipt}
+    )
+
+
+@never_cache
+def track(request: HttpRequest, slug: str) -> HttpResponse:
+    cooperative = get_object_or_404(Cooperative, slug=slug)
+    form = TrackingForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        retry_after = _retry_after(
+            request, "complaints:track", _rate("COMPLAINTS_TRACKING_RATE", "20/h")
+        )
+        if retry_after:
+            return _too_many(request, retry_after)
+        if form.is_valid():
+            reference = form.cleaned_data["reference"].strip().upper()
+            complaint = Complaint.objects.filter(
+                cooperative=cooperative, reference=reference
+            ).first()
+            if complaint is not None and complaint.check_tracking_code(form.cleaned_data["code"]):
+                _grant(request, complaint)
+                return redirect(
+                    "complaints:track_detail", slug=cooperative.slug, reference=reference
+                )
+            # Not found: the same answer for an unknown reference and a wrong code.
+            form.add_error(None, _("No complaint matches this reference and tracking code."))
+            status = 404
+    return render(
+        request, "complaints/track.html", {"cooperative": cooperative, "form": form}, status=status
+    )
+
+
+def _tracked(request: HttpRequest, slug: str, reference: str) -> Complaint:
+    complaint = get_object_or_404(
+        Complaint.objects.select_related("cooperative", "member", "feedback"),
+        cooperative__slug=slug,
+        reference=reference,
+    )
+    if not _has_access(request, complaint):
+        raise Http404
+    return complaint
+
+
+def _public_events(complaint: Complaint) -> QuerySet[ComplaintEvent]:
+    return complaint.events.filter(visibility=ComplaintEvent.Visibility.PUBLIC).prefetch_related(
+        "evidence"
+    )
+
+
+@never_cache
+def track_detail(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
+    complaint = _tracked(request, slug, reference)
+    return _render_tracked(request, complaint, InformationForm(), FeedbackForm())
+
+
+def _render_tracked(
+    request: HttpRequest,
+    complaint: Complaint,
+    information_form: InformationForm,
+    feedback_form: FeedbackForm,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "complaints/track_detail.html",
+        {
+            "complaint": complaint,
+            "cooperative": complaint.cooperative,
+            "events": _public_events(complaint),
+            "information_form": information_form if complaint.is_open else None,
+            "feedback_form": feedback_form if complaint.may_leave_feedback() else None,
+        },
+        status=status,
+    )
+
+
+@require_POST
+def track_add(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
+    complaint = _tracked(request, slug, reference)
+    require(complaint.is_open)
+    retry_after = _retry_after(request, "complaints:file", _rate("COMPLAINTS_FORM_RATE", "5/h"))
+    if retry_after:
+        return _too_many(request, retry_after)
+    form = InformationForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_tracked(request, complaint, form, FeedbackForm(), status=400)
+    services.add_consumer_information(
+        complaint, form.cleaned_data["text"], form.cleaned_data["evidence"]
+    )
+    messages.success(request, _("Thank you: your information was added to the complaint."))
+    return redirect("complaints:track_detail", slug=slug, reference=reference)
+
+
+@require_POST
+def track_feedback(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
+    complaint = _tracked(request, slug, reference)
+    require(complaint.may_leave_feedback())
+    form = FeedbackForm(request.POST)
+    if not form.is_valid():
+        return _render_tracked(request, complaint, InformationForm(), form, status=400)
+    services.record_feedback(complaint, form.cleaned_data["rating"], form.cleaned_data["comment"])
+    messages.success(request, _("Thank you for your feedback."))
+    return redirect("complaints:track_detail", slug=slug, reference=reference)
+
+
+@never_cache
+def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
+    """An evidence file, always as a download, to those who may see it (else 404)."""
+    evidence = get_object_or_404(Evidence.objects.select_related("complaint__cooperative"), pk=pk)
+    complaint = evidence.complaint
+    user = request.user
+    allowed = (
+        _has_access(request, complaint)
+        or (user.is_authenticated and user.administers(complaint.cooperative))
+        or (
+            complaint.share_contact
+            and Complaint.objects.of_member_user(user).filter(pk=complaint.pk).exists()
+        )
+    )
+    if not allowed:
+        raise Http404
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# Public statistics.
+
+
+def _narratives(complaints: QuerySet[Complaint]) -> list[dict[str, Any]]:
+    rows = complaints.publishable().select_related("member").order_by("-closed_on", "-pk")[:20]
+    return [
+        {
+            "member": complaint.member.display_name,
+            "product": mask_personal_data(complaint.product, [complaint.contact_name]),
+            "text": mask_personal_data(complaint.description, [complaint.contact_name]),
+            "outcome": complaint.get_closing_code_display(),
+            "status": complaint.get_status_display(),
+            "closed_on": complaint.closed_on,
+        }
+        for complaint in rows
+    ]
+
+
+def statistics(request: HttpRequest, slug: str) -> HttpResponse:
+    cooperative = get_object_or_404(Cooperative, slug=slug)
+    today = cooperative.today()
+    complaints = Complaint.objects.filter(cooperative=cooperative)
+    totals = with_rates(complaints.statistics(today))
+    return render(
+        request,
+        "complaints/statistics.html",
+        {
+            "cooperative": cooperative,
+            "totals": totals,
+            "by_member": complaints.statistics_by_member(today),
+            "narratives": _narratives(complaints),
+        },
+    )
+
+
+def member_statistics(request: HttpRequest, slug: str, member_id: int) -> HttpResponse:
+    cooperative = get_object_or_404(Cooperative, slug=slug)
+    member = get_object_or_404(cooperative.members.public(), pk=member_id)
+    complaints = Complaint.objects.filter(member=member)
+    return render(
+        request,
+        "complaints/member_statistics.html",
+        {
+            "cooperative": cooperative,
+            "member": member,
+            "totals": with_rates(complaints.statistics(cooperative.today())),
+            "narratives": _narratives(complaints),
+        },
+    )
+
+
+# The member's pages.
+
+
+@login_required
+def member_list(request: HttpRequest) -> HttpResponse:
+    member_id = request.GET.get("member", "")
+    member = member_of(request.user, int(member_id) if member_id.isdigit() else None)
+    complaints = (
+        Complaint.objects.forwarded()
+        .filter(member=member)
+        .select_related("member")
+        .order_by("-forwarded_on", "-pk")
+    )
+    return render(
+        request,
+        "complaints/member_list.html",
+        {
+            "member": member,
+            "page": _page(request, complaints),
+            "today": member.cooperative.today(),
+        },
+    )
+
+
+@login_required
+def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    complaint = get_object_or_404(
+        Complaint.objects.of_member_user(request.user).select_related("member", "cooperative"),
+        pk=pk,
+    )
+    form = AnswerForm(request.POST or None)
+    if request.method == "POST":
+        require(complaint.status in services.OPEN_FOR_MEMBER)
+        if form.is_valid():
+            assert request.user.is_authenticated  # noqa: S101 - login_required above
+            services.answer_complaint(complaint, request.user, form.cleaned_data["text"])
+            messages.success(request, _("Your answer was sent."))
+            return redirect("complaints:member_detail", pk=complaint.pk)
+    show_contact = complaint.member_may_see_contact()
+    hidden_names = [] if show_contact else [complaint.contact_name]
+    return render(
+        request,
+        "complaints/member_detail.html",
+        {
+            "complaint": complaint,
+            "show_contact": show_contact,
+            # Without consent, contact details the consumer typed into the text are masked too.
+            "description": complaint.description
+            if show_contact
+            else mask_personal_data(complaint.description, hidden_names),
+            "desired_outcome": complaint.desired_outcome
+            if show_contact
+            else mask_personal_data(complaint.desired_outcome, hidden_names),
+            "events": _public_events(complaint),
+            "show_evidence": show_contact,
+            "form": form if complaint.status in services.OPEN_FOR_MEMBER else None,
+            "today": complaint.cooperative.today(),
+        },
+    )
+
+
+# The cooperative's desk.
+
+
+def _staff_cooperative(request: HttpRequest, slug: str) -> tuple[Cooperative, bool]:
+    """The cooperative and whether the user may change complaints (administrator) or only
+    read them (regulator)."""
+    cooperative = cooperative_for(request.user, slug, Role.Kind.ADMINISTRATOR, Role.Kind.REGULATOR)
+    return cooperative, request.user.is_authenticated and request.user.administers(cooperative)
+
+
+@login_required
+def staff_list(request: HttpRequest, slug: str) -> HttpResponse:
+    cooperative, may_change = _staff_cooperative(request, slug)
+    today = cooperative.today()
+    complaints = cooperative.complaints.select_related("member").order_by("-received_on", "-pk")
+    status = request.GET.get("status", "")
+    if status in Complaint.Status.values:
+        complaints = complaints.filter(status=status)
+    overdue = request.GET.get("overdue") == "1"
+    if overdue:
+        complaints = complaints.overdue(today)
+    return render(
+        request,
+        "complaints/staff_list.html",
+        {
+            "cooperative": cooperative,
+            "page": _page(request, complaints),
+            "statuses": Complaint.Status.choices,
+            "status": status,
+            "overdue": overdue,
+            "today": today,
+            "may_change": may_change,
+        },
+    )
+
+
+STEP_FORMS = {
+    "reject": lambda data=None: CloseForm(data, step="reject", prefix="reject"),
+    "resolve": lambda data=None: CloseForm(data, step="resolve", prefix="resolve"),
+    "close": lambda data=None: CloseForm(data, step="close", prefix="close"),
+    "uphold": lambda data=None: UpholdForm(data, prefix="uphold"),
+    "note": lambda data=None: NoteForm(data, prefix="note"),
+    "accept": lambda data=None: NoteForm(data, prefix="accept"),
+    "forward": lambda data=None: NoteForm(data, prefix="forward"),
+    "mediate": lambda data=None: NoteForm(data, prefix="mediate"),
+}
+
+
+@login_required
+def staff_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    cooperative, may_change = _staff_cooperative(request, slug)
+    complaint = get_object_or_404(
+        cooperative.complaints.select_related("member", "feedback"), pk=pk
+    )
+    return _render_staff_detail(request, cooperative, complaint, may_change, {})
+
+
+def _render_staff_detail(
+    request: HttpRequest,
+    cooperative: Cooperative,
+    complaint: Complaint,
+    may_change: bool,
+    bound: dict[str, Any],
+    status: int = 200,
+) -> HttpResponse:
+    steps = complaint.next_steps() if may_change else []
+    forms = {step: bound.get(step) or STEP_FORMS[step]() for step in steps}
+    return render(
+        request,
+        "complaints/staff_detail.html",
+        {
+            "cooperative": cooperative,
+            "complaint": complaint,
+            "events": complaint.events.select_related("by").prefetch_related("evidence"),
+            "evidence": complaint.evidence.all(),
+            "forms": forms,
+            "may_change": may_change,
+            "today": cooperative.today(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def staff_action(request: HttpRequest, slug: str, pk: int, step: str) -> HttpResponse:
+    cooperative, may_change = _staff_cooperative(request, slug)
+    complaint = get_object_or_404(cooperative.complaints.select_related("member"), pk=pk)
+    if step not in STEP_FORMS:
+        raise Http404
+    require(may_change and step in complaint.next_steps())
+    form = STEP_FORMS[step](request.POST)
+    if not form.is_valid():
+        return _render_staff_detail(
+            request, cooperative, complaint, may_change, {step: form}, status=400
+        )
+    data = form.cleaned_data
+    user = request.user if request.user.is_authenticated else None
+    assert user is not None  # noqa: S101 - login_required above
+    text = data.get("text", "")
+    try:
+        if step == "accept":
+            services.accept_complaint(complaint, user, text=text)
+        elif step == "reject":
+            services.reject_complaint(complaint, user, data["closing_code"], text=text)
+        elif step == "forward":
+            services.forward_complaint(complaint, user, text=text)
+        elif step == "mediate":
+            services.start_mediation(complaint, user, text=text)
+        elif step == "resolve":
+            services.resolve_complaint(complaint, user, data["closing_code"], text=text)
+        elif step == "close":
+            services.close_unresolved(complaint, user, data["closing_code"], text=text)
+        elif step == "uphold":
+            services.uphold_complaint(complaint, user, data["on"], text=text)
+        else:
+            if not text:
+                form.add_error("text", _("This field is required."))
+                return _render_staff_detail(
+                    request, cooperative, complaint, may_change, {step: form}, status=400
+                )
+            services.add_note(complaint, user, text, public=data["public"])
+    except services.WorkflowError:
+        messages.error(request, _("This step is not possible for the complaint as it stands."))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("complaints:staff_detail", slug=slug, pk=pk)
