@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,8 +35,8 @@ from .models import (
     Initiator,
     Lab,
     Member,
-    PastMembership,
     Pairing,
+    PastMembership,
     QualityOfficer,
     Role,
     ShadowVisit,
@@ -103,7 +104,7 @@ class StatusChangeInline(admin.TabularInline):
     model = StatusChange
     extra = 0
     fields = ["on", "from_status", "to_status", "reason", "by", "at"]
-    readonly_fields = fields
+    readonly_fields = ["on", "from_status", "to_status", "reason", "by", "at"]
     can_delete = False
     verbose_name_plural = gettext_lazy("lifecycle steps")
 
@@ -115,7 +116,7 @@ class PastMembershipInline(admin.TabularInline):
     model = PastMembership
     extra = 0
     fields = ["joined_on", "left_on", "left_as"]
-    readonly_fields = fields
+    readonly_fields = ["joined_on", "left_on", "left_as"]
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -150,7 +151,12 @@ class MemberAdmin(ScopedHistoryAdmin):
     list_select_related = ["cooperative"]
     date_hierarchy = "joined_on"
     list_per_page = 50
-    inlines = [QualityOfficerInline, TrademarkLicenceInline, StatusChangeInline, PastMembershipInline]
+    inlines = [
+        QualityOfficerInline,
+        TrademarkLicenceInline,
+        StatusChangeInline,
+        PastMembershipInline,
+    ]
     change_list_template = "members/admin/member_change_list.html"
     fieldsets = [
         (None, {"fields": ["cooperative", "credit_code", "name", "name_en", "kind", "scale"]}),
@@ -234,7 +240,9 @@ class MemberAdmin(ScopedHistoryAdmin):
                     messages.SUCCESS,
                 )
             return None
-        impossible = [member for member in queryset if not services.can_change_status(member, target)]
+        impossible = [
+            member for member in queryset if not services.can_change_status(member, target)
+        ]
         context = {
             **self.admin_site.each_context(request),
             "title": _("Members to become %(status)s") % {"status": Status(target).label},
@@ -244,7 +252,7 @@ class MemberAdmin(ScopedHistoryAdmin):
             "impossible": impossible,
             "action": action,
             "target": Status(target).label,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "members/admin/lifecycle.html", context)
 
@@ -381,7 +389,7 @@ class MemberAdmin(ScopedHistoryAdmin):
             return redirect("admin:members_member_import")
         cooperative = (
             Cooperative.objects.administered_by(request.user)
-            .filter(pk=pending.get("cooperative"))
+            .filter(pk=int(pending.get("cooperative") or 0))
             .first()
         )
         stored = import_directory() / f"{token}.csv"
@@ -510,7 +518,13 @@ class PairingAdmin(ScopedHistoryAdmin):
 class ConversionAdmin(ScopedHistoryAdmin):
     cooperative_path = "sole_proprietor__cooperative"
     form = ConversionForm
-    list_display = ["sole_proprietor", "old_credit_code", "new_credit_code", "new_name", "converted_on"]
+    list_display = [
+        "sole_proprietor",
+        "old_credit_code",
+        "new_credit_code",
+        "new_name",
+        "converted_on",
+    ]
     search_fields = ["old_credit_code", "new_credit_code", "new_name", "sole_proprietor__name"]
     list_select_related = ["sole_proprietor"]
 
@@ -519,7 +533,7 @@ class ConversionAdmin(ScopedHistoryAdmin):
             return []
         return ["sole_proprietor", "new_credit_code", "new_name", "converted_on", "firm"]
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         base = ["sole_proprietor", "new_credit_code", "new_name", "converted_on", "note"]
         return base if obj is None else [*base, "firm"]
 

@@ -3,8 +3,22 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
-from .models import Cooperative, Initiator, Lab, Member
+from .credit_code import check_character
+from .models import (
+    Conversion,
+    Cooperative,
+    Initiator,
+    Lab,
+    Member,
+    Pairing,
+    QualityOfficer,
+    ShadowVisit,
+    TrademarkLicence,
+    TrainingRecord,
+)
+from .services import appoint_quality_officer, change_status, convert_to_company
 
 INITIATORS = [
     (
@@ -91,9 +105,114 @@ MEMBERS = [
 ]
 
 
-def load() -> Cooperative:
-    from .credit_code import check_character
+# More members of the cluster: (Chinese name, English name, kind, scale, story).
+# A story is the list of lifecycle steps after joining: (status, date, reason).
+WARN = ("warned", datetime.date(2025, 5, 12), "监督抽查床品纤维含量不合格，限期整改。")
+SUSPEND = ("suspended", datetime.date(2025, 8, 20), "整改期满复检仍不合格，暂停社员资格。")
+REMOVE = ("removed", datetime.date(2025, 11, 3), "多次违反公约、拒不整改，予以除名并公示。")
+WITHDRAW = ("withdrawn", datetime.date(2024, 12, 31), "企业转产，主动申请退社。")
+READMIT = ("active", datetime.date(2025, 4, 1), "重新提出入社申请，经审核重新接纳。")
+F: str = Member.Kind.FIRM
+S: str = Member.Kind.SOLE_PROPRIETOR
+ABOVE: str = Member.Scale.ABOVE_SCALE
+SME: str = Member.Scale.SME
+MORE_MEMBERS: list[tuple[str, str, str, str, list[tuple[str, datetime.date, str]]]] = [
+    ("南通大东家纺有限公司", "Nantong Dadong Home Textiles Co., Ltd.", F, ABOVE, []),
+    ("南通华艺家纺有限公司", "Nantong Huayi Home Textiles Co., Ltd.", F, ABOVE, []),
+    ("江苏金丝利家纺有限公司", "Jiangsu Jinsili Home Textiles Co., Ltd.", F, ABOVE, [WARN]),
+    ("南通梦之缘床品有限公司", "Nantong Mengzhiyuan Bedding Co., Ltd.", F, SME, []),
+    ("南通锦绣布艺有限公司", "Nantong Jinxiu Fabrics Co., Ltd.", F, SME, []),
+    ("南通安睡枕业有限公司", "Nantong Anshui Pillows Co., Ltd.", F, SME, [WARN, SUSPEND]),
+    ("南通雅居家纺有限公司", "Nantong Yaju Home Textiles Co., Ltd.", F, SME, []),
+    ("南通棉之韵纺织品有限公司", "Nantong Mianzhiyun Textiles Co., Ltd.", F, SME, [WITHDRAW]),
+    ("南通暖冬被业有限公司", "Nantong Nuandong Quilts Co., Ltd.", F, SME, [WARN, SUSPEND, REMOVE]),
+    ("南通丝路家纺有限公司", "Nantong Silu Home Textiles Co., Ltd.", F, SME, []),
+    ("南通云裳服饰有限公司", "Nantong Yunshang Apparel Co., Ltd.", F, SME, [WITHDRAW, READMIT]),
+    ("南通家和纺织有限公司", "Nantong Jiahe Textiles Co., Ltd.", F, ABOVE, []),
+    ("南通恒顺纤维制品有限公司", "Nantong Hengshun Fibre Products Co., Ltd.", F, SME, []),
+    ("通州区川姜镇王记被褥店", "Wang's Quilt Shop, Chuanjiang", S, "", []),
+    ("通州区川姜镇陈氏床品经营部", "Chen's Bedding Trading Office", S, "", []),
+    ("通州区志远窗帘店", "Zhiyuan Curtain Shop", S, "", [WARN]),
+    ("通州区川姜镇周记家纺店", "Zhou's Home Textile Shop", S, "", []),
+    ("通州区蓝天毛巾经营部", "Lantian Towel Trading Office", S, "", [WITHDRAW]),
+    ("通州区川姜镇吴氏布艺店", "Wu's Fabric Shop", S, "", []),
+    ("通州区金梭家纺经营部", "Jinsuo Home Textiles Trading Office", S, "", []),
+    ("通州区川姜镇孙记枕套店", "Sun's Pillowcase Shop", S, "", [WARN, SUSPEND]),
+    ("通州区巧手绣品店", "Qiaoshou Embroidery Shop", S, "", []),
+    ("通州区川姜镇钱氏床单经营部", "Qian's Bedsheet Trading Office", S, "", []),
+    ("通州区织梦家纺店", "Zhimeng Home Textile Shop", S, "", [WARN, SUSPEND, REMOVE]),
+    ("通州区川姜镇赵记凉席店", "Zhao's Summer Mat Shop", S, "", []),
+]
+APPLICANTS = [
+    ("南通新绿家纺科技有限公司", "Nantong Xinlü Home Textile Tech Co., Ltd.", F, SME),
+    ("通州区川姜镇郑氏毛毯店", "Zheng's Blanket Shop", S, ""),
+    ("南通悦眠家居用品有限公司", "Nantong Yuemian Household Goods Co., Ltd.", F, SME),
+]
+OFFICERS = [
+    "张建国",
+    "李秀英",
+    "王海燕",
+    "刘志强",
+    "陈晓梅",
+    "杨明",
+    "黄丽",
+    "周伟",
+    "吴静",
+    "徐强",
+]
+COURSES = [
+    ("首席质量官岗位培训", datetime.date(2023, 4, 18), Decimal("16")),
+    ("家纺产品标准贯标培训（GB/T 22796）", datetime.date(2024, 3, 7), Decimal("8")),
+    ("监督抽查与不合格品整改实务", datetime.date(2025, 5, 22), Decimal("6.5")),
+]
+TOPICS = ["原料进货检验", "生产过程质量控制", "成品出厂检验", "标签标识规范", "投诉处理流程"]
+TRADEMARK = "川姜家纺"
+# Small members that shadow an anchor firm.
+PAIRED = [
+    "南通梦之缘床品有限公司",
+    "南通锦绣布艺有限公司",
+    "南通雅居家纺有限公司",
+    "通州区川姜镇王记被褥店",
+    "通州区川姜镇陈氏床品经营部",
+    "通州区川姜镇周记家纺店",
+]
 
+
+def _code(prefix: str, number: int) -> str:
+    """A valid credit code of the demo: the check character is computed, never typed."""
+    stem = f"{prefix}320612MA{number:07d}"[:17]
+    return stem + check_character(stem)
+
+
+def _member(
+    cooperative: Cooperative,
+    code: str,
+    name: str,
+    name_en: str,
+    kind: str,
+    scale: str,
+    joined_on: datetime.date | None,
+    status: str = Member.Status.ACTIVE,
+) -> tuple[Member, bool]:
+    return Member.objects.get_or_create(
+        cooperative=cooperative,
+        credit_code=code,
+        defaults={
+            "name": name,
+            "name_en": name_en,
+            "kind": kind,
+            "scale": scale,
+            "status": status,
+            "joined_on": joined_on,
+            "address": "江苏省南通市通州区川姜镇",
+            "contact_person": "联系人",
+            "phone": f"0513-8600{sum(map(ord, code)) % 10000:04d}",
+            "email": f"contact-{code[-6:].lower()}@example.cn",
+        },
+    )
+
+
+def load() -> Cooperative:
     cooperative, _ = Cooperative.objects.get_or_create(
         slug="nantong-home-textiles",
         defaults={
@@ -110,25 +229,128 @@ def load() -> Cooperative:
         defaults={"name_en": "National Home Textile Quality Inspection and Testing Center"},
     )
     lab.cooperatives.add(cooperative)
+    members: list[Member] = []
+    for index, (stem, name, name_en, first_kind, first_scale) in enumerate(MEMBERS):
+        code = stem[:17] + check_character(stem[:17])
+        member, _ = _member(
+            cooperative,
+            code,
+            name,
+            name_en,
+            first_kind,
+            first_scale,
+            datetime.date(2019, 3, 1) + datetime.timedelta(days=90 * index),
+        )
+        members.append(member)
+    anchor, second_anchor = members[0], members[1]
     for initiator_kind, name_zh, name_en, duties_zh, duties_en in INITIATORS:
         Initiator.objects.get_or_create(
             cooperative=cooperative,
             kind=initiator_kind,
             name_zh=name_zh,
-            defaults={"name_en": name_en, "duties_zh": duties_zh, "duties_en": duties_en},
-        )
-    for index, (stem, name, name_en, kind, scale) in enumerate(MEMBERS):
-        code = stem[:17] + check_character(stem[:17])
-        Member.objects.get_or_create(
-            cooperative=cooperative,
-            credit_code=code,
             defaults={
-                "name": name,
                 "name_en": name_en,
-                "kind": kind,
-                "scale": scale,
-                "joined_on": datetime.date(2019, 3, 1) + datetime.timedelta(days=90 * index),
-                "address": "江苏省南通市通州区川姜镇",
+                "duties_zh": duties_zh,
+                "duties_en": duties_en,
+                "member": anchor if initiator_kind == Initiator.Kind.ANCHOR_FIRM else None,
+                "lab": lab if initiator_kind == Initiator.Kind.TESTING_INSTITUTION else None,
             },
         )
+    for index, (name, name_en, kind, scale, story) in enumerate(MORE_MEMBERS, start=1):
+        prefix = "92" if kind == Member.Kind.SOLE_PROPRIETOR else "91"
+        member, created = _member(
+            cooperative,
+            _code(prefix, 1000 + index),
+            name,
+            name_en,
+            kind,
+            scale,
+            datetime.date(2019, 6, 1) + datetime.timedelta(days=45 * index),
+        )
+        if created:
+            for status, day, reason in story:
+                change_status(member, status, by=None, reason=reason, on=day)
+        members.append(member)
+    for index, (name, name_en, kind, scale) in enumerate(APPLICANTS, start=1):
+        prefix = "92" if kind == Member.Kind.SOLE_PROPRIETOR else "91"
+        _member(
+            cooperative,
+            _code(prefix, 2000 + index),
+            name,
+            name_en,
+            kind,
+            scale,
+            None,
+            Member.Status.APPLICANT,
+        )
+    _officers(members)
+    _pairings(anchor, second_anchor, members)
+    _conversion(members[4])
+    for index, member in enumerate(members[:10]):
+        if member.kind == Member.Kind.FIRM:
+            TrademarkLicence.objects.get_or_create(
+                trademark=TRADEMARK,
+                licensee=member,
+                defaults={
+                    "granted_on": datetime.date(2021, 1, 15) + datetime.timedelta(days=30 * index)
+                },
+            )
+    removed = Member.objects.filter(cooperative=cooperative, status=Member.Status.REMOVED).first()
+    if removed is not None:
+        TrademarkLicence.objects.get_or_create(
+            trademark=TRADEMARK,
+            licensee=removed,
+            defaults={"granted_on": datetime.date(2022, 3, 1), "revoked_on": removed.left_on},
+        )
     return cooperative
+
+
+def _officers(members: list[Member]) -> None:
+    for index, member in enumerate(members):
+        if member.has_left or QualityOfficer.objects.filter(member=member).exists():
+            continue
+        officer = appoint_quality_officer(
+            member,
+            name=OFFICERS[index % len(OFFICERS)],
+            on=datetime.date(2023, 3, 1) + datetime.timedelta(days=7 * index),
+            phone=f"1390513{index:04d}",
+            email=f"cqo{index}@example.cn",
+        )
+        for course, day, hours in COURSES[: 1 + index % len(COURSES)]:
+            TrainingRecord.objects.create(officer=officer, course=course, on=day, hours=hours)
+
+
+def _pairings(anchor: Member, second_anchor: Member, members: list[Member]) -> None:
+    small = [m for m in members if m.name in PAIRED]
+    for index, member in enumerate(small):
+        mentor = anchor if index % 2 == 0 else second_anchor
+        pairing, created = Pairing.objects.get_or_create(
+            anchor=mentor,
+            member=member,
+            defaults={
+                "started_on": datetime.date(2022, 3, 1) + datetime.timedelta(days=30 * index),
+                "ended_on": datetime.date(2024, 2, 29) if index == 5 else None,
+            },
+        )
+        if created:
+            for visit in range(1 + index % 3):
+                ShadowVisit.objects.create(
+                    pairing=pairing,
+                    on=pairing.started_on + datetime.timedelta(days=40 * (visit + 1)),
+                    staff_count=2 + visit,
+                    staff_names="质检员、车间主任",
+                    topic=TOPICS[(index + visit) % len(TOPICS)],
+                )
+
+
+def _conversion(sole_proprietor: Member) -> None:
+    if Conversion.objects.filter(sole_proprietor=sole_proprietor).exists():
+        return
+    convert_to_company(
+        sole_proprietor,
+        credit_code=_code("91", 3001),
+        name="南通志浩家纺有限公司",
+        on=datetime.date(2021, 9, 15),
+        by=None,
+        note="个转企：个体工商户转为有限责任公司，社员资格由新公司承继。",
+    )

@@ -75,9 +75,7 @@ class MembersImporter(Importer[MemberRow]):
         left_on: datetime.date | None = values["left_on"]
         for column, day in (("joined_on", joined_on), ("left_on", left_on)):
             if day is not None and day > self.today:
-                problems.append(
-                    (column, _("%(day)s is in the future.") % {"day": day.isoformat()})
-                )
+                problems.append((column, _("%(day)s is in the future.") % {"day": day.isoformat()}))
         if left_on is not None and left_on < joined_on:
             problems.append(("left_on", _("A member cannot leave before it joined.")))
         kind = values["kind"]
@@ -149,22 +147,23 @@ class MembersImporter(Importer[MemberRow]):
                     appointments.append((member, row.chief_quality_officer))
                 actions.append("create")
                 continue
-            wanted = {
+            status = self.status_for(member.status, row)
+            wanted: dict[str, Any] = {
                 "name": row.name,
                 "kind": row.kind,
                 "scale": row.scale,
                 "joined_on": row.joined_on,
                 "left_on": row.left_on,
                 "address": row.address or member.address,
-                "status": self.status_for(member.status, row),
+                "status": status,
             }
             changed = False
-            if wanted["status"] != member.status:
+            if status != member.status:
                 status_changes.append(
                     StatusChange(
                         member=member,
                         from_status=member.status,
-                        to_status=wanted["status"],
+                        to_status=status,
                         on=row.left_on or row.joined_on,
                         reason=self.reason,
                         by=self.by,
@@ -204,7 +203,11 @@ class MembersImporter(Importer[MemberRow]):
         # The officer in office is replaced before the new one is appointed: one at a time.
         if closed_officers:
             bulk_update_with_history(
-                closed_officers, QualityOfficer, ["replaced_on"], batch_size=self.batch_size, **history
+                closed_officers,
+                QualityOfficer,
+                ["replaced_on"],
+                batch_size=self.batch_size,
+                **history,
             )
         if appointments:
             bulk_create_with_history(

@@ -522,11 +522,13 @@ class TrainingRecord(models.Model):
 
 class PairingQuerySet(models.QuerySet["Pairing"]):
     def current(self, on: datetime.date) -> PairingQuerySet:
-        return self.filter(started_on__lte=on).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on))
+        return self.filter(started_on__lte=on).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gte=on)
+        )
 
 
 class Pairing(models.Model):
-    """"Big hand holds small hand": an anchor firm mentors a small member for a while."""
+    """ "Big hand holds small hand": an anchor firm mentors a small member for a while."""
 
     anchor = models.ForeignKey(
         Member,

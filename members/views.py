@@ -64,12 +64,16 @@ def member_page(request: HttpRequest, slug: str, credit_code: str) -> HttpRespon
     member = get_object_or_404(cooperative.members.public(), credit_code=credit_code.upper())
     today = cooperative.today()
     officer = member.quality_officers.current().first()
-    pairings = Pairing.objects.filter(Q(anchor=member) | Q(member=member)).select_related(
-        "anchor", "member"
-    ).annotate(visit_count=Count("visits"))
-    conversion = Conversion.objects.filter(
-        Q(sole_proprietor=member) | Q(firm=member)
-    ).select_related("sole_proprietor", "firm").first()
+    pairings = (
+        Pairing.objects.filter(Q(anchor=member) | Q(member=member))
+        .select_related("anchor", "member")
+        .annotate(visit_count=Count("visits"))
+    )
+    conversion = (
+        Conversion.objects.filter(Q(sole_proprietor=member) | Q(firm=member))
+        .select_related("sole_proprietor", "firm")
+        .first()
+    )
     licences = member.trademark_licences.all()
     return render(
         request,
@@ -84,5 +88,3 @@ def member_page(request: HttpRequest, slug: str, credit_code: str) -> HttpRespon
             "today": today,
         },
     )
-
-

@@ -36,8 +36,7 @@ class Command(BaseCommand):
             lines = [str(problem) for problem in report.errors]
             if report.error_count > len(report.errors):
                 lines.append(
-                    _("… and %(count)d more.")
-                    % {"count": report.error_count - len(report.errors)}
+                    _("… and %(count)d more.") % {"count": report.error_count - len(report.errors)}
                 )
             lines.append(report.summary())
             raise CommandError("\n".join(lines))
