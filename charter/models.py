@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
-
 import re
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -114,6 +113,8 @@ class CharterVersion(models.Model):
 
     objects = CharterVersionQuerySet.as_manager()
     history = HistoricalRecords()
+    # The status as stored in the database, set when the row is loaded or saved.
+    _stored_status: str | None = None
 
     class Meta:
         verbose_name = _("charter version")
@@ -134,15 +135,8 @@ class CharterVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.cooperative.slug} v{self.number}"
 
-    @classmethod
-    def from_db(cls, db: Any, field_names: Any, values: Any) -> CharterVersion:
-        instance = super().from_db(db, field_names, values)
-        # Remember what the database holds, so that save() can refuse to change a published row.
-        instance._stored_status = instance.__dict__.get("status")
-        return instance
-
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if getattr(self, "_stored_status", None) == self.Status.PUBLISHED:
+        if self._stored_status == self.Status.PUBLISHED:
             raise published_charter_error()
         super().save(*args, **kwargs)
         self._stored_status = self.status
@@ -151,6 +145,13 @@ class CharterVersion(models.Model):
         if self.is_published:
             raise published_charter_error()
         return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> CharterVersion:
+        instance = super().from_db(db, field_names, values)
+        # Remember what the database holds, so that save() can refuse to change a published row.
+        instance._stored_status = str(instance.__dict__.get("status", ""))
+        return instance
 
     @property
     def is_published(self) -> bool:
@@ -185,6 +186,17 @@ class CharterVersion(models.Model):
             if match:
                 items.append(match.group("text"))
         return items
+
+    def members_not_accepted(self) -> models.QuerySet[Member]:
+        """Current members of the cooperative that have not accepted this version."""
+        return (
+            Member.objects.filter(
+                cooperative_id=self.cooperative_id,
+                status__in=[Member.Status.ACTIVE, Member.Status.WARNED, Member.Status.SUSPENDED],
+            )
+            .exclude(charter_acceptances__version=self)
+            .order_by("name")
+        )
 
     def missing_sections(self) -> list[str]:
         """Headings of the sections still empty in either language (publication needs all)."""

@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from members.credit_code import normalise, problem
+from members.models import Member
+
+from .models import Application, CharterVersion, ExitStep
+
+
+class ApplicationForm(forms.ModelForm):
+    """The public application to join, with the charter in force and its acceptance."""
+
+    accept_charter = forms.BooleanField(
+        label=_("I have read the charter and accept it on behalf of the applicant."),
+        required=True,
+        error_messages={"required": _("Admission requires accepting the charter in force.")},
+    )
+
+    class Meta:
+        model = Application
+        fields = [
+            "credit_code",
+            "name",
+            "name_en",
+            "kind",
+            "scale",
+            "address",
+            "contact_person",
+            "phone",
+            "email",
+            "signatory_name",
+        ]
+        help_texts = {
+            "credit_code": _("The 18-character code on the business licence."),
+            "signatory_name": _("The person who accepts the charter for the applicant."),
+        }
+
+    def clean_credit_code(self) -> str:
+        code = normalise(self.cleaned_data["credit_code"])
+        message = problem(code)
+        if message:
+            raise forms.ValidationError(message, code="invalid_credit_code")
+        return code
+
+    def clean_signatory_name(self) -> str:
+        return str(self.cleaned_data["signatory_name"]).strip()
+
+
+class ReviewForm(forms.Form):
+    """Approve with every basic condition confirmed, or reject with a reason."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("reject", _("Reject"))],
+        widget=forms.RadioSelect,
+    )
+    checklist = forms.MultipleChoiceField(
+        label=_("Basic conditions checked"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = forms.CharField(
+        label=_("Reason (required for a rejection)"), required=False, widget=forms.Textarea
+    )
+
+    def __init__(self, *args: Any, conditions: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["checklist"]).choices = [
+            (condition, condition) for condition in conditions
+        ]
+        self.conditions = conditions
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == "approve" and sorted(data.get("checklist", [])) != sorted(
+            self.conditions
+        ):
+            self.add_error("checklist", _("Confirm every basic condition before approving."))
+        if data.get("decision") == "reject" and not str(data.get("reason", "")).strip():
+            self.add_error("reason", _("Give the reason for the rejection."))
+        return data
+
+
+class AcceptanceForm(forms.Form):
+    signatory_name = forms.CharField(
+        label=_("Signed for the member by"),
+        max_length=100,
+        help_text=_("The name of the person who accepts the charter for the member."),
+    )
+    accept = forms.BooleanField(
+        label=_("I have read this charter version and accept it on behalf of the member."),
+        required=True,
+    )
+
+
+class ExitStepForm(forms.Form):
+    """An administrator takes a step by hand."""
+
+    kind = forms.ChoiceField(
+        label=_("Step"),
+        choices=[
+            (kind.value, kind.label)
+            for kind in (
+                ExitStep.Kind.WARNING,
+                ExitStep.Kind.SUSPENSION,
+                ExitStep.Kind.REMOVAL,
+                ExitStep.Kind.WITHDRAWAL,
+                ExitStep.Kind.RESTORATION,
+            )
+        ],
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea)
+    evidence = forms.CharField(
+        label=_("Evidence references"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One reference per line: report numbers, complaint numbers, documents."),
+    )
+
+
+class DecisionForm(forms.Form):
+    """Confirm or dismiss a proposal; uphold or reject an appeal."""
+
+    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, choices: list[tuple[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["decision"]).choices = choices
+
+
+class AppealForm(forms.Form):
+    grounds = forms.CharField(label=_("Grounds of the appeal"), widget=forms.Textarea)
+
+
+class DiffForm(forms.Form):
+    older = forms.TypedChoiceField(label=_("From version"), coerce=int)
+    newer = forms.TypedChoiceField(label=_("To version"), coerce=int)
+
+    def __init__(self, *args: Any, versions: list[CharterVersion], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(version.number, str(version.number)) for version in versions]
+        cast(forms.ChoiceField, self.fields["older"]).choices = choices
+        cast(forms.ChoiceField, self.fields["newer"]).choices = choices
+
+
+class MemberChoiceForm(forms.Form):
+    member = forms.ModelChoiceField(queryset=Member.objects.none(), label=_("Member"))
+
+    def __init__(self, *args: Any, members: QuerySet[Member], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["member"]).queryset = members

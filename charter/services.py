@@ -1,0 +1,624 @@
+"""State changes of the charter and the exit mechanism: atomic, recorded, mailed after commit."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from coop_portal.mail import queue_mail
+from members.models import Cooperative, Member, Role, User
+from members.services import can_change_status, change_status
+
+from .models import (
+    SECTIONS,
+    Appeal,
+    Application,
+    CharterAcceptance,
+    CharterVersion,
+    ExitCase,
+    ExitStep,
+    ScoringPolicy,
+)
+
+Status = Member.Status
+Kind = ExitStep.Kind
+
+# The member status each step puts into effect (a trademark eligibility changes none).
+STATUS_AFTER: dict[str, str] = {
+    Kind.WARNING: Status.WARNED,
+    Kind.SUSPENSION: Status.SUSPENDED,
+    Kind.REMOVAL: Status.REMOVED,
+    Kind.WITHDRAWAL: Status.WITHDRAWN,
+    Kind.RESTORATION: Status.ACTIVE,
+}
+# Steps that end the case when they take effect.
+CLOSING_KINDS = {Kind.REMOVAL, Kind.WITHDRAWAL, Kind.RESTORATION, Kind.TRADEMARK_ELIGIBLE}
+# Steps that come with a rectification period.
+RECTIFYING_KINDS = {Kind.WARNING, Kind.SUSPENSION}
+PROPOSABLE_KINDS = {"warning", "suspension", "removal", "trademark_eligible"}
+# A member that has left, or has not joined yet, has nothing to propose.
+NOT_PROPOSABLE_STATUSES = {Status.APPLICANT, Status.REMOVED, Status.WITHDRAWN}
+DEFAULT_LANGUAGE = "zh-hans"
+
+
+def site_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def policy_in_force(cooperative: Cooperative, on: datetime.date) -> ScoringPolicy:
+    """The scoring policy of the charter in force on a day (the defaults when there is none)."""
+    version = CharterVersion.objects.in_force(cooperative, on=on)
+    if version is None or not hasattr(version, "policy"):
+        return ScoringPolicy()
+    return version.policy
+
+
+def member_recipients(member: Member) -> list[str]:
+    """The member's own e-mail address and those of its users."""
+    users = User.objects.filter(
+        roles__member=member, roles__kind=Role.Kind.MEMBER_USER, is_active=True
+    ).values_list("email", flat=True)
+    return sorted({address for address in [member.email, *users] if address})
+
+
+# Charter versions ------------------------------------------------------------------------
+
+
+def next_version_number(cooperative: Cooperative) -> int:
+    latest = cooperative.charter_versions.aggregate(latest=Max("number"))["latest"]
+    return (latest or 0) + 1
+
+
+@transaction.atomic
+def draft_charter_version(
+    cooperative: Cooperative, *, effective_from: datetime.date
+) -> CharterVersion:
+    """Start the next version as a draft, copying the text and policy of the latest one."""
+    Cooperative.objects.select_for_update().get(pk=cooperative.pk)
+    latest = cooperative.charter_versions.order_by("-number").first()
+    fields = ["title_zh", "title_en"] + [
+        f"{key}_{language}" for key, _heading in SECTIONS for language in ("zh", "en")
+    ]
+    draft = CharterVersion.objects.create(
+        cooperative=cooperative,
+        number=next_version_number(cooperative),
+        effective_from=effective_from,
+        status=CharterVersion.Status.DRAFT,
+        **({field: getattr(latest, field) for field in fields} if latest else {}),
+    )
+    policy = ScoringPolicy(charter_version=draft)
+    if latest is not None and hasattr(latest, "policy"):
+        for field in ScoringPolicy._meta.concrete_fields:
+            if field.name not in {"id", "charter_version"}:
+                setattr(policy, field.attname, getattr(latest.policy, field.attname))
+    policy.save()
+    return draft
+
+
+@transaction.atomic
+def publish_charter_version(
+    version: CharterVersion, *, by: User | None, on: datetime.date | None = None
+) -> CharterVersion:
+    """Publish a draft: it comes into force on its effective date and never changes again.
+
+    Refused for a version already published, one without text in both languages or with an
+    invalid policy, and one whose effective date is in the past or not after the effective
+    date of every version published before it (so exactly one version is in force each day).
+    """
+    cooperative = Cooperative.objects.select_for_update().get(pk=version.cooperative_id)
+    version = CharterVersion.objects.select_for_update().get(pk=version.pk)
+    today = on or cooperative.today()
+    if version.is_published:
+        raise ValidationError(_("This charter version is published already."), code="published")
+    missing = version.missing_sections()
+    if missing:
+        raise ValidationError(
+            _("Write every section in both languages before publishing. Missing: %(missing)s.")
+            % {"missing": "; ".join(missing)},
+            code="missing_sections",
+        )
+    if not hasattr(version, "policy"):
+        raise ValidationError(_("The version has no scoring policy."), code="no_policy")
+    version.policy.full_clean(exclude=["charter_version"])
+    if version.effective_from < today:
+        raise ValidationError(
+            _("The effective date %(date)s is in the past: choose today or a later day.")
+            % {"date": date_format(version.effective_from)},
+            code="effective_in_past",
+        )
+    latest = (
+        cooperative.charter_versions.published()
+        .exclude(pk=version.pk)
+        .order_by("-effective_from")
+        .first()
+    )
+    if latest is not None and version.effective_from <= latest.effective_from:
+        raise ValidationError(
+            _(
+                "Version %(number)s is in force, or will be, from %(date)s: the new version "
+                "must come into force after that day."
+            )
+            % {"number": latest.number, "date": date_format(latest.effective_from)},
+            code="effective_too_early",
+        )
+    version.status = CharterVersion.Status.PUBLISHED
+    version.published_at = timezone.now()
+    version.published_by = by
+    version.save()
+    return version
+
+
+# Acceptance ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def accept_charter(
+    member: Member, version: CharterVersion, *, signatory_name: str, by: User | None
+) -> CharterAcceptance:
+    """Record that the member accepts a published version; accepting it again changes nothing."""
+    if not version.is_published or version.cooperative_id != member.cooperative_id:
+        raise ValidationError(_("This charter version cannot be accepted."), code="not_acceptable")
+    if not signatory_name.strip():
+        raise ValidationError(_("Give the name of the person signing."), code="no_signatory")
+    acceptance, _created = CharterAcceptance.objects.get_or_create(
+        member=member,
+        version=version,
+        defaults={"signatory_name": signatory_name.strip(), "recorded_by": by},
+    )
+    return acceptance
+
+
+def has_accepted_charter_in_force(member: Member, on: datetime.date) -> bool:
+    """Whether the member accepted the charter version in force on the day."""
+    version = CharterVersion.objects.in_force(member.cooperative, on=on)
+    return version is not None and CharterAcceptance.objects.has_accepted(member, version)
+
+
+@transaction.atomic
+def remind_to_accept(version: CharterVersion, members: list[Member] | None = None) -> int:
+    """E-mail members who have not accepted the version; each member once per version."""
+    pending = version.members_not_accepted()
+    if members is not None:
+        pending = pending.filter(pk__in=[member.pk for member in members])
+    sent = 0
+    for member in pending:
+        email = queue_mail(
+            member_recipients(member),
+            "email/charter/acceptance_reminder",
+            {"member": member, "version": version, "url": site_url(reverse("charter:accept"))},
+            language=DEFAULT_LANGUAGE,
+            key=f"charter-reminder:{version.pk}:{member.pk}",
+        )
+        sent += email is not None
+    return sent
+
+
+# Applications ----------------------------------------------------------------------------
+
+
+def readmission_date(member: Member, policy: ScoringPolicy) -> datetime.date | None:
+    """The first day a member that left may apply again (None: it has not left)."""
+    if member.status not in {Status.REMOVED, Status.WITHDRAWN} or member.left_on is None:
+        return None
+    return member.left_on + datetime.timedelta(days=policy.cooling_off_days)
+
+
+def check_may_apply(
+    cooperative: Cooperative, credit_code: str, on: datetime.date, *, exclude_pk: int | None = None
+) -> Member | None:
+    """Refuse a duplicate, an existing member or a re-admission inside the cooling-off period.
+
+    Returns the former member the application would re-admit, if any.
+    """
+    pending = Application.objects.pending().filter(cooperative=cooperative, credit_code=credit_code)
+    if exclude_pk is not None:
+        pending = pending.exclude(pk=exclude_pk)
+    if pending.exists():
+        raise ValidationError(
+            _("An application with this credit code is already awaiting review."),
+            code="duplicate",
+        )
+    member = Member.objects.filter(cooperative=cooperative, credit_code=credit_code).first()
+    if member is None:
+        return None
+    if member.status not in {Status.REMOVED, Status.WITHDRAWN}:
+        raise ValidationError(
+            _("A member with this credit code belongs to the cooperative already."),
+            code="already_member",
+        )
+    may_apply_from = readmission_date(member, policy_in_force(cooperative, on))
+    if may_apply_from is not None and on < may_apply_from:
+        raise ValidationError(
+            _(
+                "This firm left the cooperative on %(left)s. It may apply to be re-admitted "
+                "from %(date)s."
+            )
+            % {"left": date_format(member.left_on or on), "date": date_format(may_apply_from)},
+            code="cooling_off",
+        )
+    return member
+
+
+@transaction.atomic
+def submit_application(application: Application) -> Application:
+    """File an application (unsaved, from the public form) and acknowledge it by e-mail."""
+    cooperative = Cooperative.objects.select_for_update().get(pk=application.cooperative_id)
+    today = cooperative.today()
+    version = CharterVersion.objects.in_force(cooperative, on=today)
+    if version is None or application.charter_version_id != version.pk:
+        raise ValidationError(
+            _("The charter changed while you were filling in the form: read it and apply again."),
+            code="charter_changed",
+        )
+    check_may_apply(cooperative, application.credit_code, today)
+    application.status = Application.Status.PENDING
+    application.save()
+    queue_mail(
+        [application.email],
+        "email/charter/application_received",
+        {"application": application, "cooperative": cooperative},
+        language=application.language,
+        key=f"application:{application.pk}:received",
+    )
+    return application
+
+
+@transaction.atomic
+def approve_application(
+    application: Application, *, by: User, checklist: list[str], on: datetime.date | None = None
+) -> Member:
+    """Admit the applicant: a new member, or a former one re-admitted after its cooling-off.
+
+    The member becomes active, its acceptance of the charter in force is recorded, and the
+    applicant is told by e-mail.
+    """
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    cooperative = application.cooperative
+    today = on or cooperative.today()
+    if application.status != Application.Status.PENDING:
+        raise ValidationError(_("This application was decided already."), code="decided")
+    version = CharterVersion.objects.in_force(cooperative, on=today)
+    if version is None or version.pk != application.charter_version_id:
+        raise ValidationError(
+            _(
+                "The applicant accepted a charter version that is no longer in force; admission "
+                "requires accepting the version in force. Reject it and ask for a new application."
+            ),
+            code="charter_changed",
+        )
+    conditions = version.basic_conditions()
+    if sorted(checklist) != sorted(conditions):
+        raise ValidationError(
+            _("Confirm every basic condition of the charter before approving."),
+            code="checklist",
+        )
+    former = check_may_apply(cooperative, application.credit_code, today, exclude_pk=application.pk)
+    details = {
+        "name": application.name,
+        "name_en": application.name_en,
+        "kind": application.kind,
+        "scale": application.scale,
+        "address": application.address,
+        "contact_person": application.contact_person,
+        "phone": application.phone,
+        "email": application.email,
+    }
+    if former is not None:
+        member = former
+        for field, value in details.items():
+            setattr(member, field, value)
+        member.save(update_fields=[*details, "updated_at"])
+        reason = _("Re-admitted on application no. %(number)s.") % {"number": application.pk}
+    else:
+        member = Member.objects.create(
+            cooperative=cooperative,
+            credit_code=application.credit_code,
+            status=Status.APPLICANT,
+            **details,
+        )
+        reason = _("Admitted on application no. %(number)s.") % {"number": application.pk}
+    change_status(member, Status.ACTIVE, by=by, reason=reason, on=today)
+    member.refresh_from_db()
+    accept_charter(member, version, signatory_name=application.signatory_name, by=by)
+    application.status = Application.Status.APPROVED
+    application.checklist = conditions
+    application.decided_at = timezone.now()
+    application.decided_by = by
+    application.decision_reason = reason
+    application.member = member
+    application.save()
+    queue_mail(
+        [application.email],
+        "email/charter/application_approved",
+        {"application": application, "cooperative": cooperative, "member": member},
+        language=application.language,
+        key=f"application:{application.pk}:decision",
+    )
+    return member
+
+
+@transaction.atomic
+def reject_application(application: Application, *, by: User, reason: str) -> Application:
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status != Application.Status.PENDING:
+        raise ValidationError(_("This application was decided already."), code="decided")
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for the rejection."), code="reason_required")
+    application.status = Application.Status.REJECTED
+    application.decided_at = timezone.now()
+    application.decided_by = by
+    application.decision_reason = reason.strip()
+    application.save()
+    queue_mail(
+        [application.email],
+        "email/charter/application_rejected",
+        {"application": application, "cooperative": application.cooperative},
+        language=application.language,
+        key=f"application:{application.pk}:decision",
+    )
+    return application
+
+
+# Exit cases ------------------------------------------------------------------------------
+
+
+def _open_case_for(member: Member, kind: str, *, by: User | None) -> ExitCase:
+    """The member's open exit case, or a new one; a trademark eligibility is a case of its own."""
+    cases = member.exit_cases.open()
+    if kind == Kind.TRADEMARK_ELIGIBLE:
+        case = cases.filter(steps__kind=Kind.TRADEMARK_ELIGIBLE).first()
+    else:
+        case = cases.exclude(steps__kind=Kind.TRADEMARK_ELIGIBLE).first()
+    return case or ExitCase.objects.create(member=member, opened_by=by)
+
+
+@transaction.atomic
+def propose_consequence(
+    member: Member, kind: str, *, reason: str, source_ref: str
+) -> ExitCase | None:
+    """Record a consequence proposed by the assessment engine, awaiting an administrator.
+
+    Nothing happens to the member until an administrator confirms it. Proposing the same kind
+    from the same source again returns the case it is in. Returns None for a member that has
+    left or not joined yet: there is nothing to propose.
+    """
+    if kind not in PROPOSABLE_KINDS:
+        raise ValueError(f"Not a consequence the charter knows: {kind}")
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    existing = (
+        ExitStep.objects.for_member(member)
+        .filter(kind=kind, source_ref=source_ref)
+        .select_related("case")
+        .first()
+    )
+    if existing is not None:
+        return existing.case
+    if member.status in NOT_PROPOSABLE_STATUSES:
+        return None
+    case = _open_case_for(member, kind, by=None)
+    ExitStep.objects.create(case=case, kind=kind, reason=reason, source_ref=source_ref)
+    return case
+
+
+def _require_administrator(user: User, cooperative: Cooperative) -> None:
+    if not user.administers(cooperative):
+        raise ValidationError(
+            _("Only an administrator of the cooperative may decide this."), code="not_admin"
+        )
+
+
+def _put_into_effect(step: ExitStep, *, by: User, reason: str, on: datetime.date) -> None:
+    member = Member.objects.select_for_update().get(pk=step.case.member_id)
+    policy = policy_in_force(member.cooperative, on)
+    step.status_before = member.status
+    target = STATUS_AFTER.get(step.kind)
+    if target is not None and member.status != target:
+        change_status(
+            member,
+            target,
+            by=by,
+            reason=_("%(step)s (case %(case)s): %(reason)s")
+            % {"step": step.get_kind_display(), "case": step.case_id, "reason": step.reason},
+            on=on,
+        )
+    step.status = ExitStep.Status.CONFIRMED
+    step.decided_by = by
+    step.decided_at = timezone.now()
+    step.decided_on = on
+    step.decision_reason = reason
+    if step.kind in RECTIFYING_KINDS:
+        step.rectification_until = on + datetime.timedelta(days=policy.rectification_period_days)
+    step.save()
+    if step.kind in CLOSING_KINDS:
+        case = step.case
+        case.closed_on = on
+        case.closing_reason = step.get_kind_display()
+        case.save(update_fields=["closed_on", "closing_reason"])
+    appealable = step.kind in ExitStep.APPEALABLE_KINDS
+    queue_mail(
+        member_recipients(member),
+        "email/charter/exit_step",
+        {
+            "member": member,
+            "step": step,
+            "appeal_until": step.appeal_deadline(policy.appeal_window_days) if appealable else None,
+            "url": site_url(reverse("charter:member_cases") + f"?member={member.pk}"),
+        },
+        language=DEFAULT_LANGUAGE,
+        key=f"exit-step:{step.pk}:confirmed",
+    )
+
+
+@transaction.atomic
+def take_exit_step(
+    member: Member,
+    kind: str,
+    *,
+    by: User,
+    reason: str,
+    evidence: str = "",
+    on: datetime.date | None = None,
+) -> ExitStep:
+    """An administrator takes a step by hand (opening a case if needed); it takes effect now."""
+    _require_administrator(by, member.cooperative)
+    if kind not in {Kind.WARNING, Kind.SUSPENSION, Kind.REMOVAL, Kind.WITHDRAWAL, Kind.RESTORATION}:
+        raise ValidationError(_("This step cannot be taken by hand."), code="kind")
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for this step."), code="reason_required")
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    target = STATUS_AFTER[kind]
+    if member.status != target and not can_change_status(member, target):
+        raise ValidationError(
+            _("A member that is %(current)s cannot be given a %(step)s.")
+            % {"current": member.get_status_display(), "step": Kind(kind).label},
+            code="impossible_step",
+        )
+    if kind == Kind.RESTORATION and not member.exit_cases.open().exists():
+        raise ValidationError(_("The member has no open case to close."), code="no_case")
+    case = _open_case_for(member, kind, by=by)
+    step = ExitStep.objects.create(
+        case=case, kind=kind, reason=reason.strip(), evidence=evidence.strip(), proposed_by=by
+    )
+    _put_into_effect(step, by=by, reason=reason.strip(), on=on or member.cooperative.today())
+    return step
+
+
+@transaction.atomic
+def decide_proposal(
+    step: ExitStep, *, by: User, confirm: bool, reason: str, on: datetime.date | None = None
+) -> ExitStep:
+    """Confirm a proposed step (it takes effect) or dismiss it, with the reason."""
+    step = ExitStep.objects.select_for_update().select_related("case__member").get(pk=step.pk)
+    member = step.case.member
+    _require_administrator(by, member.cooperative)
+    if step.status != ExitStep.Status.PROPOSED:
+        raise ValidationError(_("This proposal was decided already."), code="decided")
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for the decision."), code="reason_required")
+    day = on or member.cooperative.today()
+    if not confirm:
+        step.status = ExitStep.Status.DISMISSED
+        step.decided_by = by
+        step.decided_at = timezone.now()
+        step.decided_on = day
+        step.decision_reason = reason.strip()
+        step.save()
+        case = step.case
+        if not case.steps.exclude(status=ExitStep.Status.DISMISSED).exists():
+            case.closed_on = day
+            case.closing_reason = _("Every proposal was dismissed.")
+            case.save(update_fields=["closed_on", "closing_reason"])
+        return step
+    target = STATUS_AFTER.get(step.kind)
+    if target is not None and member.status != target and not can_change_status(member, target):
+        raise ValidationError(
+            _("A member that is %(current)s cannot be given a %(step)s.")
+            % {"current": member.get_status_display(), "step": step.get_kind_display()},
+            code="impossible_step",
+        )
+    _put_into_effect(step, by=by, reason=reason.strip(), on=day)
+    return step
+
+
+@transaction.atomic
+def lodge_appeal(
+    step: ExitStep, *, by: User, grounds: str, on: datetime.date | None = None
+) -> Appeal:
+    """The member appeals a step in effect, within the policy's appeal window."""
+    step = ExitStep.objects.select_for_update().select_related("case__member").get(pk=step.pk)
+    member = step.case.member
+    day = on or member.cooperative.today()
+    if step.status != ExitStep.Status.CONFIRMED or step.kind not in ExitStep.APPEALABLE_KINDS:
+        raise ValidationError(_("This step cannot be appealed."), code="not_appealable")
+    if Appeal.objects.filter(step=step).exists():
+        raise ValidationError(_("This step has been appealed already."), code="appealed")
+    assert step.decided_on is not None  # noqa: S101 - a confirmed step always has its day
+    deadline = step.appeal_deadline(
+        policy_in_force(member.cooperative, step.decided_on).appeal_window_days
+    )
+    if deadline is not None and day > deadline:
+        raise ValidationError(
+            _("The appeal window closed on %(date)s.") % {"date": date_format(deadline)},
+            code="appeal_window_closed",
+        )
+    if not grounds.strip():
+        raise ValidationError(_("Give the grounds of the appeal."), code="grounds_required")
+    return Appeal.objects.create(step=step, grounds=grounds.strip(), lodged_by=by, lodged_on=day)
+
+
+@transaction.atomic
+def decide_appeal(
+    appeal: Appeal, *, by: User, upheld: bool, reason: str, on: datetime.date | None = None
+) -> Appeal:
+    """Decide an appeal. Only an administrator who neither proposed nor decided the step may.
+
+    An upheld appeal revokes the step and gives the member back its status before the step.
+    """
+    appeal = (
+        Appeal.objects.select_for_update().select_related("step__case__member").get(pk=appeal.pk)
+    )
+    step = appeal.step
+    member = step.case.member
+    _require_administrator(by, member.cooperative)
+    if by.pk in {step.proposed_by_id, step.decided_by_id}:
+        raise ValidationError(
+            _(
+                "You took part in this step, so another administrator must decide the appeal "
+                "against it."
+            ),
+            code="not_independent",
+        )
+    if appeal.status != Appeal.Status.PENDING:
+        raise ValidationError(_("This appeal was decided already."), code="decided")
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for the decision."), code="reason_required")
+    day = on or member.cooperative.today()
+    appeal.status = Appeal.Status.UPHELD if upheld else Appeal.Status.REJECTED
+    appeal.decided_by = by
+    appeal.decided_at = timezone.now()
+    appeal.decision_reason = reason.strip()
+    appeal.save()
+    if upheld:
+        member = Member.objects.select_for_update().get(pk=member.pk)
+        step.status = ExitStep.Status.REVOKED
+        step.save(update_fields=["status"])
+        if member.status == STATUS_AFTER.get(step.kind):
+            back = step.status_before or Status.ACTIVE
+            if not can_change_status(member, back):
+                back = Status.ACTIVE
+            change_status(
+                member,
+                back,
+                by=by,
+                reason=_("Appeal upheld: %(reason)s") % {"reason": reason.strip()},
+                on=day,
+            )
+        case = step.case
+        if case.steps.in_effect().exists():
+            case.closed_on = None
+            case.closing_reason = ""
+        else:
+            case.closed_on = day
+            case.closing_reason = _("Appeal upheld.")
+        case.save(update_fields=["closed_on", "closing_reason"])
+    queue_mail(
+        member_recipients(member),
+        "email/charter/appeal_decided",
+        {
+            "member": member,
+            "appeal": appeal,
+            "step": step,
+            "url": site_url(reverse("charter:member_cases") + f"?member={member.pk}"),
+        },
+        language=DEFAULT_LANGUAGE,
+        key=f"appeal:{appeal.pk}:decided",
+    )
+    return appeal

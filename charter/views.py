@@ -1,0 +1,483 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from members.models import Cooperative, Member, Role, User
+from members.scoping import cooperative_for, member_of
+
+from . import services
+from .diff import diff_policies, diff_versions
+from .forms import (
+    AcceptanceForm,
+    AppealForm,
+    ApplicationForm,
+    DecisionForm,
+    DiffForm,
+    ExitStepForm,
+    MemberChoiceForm,
+    ReviewForm,
+)
+from .models import Appeal, Application, CharterAcceptance, CharterVersion, ExitCase, ExitStep
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - login_required let only users through
+    return user
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(str(message) for message in error.messages)
+
+
+# Public pages ---------------------------------------------------------------------------
+
+
+def _public_cooperative(slug: str) -> Cooperative:
+    return get_object_or_404(Cooperative, slug=slug)
+
+
+def current(request: HttpRequest, slug: str) -> HttpResponse:
+    cooperative = _public_cooperative(slug)
+    version = CharterVersion.objects.in_force(cooperative, on=cooperative.today())
+    if version is None:
+        raise Http404
+    return render(
+        request,
+        "charter/version.html",
+        {
+            "cooperative": cooperative,
+            "version": version,
+            "in_force": True,
+            "today": cooperative.today(),
+        },
+    )
+
+
+def version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    cooperative = _public_cooperative(slug)
+    version = get_object_or_404(cooperative.charter_versions.published(), number=number)
+    in_force = CharterVersion.objects.in_force(cooperative, on=cooperative.today())
+    return render(
+        request,
+        "charter/version.html",
+        {
+            "cooperative": cooperative,
+            "version": version,
+            "in_force": version == in_force,
+            "today": cooperative.today(),
+        },
+    )
+
+
+def archive(request: HttpRequest, slug: str) -> HttpResponse:
+    cooperative = _public_cooperative(slug)
+    versions = list(cooperative.charter_versions.published().order_by("-effective_from"))
+    in_force = CharterVersion.objects.in_force(cooperative, on=cooperative.today())
+    return render(
+        request,
+        "charter/archive.html",
+        {"cooperative": cooperative, "versions": versions, "in_force": in_force},
+    )
+
+
+def diff(request: HttpRequest, slug: str) -> HttpResponse:
+    cooperative = _public_cooperative(slug)
+    versions = list(cooperative.charter_versions.published().order_by("number"))
+    if len(versions) < 2:
+        raise Http404
+    initial = {"older": versions[-2].number, "newer": versions[-1].number}
+    form = DiffForm(request.GET or initial, versions=versions)
+    if not form.is_valid():
+        form = DiffForm(initial, versions=versions)
+        form.is_valid()
+    by_number = {version.number: version for version in versions}
+    older, newer = by_number[form.cleaned_data["older"]], by_number[form.cleaned_data["newer"]]
+    return render(
+        request,
+        "charter/diff.html",
+        {
+            "cooperative": cooperative,
+            "form": form,
+            "older": older,
+            "newer": newer,
+            "sections": diff_versions(older, newer),
+            "policy_changes": diff_policies(older, newer),
+        },
+    )
+
+
+def methodology(request: HttpRequest, slug: str) -> HttpResponse:
+    cooperative = _public_cooperative(slug)
+    version = CharterVersion.objects.in_force(cooperative, on=cooperative.today())
+    if version is None:
+        raise Http404
+    return render(
+        request,
+        "charter/methodology.html",
+        {"cooperative": cooperative, "version": version, "policy": version.policy},
+    )
+
+
+def public_exits(request: HttpRequest, slug: str) -> HttpResponse:
+    cooperative = _public_cooperative(slug)
+    steps = (
+        ExitStep.objects.public()
+        .of_cooperative(cooperative)
+        .select_related("case__member")
+        .order_by("-decided_on", "-pk")
+    )
+    return render(
+        request, "charter/public_exits.html", {"cooperative": cooperative, "steps": steps}
+    )
+
+
+def apply(request: HttpRequest, slug: str) -> HttpResponse:
+    cooperative = _public_cooperative(slug)
+    version = CharterVersion.objects.in_force(cooperative, on=cooperative.today())
+    if version is None:
+        raise Http404
+    form = ApplicationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        application = form.save(commit=False)
+        application.cooperative = cooperative
+        application.charter_version = version
+        application.language = request.LANGUAGE_CODE
+        try:
+            services.submit_application(application)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("charter:applied", slug=cooperative.slug)
+    return render(
+        request,
+        "charter/apply.html",
+        {"cooperative": cooperative, "version": version, "form": form},
+    )
+
+
+def applied(request: HttpRequest, slug: str) -> HttpResponse:
+    cooperative = _public_cooperative(slug)
+    return render(request, "charter/applied.html", {"cooperative": cooperative})
+
+
+# Member pages ---------------------------------------------------------------------------
+
+
+def _member_id(request: HttpRequest) -> int | None:
+    value = request.GET.get("member") or request.POST.get("member")
+    if value is None:
+        return None
+    if not value.isdigit():
+        raise Http404
+    return int(value)
+
+
+@login_required
+def accept(request: HttpRequest) -> HttpResponse:
+    member = member_of(request.user, _member_id(request))
+    version = CharterVersion.objects.in_force(member.cooperative, on=member.cooperative.today())
+    if version is None:
+        raise Http404
+    accepted = CharterAcceptance.objects.filter(member=member, version=version).first()
+    form = AcceptanceForm(request.POST or None)
+    if request.method == "POST" and accepted is None and form.is_valid():
+        services.accept_charter(
+            member, version, signatory_name=form.cleaned_data["signatory_name"], by=_user(request)
+        )
+        messages.success(request, _("Thank you: the acceptance of the charter is recorded."))
+        return redirect(reverse("charter:accept") + f"?member={member.pk}")
+    return render(
+        request,
+        "charter/accept.html",
+        {"member": member, "version": version, "accepted": accepted, "form": form},
+    )
+
+
+@login_required
+def member_cases(request: HttpRequest) -> HttpResponse:
+    member = member_of(request.user, _member_id(request))
+    policy = services.policy_in_force(member.cooperative, member.cooperative.today())
+    cases = (
+        ExitCase.objects.filter(member=member)
+        .prefetch_related(
+            Prefetch(
+                "steps",
+                queryset=ExitStep.objects.exclude(status=ExitStep.Status.PROPOSED)
+                .select_related("appeal")
+                .order_by("proposed_at"),
+            )
+        )
+        .order_by("-opened_at")
+    )
+    today = member.cooperative.today()
+    rows = []
+    for case in cases:
+        steps = []
+        for step in case.steps.all():
+            deadline = step.appeal_deadline(policy.appeal_window_days)
+            appealable = (
+                step.status == ExitStep.Status.CONFIRMED
+                and step.kind in ExitStep.APPEALABLE_KINDS
+                and not hasattr(step, "appeal")
+                and deadline is not None
+                and today <= deadline
+            )
+            steps.append({"step": step, "appeal_until": deadline, "appealable": appealable})
+        if steps:
+            rows.append({"case": case, "steps": steps})
+    return render(
+        request,
+        "charter/member_cases.html",
+        {"member": member, "cases": rows, "appeal_form": AppealForm()},
+    )
+
+
+@login_required
+@require_POST
+def appeal(request: HttpRequest, step_id: int) -> HttpResponse:
+    step = get_object_or_404(ExitStep.objects.select_related("case__member"), pk=step_id)
+    # 404 unless the user works for the member the step concerns.
+    member = member_of(request.user, step.case.member_id)
+    form = AppealForm(request.POST)
+    target = reverse("charter:member_cases") + f"?member={member.pk}"
+    if not form.is_valid():
+        messages.error(request, _("Give the grounds of the appeal."))
+        return redirect(target)
+    try:
+        services.lodge_appeal(step, by=_user(request), grounds=form.cleaned_data["grounds"])
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Your appeal is lodged; an administrator will decide it."))
+    return redirect(target)
+
+
+# Administrators' pages ------------------------------------------------------------------
+
+
+def _administered(request: HttpRequest, slug: str) -> Cooperative:
+    return cooperative_for(request.user, slug, Role.Kind.ADMINISTRATOR)
+
+
+@login_required
+def manage(request: HttpRequest, slug: str) -> HttpResponse:
+    cooperative = _administered(request, slug)
+    version = CharterVersion.objects.in_force(cooperative, on=cooperative.today())
+    applications = cooperative.applications.pending().order_by("submitted_at")
+    proposals = (
+        ExitStep.objects.proposed()
+        .of_cooperative(cooperative)
+        .select_related("case__member")
+        .order_by("proposed_at")
+    )
+    appeals = (
+        Appeal.objects.filter(
+            status=Appeal.Status.PENDING, step__case__member__cooperative=cooperative
+        )
+        .select_related("step__case__member")
+        .order_by("lodged_on")
+    )
+    cases = (
+        ExitCase.objects.of_cooperative(cooperative)
+        .open()
+        .select_related("member")
+        .order_by("-opened_at")
+    )
+    not_accepted = version.members_not_accepted().count() if version else 0
+    return render(
+        request,
+        "charter/manage.html",
+        {
+            "cooperative": cooperative,
+            "version": version,
+            "applications": applications,
+            "proposals": proposals,
+            "appeals": appeals,
+            "cases": cases,
+            "not_accepted": not_accepted,
+        },
+    )
+
+
+@login_required
+def not_accepted(request: HttpRequest, slug: str) -> HttpResponse:
+    cooperative = _administered(request, slug)
+    version = CharterVersion.objects.in_force(cooperative, on=cooperative.today())
+    if version is None:
+        raise Http404
+    if request.method == "POST":
+        count = services.remind_to_accept(version)
+        messages.success(request, _("%(count)d reminder(s) queued.") % {"count": count})
+        return redirect("charter:not_accepted", slug=cooperative.slug)
+    return render(
+        request,
+        "charter/not_accepted.html",
+        {"cooperative": cooperative, "version": version, "members": version.members_not_accepted()},
+    )
+
+
+@login_required
+def review_application(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    cooperative = _administered(request, slug)
+    application = get_object_or_404(
+        cooperative.applications.select_related("charter_version"), pk=pk
+    )
+    conditions = application.charter_version.basic_conditions()
+    form = ReviewForm(request.POST or None, conditions=conditions)
+    decidable = application.status == Application.Status.PENDING
+    if request.method == "POST":
+        if not decidable:
+            messages.error(request, _("This application was decided already."))
+            return redirect("charter:review_application", slug=cooperative.slug, pk=pk)
+        if form.is_valid():
+            try:
+                if form.cleaned_data["decision"] == "approve":
+                    services.approve_application(
+                        application, by=_user(request), checklist=form.cleaned_data["checklist"]
+                    )
+                    messages.success(request, _("The applicant is admitted."))
+                else:
+                    services.reject_application(
+                        application, by=_user(request), reason=form.cleaned_data["reason"]
+                    )
+                    messages.success(request, _("The application is rejected."))
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return redirect("charter:manage", slug=cooperative.slug)
+    former = Member.objects.filter(
+        cooperative=cooperative, credit_code=application.credit_code
+    ).first()
+    return render(
+        request,
+        "charter/review_application.html",
+        {
+            "cooperative": cooperative,
+            "application": application,
+            "form": form,
+            "decidable": decidable,
+            "former": former,
+        },
+    )
+
+
+@login_required
+def take_step(request: HttpRequest, slug: str) -> HttpResponse:
+    cooperative = _administered(request, slug)
+    members = cooperative.members.public().order_by("name")
+    chooser = MemberChoiceForm(request.POST or request.GET or None, members=members)
+    form = ExitStepForm(request.POST or None)
+    if request.method == "POST" and chooser.is_valid() and form.is_valid():
+        try:
+            step = services.take_exit_step(
+                chooser.cleaned_data["member"],
+                form.cleaned_data["kind"],
+                by=_user(request),
+                reason=form.cleaned_data["reason"],
+                evidence=form.cleaned_data["evidence"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The step is recorded and the member is told."))
+            return redirect("charter:case", slug=cooperative.slug, pk=step.case_id)
+    return render(
+        request,
+        "charter/take_step.html",
+        {"cooperative": cooperative, "chooser": chooser, "form": form},
+    )
+
+
+def _proposal_choices() -> list[tuple[str, Any]]:
+    return [("confirm", _("Confirm: it takes effect")), ("dismiss", _("Dismiss"))]
+
+
+def _appeal_choices() -> list[tuple[str, Any]]:
+    return [("uphold", _("Uphold: revoke the step")), ("reject", _("Reject: the step stands"))]
+
+
+@login_required
+def case(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    cooperative = _administered(request, slug)
+    exit_case = get_object_or_404(
+        ExitCase.objects.of_cooperative(cooperative).select_related("member", "opened_by"), pk=pk
+    )
+    steps = exit_case.steps.select_related(
+        "proposed_by", "decided_by", "appeal__decided_by"
+    ).order_by("proposed_at")
+    rows = []
+    for step in steps:
+        appeal = getattr(step, "appeal", None)
+        rows.append(
+            {
+                "step": step,
+                "appeal": appeal,
+                "proposal_form": DecisionForm(choices=_proposal_choices(), prefix=f"step{step.pk}"),
+                "appeal_form": DecisionForm(choices=_appeal_choices(), prefix=f"appeal{appeal.pk}")
+                if appeal
+                else None,
+            }
+        )
+    return render(
+        request, "charter/case.html", {"cooperative": cooperative, "case": exit_case, "rows": rows}
+    )
+
+
+@login_required
+@require_POST
+def decide_step(request: HttpRequest, slug: str, step_id: int) -> HttpResponse:
+    cooperative = _administered(request, slug)
+    step = get_object_or_404(ExitStep.objects.of_cooperative(cooperative), pk=step_id)
+    form = DecisionForm(request.POST, choices=_proposal_choices(), prefix=f"step{step.pk}")
+    if not form.is_valid():
+        messages.error(request, _("Choose a decision and give the reason."))
+    else:
+        try:
+            services.decide_proposal(
+                step,
+                by=_user(request),
+                confirm=form.cleaned_data["decision"] == "confirm",
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, _("The proposal is decided."))
+    return redirect("charter:case", slug=cooperative.slug, pk=step.case_id)
+
+
+@login_required
+@require_POST
+def decide_appeal(request: HttpRequest, slug: str, appeal_id: int) -> HttpResponse:
+    cooperative = _administered(request, slug)
+    appeal = get_object_or_404(
+        Appeal.objects.filter(step__case__member__cooperative=cooperative).select_related("step"),
+        pk=appeal_id,
+    )
+    form = DecisionForm(request.POST, choices=_appeal_choices(), prefix=f"appeal{appeal.pk}")
+    if not form.is_valid():
+        messages.error(request, _("Choose a decision and give the reason."))
+    else:
+        try:
+            services.decide_appeal(
+                appeal,
+                by=_user(request),
+                upheld=form.cleaned_data["decision"] == "uphold",
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, _("The appeal is decided."))
+    return redirect("charter:case", slug=cooperative.slug, pk=appeal.step.case_id)
