@@ -1,6 +1,6 @@
 import pytest
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import assert_accessible, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,3 +34,13 @@ def test_layout_fits_a_phone_without_horizontal_scrolling(phone, coop):
     )
     assert overflow <= 0
     screenshot(phone, "foundation-home-phone")
+
+
+def test_foundation_pages_have_no_accessibility_violations_in_either_language(page, coop):
+    for path in ("/", f"/members/{coop.slug}/", "/accounts/login/", "/no-such-page/"):
+        for language in ("zh-hans", "en"):
+            page.context.add_cookies(
+                [{"name": "django_language", "value": language, "url": page.base_url}]
+            )
+            page.goto(page.base_url + path)
+            assert_accessible(page)
