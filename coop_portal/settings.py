@@ -204,6 +204,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "complaints.tasks.send_complaint_reminders",
         "schedule": timedelta(hours=1),
     },
+    # Computes the assessment of each period that closed (half-years, years) as a draft.
+    "assess-closed-periods": {
+        "task": "pledges.assessment.tasks.assess_closed_periods",
+        "schedule": timedelta(hours=6),
+    },
+    # Makes published assessments final once their public notice period has ended.
+    "finalise-assessments": {
+        "task": "pledges.assessment.tasks.finalise_runs",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 # E-mail: printed to the console unless EMAIL_URL is set (smtp+tls://user:pass@host:587).

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +37,43 @@ class AssessmentPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cooperative.slug} {self.code}"
+
+
+class PublishedDataError(Exception):
+    """Published assessment data is never edited in place (SCORING.md, "Publication")."""
+
+
+# Runs in these states are public snapshots, or were: their rows never change again, except
+# for the moves in ALLOWED_MOVES, which touch only the status.
+LOCKED_STATUSES = ("published", "final", "superseded")
+ALLOWED_MOVES = {("published", "final"), ("published", "superseded"), ("final", "superseded")}
+
+
+class AssessmentRunQuerySet(models.QuerySet["AssessmentRun"]):
+    def public(self) -> AssessmentRunQuerySet:
+        """Runs the public may read as the current result: published or final."""
+        return self.filter(status__in=[AssessmentRun.Status.PUBLISHED, AssessmentRun.Status.FINAL])
+
+    def current(self, period: AssessmentPeriod) -> AssessmentRun | None:
+        """The public result of a period: the highest revision among published and final runs."""
+        return self.public().filter(period=period).order_by("-revision").first()
+
+    def drafts(self) -> AssessmentRunQuerySet:
+        return self.filter(status=AssessmentRun.Status.DRAFT)
+
+    def notice_ended(self, on: Any) -> AssessmentRunQuerySet:
+        """Published runs whose notice period ended before the day."""
+        return self.filter(status=AssessmentRun.Status.PUBLISHED, notice_ends_on__lt=on)
+
+    def update(self, **kwargs: Any) -> int:
+        if self.filter(status__in=LOCKED_STATUSES).exists():
+            raise PublishedDataError("A published assessment run cannot be changed.")
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        if self.filter(status__in=LOCKED_STATUSES).exists():
+            raise PublishedDataError("A published assessment run cannot be deleted.")
+        return super().delete()
 
 
 class AssessmentRun(models.Model):
@@ -84,14 +124,107 @@ class AssessmentRun(models.Model):
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     notice_ends_on = models.DateField(_("notice period ends"), null=True, blank=True)
+    finalised_at = models.DateTimeField(_("final since"), null=True, blank=True)
+    superseded_at = models.DateTimeField(_("superseded"), null=True, blank=True)
+    failure_message = models.TextField(_("why the computation failed"), blank=True)
+    # The scoring policy's figures as used, so that the run explains itself.
+    policy = models.JSONField(_("scoring policy used"), default=dict, blank=True)
+
+    objects = AssessmentRunQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("assessment run")
         verbose_name_plural = _("assessment runs")
         ordering = ["period", "-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period"], condition=Q(status="draft"), name="run_one_draft_per_period"
+            ),
+            models.UniqueConstraint(
+                fields=["period"],
+                condition=Q(status="computing"),
+                name="run_one_computation_per_period",
+            ),
+            models.UniqueConstraint(
+                fields=["period", "revision"],
+                condition=Q(revision__gt=0),
+                name="run_unique_revision",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.period} #{self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        loaded = getattr(self, "_loaded_status", None)
+        if loaded in LOCKED_STATUSES:
+            move = (loaded, self.status)
+            fields = set(kwargs.get("update_fields") or ())
+            allowed = {"status", "finalised_at", "superseded_at"}
+            if move not in ALLOWED_MOVES or not fields or not fields <= allowed:
+                raise PublishedDataError("A published assessment run cannot be changed.")
+        super().save(*args, **kwargs)
+        self._loaded_status = self.status
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        if self.is_locked:
+            raise PublishedDataError("A published assessment run cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> AssessmentRun:
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_status = instance.__dict__.get("status")
+        return instance
+
+    @property
+    def is_locked(self) -> bool:
+        """Published, final or superseded: its data never changes again."""
+        return getattr(self, "_loaded_status", None) in LOCKED_STATUSES
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in (self.Status.PUBLISHED, self.Status.FINAL)
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.chunks_total:
+            return 0
+        return int(100 * self.chunks_done / self.chunks_total)
+
+
+class RunChunk(models.Model):
+    """A slice of the members of a run, computed by one task; done once its results are in."""
+
+    run = models.ForeignKey(
+        AssessmentRun, on_delete=models.CASCADE, related_name="chunks", verbose_name=_("run")
+    )
+    number = models.PositiveIntegerField(_("number"))
+    member_ids = models.JSONField(_("members"), default=list)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("chunk of a run")
+        verbose_name_plural = _("chunks of runs")
+        ordering = ["run", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "number"], name="run_chunk_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run} · {self.number}"
+
+
+class MemberAssessmentQuerySet(models.QuerySet["MemberAssessment"]):
+    def update(self, **kwargs: Any) -> int:
+        if self.filter(run__status__in=LOCKED_STATUSES).exists():
+            raise PublishedDataError("A published assessment cannot be changed.")
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        if self.filter(run__status__in=LOCKED_STATUSES).exists():
+            raise PublishedDataError("A published assessment cannot be deleted.")
+        return super().delete()
 
 
 class MemberAssessment(models.Model):
@@ -121,6 +254,11 @@ class MemberAssessment(models.Model):
         related_name="+",
         verbose_name=_("pledge assessed"),
     )
+    chunk = models.PositiveIntegerField(_("chunk"), default=0)
+    # SHA-256 of this member's canonical inputs, the part of the run's hash it contributes.
+    inputs_digest = models.CharField(_("hash of the inputs"), max_length=64, blank=True)
+
+    objects = MemberAssessmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("member assessment")
@@ -128,6 +266,69 @@ class MemberAssessment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["run", "member"], name="member_assessment_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.run}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._run_locked():
+            raise PublishedDataError("A published assessment cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        if self._run_locked():
+            raise PublishedDataError("A published assessment cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
+    def _run_locked(self) -> bool:
+        return AssessmentRun.objects.filter(pk=self.run_id, status__in=LOCKED_STATUSES).exists()
+
+
+class MemberObjection(models.Model):
+    """An objection a member lodges against its published result during the notice period."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("pending")
+        UPHELD = "upheld", _("upheld: a corrected revision follows")
+        DISMISSED = "dismissed", _("dismissed")
+
+    run = models.ForeignKey(
+        AssessmentRun, on_delete=models.PROTECT, related_name="objections", verbose_name=_("run")
+    )
+    member = models.ForeignKey(
+        Member,
+        on_delete=models.PROTECT,
+        related_name="assessment_objections",
+        verbose_name=_("member"),
+    )
+    text = models.TextField(_("objection"))
+    lodged_at = models.DateTimeField(_("lodged"), default=timezone.now)
+    lodged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lodged by"),
+    )
+    decision = models.CharField(
+        _("decision"), max_length=20, choices=Decision.choices, default=Decision.PENDING
+    )
+    decision_note = models.TextField(_("reason for the decision"), blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+
+    class Meta:
+        verbose_name = _("objection to an assessment")
+        verbose_name_plural = _("objections to assessments")
+        ordering = ["run", "lodged_at"]
 
     def __str__(self) -> str:
         return f"{self.member} · {self.run}"

@@ -1,0 +1,137 @@
+"""The exit mechanism's proposals from a published run (SCORING.md, "Consequences").
+
+An assessment run proposes; administrators decide in the charter app. Each proposal carries
+``source_ref = "assessment:<period code>:r<revision>"``, so proposing again is harmless.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.utils.translation import gettext as _
+
+from charter.models import ExitStep
+from charter.services import propose_consequence
+from members.models import Member
+from pledges.models.assessment import AssessmentPeriod, AssessmentRun, MemberAssessment
+
+from .periods import PeriodCodeError, previous_code
+
+WARNING = "warning"
+SUSPENSION = "suspension"
+REMOVAL = "removal"
+TRADEMARK = "trademark_eligible"
+
+
+def consecutive_grades(run: AssessmentRun, count: int) -> dict[int, list[str]]:
+    """Each member's grades in this run and the ``count - 1`` periods of the same length
+    before it (their current public runs), newest first; a missing period ends the streak."""
+    runs = [run]
+    code = run.period.code
+    periods = AssessmentPeriod.objects.filter(cooperative_id=run.period.cooperative_id)
+    by_code = {period.code: period for period in periods}
+    for _step in range(count - 1):
+        try:
+            code = previous_code(code)
+        except PeriodCodeError:
+            break
+        period = by_code.get(code)
+        previous = AssessmentRun.objects.current(period) if period else None
+        if previous is None:
+            break
+        runs.append(previous)
+    position = {r.pk: index for index, r in enumerate(runs)}
+    grades: dict[int, list[str]] = defaultdict(lambda: [""] * len(runs))
+    for run_id, member_id, grade in MemberAssessment.objects.filter(
+        run__in=[r.pk for r in runs]
+    ).values_list("run_id", "member_id", "grade"):
+        grades[member_id][position[run_id]] = grade
+    return dict(grades)
+
+
+def proposals(run: AssessmentRun) -> list[tuple[int, str, str]]:
+    """(member id, kind, reason) for every consequence the run's results call for."""
+    policy = getattr(run.charter_version, "policy", None)
+    d_streak = getattr(policy, "suspension_after_consecutive_d", 2)
+    a_streak = getattr(policy, "trademark_after_consecutive_a", 2)
+    critical_limit = getattr(policy, "suspension_critical_failures", 2)
+    code = run.period.code
+    grades = consecutive_grades(run, max(d_streak, a_streak, 1))
+    found: list[tuple[int, str, str]] = []
+    results = MemberAssessment.objects.filter(run=run).values_list(
+        "member_id", "status", "grade", "details"
+    )
+    for member_id, status, grade, details in results:
+        history = grades.get(member_id, [grade])
+        critical = int((details.get("deductions") or {}).get("critical") or 0)
+        if status == MemberAssessment.Status.NO_PLEDGE:
+            found.append(
+                (
+                    member_id,
+                    WARNING,
+                    _("No published pledge in force in %(code)s.") % {"code": code},
+                )
+            )
+        if grade == "D":
+            found.append((member_id, WARNING, _("Grade D in %(code)s.") % {"code": code}))
+        if len(history) >= d_streak and all(g == "D" for g in history[:d_streak]):
+            found.append(
+                (
+                    member_id,
+                    SUSPENSION,
+                    _("Grade D in %(count)d consecutive published periods, the last %(code)s.")
+                    % {"count": d_streak, "code": code},
+                )
+            )
+        elif critical >= critical_limit:
+            found.append(
+                (
+                    member_id,
+                    SUSPENSION,
+                    _("%(count)d critical failures in %(code)s.")
+                    % {"count": critical, "code": code},
+                )
+            )
+        if len(history) >= a_streak and all(g == "A" for g in history[:a_streak]):
+            found.append(
+                (
+                    member_id,
+                    TRADEMARK,
+                    _("Grade A in %(count)d consecutive published periods, the last %(code)s.")
+                    % {"count": a_streak, "code": code},
+                )
+            )
+    today = run.period.cooperative.today()
+    overdue = (
+        ExitStep.objects.in_effect()
+        .filter(
+            kind=ExitStep.Kind.SUSPENSION,
+            case__member__cooperative_id=run.period.cooperative_id,
+            case__member__status=Member.Status.SUSPENDED,
+            rectification_until__lt=today,
+        )
+        .values_list("case__member_id", "rectification_until")
+        .distinct()
+    )
+    for member_id, until in overdue:
+        found.append(
+            (
+                member_id,
+                REMOVAL,
+                _("Suspended and not restored by the end of the rectification period (%(day)s).")
+                % {"day": until},
+            )
+        )
+    return found
+
+
+def propose_consequences(run: AssessmentRun) -> int:
+    """Send the run's proposals to the charter app; returns how many it recorded."""
+    source_ref = f"assessment:{run.period.code}:r{run.revision}"
+    wanted = proposals(run)
+    members = Member.objects.in_bulk({member_id for member_id, _kind, _reason in wanted})
+    recorded = 0
+    for member_id, kind, reason in wanted:
+        if propose_consequence(members[member_id], kind, reason=reason, source_ref=source_ref):
+            recorded += 1
+    return recorded

@@ -1,0 +1,172 @@
+"""PDFs of published assessments: a member's report and the period's public notice (公示).
+
+Each PDF is drawn once per run and language by a background task (pdf_tasks.py) and kept in
+an AssessmentPdf row; a corrected result is a new run, so it gets PDFs of its own. Drafts are
+never drawn. Each PDF carries a QR code of its public verification page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import translation
+
+from coop_portal.pdf import qr_svg_data_uri, render_pdf
+from members.models import Member
+
+from ..models import AssessmentPdf, AssessmentRun, MemberAssessment
+from . import published
+
+Kind = AssessmentPdf.Kind
+
+
+def pdf_language(language: str | None) -> str:
+    """One of the portal's two languages: English when asked for, else Chinese."""
+    return "en" if (language or "").lower().startswith("en") else "zh-hans"
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def verification_url(run: AssessmentRun, member: Member | None = None) -> str:
+    period = run.period
+    args: list[Any] = [period.cooperative.slug, period.code, run.revision]
+    if member is None:
+        return absolute(reverse("pledges:public_verify_run", args=args))
+    return absolute(reverse("pledges:public_verify_member", args=[*args, member.credit_code]))
+
+
+def cached(
+    run: AssessmentRun, kind: str, member: Member | None, language: str
+) -> AssessmentPdf | None:
+    return AssessmentPdf.objects.filter(
+        run=run, kind=kind, member=member, language=pdf_language(language)
+    ).first()
+
+
+def notice_pdf(run: AssessmentRun, language: str | None) -> AssessmentPdf | None:
+    """The run's public notice if drawn; when missing, its drawing is queued (and None)."""
+    language = pdf_language(language)
+    document = cached(run, Kind.NOTICE, None, language)
+    if document is None:
+        from .pdf_tasks import render_notice_pdf
+
+        # In the embedded default the task runs at once, so the PDF may be there now.
+        render_notice_pdf.delay_on_commit(run.pk, language)
+        document = cached(run, Kind.NOTICE, None, language)
+    return document
+
+
+def report_pdf(result: MemberAssessment, language: str | None) -> AssessmentPdf | None:
+    """A member's report if drawn; when missing, its drawing is queued (and None)."""
+    language = pdf_language(language)
+    document = cached(result.run, Kind.REPORT, result.member, language)
+    if document is None:
+        from .pdf_tasks import render_report_pdf
+
+        render_report_pdf.delay_on_commit(result.run_id, result.member_id, language)
+        document = cached(result.run, Kind.REPORT, result.member, language)
+    return document
+
+
+def _public_run(run_id: int) -> AssessmentRun | None:
+    return (
+        published.public_runs()
+        .select_related("period__cooperative", "charter_version")
+        .filter(pk=run_id)
+        .first()
+    )
+
+
+def _common(run: AssessmentRun) -> dict[str, Any]:
+    return {
+        "cooperative": run.period.cooperative,
+        "period": run.period,
+        "run": run,
+        "issued_on": published.extract_date(),
+    }
+
+
+def render_notice(run: AssessmentRun, language: str) -> bytes:
+    with translation.override(language):
+        url = verification_url(run)
+        context = {
+            **_common(run),
+            "results": published.results_of(run).order_by("member__name", "member__credit_code"),
+            "counts": published.grade_counts(run),
+            "verification_url": url,
+            "qr": qr_svg_data_uri(url),
+        }
+        return render_pdf("pledges/assessment_public/pdf_notice.html", context, language=language)
+
+
+def render_report(result: MemberAssessment, language: str) -> bytes:
+    run, member = result.run, result.member
+    with translation.override(language):
+        url = verification_url(run, member)
+        history = published.grade_history(member)
+        context = {
+            **_common(run),
+            "member": member,
+            "result": result,
+            "explanation": published.explain(result),
+            "revisions": published.revisions_of(run.period, member),
+            "history": history,
+            "chart": published.grade_chart(history),
+            "verification_url": url,
+            "qr": qr_svg_data_uri(url),
+        }
+        return render_pdf("pledges/assessment_public/pdf_report.html", context, language=language)
+
+
+def _store(
+    run: AssessmentRun, kind: str, member: Member | None, language: str, content: bytes
+) -> AssessmentPdf | None:
+    name = f"{kind}-{member.credit_code if member else 'all'}-{language}.pdf"
+    document = AssessmentPdf(run=run, kind=kind, member=member, language=language)
+    document.file.save(name, ContentFile(content), save=False)
+    try:
+        with transaction.atomic():
+            document.save()
+    except IntegrityError:
+        # Another worker stored the same PDF first: keep that one.
+        document.file.delete(save=False)
+        return cached(run, kind, member, language)
+    return document
+
+
+def store_notice(run_id: int, language: str) -> AssessmentPdf | None:
+    """Draw and keep a run's public notice, unless it is kept already or the run is not public."""
+    language = pdf_language(language)
+    run = _public_run(run_id)
+    if run is None:
+        return None
+    document = cached(run, Kind.NOTICE, None, language)
+    if document is not None:
+        return document
+    return _store(run, Kind.NOTICE, None, language, render_notice(run, language))
+
+
+def store_report(run_id: int, member_id: int, language: str) -> AssessmentPdf | None:
+    """Draw and keep a member's report, unless it is kept already or the run is not public."""
+    language = pdf_language(language)
+    run = _public_run(run_id)
+    if run is None:
+        return None
+    result = (
+        MemberAssessment.objects.filter(run=run, member_id=member_id)
+        .select_related("member", "run__period__cooperative")
+        .first()
+    )
+    if result is None:
+        return None
+    document = cached(run, Kind.REPORT, result.member, language)
+    if document is not None:
+        return document
+    content = render_report(result, language)
+    return _store(run, Kind.REPORT, result.member, language, content)

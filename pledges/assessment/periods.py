@@ -1,0 +1,56 @@
+"""Period codes of assessments: ``YYYY``, ``YYYY-H1|H2`` and ``YYYY-Q1..Q4``."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+CODE = re.compile(r"^(?P<year>\d{4})(?:-(?P<part>H[12]|Q[1-4]))?$")
+
+
+class PeriodCodeError(ValueError):
+    pass
+
+
+def period_days(code: str) -> tuple[datetime.date, datetime.date]:
+    """The first and last day (both inclusive) of the period a code names."""
+    match = CODE.match(code)
+    if match is None:
+        raise PeriodCodeError(code)
+    year = int(match["year"])
+    if year < 1900:
+        raise PeriodCodeError(code)
+    part = match["part"]
+    if part is None:
+        return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    months = 6 if part[0] == "H" else 3
+    first_month = (int(part[1]) - 1) * months + 1
+    last_month = first_month + months - 1
+    first = datetime.date(year, first_month, 1)
+    following = (
+        datetime.date(year + 1, 1, 1)
+        if last_month == 12
+        else datetime.date(year, last_month + 1, 1)
+    )
+    return first, following - datetime.timedelta(days=1)
+
+
+def previous_code(code: str) -> str:
+    """The code of the period of the same length just before this one (2025-H1 → 2024-H2)."""
+    match = CODE.match(code)
+    if match is None:
+        raise PeriodCodeError(code)
+    year, part = int(match["year"]), match["part"]
+    if part is None:
+        return str(year - 1)
+    number = int(part[1])
+    if number > 1:
+        return f"{year}-{part[0]}{number - 1}"
+    return f"{year - 1}-{part[0]}{2 if part[0] == 'H' else 4}"
+
+
+def closed_codes(today: datetime.date) -> list[str]:
+    """The half-year and, in January to June, the year that closed most recently."""
+    if today.month >= 7:
+        return [f"{today.year}-H1"]
+    return [f"{today.year - 1}-H2", str(today.year - 1)]

@@ -1,0 +1,397 @@
+"""State changes of assessments: compute, publish, object, finalise, verify (SCORING.md).
+
+Each function is atomic and refuses an impossible step with a ValidationError. The Celery
+tasks in tasks.py call these; so does ``manage.py assess``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from charter.models import CharterVersion
+from members.models import Cooperative, Member, User
+from pledges.models.assessment import (
+    AssessmentPeriod,
+    AssessmentRun,
+    MemberAssessment,
+    MemberObjection,
+    RunChunk,
+)
+
+from . import gather, scoring
+from .periods import PeriodCodeError, period_days
+
+# Members per chunk: a chunk is one task, a few queries and one transaction.
+CHUNK_SIZE = 2000
+
+Status = AssessmentRun.Status
+
+
+def period_for(cooperative: Cooperative, code: str) -> AssessmentPeriod:
+    """The cooperative's period of this code, created when it does not exist yet."""
+    try:
+        first_day, last_day = period_days(code)
+    except PeriodCodeError:
+        raise ValidationError(
+            _("“%(code)s” is not a period code: use YYYY, YYYY-H1, YYYY-H2 or YYYY-Q1 to YYYY-Q4.")
+            % {"code": code},
+            code="bad_period",
+        ) from None
+    period, _created = AssessmentPeriod.objects.get_or_create(
+        cooperative=cooperative,
+        code=code,
+        defaults={"first_day": first_day, "last_day": last_day},
+    )
+    return period
+
+
+@transaction.atomic
+def start_run(
+    period: AssessmentPeriod,
+    *,
+    by: User | None = None,
+    chunk_size: int = CHUNK_SIZE,
+    dispatch: bool = True,
+) -> AssessmentRun:
+    """Open a run of the period in status computing and cut its members into chunks.
+
+    With ``dispatch`` the chunk tasks are queued once the transaction commits; otherwise the
+    caller runs them (``manage.py assess`` does, in-process). The previous draft stays until
+    this run is complete, and is replaced then.
+    """
+    period = (
+        AssessmentPeriod.objects.select_for_update().select_related("cooperative").get(pk=period.pk)
+    )
+    if AssessmentRun.objects.filter(period=period, status=Status.COMPUTING).exists():
+        raise ValidationError(
+            _("This period is being computed already; wait for it to finish."), code="busy"
+        )
+    version = CharterVersion.objects.in_force(period.cooperative, on=period.last_day)
+    if version is None:
+        raise ValidationError(
+            _("No charter version is in force on %(day)s.") % {"day": period.last_day},
+            code="no_charter",
+        )
+    member_ids = gather.assessed_member_ids(period)
+    chunks = [member_ids[i : i + chunk_size] for i in range(0, len(member_ids), chunk_size)]
+    run = AssessmentRun.objects.create(
+        period=period,
+        status=Status.COMPUTING,
+        charter_version=version,
+        created_by=by,
+        chunks_total=len(chunks),
+        policy=gather.policy_of(version).figures(),
+    )
+    RunChunk.objects.bulk_create(
+        RunChunk(run=run, number=number, member_ids=ids) for number, ids in enumerate(chunks)
+    )
+    if dispatch:
+        from .tasks import compute_run_chunk, finish_run_task
+
+        if chunks:
+            run_id, count = run.pk, len(chunks)
+            transaction.on_commit(
+                lambda: [compute_run_chunk.delay(run_id, number) for number in range(count)]
+            )
+        else:
+            finish_run_task.delay_on_commit(run.pk)
+    return run
+
+
+def _result_rows(
+    run: AssessmentRun, member_ids: list[int], chunk: int
+) -> Iterator[MemberAssessment]:
+    period = run.period
+    policy = gather.policy_of(run.charter_version)
+    facts = gather.gather(gather.scoring_period(period), member_ids)
+    for member_id in member_ids:
+        inputs = facts[member_id]
+        result = scoring.assess_member(
+            policy,
+            gather.scoring_period(period),
+            inputs.pledges,
+            inputs.inspections,
+            inputs.complaints,
+        )
+        yield MemberAssessment(
+            run=run,
+            member_id=member_id,
+            status=result.status,
+            score=result.score,
+            grade=result.grade,
+            details=result.details(run.charter_version.number),
+            pledge_id=result.pledge_id,
+            chunk=chunk,
+            inputs_digest=inputs.digest(),
+        )
+
+
+def compute_chunk(run_id: int, number: int) -> bool:
+    """Compute one chunk's results (delete-then-insert, so a rerun never duplicates).
+
+    Returns whether the run is complete; the finishing step then turns it into the draft.
+    """
+    with transaction.atomic():
+        chunk = (
+            RunChunk.objects.select_for_update()
+            .select_related("run__period", "run__charter_version")
+            .get(run_id=run_id, number=number)
+        )
+        run = chunk.run
+        if run.status != Status.COMPUTING:
+            return False
+        if chunk.done_at is None:
+            MemberAssessment.objects.filter(run=run, chunk=number).delete()
+            MemberAssessment.objects.bulk_create(
+                _result_rows(run, list(chunk.member_ids), number), batch_size=1000
+            )
+            chunk.done_at = timezone.now()
+            chunk.save(update_fields=["done_at"])
+    # A second transaction, serialised on the run's row: the last chunk to get here sees
+    # every other chunk's commit, so exactly one finishing step sees the run complete.
+    with transaction.atomic():
+        run = AssessmentRun.objects.select_for_update().get(pk=run_id)
+        if run.status != Status.COMPUTING:
+            return False
+        done = RunChunk.objects.filter(run=run, done_at__isnull=False).count()
+        if done != run.chunks_done:
+            run.chunks_done = done
+            run.save(update_fields=["chunks_done"])
+        return done == run.chunks_total
+
+
+def hash_results(
+    run: AssessmentRun,
+    rows: Iterable[tuple[int, str, str, Any, str, dict[str, Any]]],
+) -> str:
+    """SHA-256 over the period, the policy used and every member's inputs and result.
+
+    ``rows`` are (member id, inputs digest, status, score, grade, details) in member order.
+    """
+    digest = hashlib.sha256()
+    header = {
+        "cooperative": run.period.cooperative.slug,
+        "period": [
+            run.period.code,
+            run.period.first_day.isoformat(),
+            run.period.last_day.isoformat(),
+        ],
+        "charter_version": run.charter_version.number,
+        "policy": run.policy,
+    }
+    digest.update(json.dumps(header, sort_keys=True, separators=(",", ":")).encode())
+    for member_id, inputs_digest, status, score, grade, details in rows:
+        line = [member_id, inputs_digest, status, None if score is None else str(score), grade]
+        digest.update(b"\n")
+        digest.update(json.dumps(line, separators=(",", ":")).encode())
+        digest.update(json.dumps(details, sort_keys=True, separators=(",", ":")).encode())
+    return digest.hexdigest()
+
+
+def stored_hash(run: AssessmentRun) -> str:
+    rows = (
+        MemberAssessment.objects.filter(run=run)
+        .order_by("member_id")
+        .values_list("member_id", "inputs_digest", "status", "score", "grade", "details")
+    )
+    return hash_results(run, rows.iterator(chunk_size=2000))
+
+
+def recomputed_hash(run: AssessmentRun) -> str:
+    """The hash of the run's period computed again now, from the database, writing nothing."""
+
+    def rows() -> Iterator[tuple[int, str, str, Any, str, dict[str, Any]]]:
+        ids = gather.assessed_member_ids(run.period)
+        for start in range(0, len(ids), CHUNK_SIZE):
+            for result in _result_rows(run, ids[start : start + CHUNK_SIZE], 0):
+                yield (
+                    result.member_id,
+                    result.inputs_digest,
+                    result.status,
+                    result.score,
+                    result.grade,
+                    # The round trip through JSON gives what the database gives back.
+                    json.loads(json.dumps(result.details)),
+                )
+
+    return hash_results(run, rows())
+
+
+def verify_run(run: AssessmentRun) -> bool:
+    """Whether computing the run's period again gives the hash it was published with."""
+    return bool(run.inputs_hash) and recomputed_hash(run) == run.inputs_hash
+
+
+@transaction.atomic
+def finish_run(run_id: int) -> AssessmentRun:
+    """Turn a complete computing run into the period's draft, replacing the previous draft."""
+    run = (
+        AssessmentRun.objects.select_for_update()
+        .select_related("period__cooperative", "charter_version")
+        .get(pk=run_id)
+    )
+    if run.status != Status.COMPUTING:
+        return run
+    if RunChunk.objects.filter(run=run, done_at__isnull=True).exists():
+        return run
+    for draft in AssessmentRun.objects.filter(period=run.period, status=Status.DRAFT):
+        draft.delete()
+    run.chunks_done = run.chunks_total
+    run.inputs_hash = stored_hash(run)
+    run.status = Status.DRAFT
+    run.finished_at = timezone.now()
+    run.save(update_fields=["chunks_done", "inputs_hash", "status", "finished_at"])
+    run.chunks.all().delete()
+    return run
+
+
+@transaction.atomic
+def fail_run(run_id: int, message: str) -> None:
+    run = AssessmentRun.objects.select_for_update().get(pk=run_id)
+    if run.status != Status.COMPUTING:
+        return
+    run.status = Status.FAILED
+    run.failure_message = message[:2000]
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "failure_message", "finished_at"])
+
+
+def compute_run_now(run: AssessmentRun, runner: Callable[[int, int], bool] | None = None) -> None:
+    """Compute every chunk of a run in this process, then finish it (``manage.py assess``)."""
+    step = runner or compute_chunk
+    for number in range(run.chunks_total):
+        step(run.pk, number)
+    finish_run(run.pk)
+
+
+@transaction.atomic
+def publish_run(run: AssessmentRun, *, by: User | None, note: str = "") -> AssessmentRun:
+    """Publish a draft as the period's public snapshot and open the notice period.
+
+    A correction of a period published already becomes its next revision, with a note of what
+    changed and why; the revision it replaces is superseded in the same transaction, so a
+    reader sees all of the old or all of the new.
+    """
+    run = (
+        AssessmentRun.objects.select_for_update()
+        .select_related("period__cooperative", "charter_version__policy")
+        .get(pk=run.pk)
+    )
+    if run.status != Status.DRAFT:
+        raise ValidationError(_("Only a draft can be published."), code="not_draft")
+    period = AssessmentPeriod.objects.select_for_update().get(pk=run.period_id)
+    previous = AssessmentRun.objects.current(period)
+    latest_revision = max(
+        AssessmentRun.objects.filter(period=period).values_list("revision", flat=True),
+        default=0,
+    )
+    note = note.strip()
+    if latest_revision and not note:
+        raise ValidationError(
+            _("This period was published already: say what this revision changes and why."),
+            code="note_required",
+        )
+    today = period.cooperative.today()
+    if previous is not None:
+        previous.status = Status.SUPERSEDED
+        previous.superseded_at = timezone.now()
+        previous.save(update_fields=["status", "superseded_at"])
+    notice_days = getattr(getattr(run.charter_version, "policy", None), "notice_period_days", 7)
+    run.status = Status.PUBLISHED
+    run.revision = latest_revision + 1
+    run.revision_note = note
+    run.published_by = by
+    run.published_at = timezone.now()
+    run.notice_ends_on = today + datetime.timedelta(days=notice_days)
+    run.save(
+        update_fields=[
+            "status",
+            "revision",
+            "revision_note",
+            "published_by",
+            "published_at",
+            "notice_ends_on",
+        ]
+    )
+    from .consequences import propose_consequences
+
+    propose_consequences(run)
+    return run
+
+
+@transaction.atomic
+def finalise_run(run: AssessmentRun, *, on: datetime.date) -> bool:
+    """Make a published run final once its notice period has ended (before ``on``)."""
+    run = AssessmentRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != Status.PUBLISHED or run.notice_ends_on is None:
+        return False
+    if run.notice_ends_on >= on:
+        return False
+    run.status = Status.FINAL
+    run.finalised_at = timezone.now()
+    run.save(update_fields=["status", "finalised_at"])
+    return True
+
+
+def finalise_due_runs() -> int:
+    """Every published run whose notice period ended, in its cooperative's calendar."""
+    count = 0
+    runs = AssessmentRun.objects.filter(status=Status.PUBLISHED).select_related(
+        "period__cooperative"
+    )
+    for run in runs:
+        if finalise_run(run, on=run.period.cooperative.today()):
+            count += 1
+    return count
+
+
+def in_notice_period(run: AssessmentRun) -> bool:
+    return (
+        run.status == Status.PUBLISHED
+        and run.notice_ends_on is not None
+        and run.period.cooperative.today() <= run.notice_ends_on
+    )
+
+
+@transaction.atomic
+def lodge_objection(run: AssessmentRun, member: Member, *, text: str, by: User) -> MemberObjection:
+    """A member objects to its published result, during the notice period only."""
+    if not in_notice_period(run):
+        raise ValidationError(
+            _("Objections can be lodged only during the public notice period."),
+            code="notice_closed",
+        )
+    if not MemberAssessment.objects.filter(run=run, member=member).exists():
+        raise ValidationError(_("This member was not assessed in this run."), code="not_assessed")
+    if not text.strip():
+        raise ValidationError(_("Say what is wrong and why."), code="text_required")
+    return MemberObjection.objects.create(run=run, member=member, text=text.strip(), lodged_by=by)
+
+
+@transaction.atomic
+def decide_objection(
+    objection: MemberObjection, *, decision: str, note: str, by: User
+) -> MemberObjection:
+    """Record the regulator's decision on an objection, with its reason."""
+    objection = MemberObjection.objects.select_for_update().get(pk=objection.pk)
+    if objection.decision != MemberObjection.Decision.PENDING:
+        raise ValidationError(_("This objection was decided already."), code="decided")
+    if decision not in (MemberObjection.Decision.UPHELD, MemberObjection.Decision.DISMISSED):
+        raise ValidationError(_("Choose a decision."), code="bad_decision")
+    if not note.strip():
+        raise ValidationError(_("Give a reason for the decision."), code="reason_required")
+    objection.decision = decision
+    objection.decision_note = note.strip()
+    objection.decided_by = by
+    objection.decided_at = timezone.now()
+    objection.save(update_fields=["decision", "decision_note", "decided_by", "decided_at"])
+    return objection
