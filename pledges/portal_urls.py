@@ -1,7 +1,22 @@
 """The member portal (pledges/portal.py): a member user's dashboard and its records."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from . import portal
 
 app_name = "portal"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", portal.index, name="index"),
+    path("<int:member_id>/", portal.dashboard, name="dashboard"),
+    path("<int:member_id>/profile/", portal.profile, name="profile"),
+    path("<int:member_id>/team/", portal.team, name="team"),
+    path("<int:member_id>/team/<int:role_id>/remove/", portal.remove, name="remove"),
+    path("<int:member_id>/pledges/new/", portal.pledge_new, name="pledge_new"),
+    path("<int:member_id>/pledges/<int:pk>/", portal.pledge, name="pledge"),
+    path("<int:member_id>/pledges/<int:pk>/edit/", portal.pledge_edit, name="pledge_edit"),
+    path("<int:member_id>/pledges/<int:pk>/submit/", portal.pledge_submit, name="pledge_submit"),
+    path(
+        "<int:member_id>/pledges/<int:pk>/withdraw/", portal.pledge_withdraw, name="pledge_withdraw"
+    ),
+]

@@ -1,0 +1,259 @@
+"""Accounts: log-in with optional TOTP two-factor, password reset, invitations to a member's team.
+
+Staff (administrators, regulators, Django staff) may turn on two-factor log-in. Once they have,
+the password alone no longer logs them in: ``LoginView`` checks the password, keeps the person
+pending in the session and ``verify`` logs them in after a valid code from their app.
+"""
+
+from __future__ import annotations
+
+from base64 import b32encode
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import password_validation
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import devices_for_user, user_has_device
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from members.models import Role, User
+from pledges.services import PledgeError, accept_invitation, find_invitation, register_invitee
+
+from .pdf import qr_svg_data_uri
+
+PENDING_USER = "two_factor_user"
+PENDING_BACKEND = "two_factor_backend"
+PENDING_NEXT = "two_factor_next"
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def is_staff_person(user: Any) -> bool:
+    """Whether the user may turn on two-factor log-in: staff, administrators and regulators."""
+    if not user.is_authenticated:
+        return False
+    return bool(
+        user.is_staff
+        or Role.objects.filter(
+            user=user, kind__in=[Role.Kind.ADMINISTRATOR, Role.Kind.REGULATOR]
+        ).exists()
+    )
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=gettext_lazy("Six-digit code from your authenticator app"),
+        min_length=6,
+        max_length=6,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}
+        ),
+    )
+
+    def clean_token(self) -> str:
+        token = str(self.cleaned_data["token"]).strip()
+        if not token.isdigit():
+            raise forms.ValidationError(_("The code is six digits."))
+        return token
+
+
+class LoginView(auth_views.LoginView):
+    """Django's log-in, with a second step for people who turned on two-factor log-in."""
+
+    form_class = AuthenticationForm
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        user = form.get_user()
+        if user_has_device(user, confirmed=True):
+            self.request.session[PENDING_USER] = user.pk
+            self.request.session[PENDING_BACKEND] = getattr(user, "backend", MODEL_BACKEND)
+            self.request.session[PENDING_NEXT] = self.get_success_url()
+            return redirect("accounts:two_factor_verify")
+        return super().form_valid(form)
+
+
+def _pending_user(request: HttpRequest) -> User | None:
+    user_id = request.session.get(PENDING_USER)
+    if user_id is None:
+        return None
+    return User.objects.filter(pk=user_id, is_active=True).first()
+
+
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of log-in: a code from the authenticator app."""
+    user = _pending_user(request)
+    if user is None:
+        return redirect(settings.LOGIN_URL)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        for device in devices_for_user(user, confirmed=True):
+            if device.verify_token(form.cleaned_data["token"]):
+                backend = request.session.get(PENDING_BACKEND, MODEL_BACKEND)
+                next_url = request.session.get(PENDING_NEXT) or reverse(settings.LOGIN_REDIRECT_URL)
+                auth_login(request, user, backend=backend)
+                otp_login(request, device)
+                for key in (PENDING_USER, PENDING_BACKEND, PENDING_NEXT):
+                    request.session.pop(key, None)
+                if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+                    next_url = reverse(settings.LOGIN_REDIRECT_URL)
+                return HttpResponseRedirect(next_url)
+        form.add_error("token", _("This code is not right, or it has expired. Try the next one."))
+    return render(request, "registration/two_factor_verify.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Turn on two-factor log-in: scan the QR code, then confirm with a first code."""
+    user = request.user
+    if not is_staff_person(user):
+        raise Http404
+    confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if confirmed is not None:
+        return render(request, "registration/two_factor_setup.html", {"enabled": True})
+    device, _created = TOTPDevice.objects.get_or_create(
+        user=user, confirmed=False, defaults={"name": "authenticator"}
+    )
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            messages.success(request, _("Two-factor log-in is on."))
+            return redirect("accounts:two_factor_setup")
+        form.add_error("token", _("This code is not right, or it has expired. Try the next one."))
+    return render(
+        request,
+        "registration/two_factor_setup.html",
+        {
+            "enabled": False,
+            "form": form,
+            "qr": qr_svg_data_uri(device.config_url),
+            "secret": b32encode(device.bin_key).decode(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def two_factor_disable(request: HttpRequest) -> HttpResponse:
+    """Turn two-factor log-in off; only from a session that was verified with a code."""
+    user = request.user
+    if not is_staff_person(user):
+        raise Http404
+    if not user.is_verified():  # type: ignore[union-attr]
+        messages.error(request, _("Log in with your code first to turn two-factor log-in off."))
+        return redirect("accounts:two_factor_setup")
+    TOTPDevice.objects.filter(user=user).delete()
+    messages.success(request, _("Two-factor log-in is off."))
+    return redirect("accounts:two_factor_setup")
+
+
+# Password reset: Django's views, our templates and translated e-mail.
+password_reset = auth_views.PasswordResetView.as_view(
+    template_name="registration/password_reset_form.html",
+    email_template_name="email/accounts/password_reset.txt",
+    subject_template_name="email/accounts/password_reset_subject.txt",
+    success_url=reverse_lazy("accounts:password_reset_done"),
+    extra_email_context={"site_url": settings.SITE_URL.rstrip("/")},
+)
+password_reset_done = auth_views.PasswordResetDoneView.as_view(
+    template_name="registration/password_reset_done.html"
+)
+password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+    template_name="registration/password_reset_confirm.html",
+    success_url=reverse_lazy("accounts:password_reset_complete"),
+)
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
+    template_name="registration/password_reset_complete.html"
+)
+
+
+# Invitations ----------------------------------------------------------------------------------
+
+
+class InviteeForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Your name"), max_length=150)
+    password1 = forms.CharField(
+        label=gettext_lazy("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=gettext_lazy("At least 8 characters; not only digits, not a common password."),
+    )
+    password2 = forms.CharField(
+        label=gettext_lazy("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords differ."))
+        elif first:
+            try:
+                password_validation.validate_password(first, User(email=self.email))
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data
+
+
+@require_http_methods(["GET", "POST"])
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """Join a member's team: set a password (new person) or confirm (logged-in invitee)."""
+    found = find_invitation(token)
+    if found is None:
+        raise Http404
+    member = found.member
+    existing = User.objects.filter(email__iexact=found.email).first()
+    context: dict[str, Any] = {"invitation": found, "member": member, "existing": existing}
+    if existing is not None:
+        if request.user.is_authenticated and request.user.pk == existing.pk:
+            if request.method == "POST":
+                try:
+                    accept_invitation(found, user=existing)
+                except PledgeError as error:
+                    messages.error(request, error.messages[0])
+                    return redirect("home")
+                messages.success(
+                    request, _("You are now on the team of %(member)s.") % {"member": member}
+                )
+                return redirect("portal:dashboard", member.pk)
+            context["confirm"] = True
+        else:
+            context["login_url"] = f"{reverse(settings.LOGIN_URL)}?next={request.path}"
+        return render(request, "registration/invitation.html", context)
+    if request.user.is_authenticated:
+        context["other_user"] = True
+        return render(request, "registration/invitation.html", context)
+    form = InviteeForm(request.POST or None, email=found.email)
+    if request.method == "POST" and form.is_valid():
+        user = register_invitee(
+            found, name=form.cleaned_data["name"], password=form.cleaned_data["password1"]
+        )
+        auth_login(request, user, backend=MODEL_BACKEND)
+        messages.success(
+            request, _("Welcome! You are now on the team of %(member)s.") % {"member": member}
+        )
+        return redirect("portal:dashboard", member.pk)
+    context["form"] = form
+    return render(request, "registration/invitation.html", context)

@@ -1,0 +1,74 @@
+"""Admin pages of pledges, standards and invitations, scoped to the administered cooperatives."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from members.scoping import CooperativeScopedAdmin
+
+from .models.pledge import Commitment, Invitation, Pledge, ProductLine, Standard
+
+
+@admin.register(Standard)
+class StandardAdmin(CooperativeScopedAdmin):
+    cooperative_path = "cooperative"
+    list_display = ["number", "title_zh", "kind", "cooperative"]
+    list_filter = ["kind", "cooperative"]
+    search_fields = ["number", "title_zh", "title_en"]
+
+
+class CommitmentInline(admin.TabularInline):
+    model = Commitment
+    extra = 0
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None or not obj.was_published
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None or not obj.was_published
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None or not obj.was_published
+
+
+class ProductLineInline(CommitmentInline):
+    model = ProductLine  # type: ignore[assignment]
+
+
+@admin.register(Pledge)
+class PledgeAdmin(CooperativeScopedAdmin):
+    """Pledges are written in the member portal and reviewed on the review page; here they are
+    read, and drafts corrected. A published version is read-only."""
+
+    cooperative_path = "member__cooperative"
+    list_display = ["member", "version", "status", "published_on", "withdrawn_on"]
+    list_filter = ["status"]
+    search_fields = ["member__name", "member__credit_code"]
+    list_select_related = ["member"]
+    inlines = [CommitmentInline, ProductLineInline]
+    readonly_fields = ["status", "published_on", "withdrawn_on", "submitted_at", "reviewed_at"]
+    exclude = ["submitted_by", "reviewed_by", "pdf"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.was_published:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.was_published:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(CooperativeScopedAdmin):
+    cooperative_path = "member__cooperative"
+    list_display = ["email", "member", "created_at", "expires_at", "accepted_at"]
+    readonly_fields = ["email", "member", "invited_by", "created_at", "expires_at", "accepted_at"]
+    exclude = ["token_hash"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

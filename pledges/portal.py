@@ -1,0 +1,317 @@
+"""The member portal: a member user's dashboard, profile, team and pledges.
+
+Every page fetches the member through ``members.scoping.member_of`` (a member the user does not
+work for is a 404); the owner alone invites and removes colleagues (others get a 403).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from charter.models import ExitCase, ExitStep
+from charter.services import has_accepted_charter_in_force, policy_in_force
+from complaints.models import Complaint
+from inspections.models import Inspection, Rectification
+from members.models import Member, QualityOfficer, Role, User
+from members.scoping import member_of, require
+
+from .forms import InviteForm, MemberProfileForm, PledgeForm, ProductLineFormSet, product_lines_of
+from .models import MemberAssessment
+from .models.pledge import Invitation, Pledge, ProductLine, Standard, latest_in_force
+from .services import (
+    PledgeError,
+    invite_colleague,
+    remove_colleague,
+    start_pledge,
+    submit_pledge,
+    update_draft,
+    withdraw_pledge,
+)
+from .views import PUBLISHED_RUNS, ordered_commitments
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - login_required guarantees it
+    return user
+
+
+def _is_owner(user: User, member: Member) -> bool:
+    return Role.objects.filter(
+        user=user, member=member, kind=Role.Kind.MEMBER_USER, is_owner=True
+    ).exists()
+
+
+def url_if_exists(name: str, *args: Any) -> str:
+    """The address of another app's page, or "" while that app does not offer it yet."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """Straight to the dashboard for one member; a choice for a person working for several."""
+    members = list(
+        Member.objects.filter(roles__user=_user(request), roles__kind=Role.Kind.MEMBER_USER)
+        .select_related("cooperative")
+        .distinct()
+        .order_by("cooperative__slug", "name")
+    )
+    if not members:
+        member_of(request.user)  # 404: the portal is for member users only.
+    if len(members) == 1:
+        return redirect("portal:dashboard", members[0].pk)
+    return render(request, "portal/index.html", {"members": members})
+
+
+@login_required
+def dashboard(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = member_of(request.user, member_id)
+    cooperative = member.cooperative
+    today = cooperative.today()
+    pledges = list(
+        Pledge.objects.filter(member=member).prefetch_related("commitments").order_by("-version")
+    )
+    complaints = list(
+        Complaint.objects.filter(member=member)
+        .forwarded()
+        .awaiting_answer()
+        .order_by("response_due_on")
+    )
+    inspections = list(
+        Inspection.objects.filter(member=member)
+        .select_related("category")
+        .order_by("-reported_on", "report_no")[:20]
+    )
+    rectifications = list(
+        Rectification.objects.open()
+        .filter(inspection__member=member)
+        .select_related("inspection")
+        .order_by("deadline")
+    )
+    cases = list(
+        ExitCase.objects.filter(member=member).prefetch_related(
+            Prefetch("steps", queryset=ExitStep.objects.order_by("proposed_at"))
+        )
+    )
+    assessments = list(
+        MemberAssessment.objects.filter(member=member, run__status__in=PUBLISHED_RUNS)
+        .select_related("run__period")
+        .order_by("-run__period__last_day", "-run__revision")
+    )
+    officer = QualityOfficer.objects.current().filter(member=member).first()
+    in_force = latest_in_force(pledges, today)
+    return render(
+        request,
+        "portal/dashboard.html",
+        {
+            "member": member,
+            "cooperative": cooperative,
+            "today": today,
+            "officer": officer,
+            "pledges": pledges,
+            "in_force": in_force,
+            "open_pledge": next((p for p in pledges if p.status in OPEN), None),
+            "complaints": complaints,
+            "inspections": inspections,
+            "rectifications": rectifications,
+            "cases": cases,
+            "assessments": assessments,
+            "is_owner": _is_owner(_user(request), member),
+            "several": Role.objects.filter(user=_user(request), kind=Role.Kind.MEMBER_USER)
+            .exclude(member=member)
+            .exists(),
+            "links": {
+                "complaints": url_if_exists("complaints:member_list"),
+                "inspections": url_if_exists("inspections:member_inspections"),
+                "cases": url_if_exists("charter:member_cases"),
+                "accept": url_if_exists("charter:accept"),
+            },
+            "accepted_charter": has_accepted_charter_in_force(member, today),
+        },
+    )
+
+
+OPEN = (Pledge.Status.DRAFT, Pledge.Status.SUBMITTED, Pledge.Status.RETURNED)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = member_of(request.user, member_id)
+    form = MemberProfileForm(request.POST or None, instance=member)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The profile is saved."))
+        return redirect("portal:dashboard", member.pk)
+    return render(request, "portal/profile.html", {"member": member, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = member_of(request.user, member_id)
+    user = _user(request)
+    is_owner = _is_owner(user, member)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST":
+        require(is_owner)
+        if form.is_valid():
+            try:
+                invite_colleague(member, email=form.cleaned_data["email"], by=user)
+            except PledgeError as error:
+                form.add_error("email", error.messages[0])
+            else:
+                messages.success(request, _("The invitation is on its way."))
+                return redirect("portal:team", member.pk)
+    roles = (
+        Role.objects.filter(member=member, kind=Role.Kind.MEMBER_USER)
+        .select_related("user")
+        .order_by("-is_owner", "user__email")
+    )
+    invitations = Invitation.objects.pending().filter(member=member).order_by("-created_at")
+    return render(
+        request,
+        "portal/team.html",
+        {
+            "member": member,
+            "roles": roles,
+            "invitations": invitations,
+            "form": form,
+            "is_owner": is_owner,
+        },
+    )
+
+
+@login_required
+@require_POST
+def remove(request: HttpRequest, member_id: int, role_id: int) -> HttpResponse:
+    member = member_of(request.user, member_id)
+    role = get_object_or_404(Role, pk=role_id, member=member, kind=Role.Kind.MEMBER_USER)
+    user = _user(request)
+    require(_is_owner(user, member))
+    try:
+        remove_colleague(role, by=user)
+    except PledgeError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("%(user)s is no longer on the team.") % {"user": role.user})
+    if role.user_id == user.pk and not Role.objects.filter(pk=role.pk).exists():
+        return redirect("home")
+    return redirect("portal:team", member.pk)
+
+
+# Pledges ---------------------------------------------------------------------------------------
+
+
+def _pledge_of(member: Member, pk: int) -> Pledge:
+    return get_object_or_404(
+        Pledge.objects.select_related("member__cooperative").prefetch_related(
+            "commitments",
+            Prefetch("product_lines", queryset=ProductLine.objects.prefetch_related("standards")),
+        ),
+        pk=pk,
+        member=member,
+    )
+
+
+@login_required
+@require_POST
+def pledge_new(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = member_of(request.user, member_id)
+    try:
+        pledge = start_pledge(
+            member, by=_user(request), use_template=request.POST.get("template") == "1"
+        )
+    except PledgeError as error:
+        messages.error(request, error.messages[0])
+        return redirect("portal:dashboard", member.pk)
+    return redirect("portal:pledge_edit", member.pk, pledge.pk)
+
+
+@login_required
+def pledge(request: HttpRequest, member_id: int, pk: int) -> HttpResponse:
+    member = member_of(request.user, member_id)
+    pledge = _pledge_of(member, pk)
+    return render(
+        request,
+        "portal/pledge.html",
+        {"member": member, "pledge": pledge, "commitments": ordered_commitments(pledge)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pledge_edit(request: HttpRequest, member_id: int, pk: int) -> HttpResponse:
+    member = member_of(request.user, member_id)
+    pledge = _pledge_of(member, pk)
+    require(pledge.is_editable)
+    policy = policy_in_force(member.cooperative, member.cooperative.today())
+    standards = Standard.objects.filter(cooperative=member.cooperative).order_by("kind", "number")
+    initial = [
+        {"name": line.name, "standards": list(line.standards.all())}
+        for line in pledge.product_lines.all()
+    ]
+    form = PledgeForm(request.POST or None, instance=pledge, policy=policy)
+    lines = ProductLineFormSet(
+        request.POST or None,
+        initial=initial,
+        prefix="lines",
+        form_kwargs={"standards": standards},
+    )
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        try:
+            update_draft(pledge, form.content(product_lines_of(lines)))
+        except PledgeError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            if "submit" in request.POST:
+                return pledge_submit(request, member.pk, pledge.pk)
+            messages.success(request, _("The draft is saved."))
+            return redirect("portal:pledge", member.pk, pledge.pk)
+    return render(
+        request,
+        "portal/pledge_form.html",
+        {"member": member, "pledge": pledge, "form": form, "lines": lines},
+    )
+
+
+@login_required
+@require_POST
+def pledge_submit(request: HttpRequest, member_id: int, pk: int) -> HttpResponse:
+    member = member_of(request.user, member_id)
+    pledge = _pledge_of(member, pk)
+    try:
+        submit_pledge(pledge, by=_user(request))
+    except PledgeError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The pledge is submitted for review."))
+    return redirect("portal:pledge", member.pk, pledge.pk)
+
+
+@login_required
+@require_POST
+def pledge_withdraw(request: HttpRequest, member_id: int, pk: int) -> HttpResponse:
+    member = member_of(request.user, member_id)
+    pledge = _pledge_of(member, pk)
+    try:
+        withdraw_pledge(pledge, by=_user(request))
+    except PledgeError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("The pledge is withdrawn."))
+    return redirect("portal:pledge", member.pk, pledge.pk)
