@@ -4,6 +4,7 @@ import pytest
 
 from charter.models import CharterVersion
 from charter.setup import setup_charter
+from coop_portal.models import OutboxEmail
 from members.models import Role, User
 from tests.factories import RoleFactory, UserFactory
 
@@ -26,8 +27,16 @@ def second_administrator(coop) -> User:
     return user
 
 
+class Outbox:
+    """The e-mail queued so far (coop_portal.mail sends each once after commit)."""
+
+    def __getitem__(self, index: int) -> OutboxEmail:
+        return list(OutboxEmail.objects.order_by("pk"))[index]
+
+    def __len__(self) -> int:
+        return OutboxEmail.objects.count()
+
+
 @pytest.fixture
-def sent_mail(django_capture_on_commit_callbacks, mailoutbox):
-    """Run the on-commit callbacks (which send the outbox) and give the sent messages."""
-    with django_capture_on_commit_callbacks(execute=True):
-        yield mailoutbox
+def sent_mail(db) -> Outbox:
+    return Outbox()

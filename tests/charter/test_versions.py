@@ -20,6 +20,7 @@ class TagCollector(HTMLParser):
     def handle_starttag(self, tag, attrs):
         self.tags.append((tag, attrs))
 
+
 TODAY = datetime.date(2026, 6, 1)
 
 
