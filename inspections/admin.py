@@ -1,0 +1,357 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from members.models import Lab
+from members.scoping import CooperativeScopedAdmin
+
+from .models import (
+    CorrectiveAction,
+    Inspection,
+    ItemResult,
+    LabApiToken,
+    LabUpload,
+    Objection,
+    Rectification,
+    ServiceRequest,
+    ServiceUpdate,
+    TestCategory,
+    TestItem,
+)
+from .services import issue_api_token, settle_inspection
+from .validation import check_agreement, check_result, check_retest, parse_measured_value
+
+
+def _labs_for(admin_view: CooperativeScopedAdmin, request: HttpRequest) -> QuerySet[Lab]:
+    if request.user.is_superuser:
+        return Lab.objects.all()
+    return Lab.objects.filter(cooperatives__in=admin_view.administered(request)).distinct()
+
+
+class TestItemInline(admin.TabularInline):
+    model = TestItem
+    extra = 0
+    fields = [
+        "code",
+        "name_zh",
+        "name_en",
+        "method_standard",
+        "unit",
+        "result_type",
+        "limit_text",
+        "limit_min",
+        "limit_max",
+    ]
+
+
+@admin.register(TestCategory)
+class TestCategoryAdmin(CooperativeScopedAdmin):
+    list_display = ["code", "name_zh", "name_en", "cooperative"]
+    list_filter = ["cooperative"]
+    inlines = [TestItemInline]
+
+
+@admin.register(TestItem)
+class TestItemAdmin(CooperativeScopedAdmin):
+    cooperative_path = "category__cooperative"
+    list_display = ["code", "name_zh", "name_en", "category", "method_standard", "limit_text"]
+    list_filter = ["category__cooperative", "category__code"]
+    search_fields = ["code", "name_zh", "name_en", "method_standard"]
+    list_select_related = ["category"]
+
+
+class ItemResultForm(forms.ModelForm):
+    class Meta:
+        model = ItemResult
+        fields = ["item", "measured_value", "limit", "result"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        item = cleaned.get("item")
+        value = cleaned.get("measured_value")
+        if item is not None and value:
+            try:
+                self.instance.measured_number = parse_measured_value(item, value)
+            except ValueError as error:
+                self.add_error("measured_value", str(error))
+            if not cleaned.get("limit"):
+                cleaned["limit"] = item.limit_text
+        return cleaned
+
+
+class ItemResultFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        inspection = self.instance
+        results = []
+        for form in self.forms:
+            cleaned = getattr(form, "cleaned_data", None) or {}
+            item = cleaned.get("item")
+            if item is None or cleaned.get("DELETE"):
+                continue
+            if inspection.category_id and item.category_id != inspection.category_id:
+                form.add_error("item", _("This item is not in the inspection's category."))
+                continue
+            results.append((item.code, str(cleaned.get("result") or "")))
+        problems = check_agreement(inspection.verdict, results)
+        if problems:
+            raise ValidationError([message for _field, message in problems])
+
+
+class ItemResultInline(admin.TabularInline):
+    model = ItemResult
+    form = ItemResultForm
+    formset = ItemResultFormSet
+    extra = 0
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "item" and not request.user.is_superuser:
+            from members.models import Cooperative
+
+            kwargs["queryset"] = TestItem.objects.filter(
+                category__cooperative__in=Cooperative.objects.administered_by(request.user)
+            ).select_related("category")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class InspectionAdminForm(forms.ModelForm):
+    class Meta:
+        model = Inspection
+        fields = [
+            "cooperative",
+            "report_no",
+            "member",
+            "product",
+            "category",
+            "kind",
+            "sampled_on",
+            "reported_on",
+            "lab",
+            "lab_name",
+            "verdict",
+            "severity",
+            "rectified_on",
+            "retest_of",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        problems = check_result(
+            sampled_on=cleaned.get("sampled_on"),
+            reported_on=cleaned.get("reported_on"),
+            verdict=cleaned.get("verdict"),
+            severity=cleaned.get("severity"),
+            rectified_on=cleaned.get("rectified_on"),
+        )
+        cooperative = cleaned.get("cooperative")
+        member = cleaned.get("member")
+        category = cleaned.get("category")
+        if cooperative is not None:
+            if member is not None and member.cooperative_id != cooperative.pk:
+                problems.append(("member", _("This member is not a member of the cooperative.")))
+            if category is not None and category.cooperative_id != cooperative.pk:
+                problems.append(
+                    ("category", _("This category is not in the cooperative's catalogue."))
+                )
+        problems += check_retest(
+            cleaned.get("retest_of"),
+            member_id=member.pk if member else None,
+            reported_on=cleaned.get("reported_on"),
+            report_no=cleaned.get("report_no") or "",
+        )
+        for name, message in problems:
+            if name in self.fields and name not in self.errors:
+                self.add_error(name, message)
+            elif name not in self.fields:
+                self.add_error(None, message)
+        return cleaned
+
+
+@admin.register(Inspection)
+class InspectionAdmin(CooperativeScopedAdmin):
+    form = InspectionAdminForm
+    inlines = [ItemResultInline]
+    list_display = [
+        "report_no",
+        "member",
+        "product",
+        "category",
+        "sampled_on",
+        "reported_on",
+        "verdict",
+        "severity",
+        "status",
+    ]
+    list_filter = ["cooperative", "verdict", "severity", "status", "kind", "category__code"]
+    search_fields = ["report_no", "product", "member__name", "member__credit_code"]
+    list_select_related = ["member", "category"]
+    readonly_fields = ["status", "void_note", "source", "created_at"]
+    date_hierarchy = "reported_on"
+    raw_id_fields = ["retest_of"]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "lab":
+            kwargs["queryset"] = _labs_for(self, request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Inspection, form: Any, change: bool) -> None:
+        if not change:
+            obj.source = Inspection.Source.ADMIN
+        if obj.lab is not None and not obj.lab_name:
+            obj.lab_name = obj.lab.name_zh
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # The same consequences as every other way in: rectification, re-test.
+        settle_inspection(form.instance)
+
+
+class CorrectiveActionInline(admin.TabularInline):
+    model = CorrectiveAction
+    extra = 0
+    fields = ["taken_on", "description", "recorded_by", "recorded_at"]
+    readonly_fields = ["recorded_by", "recorded_at"]
+
+
+@admin.register(Rectification)
+class RectificationAdmin(CooperativeScopedAdmin):
+    cooperative_path = "inspection__cooperative"
+    list_display = ["inspection", "deadline", "rectified_on"]
+    list_select_related = ["inspection"]
+    readonly_fields = ["inspection", "opened_at"]
+    inlines = [CorrectiveActionInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Failed results open their rectifications; nobody adds one by hand.
+        return False
+
+    @admin.display(description=gettext_lazy("rectified on"))
+    def rectified_on(self, obj: Rectification) -> Any:
+        return obj.inspection.rectified_on
+
+
+@admin.register(Objection)
+class ObjectionAdmin(CooperativeScopedAdmin):
+    cooperative_path = "inspection__cooperative"
+    list_display = ["inspection", "raised_on", "status", "decided_on"]
+    list_filter = ["status"]
+    list_select_related = ["inspection"]
+    readonly_fields = [
+        "inspection",
+        "raised_on",
+        "reason",
+        "raised_by",
+        "status",
+        "decided_on",
+        "decision_note",
+        "decided_by",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Members object in their portal and regulators decide on the objections page.
+        return False
+
+
+@admin.register(LabUpload)
+class LabUploadAdmin(CooperativeScopedAdmin):
+    list_display = [
+        "file_name",
+        "lab",
+        "user",
+        "status",
+        "rows",
+        "created",
+        "updated",
+        "uploaded_at",
+    ]
+    list_filter = ["status", "lab"]
+    list_select_related = ["lab", "user"]
+    readonly_fields = [
+        "cooperative",
+        "lab",
+        "user",
+        "file_name",
+        "file",
+        "items_file_name",
+        "items_file",
+        "status",
+        "rows",
+        "created",
+        "updated",
+        "unchanged",
+        "item_rows",
+        "errors",
+        "uploaded_at",
+        "confirmed_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(LabApiToken)
+class LabApiTokenAdmin(CooperativeScopedAdmin):
+    list_display = [
+        "name",
+        "lab",
+        "cooperative",
+        "prefix",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    list_select_related = ["lab", "cooperative"]
+    fields = ["cooperative", "lab", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["prefix", "created_at", "last_used_at"]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "lab":
+            kwargs["queryset"] = _labs_for(self, request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: LabApiToken, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        secret = issue_api_token(obj)
+        self.message_user(
+            request,
+            _("The token of %(name)s is %(secret)s — copy it now: it is shown only once.")
+            % {"name": obj.name, "secret": secret},
+            messages.WARNING,
+        )
+
+
+class ServiceUpdateInline(admin.TabularInline):
+    model = ServiceUpdate
+    extra = 0
+    readonly_fields = ["step", "note", "by", "at"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ServiceRequest)
+class ServiceRequestAdmin(CooperativeScopedAdmin):
+    list_display = ["member", "product", "lab", "step", "created_at", "updated_at"]
+    list_filter = ["step", "lab"]
+    list_select_related = ["member", "lab"]
+    readonly_fields = ["created_at", "updated_at", "requested_by"]
+    inlines = [ServiceUpdateInline]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "lab":
+            kwargs["queryset"] = _labs_for(self, request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

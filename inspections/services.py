@@ -1,0 +1,646 @@
+"""Every change to inspections, whichever page, file or API it comes from."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import IO
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from charter.deadlines import commitment_days
+from charter.models import CharterVersion
+from coop_portal.csvimport import ImportReport, run_import
+from coop_portal.mail import queue_mail
+from members.models import Cooperative, Lab, Member, Role, User
+
+from .importers import InspectionImporter, ItemResultsImporter
+from .models import (
+    CorrectiveAction,
+    Inspection,
+    ItemResult,
+    LabApiToken,
+    LabUpload,
+    Objection,
+    Rectification,
+    ServiceRequest,
+    ServiceUpdate,
+    TestCategory,
+    TestItem,
+)
+from .validation import Problems, check_agreement, check_result, check_retest, parse_measured_value
+
+DEFAULT_OBJECTION_WINDOW_DAYS = 15
+
+
+class InspectionRefused(Exception):
+    """The inspection breaks a rule; ``problems`` lists (field, message)."""
+
+    def __init__(self, problems: Problems) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
+class ObjectionRefused(Exception):
+    pass
+
+
+# Rectification -----------------------------------------------------------------------------
+
+
+def rectification_deadline(inspection: Inspection) -> datetime.date:
+    """The report date plus the member's pledged rectification time (else the charter's)."""
+    days = commitment_days(inspection.member, "rectification_days", inspection.reported_on)
+    return inspection.reported_on + datetime.timedelta(days=days)
+
+
+def _member_emails(member_id: int) -> list[str]:
+    return list(
+        User.objects.filter(
+            roles__member_id=member_id, roles__kind=Role.Kind.MEMBER_USER, is_active=True
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
+def _announce_rectification(rectification: Rectification) -> None:
+    inspection = rectification.inspection
+    # Only a rectification that can still be met is news; imported history sends no mail.
+    if rectification.deadline < inspection.cooperative.today():
+        return
+    queue_mail(
+        _member_emails(inspection.member_id),
+        "email/inspections/failed",
+        {"inspection": inspection, "rectification": rectification},
+        key=f"inspection-failed:{inspection.pk}",
+    )
+
+
+def settle_inspection(inspection: Inspection) -> Rectification | None:
+    """Apply what a saved result means: a failure opens its rectification (or moves its
+    deadline with the report date); a passing re-test rectifies the failure it re-tests."""
+    rectification = None
+    if inspection.failed:
+        deadline = rectification_deadline(inspection)
+        rectification, created = Rectification.objects.get_or_create(
+            inspection=inspection, defaults={"deadline": deadline}
+        )
+        if created:
+            _announce_rectification(rectification)
+        elif rectification.deadline != deadline:
+            rectification.deadline = deadline
+            rectification.save(update_fields=["deadline"])
+    failed = inspection.retest_of
+    if (
+        failed is not None
+        and inspection.verdict == Inspection.Verdict.PASS
+        and not inspection.voided
+        and (failed.rectified_on is None or failed.rectified_on > inspection.reported_on)
+    ):
+        failed.rectified_on = inspection.reported_on
+        failed.save(update_fields=["rectified_on"])
+    return rectification
+
+
+# An import with more failures than this opens their rectifications in the background: each
+# deadline asks the member's pledge in force on its own report date, a few queries apiece.
+INLINE_RECTIFICATIONS = 500
+
+
+def open_missing_rectifications(cooperative: Cooperative) -> int:
+    """Open every rectification the cooperative's failed results lack (the background sweep)."""
+    ids = (
+        Inspection.objects.filter(cooperative=cooperative, rectification__isnull=True)
+        .final()
+        .failed()
+        .values_list("pk", flat=True)
+    )
+    return open_rectifications(ids.iterator(chunk_size=5000))
+
+
+def open_rectifications(inspection_ids: Iterable[int], *, chunk: int = 2000) -> int:
+    """Open the missing rectifications of many failed results at once (after an import)."""
+    ids = sorted(set(inspection_ids))
+    opened = 0
+    days_of: dict[tuple[int, datetime.date], int] = {}
+    for start in range(0, len(ids), chunk):
+        failures = (
+            Inspection.objects.filter(pk__in=ids[start : start + chunk], rectification__isnull=True)
+            .final()
+            .failed()
+            .select_related("member__cooperative", "cooperative")
+        )
+        rectifications = []
+        for inspection in failures:
+            key = (inspection.member_id, inspection.reported_on)
+            if key not in days_of:
+                days_of[key] = commitment_days(
+                    inspection.member, "rectification_days", inspection.reported_on
+                )
+            rectifications.append(
+                Rectification(
+                    inspection=inspection,
+                    deadline=inspection.reported_on + datetime.timedelta(days=days_of[key]),
+                )
+            )
+        Rectification.objects.bulk_create(rectifications)
+        for rectification in rectifications:
+            _announce_rectification(rectification)
+        opened += len(rectifications)
+    return opened
+
+
+@transaction.atomic
+def record_corrective_action(
+    rectification: Rectification, *, taken_on: datetime.date, description: str, by: User
+) -> CorrectiveAction:
+    return CorrectiveAction.objects.create(
+        rectification=rectification, taken_on=taken_on, description=description, recorded_by=by
+    )
+
+
+# One inspection (admin, API) -----------------------------------------------------------------
+
+
+@dataclass
+class ItemInput:
+    item: TestItem
+    measured_value: str
+    result: str
+    limit: str = ""
+
+
+@dataclass
+class InspectionInput:
+    report_no: str
+    member: Member
+    product: str
+    category: TestCategory
+    sampled_on: datetime.date
+    reported_on: datetime.date
+    verdict: str
+    severity: str = ""
+    kind: str = Inspection.Kind.SUPERVISION
+    lab_name: str = ""
+    rectified_on: datetime.date | None = None
+    retest_of: Inspection | None = None
+    items: list[ItemInput] | None = field(default=None)
+
+
+def validate_inspection(
+    cooperative: Cooperative, data: InspectionInput, *, lab: Lab | None = None
+) -> Problems:
+    """Every rule of a single inspection; (field, message) pairs, field names as in the API."""
+    problems = check_result(
+        sampled_on=data.sampled_on,
+        reported_on=data.reported_on,
+        verdict=data.verdict,
+        severity=data.severity,
+        rectified_on=data.rectified_on,
+    )
+    if data.member.cooperative_id != cooperative.pk:
+        problems.append(("credit_code", _("This member is not a member of the cooperative.")))
+    if data.category.cooperative_id != cooperative.pk:
+        problems.append(("category", _("This category is not in the cooperative's catalogue.")))
+    problems += check_retest(
+        data.retest_of,
+        member_id=data.member.pk,
+        reported_on=data.reported_on,
+        report_no=data.report_no,
+    )
+    if data.items is not None:
+        seen: set[int] = set()
+        for index, item in enumerate(data.items):
+            if item.item.category_id != data.category.pk:
+                problems.append(
+                    (
+                        f"items.{index}.item",
+                        _("“%(code)s” is not a test item of this category.")
+                        % {"code": item.item.code},
+                    )
+                )
+            if item.item.pk in seen:
+                problems.append(
+                    (f"items.{index}.item", _("This item appears twice in the report."))
+                )
+            seen.add(item.item.pk)
+            try:
+                parse_measured_value(item.item, item.measured_value)
+            except ValueError as error:
+                problems.append((f"items.{index}.measured_value", str(error)))
+        problems += check_agreement(
+            data.verdict, [(item.item.code, item.result) for item in data.items]
+        )
+    existing = (
+        Inspection.objects.filter(cooperative=cooperative, report_no=data.report_no)
+        .values_list("lab_id", flat=True)
+        .first()
+    )
+    if lab is not None and existing is not None and existing != lab.pk:
+        problems.append(("report_no", _("This report number belongs to a report of another lab.")))
+    return problems
+
+
+def _item_tuples(inspection_id: int) -> set[tuple[int, str, Decimal | None, str, str]]:
+    return {
+        (item_id, value, number, limit, result)
+        for item_id, value, number, limit, result in ItemResult.objects.filter(
+            inspection_id=inspection_id
+        ).values_list("item_id", "measured_value", "measured_number", "limit", "result")
+    }
+
+
+@transaction.atomic
+def record_inspection(
+    cooperative: Cooperative,
+    data: InspectionInput,
+    *,
+    lab: Lab | None = None,
+    source: str = Inspection.Source.API,
+) -> tuple[Inspection, str]:
+    """Create or update the report with this number; says "create", "update" or "unchanged".
+
+    Sending the same report twice leaves one record, unchanged the second time.
+    """
+    problems = validate_inspection(cooperative, data, lab=lab)
+    if problems:
+        raise InspectionRefused(problems)
+    values = {
+        "member": data.member,
+        "product": data.product,
+        "category": data.category,
+        "sampled_on": data.sampled_on,
+        "reported_on": data.reported_on,
+        "verdict": data.verdict,
+        "severity": data.severity,
+        "kind": data.kind,
+        "rectified_on": data.rectified_on,
+        "retest_of": data.retest_of,
+        "lab": lab,
+        "lab_name": data.lab_name or (lab.name_zh if lab else ""),
+    }
+    inspection = (
+        Inspection.objects.select_for_update()
+        .filter(cooperative=cooperative, report_no=data.report_no)
+        .first()
+    )
+    items = None
+    if data.items is not None:
+        items = [
+            ItemResult(
+                item=item.item,
+                measured_value=item.measured_value.strip(),
+                measured_number=parse_measured_value(item.item, item.measured_value),
+                limit=item.limit or item.item.limit_text,
+                result=item.result,
+            )
+            for item in data.items
+        ]
+    if inspection is None:
+        inspection = Inspection.objects.create(
+            cooperative=cooperative, report_no=data.report_no, source=source, **values
+        )
+        action = "create"
+    else:
+        changed = [name for name, value in values.items() if getattr(inspection, name) != value]
+        for name in changed:
+            setattr(inspection, name, values[name])
+        if changed:
+            inspection.save(update_fields=changed)
+        action = "update" if changed else "unchanged"
+    if items is not None:
+        wanted = {
+            (item.item.pk, item.measured_value, item.measured_number, item.limit, item.result)
+            for item in items
+        }
+        if wanted != _item_tuples(inspection.pk):
+            inspection.items.all().delete()
+            for item in items:
+                item.inspection = inspection
+            ItemResult.objects.bulk_create(items)
+            action = "update" if action == "unchanged" else action
+    settle_inspection(inspection)
+    return inspection, action
+
+
+# Files (lab page, command line) --------------------------------------------------------------
+
+
+@dataclass
+class ImportOutcome:
+    report: ImportReport
+    items_report: ImportReport | None = None
+    item_rows: int = 0
+    rectifications_opened: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok and (self.items_report is None or self.items_report.ok)
+
+    @property
+    def written(self) -> bool:
+        return self.report.written
+
+    def problems(self) -> list[str]:
+        lines = [str(problem) for problem in self.report.errors]
+        if self.items_report is not None:
+            lines += [
+                _("Item-results file: %(problem)s") % {"problem": problem}
+                for problem in self.items_report.errors
+            ]
+        return lines
+
+    def summary(self) -> str:
+        if not self.ok:
+            count = self.report.error_count + (
+                self.items_report.error_count if self.items_report else 0
+            )
+            return _("%(count)d problem(s) found; nothing was imported.") % {"count": count}
+        text = self.report.summary()
+        if self.items_report is not None:
+            text += " " + _("%(count)d item result(s).") % {"count": self.items_report.rows}
+        return text
+
+
+def import_inspections(
+    cooperative: Cooperative,
+    stream: IO[bytes],
+    *,
+    items_stream: IO[bytes] | None = None,
+    lab: Lab | None = None,
+    source: str = Inspection.Source.IMPORT,
+    dry_run: bool = False,
+    max_bytes: int | None | bool = True,
+    keep_preview: bool = False,
+) -> ImportOutcome:
+    """Check and (unless a dry run) write an inspections file and its optional item results.
+
+    All or nothing across both files. Failed results written open their rectifications.
+    """
+    with transaction.atomic():
+        items_report = None
+        items_by_report = None
+        if items_stream is not None:
+            items_importer = ItemResultsImporter()
+            items_report = run_import(
+                items_importer, items_stream, dry_run=True, max_bytes=max_bytes
+            )
+            items_by_report = items_importer.by_report
+        importer = InspectionImporter(
+            cooperative,
+            lab=lab,
+            items_by_report=items_by_report,
+            items_report=items_report,
+            source=source,
+        )
+        report = run_import(
+            importer,
+            stream,
+            dry_run=dry_run or (items_report is not None and not items_report.ok),
+            max_bytes=max_bytes,
+            keep_preview=keep_preview,
+        )
+        outcome = ImportOutcome(report, items_report)
+        if items_report is not None and report.ok:
+            for rows in (items_by_report or {}).values():
+                for row in rows:
+                    items_report.add_error(
+                        row.line,
+                        "report_no",
+                        _("Report %(report)s is not in the inspections file of this upload.")
+                        % {"report": row.report_no},
+                    )
+        if report.written and not outcome.ok:
+            transaction.set_rollback(True)
+            report.written = False
+        if report.written:
+            outcome.item_rows = importer.item_rows_written
+            if len(importer.failed_ids) <= INLINE_RECTIFICATIONS:
+                outcome.rectifications_opened = open_rectifications(importer.failed_ids)
+            else:
+                from .tasks import open_missing_rectifications_task
+
+                open_missing_rectifications_task.delay_on_commit(cooperative.pk)  # type: ignore[attr-defined]
+    return outcome
+
+
+def _read(upload: LabUpload, name: str) -> IO[bytes] | None:
+    stored = getattr(upload, name)
+    if not stored:
+        return None
+    stored.open("rb")
+    return stored
+
+
+@transaction.atomic
+def preview_lab_upload(
+    cooperative: Cooperative,
+    lab: Lab,
+    user: User,
+    *,
+    file_name: str,
+    content: bytes,
+    items_file_name: str = "",
+    items_content: bytes | None = None,
+) -> tuple[LabUpload, ImportOutcome]:
+    """Keep the lab's files and check them without writing: the preview before confirming."""
+    upload = LabUpload(
+        cooperative=cooperative,
+        lab=lab,
+        user=user,
+        file_name=file_name[:200],
+        items_file_name=items_file_name[:200] if items_content is not None else "",
+    )
+    upload.file.save(file_name, ContentFile(content), save=False)
+    if items_content is not None:
+        upload.items_file.save(
+            items_file_name or "items.csv", ContentFile(items_content), save=False
+        )
+    outcome = _run_upload(upload, dry_run=True)
+    upload.status = LabUpload.Status.PREVIEWED if outcome.ok else LabUpload.Status.REFUSED
+    upload.save()
+    return upload, outcome
+
+
+def _run_upload(upload: LabUpload, *, dry_run: bool) -> ImportOutcome:
+    stream = _read(upload, "file")
+    items = _read(upload, "items_file")
+    if stream is None:
+        raise ValueError("A lab upload always has its inspections file.")
+    try:
+        outcome = import_inspections(
+            upload.cooperative,
+            stream,
+            items_stream=items,
+            lab=upload.lab,
+            source=Inspection.Source.UPLOAD,
+            dry_run=dry_run,
+            keep_preview=True,
+        )
+    finally:
+        stream.close()
+        if items is not None:
+            items.close()
+    report = outcome.report
+    upload.rows, upload.created, upload.updated = report.rows, report.created, report.updated
+    upload.unchanged = report.unchanged
+    upload.item_rows = outcome.items_report.rows if outcome.items_report else 0
+    upload.errors = report.error_count + (
+        outcome.items_report.error_count if outcome.items_report else 0
+    )
+    return outcome
+
+
+@transaction.atomic
+def confirm_lab_upload(upload: LabUpload) -> ImportOutcome:
+    """Import a previewed upload, all or nothing; the files are checked again first."""
+    upload = LabUpload.objects.select_for_update().get(pk=upload.pk)
+    if upload.status != LabUpload.Status.PREVIEWED:
+        raise ValueError("Only a previewed upload is confirmed.")
+    outcome = _run_upload(upload, dry_run=False)
+    if outcome.written:
+        upload.status = LabUpload.Status.IMPORTED
+        upload.confirmed_at = timezone.now()
+    else:
+        upload.status = LabUpload.Status.REFUSED
+    upload.save()
+    return outcome
+
+
+# Objections ----------------------------------------------------------------------------------
+
+
+def objection_window_days(inspection: Inspection) -> int:
+    """The charter's objection window, as in force on the report date."""
+    version = CharterVersion.objects.in_force(inspection.cooperative, inspection.reported_on)
+    if version is None:
+        return DEFAULT_OBJECTION_WINDOW_DAYS
+    return int(version.policy.objection_window_days)
+
+
+@transaction.atomic
+def raise_objection(
+    inspection: Inspection, *, reason: str, by: User | None, on: datetime.date | None = None
+) -> Objection:
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    on = on or inspection.cooperative.today()
+    if inspection.voided:
+        raise ObjectionRefused(_("This result has been voided already."))
+    if inspection.objections.filter(status=Objection.Status.PENDING).exists():
+        raise ObjectionRefused(_("An objection to this result is waiting for a decision."))
+    closes_on = inspection.objection_closes_on(objection_window_days(inspection))
+    if on > closes_on:
+        raise ObjectionRefused(
+            _(
+                "The window for objecting to this result closed on %(date)s, "
+                "%(days)d days after the report date."
+            )
+            % {"date": closes_on.isoformat(), "days": (closes_on - inspection.reported_on).days}
+        )
+    return Objection.objects.create(
+        inspection=inspection, raised_on=on, reason=reason, raised_by=by
+    )
+
+
+@transaction.atomic
+def decide_objection(
+    objection: Objection, *, upheld: bool, note: str, by: User, on: datetime.date | None = None
+) -> Objection:
+    """A regulator's decision. An upheld objection voids the result, with the note shown."""
+    objection = (
+        Objection.objects.select_for_update().select_related("inspection").get(pk=objection.pk)
+    )
+    if objection.status != Objection.Status.PENDING:
+        raise ObjectionRefused(_("This objection has been decided already."))
+    inspection = objection.inspection
+    objection.status = Objection.Status.UPHELD if upheld else Objection.Status.REJECTED
+    objection.decided_on = on or inspection.cooperative.today()
+    objection.decision_note = note
+    objection.decided_by = by
+    objection.save()
+    if upheld:
+        inspection.status = Inspection.Status.VOIDED
+        inspection.void_note = note
+        inspection.save(update_fields=["status", "void_note"])
+    queue_mail(
+        _member_emails(inspection.member_id),
+        "email/inspections/objection_decided",
+        {"objection": objection, "inspection": inspection},
+        key=f"objection-decided:{objection.pk}",
+    )
+    return objection
+
+
+# One-stop service ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_service(
+    member: Member, *, lab: Lab, product: str, question: str, by: User
+) -> ServiceRequest:
+    request = ServiceRequest.objects.create(
+        cooperative=member.cooperative,
+        member=member,
+        lab=lab,
+        product=product,
+        question=question,
+        requested_by=by,
+    )
+    ServiceUpdate.objects.create(request=request, step=request.step, note=question, by=by)
+    return request
+
+
+@transaction.atomic
+def update_service(request: ServiceRequest, *, note: str, advance: bool, by: User) -> ServiceUpdate:
+    """The lab's progress note; with ``advance`` the request moves on to its next step."""
+    request = ServiceRequest.objects.select_for_update().get(pk=request.pk)
+    if advance:
+        following = request.next_step()
+        if following is None:
+            raise ValueError("A completed request has no next step.")
+        request.step = following
+    request.updated_at = timezone.now()
+    request.save(update_fields=["step", "updated_at"])
+    return ServiceUpdate.objects.create(request=request, step=request.step, note=note, by=by)
+
+
+# Lab API tokens ------------------------------------------------------------------------------
+
+TOKEN_PREFIX_LENGTH = 12
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def issue_api_token(token: LabApiToken) -> str:
+    """Give an unsaved token its secret and save it; the secret is returned once, never kept."""
+    secret = "lab_" + secrets.token_urlsafe(32)
+    token.prefix = secret[:TOKEN_PREFIX_LENGTH]
+    token.secret_hash = _hash(secret)
+    token.save()
+    return secret
+
+
+def token_for(secret: str) -> LabApiToken | None:
+    """The usable token whose secret this is, or None."""
+    token = (
+        LabApiToken.objects.usable()
+        .select_related("lab", "cooperative")
+        .filter(prefix=secret[:TOKEN_PREFIX_LENGTH])
+        .first()
+    )
+    if token is None or not hmac.compare_digest(token.secret_hash, _hash(secret)):
+        return None
+    LabApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token
