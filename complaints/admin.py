@@ -23,7 +23,7 @@ class EvidenceInline(admin.TabularInline):
     extra = 0
     # Files come in only through the public form, where they are checked and re-encoded.
     fields = ["original_name", "content_type", "size", "uploaded_at"]
-    readonly_fields = fields
+    readonly_fields = ["original_name", "content_type", "size", "uploaded_at"]
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -11,8 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from members.models import Member
 
 from .evidence import MAX_FILE_BYTES, MAX_FILES, CheckedFile, check_files
-from .models import REJECTION_CODES, RESOLUTION_CODES, UNRESOLVED_CODES, ClosingCode
-from .models import SatisfactionFeedback
+from .models import (
+    REJECTION_CODES,
+    RESOLUTION_CODES,
+    UNRESOLVED_CODES,
+    ClosingCode,
+    SatisfactionFeedback,
+)
 
 PHONE = re.compile(r"^\+?[0-9][0-9\s()-]{5,30}$")
 ACCEPTED_FILES = "image/jpeg,image/png,image/webp,application/pdf"
@@ -95,11 +100,12 @@ class ComplaintForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if not cleaned.get("contact_phone") and not cleaned.get("contact_email"):
-            if "contact_phone" not in self.errors and "contact_email" not in self.errors:
-                self.add_error(
-                    "contact_phone", _("Give a phone number or an e-mail address (or both).")
-                )
+        given = cleaned.get("contact_phone") or cleaned.get("contact_email")
+        invalid = "contact_phone" in self.errors or "contact_email" in self.errors
+        if not given and not invalid:
+            self.add_error(
+                "contact_phone", _("Give a phone number or an e-mail address (or both).")
+            )
         return cleaned
 
     def is_bot(self) -> bool:
@@ -156,7 +162,7 @@ class NoteForm(forms.Form):
     )
 
 
-def _codes(codes: list[ClosingCode]) -> list[tuple[str, str]]:
+def _codes(codes: list[ClosingCode]) -> list[tuple[str, Any]]:
     return [(code.value, code.label) for code in codes]
 
 

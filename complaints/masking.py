@@ -16,9 +16,10 @@ EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
 # Mobile numbers (with or without +86 and separators) and landlines with an area code.
 MOBILE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}(?!\d)")
-LANDLINE = re.compile(r"(?<!\d)(?:\(?0\d{2,3}\)?[\s-]?)\d{7,8}(?!\d)")
-# Anything else that looks like a phone number: seven or more digits, maybe separated.
-LONG_NUMBER = re.compile(r"(?<!\d)\+?\d(?:[\s-]?\d){6,}(?!\d)")
+LANDLINE = re.compile(r"(?<!\d)\(?0\d{2,3}\)?[\s-]?\d{3,4}[\s-]?\d{4}(?!\d)")
+# Any other run of seven or more digits (an unusual phone number, a card or order number).
+# Dates such as 2025-03-01 are left alone: their digits are split by dashes.
+LONG_NUMBER = re.compile(r"(?<!\d)\d{7,}(?!\d)")
 
 
 def mask_personal_data(text: str, names: Iterable[str] = ()) -> str:

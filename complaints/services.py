@@ -451,25 +451,25 @@ def remind_and_escalate(cooperative: Cooperative) -> ReminderReport:
         changed: list[Complaint] = []
         for complaint in complaints.overdue(today).select_for_update(of=("self",)):
             newly = False
-            due = complaint.response_due_on
+            answer_due = complaint.response_due_on
             if (
                 complaint.responded_on is None
-                and due is not None
-                and due < today
-                and complaint.response_escalated_for != due
+                and answer_due is not None
+                and answer_due < today
+                and complaint.response_escalated_for != answer_due
             ):
-                complaint.response_escalated_for = due
-                overdue.append((complaint, "response", due))
+                complaint.response_escalated_for = answer_due
+                overdue.append((complaint, "response", answer_due))
                 newly = True
-            due = complaint.resolution_due_on
+            resolution_due = complaint.resolution_due_on
             if (
                 complaint.resolved_on is None
-                and due is not None
-                and due < today
-                and complaint.resolution_escalated_for != due
+                and resolution_due is not None
+                and resolution_due < today
+                and complaint.resolution_escalated_for != resolution_due
             ):
-                complaint.resolution_escalated_for = due
-                overdue.append((complaint, "resolution", due))
+                complaint.resolution_escalated_for = resolution_due
+                overdue.append((complaint, "resolution", resolution_due))
                 newly = True
             if newly:
                 changed.append(complaint)

@@ -45,7 +45,7 @@ from .forms import (
     UpholdForm,
 )
 from .masking import mask_personal_data
-from .models import Complaint, ComplaintEvent, Evidence, with_rates
+from .models import Complaint, ComplaintEvent, ComplaintQuerySet, Evidence, with_rates
 
 logger = logging.getLogger(__name__)
 
@@ -306,7 +306,7 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
 # Public statistics.
 
 
-def _narratives(complaints: QuerySet[Complaint]) -> list[dict[str, Any]]:
+def _narratives(complaints: ComplaintQuerySet) -> list[dict[str, Any]]:
     rows = complaints.publishable().select_related("member").order_by("-closed_on", "-pk")[:20]
     return [
         {

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import datetime
+import io
+
+import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from complaints.models import Complaint, ComplaintEvent
+from tests.factories import MemberFactory
+
+
+class ComplaintFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Complaint
+
+    member = factory.SubFactory(MemberFactory)
+    cooperative = factory.LazyAttribute(lambda complaint: complaint.member.cooperative)
+    reference = factory.Sequence(lambda n: f"NA-2025-{n + 1:06d}")
+    received_on = datetime.date(2025, 3, 1)
+    product = "纯棉四件套"
+    description = "床单洗一次就褪色。我的电话 13912345678，邮箱 buyer@example.com。"
+    desired_outcome = "退货退款"
+    contact_name = "张三"
+    contact_phone = "13912345678"
+    contact_email = "buyer@example.com"
+    language = "zh-hans"
+
+
+class ComplaintEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ComplaintEvent
+
+    complaint = factory.SubFactory(ComplaintFactory)
+    kind = ComplaintEvent.Kind.NOTE
+    actor = ComplaintEvent.Actor.COOPERATIVE
+    on = datetime.date(2025, 3, 1)
+    text = "note"
+
+
+def image_bytes(
+    image_format: str = "JPEG", *, size: tuple[int, int] = (40, 30), gps: bool = False
+) -> bytes:
+    image = Image.new("RGB", size, "red")
+    output = io.BytesIO()
+    if gps:
+        exif = Image.Exif()
+        exif[0x010F] = "SecretCam"
+        location = exif.get_ifd(0x8825)
+        location[1] = "N"
+        location[2] = (31.0, 58.0, 0.0)
+        image.save(output, image_format, exif=exif)
+    else:
+        image.save(output, image_format)
+    return output.getvalue()
+
+
+def upload(name: str, content: bytes, content_type: str = "image/jpeg") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"

@@ -1,0 +1,156 @@
+"""The cooperative's complaint desk and the admin: administrators handle, regulators read."""
+
+import pytest
+from django.urls import reverse
+
+from complaints.models import Complaint, ComplaintEvent
+from tests.complaints.factories import ComplaintFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def list_url(coop):
+    return reverse("complaints:staff_list", args=[coop.slug])
+
+
+def detail_url(complaint):
+    return reverse("complaints:staff_detail", args=[complaint.cooperative.slug, complaint.pk])
+
+
+def action_url(complaint, step):
+    return reverse("complaints:staff_action", args=[complaint.cooperative.slug, complaint.pk, step])
+
+
+def test_the_administrator_lists_and_reads_complaints_with_contact_details(personas, complaint):
+    assert (
+        complaint.reference
+        in personas.administrator.get(list_url(complaint.cooperative)).content.decode()
+    )
+    page = personas.administrator.get(detail_url(complaint)).content.decode()
+    for personal in ("张三", "13912345678", "buyer@example.com"):
+        assert personal in page
+    assert action_url(complaint, "accept") in page
+
+
+def test_the_regulator_reads_complaints_without_contact_details_or_actions(personas, complaint):
+    assert personas.regulator.get(list_url(complaint.cooperative)).status_code == 200
+    page = personas.regulator.get(detail_url(complaint)).content.decode()
+    assert complaint.reference in page
+    assert "张三" not in page
+    assert "13912345678" not in page.split("What happened")[0]
+    assert action_url(complaint, "accept") not in page
+    assert personas.regulator.post(action_url(complaint, "accept")).status_code == 403
+    complaint.refresh_from_db()
+    assert complaint.status == Complaint.Status.RECEIVED
+
+
+def test_the_desk_is_404_for_everyone_else(personas, complaint):
+    for client in (
+        personas.other_administrator,
+        personas.member_a,
+        personas.member_b,
+        personas.lab,
+    ):
+        assert client.get(list_url(complaint.cooperative)).status_code == 404
+        assert client.get(detail_url(complaint)).status_code == 404
+        assert client.post(action_url(complaint, "accept")).status_code == 404
+    for url in (list_url(complaint.cooperative), detail_url(complaint)):
+        response = personas.anonymous.get(url)
+        assert response.status_code == 302
+        assert reverse("login") in response.url
+
+
+def test_a_complaint_of_another_cooperative_is_404_even_under_the_right_slug(
+    personas, other_coop, complaint
+):
+    from tests.factories import MemberFactory
+
+    elsewhere = ComplaintFactory(member=MemberFactory(cooperative=other_coop))
+    url = reverse("complaints:staff_detail", args=[complaint.cooperative.slug, elsewhere.pk])
+    assert personas.administrator.get(url).status_code == 404
+
+
+def test_the_administrator_walks_a_complaint_through_the_workflow(
+    personas, complaint, member_user_a
+):
+    client = personas.administrator
+    assert client.post(action_url(complaint, "accept"), {"accept-text": "受理"}).status_code == 302
+    assert client.post(action_url(complaint, "forward")).status_code == 302
+    assert client.post(action_url(complaint, "mediate")).status_code == 302
+    response = client.post(
+        action_url(complaint, "resolve"), {"resolve-closing_code": "relief_given"}
+    )
+    assert response.status_code == 302
+    complaint.refresh_from_db()
+    assert complaint.status == Complaint.Status.RESOLVED
+    today = complaint.cooperative.today().isoformat()
+    assert client.post(action_url(complaint, "uphold"), {"uphold-on": today}).status_code == 302
+    complaint.refresh_from_db()
+    assert complaint.upheld_on.isoformat() == today
+    assert list(complaint.events.values_list("kind", flat=True)) == [
+        "accepted",
+        "forwarded",
+        "mediation",
+        "resolved",
+        "upheld",
+    ]
+
+
+def test_a_rejection_with_a_resolution_code_is_refused(personas, complaint):
+    response = personas.administrator.post(
+        action_url(complaint, "reject"), {"reject-closing_code": "relief_given"}
+    )
+    assert response.status_code == 400
+    complaint.refresh_from_db()
+    assert complaint.status == Complaint.Status.RECEIVED
+
+
+def test_a_step_not_possible_now_is_forbidden_and_an_unknown_one_is_404(personas, complaint):
+    assert personas.administrator.post(action_url(complaint, "forward")).status_code == 403
+    assert personas.administrator.post(action_url(complaint, "explode")).status_code == 404
+
+
+def test_an_internal_note_needs_text(personas, complaint):
+    assert (
+        personas.administrator.post(action_url(complaint, "note"), {"note-text": ""}).status_code
+        == 400
+    )
+    response = personas.administrator.post(
+        action_url(complaint, "note"), {"note-text": "电话联系过"}
+    )
+    assert response.status_code == 302
+    event = complaint.events.get()
+    assert (event.kind, event.visibility) == (
+        ComplaintEvent.Kind.NOTE,
+        ComplaintEvent.Visibility.INTERNAL,
+    )
+
+
+def test_the_desk_list_filters_by_status_and_overdue(personas, complaint, forwarded):
+    other = ComplaintFactory(cooperative=complaint.cooperative, member=complaint.member)
+    page = personas.administrator.get(list_url(complaint.cooperative), {"status": "forwarded"})
+    assert [c.pk for c in page.context["page"]] == [forwarded.pk]
+    page = personas.administrator.get(list_url(complaint.cooperative), {"overdue": "1"})
+    assert other.pk not in [c.pk for c in page.context["page"]]
+
+
+def test_the_desk_list_uses_the_same_queries_for_one_row_and_many(
+    personas, complaint, django_assert_num_queries
+):
+    client = personas.administrator
+    client.get(list_url(complaint.cooperative))
+    with django_assert_num_queries(6) as one:
+        client.get(list_url(complaint.cooperative))
+    ComplaintFactory.create_batch(20, cooperative=complaint.cooperative, member=complaint.member)
+    with django_assert_num_queries(len(one.captured_queries)):
+        client.get(list_url(complaint.cooperative))
+
+
+def test_the_admin_shows_an_administrator_only_their_cooperatives_complaints(personas, complaint):
+    url = reverse("admin:complaints_complaint_changelist")
+    assert complaint.reference in personas.administrator.get(url).content.decode()
+    response = personas.other_administrator.get(url)
+    assert complaint.reference not in response.content.decode()
+    change = reverse("admin:complaints_complaint_change", args=[complaint.pk])
+    assert personas.administrator.get(change).status_code == 200
+    assert personas.other_administrator.get(change).status_code != 200

@@ -1,0 +1,225 @@
+"""Following a complaint with its reference and tracking code; evidence downloads."""
+
+import pytest
+from django.urls import reverse
+
+from complaints import services
+from complaints.models import Complaint, ComplaintEvent, SatisfactionFeedback
+from tests.complaints.factories import PDF, image_bytes, upload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def filed(coop, member_a):
+    complaint, code = services.submit_complaint(
+        coop,
+        services.Submission(
+            member=member_a,
+            product="蚕丝被",
+            description="标注桑蚕丝，实际含化纤。",
+            desired_outcome="退款",
+            contact_name="李四",
+            contact_phone="13700001111",
+            contact_email="li@example.com",
+            evidence=[],
+        ),
+    )
+    return complaint, code
+
+
+def track_url(coop):
+    return reverse("complaints:track", args=[coop.slug])
+
+
+def detail_url(complaint):
+    return reverse(
+        "complaints:track_detail", args=[complaint.cooperative.slug, complaint.reference]
+    )
+
+
+def sign_in(client, complaint, code):
+    return client.post(
+        track_url(complaint.cooperative), {"reference": complaint.reference, "code": code}
+    )
+
+
+def test_the_consumer_follows_the_timeline_without_internal_notes(client, filed, administrator):
+    complaint, code = filed
+    services.add_note(complaint, administrator, "内部备注：商家曾有类似投诉", public=False)
+    services.accept_complaint(complaint, administrator, text="已受理")
+    response = sign_in(client, complaint, code.lower().replace("-", " "))
+    assert response.status_code == 302
+    assert response.url == detail_url(complaint)
+    page = client.get(response.url).content.decode()
+    assert complaint.reference in page
+    assert "已受理" in page
+    assert "内部备注" not in page
+
+
+def test_a_forged_code_is_a_404(client, filed):
+    complaint, _ = filed
+    response = sign_in(client, complaint, "AAAA-BBBB-CCCC")
+    assert response.status_code == 404
+    assert client.get(detail_url(complaint)).status_code == 404
+
+
+def test_an_unknown_reference_is_the_same_404(client, filed, coop):
+    _, code = filed
+    response = client.post(track_url(coop), {"reference": "NA-2099-999999", "code": code})
+    assert response.status_code == 404
+
+
+def test_a_code_from_another_cooperative_gives_nothing(client, filed, other_coop):
+    complaint, code = filed
+    response = client.post(track_url(other_coop), {"reference": complaint.reference, "code": code})
+    assert response.status_code == 404
+
+
+def test_the_timeline_is_not_reachable_without_the_code(client, filed):
+    complaint, _ = filed
+    assert client.get(detail_url(complaint)).status_code == 404
+
+
+def test_tracking_attempts_are_rate_limited_per_address(client, filed, settings):
+    settings.COMPLAINTS_TRACKING_RATE = "3/h"
+    complaint, code = filed
+    for _ in range(3):
+        assert sign_in(client, complaint, "AAAA-BBBB-CCCC").status_code == 404
+    response = sign_in(client, complaint, code)
+    assert response.status_code == 429
+    assert "Retry-After" in response
+
+
+def test_the_consumer_adds_information_and_a_file(
+    client, filed, administrator, django_capture_on_commit_callbacks
+):
+    complaint, code = filed
+    sign_in(client, complaint, code)
+    url = reverse("complaints:track_add", args=[complaint.cooperative.slug, complaint.reference])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url,
+            {"text": "补充：购买凭证见附件", "evidence": [upload("r.pdf", PDF, "application/pdf")]},
+        )
+    assert response.status_code == 302
+    event = complaint.events.get(kind=ComplaintEvent.Kind.INFORMATION)
+    assert event.actor == ComplaintEvent.Actor.CONSUMER
+    assert event.evidence.get().content_type == "application/pdf"
+
+
+def test_bad_information_is_refused_with_a_message(client, filed):
+    complaint, code = filed
+    sign_in(client, complaint, code)
+    url = reverse("complaints:track_add", args=[complaint.cooperative.slug, complaint.reference])
+    response = client.post(url, {"text": "x" * 5001})
+    assert response.status_code == 400
+    assert not complaint.events.filter(kind=ComplaintEvent.Kind.INFORMATION).exists()
+
+
+def test_information_cannot_be_added_to_a_closed_complaint(client, filed, administrator):
+    complaint, code = filed
+    services.reject_complaint(complaint, administrator, "duplicate")
+    sign_in(client, complaint, code)
+    url = reverse("complaints:track_add", args=[complaint.cooperative.slug, complaint.reference])
+    assert client.post(url, {"text": "还有"}).status_code == 403
+
+
+def test_adding_information_without_the_code_is_a_404(client, filed):
+    complaint, _ = filed
+    url = reverse("complaints:track_add", args=[complaint.cooperative.slug, complaint.reference])
+    assert client.post(url, {"text": "还有"}).status_code == 404
+
+
+def test_feedback_is_given_once_after_closure(client, filed, administrator):
+    complaint, code = filed
+    sign_in(client, complaint, code)
+    url = reverse(
+        "complaints:track_feedback", args=[complaint.cooperative.slug, complaint.reference]
+    )
+    assert client.post(url, {"rating": 5}).status_code == 403
+    services.accept_complaint(complaint, administrator)
+    services.resolve_complaint(complaint, administrator, "relief_given")
+    assert "rating" in client.get(detail_url(complaint)).content.decode()
+    assert client.post(url, {"rating": 9}).status_code == 400
+    assert client.post(url, {"rating": 4, "comment": "很好"}).status_code == 302
+    feedback = SatisfactionFeedback.objects.get()
+    assert (feedback.rating, feedback.comment) == (4, "很好")
+    assert client.post(url, {"rating": 1}).status_code == 403
+    assert SatisfactionFeedback.objects.get().rating == 4
+
+
+# Evidence downloads: never inline, only to those who may see it.
+
+
+@pytest.fixture
+def evidence(coop, member_a, client):
+    complaint, code = services.submit_complaint(
+        coop,
+        services.Submission(
+            member=member_a,
+            product="毛巾",
+            description="掉毛",
+            desired_outcome="换货",
+            contact_name="王五",
+            contact_email="wang@example.com",
+            evidence=services_checked(),
+        ),
+    )
+    return complaint, code, complaint.evidence.get()
+
+
+def services_checked():
+    from complaints.evidence import check_file
+
+    return [check_file(upload("photo.jpg", image_bytes("JPEG")))]
+
+
+def download(client, evidence):
+    return client.get(reverse("complaints:evidence", args=[evidence.pk]))
+
+
+def test_the_consumer_with_the_code_downloads_evidence_as_an_attachment(client, evidence):
+    complaint, code, file = evidence
+    sign_in(client, complaint, code)
+    response = download(client, file)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content)[:3] == b"\xff\xd8\xff"
+    response.close()
+
+
+def test_evidence_is_hidden_from_those_who_may_not_see_it(personas, evidence):
+    _, _, file = evidence
+    for client in (
+        personas.anonymous,
+        personas.other_administrator,
+        personas.member_b,
+        personas.regulator,
+        personas.lab,
+        # The member sees evidence only when the consumer agreed to share contact details.
+        personas.member_a,
+    ):
+        assert download(client, file).status_code == 404
+
+
+def test_the_administrator_downloads_evidence(personas, evidence):
+    response = download(personas.administrator, evidence[2])
+    assert response.status_code == 200
+    response.close()
+
+
+def test_the_member_downloads_evidence_when_the_consumer_consented(
+    personas, evidence, administrator
+):
+    complaint, _, file = evidence
+    Complaint.objects.filter(pk=complaint.pk).update(share_contact=True)
+    # Not before the complaint is forwarded to the member.
+    assert download(personas.member_a, file).status_code == 404
+    services.accept_complaint(complaint, administrator)
+    services.forward_complaint(complaint, administrator)
+    response = download(personas.member_a, file)
+    assert response.status_code == 200
+    response.close()
