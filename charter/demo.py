@@ -2,8 +2,255 @@
 
 from __future__ import annotations
 
-from members.models import Cooperative
+import datetime
+
+from django.db import transaction
+
+from members.credit_code import check_character
+from members.models import Cooperative, Member, Role, User
+
+from . import services
+from .models import Application, CharterAcceptance, CharterVersion, ExitStep
+from .setup import DEFAULT_SECTIONS, setup_charter
+
+SECOND_VERSION = {
+    "title_zh": "南通家纺质量合作社公约（2024 年修订）",
+    "title_en": "Charter of the Nantong home-textile quality cooperative (2024 revision)",
+    "duties_zh": DEFAULT_SECTIONS["duties_zh"]
+    + "\n- 首席质量官每年参加不少于 16 学时的合作社培训\n- 使用集体商标的社员接受商会的定期检查",
+    "duties_en": DEFAULT_SECTIONS["duties_en"]
+    + "\n- The chief quality officer takes at least 16 hours of the cooperative's training a year"
+    + "\n- Members licensed to use the collective trademark accept the chamber's regular checks",
+    "change_note_zh": "2024 年修订：增加首席质量官培训学时和集体商标检查的义务；申诉期延长至 20 天；"
+    "重新入社的冷静期缩短为 180 天。",
+    "change_note_en": "2024 revision: training hours for chief quality officers and checks of "
+    "collective-trademark users added; appeal window extended to 20 days; cooling-off period "
+    "before re-admission shortened to 180 days.",
+}
+SECOND_EFFECTIVE_FROM = datetime.date(2024, 1, 1)
+# These members have not accepted the current version yet, so the reminder page shows them.
+NOT_YET_ACCEPTED = 3
 
 
+def _code(prefix: str, number: int) -> str:
+    stem = f"{prefix}320612MA{number:07d}"
+    return stem + check_character(stem)
+
+
+def _administrator(cooperative: Cooperative, email: str, first_name: str) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email, None, first_name=first_name, is_staff=True)
+    Role.objects.get_or_create(user=user, cooperative=cooperative, kind=Role.Kind.ADMINISTRATOR)
+    return user
+
+
+def _member_user(member: Member) -> User:
+    role = member.roles.filter(kind=Role.Kind.MEMBER_USER).select_related("user").first()
+    if role is not None:
+        return role.user
+    user = User.objects.filter(email=f"member-{member.pk}@example.cn").first() or (
+        User.objects.create_user(f"member-{member.pk}@example.cn", None, first_name=member.name)
+    )
+    Role.objects.get_or_create(
+        user=user,
+        cooperative=member.cooperative,
+        kind=Role.Kind.MEMBER_USER,
+        member=member,
+        defaults={"is_owner": True},
+    )
+    return user
+
+
+def _versions(cooperative: Cooperative) -> tuple[CharterVersion, CharterVersion]:
+    first = setup_charter(cooperative)
+    second = cooperative.charter_versions.filter(number=2).first()
+    if second is None:
+        draft = services.draft_charter_version(cooperative, effective_from=SECOND_EFFECTIVE_FROM)
+        for field, value in SECOND_VERSION.items():
+            setattr(draft, field, value)
+        draft.save()
+        draft.policy.appeal_window_days = 20
+        draft.policy.cooling_off_days = 180
+        draft.policy.save()
+        # Published on its effective day, as the administrators did then.
+        second = services.publish_charter_version(draft, by=None, on=SECOND_EFFECTIVE_FROM)
+    return first, second
+
+
+def _acceptances(first: CharterVersion, second: CharterVersion) -> None:
+    current = list(
+        Member.objects.filter(
+            cooperative_id=first.cooperative_id,
+            status__in=[Member.Status.ACTIVE, Member.Status.WARNED, Member.Status.SUSPENDED],
+        ).order_by("credit_code")
+    )
+    for member in current:
+        if member.joined_on is not None and member.joined_on < SECOND_EFFECTIVE_FROM:
+            services.accept_charter(
+                member, first, signatory_name=member.contact_person or "法定代表人", by=None
+            )
+    if CharterAcceptance.objects.filter(version=second).exists():
+        return
+    for member in current[NOT_YET_ACCEPTED:]:
+        services.accept_charter(
+            member, second, signatory_name=member.contact_person or "法定代表人", by=None
+        )
+
+
+def _applications(cooperative: Cooperative, version: CharterVersion, reviewer: User) -> None:
+    pending_code, rejected_code = _code("92", 8801), _code("91", 8802)
+    if not Application.objects.filter(cooperative=cooperative, credit_code=pending_code).exists():
+        services.submit_application(
+            Application(
+                cooperative=cooperative,
+                charter_version=version,
+                credit_code=pending_code,
+                name="通州区川姜镇陈记家纺店",
+                name_en="Chen's Home Textile Shop",
+                kind=Member.Kind.SOLE_PROPRIETOR,
+                address="江苏省南通市通州区川姜镇志浩市场 3 区 12 号",
+                contact_person="陈女士",
+                phone="13912340001",
+                email="chen-shop@example.cn",
+                signatory_name="陈丽",
+            )
+        )
+    if not Application.objects.filter(cooperative=cooperative, credit_code=rejected_code).exists():
+        application = services.submit_application(
+            Application(
+                cooperative=cooperative,
+                charter_version=version,
+                credit_code=rejected_code,
+                name="苏州某纺织品贸易有限公司",
+                name_en="A Suzhou textile trading company",
+                kind=Member.Kind.FIRM,
+                scale=Member.Scale.SME,
+                address="江苏省苏州市吴江区",
+                contact_person="周先生",
+                phone="13912340002",
+                email="trading@example.cn",
+                signatory_name="周强",
+            )
+        )
+        services.reject_application(
+            application,
+            by=reviewer,
+            reason="企业不在本产业集群内，且近两年有产品质量违法记录。",
+        )
+
+
+def _cases(cooperative: Cooperative, registrar: User, reviewer: User) -> None:
+    if ExitStep.objects.of_cooperative(cooperative).filter(source_ref__startswith="demo:").exists():
+        return
+    today = cooperative.today()
+
+    def ago(days: int) -> datetime.date:
+        return today - datetime.timedelta(days=days)
+
+    candidates = list(
+        cooperative.members.filter(status=Member.Status.ACTIVE, exit_cases__isnull=True)
+        .order_by("credit_code")
+        .distinct()
+    )
+    # Leave the anchor firms (the first members) out of the exit cases.
+    proposal, warned, suspended, removed, withdrawn, appealing = ([*candidates[2:8]] + [None] * 6)[
+        :6
+    ]
+    if proposal is not None:
+        services.propose_consequence(
+            proposal,
+            "warning",
+            reason="2025 年度考核等级为 D（得分 52.5）。",
+            source_ref="demo:assessment:2025",
+        )
+    if warned is not None:
+        services.take_exit_step(
+            warned,
+            "warning",
+            by=registrar,
+            reason="监督抽查床品两批次不合格，未按承诺期限整改。",
+            evidence="抽查报告 NT-2025-0311\n抽查报告 NT-2025-0418",
+            source_ref="demo:warning",
+            on=ago(20),
+        )
+    if suspended is not None:
+        services.take_exit_step(
+            suspended,
+            "warning",
+            by=registrar,
+            reason="2024 年度考核等级为 D。",
+            source_ref="demo:suspension:warning",
+            on=ago(200),
+        )
+        services.take_exit_step(
+            suspended,
+            "suspension",
+            by=registrar,
+            reason="整改期满仍未整改，2025 年度考核再次为 D。",
+            evidence="考核公示 2025\n整改通知书 2024-17",
+            source_ref="demo:suspension",
+            on=ago(60),
+        )
+    if removed is not None:
+        services.take_exit_step(
+            removed,
+            "warning",
+            by=registrar,
+            reason="一个考核期内两次严重不合格。",
+            source_ref="demo:removal:warning",
+            on=ago(420),
+        )
+        services.take_exit_step(
+            removed,
+            "suspension",
+            by=registrar,
+            reason="未在整改期内整改。",
+            source_ref="demo:removal:suspension",
+            on=ago(300),
+        )
+        services.take_exit_step(
+            removed,
+            "removal",
+            by=reviewer,
+            reason="暂停期满未恢复资格，经合作社理事会决定除名。",
+            evidence="理事会决议 2025-04",
+            source_ref="demo:removal",
+            on=ago(150),
+        )
+    if withdrawn is not None:
+        services.take_exit_step(
+            withdrawn,
+            "withdrawal",
+            by=registrar,
+            reason="社员因转产自愿退出合作社。",
+            source_ref="demo:withdrawal",
+            on=ago(30),
+        )
+    if appealing is not None:
+        step = services.take_exit_step(
+            appealing,
+            "warning",
+            by=registrar,
+            reason="两起投诉经核实成立，答复超出承诺期限。",
+            evidence="投诉 C-2025-0097\n投诉 C-2025-0102",
+            source_ref="demo:appeal",
+            on=ago(5),
+        )
+        services.lodge_appeal(
+            step,
+            by=_member_user(appealing),
+            grounds="其中一起投诉已由消费者撤回，答复超期系系统故障所致，附证明材料。",
+            on=ago(3),
+        )
+
+
+@transaction.atomic
 def load(cooperative: Cooperative) -> None:
     """Add this app's demo records to the cooperative; safe to run again."""
+    registrar = _administrator(cooperative, "registrar@example.cn", "Registrar")
+    reviewer = _administrator(cooperative, "reviewer@example.cn", "Reviewer")
+    first, second = _versions(cooperative)
+    _acceptances(first, second)
+    _applications(cooperative, second, reviewer)
+    _cases(cooperative, registrar, reviewer)

@@ -465,6 +465,7 @@ def take_exit_step(
     by: User,
     reason: str,
     evidence: str = "",
+    source_ref: str = "",
     on: datetime.date | None = None,
 ) -> ExitStep:
     """An administrator takes a step by hand (opening a case if needed); it takes effect now."""
@@ -485,7 +486,12 @@ def take_exit_step(
         raise ValidationError(_("The member has no open case to close."), code="no_case")
     case = _open_case_for(member, kind, by=by)
     step = ExitStep.objects.create(
-        case=case, kind=kind, reason=reason.strip(), evidence=evidence.strip(), proposed_by=by
+        case=case,
+        kind=kind,
+        reason=reason.strip(),
+        evidence=evidence.strip(),
+        source_ref=source_ref,
+        proposed_by=by,
     )
     _put_into_effect(step, by=by, reason=reason.strip(), on=on or member.cooperative.today())
     return step

@@ -1,0 +1,56 @@
+import pytest
+
+from charter import demo as charter_demo
+from charter.models import Appeal, Application, CharterAcceptance, CharterVersion, ExitStep
+from charter.setup import setup_charter
+from members import demo as members_demo
+from members.models import Member
+
+pytestmark = pytest.mark.django_db
+
+
+def load():
+    cooperative = members_demo.load()
+    setup_charter(cooperative)
+    charter_demo.load(cooperative)
+    return cooperative
+
+
+def counts():
+    return (
+        CharterVersion.objects.count(),
+        CharterAcceptance.objects.count(),
+        Application.objects.count(),
+        ExitStep.objects.count(),
+        Appeal.objects.count(),
+    )
+
+
+def test_the_demo_has_two_versions_acceptances_applications_and_a_case_at_each_stage():
+    cooperative = load()
+    versions = list(cooperative.charter_versions.order_by("number"))
+    assert [version.number for version in versions] == [1, 2]
+    assert CharterVersion.objects.in_force(cooperative, on=cooperative.today()) == versions[1]
+    current = Member.objects.filter(
+        cooperative=cooperative, status__in=["active", "warned", "suspended"]
+    )
+    assert 0 < versions[1].members_not_accepted().count() < current.count() / 2
+    assert set(Application.objects.values_list("status", flat=True)) == {"pending", "rejected"}
+    steps = ExitStep.objects.of_cooperative(cooperative)
+    assert steps.proposed().filter(kind="warning").exists()
+    assert (
+        steps.in_effect()
+        .filter(kind="warning", rectification_until__gte=cooperative.today())
+        .exists()
+    )
+    assert steps.in_effect().filter(kind="suspension", source_ref="demo:suspension").exists()
+    assert steps.in_effect().filter(kind="removal").exists()
+    assert steps.in_effect().filter(kind="withdrawal").exists()
+    assert Appeal.objects.filter(status="pending").exists()
+
+
+def test_the_demo_can_be_loaded_twice():
+    load()
+    before = counts()
+    load()
+    assert counts() == before
