@@ -1,0 +1,356 @@
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+from openpyxl import load_workbook
+
+from members.models import Conversion, Member, StatusChange
+from tests.factories import MemberFactory, credit_code_for
+
+from .factories import PairingFactory, QualityOfficerFactory, TrademarkLicenceFactory
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:members_member_changelist")
+IMPORT = reverse("admin:members_member_import")
+CONFIRM = reverse("admin:members_member_import_confirm")
+
+
+def change_url(member):
+    return reverse("admin:members_member_change", args=[member.pk])
+
+
+def test_an_administrator_lists_only_the_members_of_their_cooperative(
+    personas, member_a, other_coop
+):
+    theirs = MemberFactory(cooperative=other_coop, name="别社的社员")
+    response = personas.administrator.get(CHANGELIST)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert member_a.name in content
+    assert theirs.name not in content
+    # The cooperative filter offers only one's own cooperatives.
+    assert other_coop.name_zh not in content
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "admin:members_member_change",
+        "admin:members_member_history",
+        "admin:members_member_delete",
+    ],
+)
+def test_another_cooperatives_administrator_cannot_open_a_member_by_url(
+    personas, member_a, url_name
+):
+    response = personas.other_administrator.get(reverse(url_name, args=[member_a.pk]))
+    assert response.status_code == 404
+    assert member_a.name not in response.content.decode()
+
+
+def test_another_administrator_cannot_open_a_historical_version_by_url(personas, member_a):
+    record = member_a.history.get()
+    url = reverse("admin:members_member_simple_history", args=[member_a.pk, record.history_id])
+    assert personas.other_administrator.get(url).status_code == 404
+    assert personas.administrator.get(url).status_code == 200
+
+
+def test_another_administrator_cannot_change_a_member_by_post(personas, member_a):
+    response = personas.other_administrator.post(change_url(member_a), {"name": "被篡改"})
+    assert response.status_code == 404
+    member_a.refresh_from_db()
+    assert member_a.name != "被篡改"
+
+
+@pytest.mark.parametrize(
+    ("model", "factory_of"),
+    [
+        ("qualityofficer", lambda m: QualityOfficerFactory(member=m)),
+        (
+            "pairing",
+            lambda m: PairingFactory(anchor=MemberFactory(cooperative=m.cooperative), member=m),
+        ),
+        ("trademarklicence", lambda m: TrademarkLicenceFactory(licensee=m)),
+    ],
+)
+def test_records_of_members_are_scoped_the_same_way(personas, member_a, model, factory_of):
+    record = factory_of(member_a)
+    url = reverse(f"admin:members_{model}_change", args=[record.pk])
+    assert personas.administrator.get(url).status_code == 200
+    assert personas.other_administrator.get(url).status_code == 404
+    listing = personas.other_administrator.get(reverse(f"admin:members_{model}_changelist"))
+    assert listing.status_code == 200
+    assert listing.context["cl"].result_count == 0
+
+
+def test_an_administrator_sees_and_changes_only_their_cooperative(personas, coop, other_coop):
+    url = reverse("admin:members_cooperative_change", args=[other_coop.pk])
+    assert personas.administrator.get(url).status_code == 404
+    own = reverse("admin:members_cooperative_change", args=[coop.pk])
+    assert personas.administrator.get(own).status_code == 200
+    assert personas.administrator.get(reverse("admin:members_cooperative_add")).status_code == 403
+
+
+def test_a_superuser_sees_every_cooperatives_members(super_client, member_a, other_coop):
+    theirs = MemberFactory(cooperative=other_coop)
+    response = super_client.get(CHANGELIST)
+    assert response.context["cl"].result_count == 2
+    assert super_client.get(change_url(theirs)).status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "regulator", "member_a", "lab"])
+def test_people_who_are_not_administrators_cannot_use_the_admin(personas, member_a, persona):
+    client = getattr(personas, persona)
+    response = client.get(change_url(member_a))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+    assert client.get(IMPORT).status_code == 302
+
+
+def test_search_by_name_and_credit_code_and_filter_by_status(personas, coop):
+    firm = MemberFactory(cooperative=coop, name="罗莱家纺", credit_code=credit_code_for(77))
+    other = MemberFactory(cooperative=coop, name="紫罗兰", status="warned")
+    by_code = personas.administrator.get(CHANGELIST, {"q": firm.credit_code})
+    assert list(by_code.context["cl"].result_list) == [firm]
+    by_name = personas.administrator.get(CHANGELIST, {"q": "紫罗"})
+    assert list(by_name.context["cl"].result_list) == [other]
+    warned = personas.administrator.get(CHANGELIST, {"status__exact": "warned"})
+    assert list(warned.context["cl"].result_list) == [other]
+
+
+def lifecycle_post(client, action, members, follow=False, **extra):
+    data = {"action": action, "_selected_action": [m.pk for m in members], **extra}
+    return client.post(CHANGELIST, data, follow=follow)
+
+
+def test_a_lifecycle_action_asks_for_the_reason_first(personas, member_a):
+    response = lifecycle_post(personas.administrator, "warn", [member_a])
+    assert response.status_code == 200
+    assert response.templates[0].name == "members/admin/lifecycle.html"
+    member_a.refresh_from_db()
+    assert member_a.status == "active"
+    assert not StatusChange.objects.exists()
+
+
+def test_a_lifecycle_action_records_the_reason_and_who(personas, administrator, member_a):
+    response = lifecycle_post(
+        personas.administrator, "warn", [member_a], apply="1", reason="抽查不合格", on="2025-05-01"
+    )
+    assert response.status_code == 302
+    member_a.refresh_from_db()
+    assert member_a.status == "warned"
+    change = StatusChange.objects.get()
+    assert (change.by, change.reason, change.on) == (
+        administrator,
+        "抽查不合格",
+        datetime.date(2025, 5, 1),
+    )
+    assert member_a.history.latest().history_user == administrator
+
+
+def test_a_lifecycle_action_without_a_reason_shows_the_form_again(personas, member_a):
+    response = lifecycle_post(personas.administrator, "warn", [member_a], apply="1", reason="")
+    assert response.status_code == 200
+    assert response.context["form"].errors["reason"]
+    member_a.refresh_from_db()
+    assert member_a.status == "active"
+
+
+def test_an_impossible_transition_is_explained_and_others_go_through(personas, coop, member_a):
+    removed = MemberFactory(cooperative=coop, status="removed", left_on=datetime.date(2024, 1, 1))
+    page = lifecycle_post(personas.administrator, "warn", [member_a, removed])
+    assert page.context["impossible"] == [removed]
+    response = lifecycle_post(
+        personas.administrator, "warn", [member_a, removed], apply="1", reason="x", follow=True
+    )
+    texts = [str(m) for m in response.context["messages"]]
+    assert any(removed.name in text for text in texts)
+    removed.refresh_from_db()
+    member_a.refresh_from_db()
+    assert (removed.status, member_a.status) == ("removed", "warned")
+
+
+def test_another_administrator_cannot_act_on_members_outside_their_scope(personas, member_a):
+    lifecycle_post(personas.other_administrator, "warn", [member_a], apply="1", reason="x")
+    member_a.refresh_from_db()
+    assert member_a.status == "active"
+
+
+HEADER = "credit_code,name,kind,scale,joined_on,address,chief_quality_officer,left_on\n"
+
+
+def imported():
+    return Member.objects.filter(credit_code__in=[credit_code_for(n) for n in range(1, 50)])
+
+
+def upload(client, cooperative, content, name="members.csv"):
+    data = content.encode() if isinstance(content, str) else content
+    file = io.BytesIO(data)
+    file.name = name
+    return client.post(IMPORT, {"cooperative": cooperative.pk, "file": file})
+
+
+def test_import_previews_every_row_then_writes_on_confirmation(personas, coop, administrator):
+    content = HEADER + "".join(
+        f"{credit_code_for(n)},公司{n},firm,sme,2020-01-01,,,\n" for n in range(1, 4)
+    )
+    preview = upload(personas.administrator, coop, content)
+    assert preview.status_code == 200
+    report = preview.context["report"]
+    assert report.ok
+    assert [(row.line, row.action) for row in report.preview] == [
+        (2, "create"),
+        (3, "create"),
+        (4, "create"),
+    ]
+    assert not imported().exists()
+    token = preview.context["token"]
+    done = personas.administrator.post(CONFIRM, {"token": token})
+    assert done.status_code == 302
+    assert imported().count() == 3
+    assert Member.history.filter(history_user=administrator).count() == 3
+    # The stored file is used once only.
+    again = personas.administrator.post(CONFIRM, {"token": token})
+    assert again.status_code == 302
+    assert again["Location"] == IMPORT
+
+
+def test_a_bad_file_shows_every_problem_and_offers_no_confirmation(personas, coop):
+    content = HEADER + f"{credit_code_for(1)[:17]}0,甲,firm,sme,2020-01-01,,,\n"
+    content += f"{credit_code_for(2)},乙,firm,sme,2020-01-01,,,\n"
+    with translation.override("en"):
+        preview = upload(personas.administrator, coop, content)
+    report = preview.context["report"]
+    assert not report.ok
+    assert preview.context["token"] == ""
+    assert [row.action for row in report.preview] == ["error"]
+    assert (
+        "Line 2, column “credit_code”" in preview.content.decode()
+        or "第 2 行" in preview.content.decode()
+    )
+    assert not imported().exists()
+
+
+def test_a_file_over_the_upload_limit_is_refused(personas, coop, settings):
+    settings.CSV_IMPORT_MAX_BYTES = 1000
+    content = HEADER + "".join(
+        f"{credit_code_for(n)},公司{n},firm,sme,2020-01-01,,,\n" for n in range(1, 40)
+    )
+    response = upload(personas.administrator, coop, content)
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"]
+    assert not imported().exists()
+
+
+def test_the_import_can_be_cancelled(personas, coop):
+    preview = upload(
+        personas.administrator, coop, HEADER + f"{credit_code_for(1)},甲,firm,sme,2020-01-01,,,\n"
+    )
+    personas.administrator.post(CONFIRM, {"token": preview.context["token"], "cancel": "1"})
+    assert not imported().exists()
+
+
+def test_a_forged_token_is_refused(personas, coop):
+    upload(
+        personas.administrator, coop, HEADER + f"{credit_code_for(1)},甲,firm,sme,2020-01-01,,,\n"
+    )
+    response = personas.administrator.post(CONFIRM, {"token": "../../etc/passwd"})
+    assert response.status_code == 302
+    assert not imported().exists()
+
+
+def test_an_administrator_cannot_import_into_another_cooperative(personas, coop, other_coop):
+    response = upload(
+        personas.other_administrator,
+        coop,
+        HEADER + f"{credit_code_for(1)},甲,firm,sme,2020-01-01,,,\n",
+    )
+    assert response.context["form"].errors["cooperative"]
+    assert not imported().exists()
+
+
+def test_export_as_csv_escapes_formulas_and_can_be_imported_again(personas, coop):
+    member = MemberFactory(cooperative=coop, name="=HYPERLINK(1)", address="+1")
+    QualityOfficerFactory(member=member, name="张三")
+    response = lifecycle_post(personas.administrator, "export_csv", [member])
+    text = response.content.decode("utf-8-sig")
+    lines = text.splitlines()
+    assert lines[0] == HEADER.strip()
+    assert lines[1].startswith(f"{member.credit_code},'=HYPERLINK(1),firm,sme,2020-01-01,'+1,张三,")
+
+
+def test_export_as_xlsx_escapes_formulas(personas, coop):
+    member = MemberFactory(cooperative=coop, name="@SUM(A1)")
+    response = lifecycle_post(personas.administrator, "export_xlsx", [member])
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][:2] == (member.credit_code, "'@SUM(A1)")
+
+
+def test_recording_a_conversion_creates_the_firm_and_withdraws_the_old_registration(personas, coop):
+    sole = MemberFactory(cooperative=coop, kind="sole_proprietor", scale="")
+    new_code = credit_code_for(500)
+    response = personas.administrator.post(
+        reverse("admin:members_conversion_add"),
+        {
+            "sole_proprietor": sole.pk,
+            "new_credit_code": new_code,
+            "new_name": "南通新公司有限公司",
+            "converted_on": "2021-09-15",
+            "note": "",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    conversion = Conversion.objects.get()
+    assert conversion.firm.credit_code == new_code
+    sole.refresh_from_db()
+    assert sole.status == "withdrawn"
+
+
+def test_a_firm_cannot_be_converted(personas, member_a):
+    response = personas.administrator.post(
+        reverse("admin:members_conversion_add"),
+        {
+            "sole_proprietor": member_a.pk,
+            "new_credit_code": credit_code_for(500),
+            "new_name": "x",
+            "converted_on": "2021-09-15",
+        },
+    )
+    assert response.status_code == 200
+    assert not Conversion.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "members_member",
+        "members_cooperative",
+        "members_initiator",
+        "members_lab",
+        "members_role",
+        "members_qualityofficer",
+        "members_pairing",
+        "members_conversion",
+        "members_trademarklicence",
+        "members_statuschange",
+    ],
+)
+def test_every_admin_list_opens_for_an_administrator(personas, member_a, name):
+    assert personas.administrator.get(reverse(f"admin:{name}_changelist")).status_code == 200
+
+
+def test_the_member_add_and_change_pages_open(personas, member_a):
+    assert personas.administrator.get(reverse("admin:members_member_add")).status_code == 200
+    assert personas.administrator.get(change_url(member_a)).status_code == 200
+    assert personas.administrator.get(IMPORT).status_code == 200
+
+
+def test_users_are_managed_by_superusers_only(personas, super_client):
+    url = reverse("admin:members_user_changelist")
+    assert personas.administrator.get(url).status_code == 403
+    assert super_client.get(url).status_code == 200
+    assert super_client.get(reverse("admin:members_user_add")).status_code == 200
