@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import yaml
+from django.core.management import call_command
+
+
+def test_the_open_data_schema_validates_without_warnings(tmp_path):
+    target = tmp_path / "schema.yaml"
+
+    # --fail-on-warn raises on any warning; --validate checks it against the OpenAPI 3 spec.
+    call_command(
+        "spectacular",
+        "--urlconf",
+        "tests.pledges.public.open_data_urls",
+        "--validate",
+        "--fail-on-warn",
+        "--lang",
+        "en",
+        "--file",
+        str(target),
+    )
+
+    schema = yaml.safe_load(target.read_text())
+    assert schema["openapi"].startswith("3.")
+    assert set(schema["paths"]) == {
+        "/api/v1/assessments/",
+        "/api/v1/periods/",
+        "/api/v1/members/",
+        "/api/v1/pledges/",
+        "/api/v1/statistics/inspections/",
+        "/api/v1/statistics/complaints/",
+    }
+    for operations in schema["paths"].values():
+        assert set(operations) == {"get"}
+        responses = operations["get"]["responses"]
+        assert set(responses["200"]["content"]) == {"application/json", "text/csv"}
+
+
+def test_the_assessments_operation_documents_its_parameters_and_score(tmp_path):
+    target = tmp_path / "schema.yaml"
+    call_command(
+        "spectacular", "--urlconf", "tests.pledges.public.open_data_urls", "--file", str(target)
+    )
+    schema = yaml.safe_load(target.read_text())
+
+    operation = schema["paths"]["/api/v1/assessments/"]["get"]
+    parameters = {p["name"]: p for p in operation["parameters"]}
+    assert parameters["cooperative"]["required"] is True
+    assert parameters["period"]["required"] is True
+    assert sorted(parameters["format"]["schema"]["enum"]) == ["csv", "json"]
+    assert {"400", "404"} <= set(operation["responses"])
+    item = schema["components"]["schemas"]["Assessment"]["properties"]
+    assert item["score"]["type"] == "number"
+    assert item["score"]["nullable"] is True
+    assert item["revision"]["type"] == "integer"
+    page = schema["components"]["schemas"]["PaginatedAssessmentList"]["properties"]
+    assert {"meta", "next", "previous", "results"} <= set(page)
+
+
+def test_the_project_schema_and_its_documentation_are_served(client):
+    schema = client.get("/api/v1/schema/")
+    docs = client.get("/api/v1/docs/")
+
+    assert schema.status_code == 200
+    assert b"/api/v1/assessments/" in schema.content
+    assert docs.status_code == 200
