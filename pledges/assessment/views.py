@@ -1,0 +1,268 @@
+"""Regulator pages (review, publication, objections, dashboard) and a member's objection page.
+
+Every object is fetched through the cooperative the user holds a role in: another
+cooperative's run is a 404; an administrator may read the review but only a regulator may
+start, publish or decide (403).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from members.models import Cooperative, Role
+from members.scoping import cooperative_for, member_of, require
+from pledges.models.assessment import (
+    AssessmentPeriod,
+    AssessmentRun,
+    MemberAssessment,
+    MemberObjection,
+)
+
+from . import charts, services
+from .dashboard import dashboard
+from .forms import DecisionForm, ObjectionForm, PublishForm, StartRunForm
+from .review import GRADES, review
+
+READERS = (Role.Kind.REGULATOR, Role.Kind.ADMINISTRATOR)
+PAGE_SIZE = 50
+
+
+def _is_regulator(request: HttpRequest, cooperative: Cooperative) -> bool:
+    return bool(request.user.has_role(cooperative, Role.Kind.REGULATOR))  # type: ignore[union-attr]
+
+
+def _run_of(cooperative: Cooperative, run_id: int) -> AssessmentRun:
+    return get_object_or_404(
+        AssessmentRun.objects.select_related(
+            "period__cooperative", "charter_version", "published_by", "created_by"
+        ),
+        pk=run_id,
+        period__cooperative=cooperative,
+    )
+
+
+@login_required
+def runs(request: HttpRequest, slug: str) -> HttpResponse:
+    cooperative = cooperative_for(request.user, slug, *READERS)
+    periods = AssessmentPeriod.objects.filter(cooperative=cooperative).order_by("-last_day", "code")
+    all_runs = (
+        AssessmentRun.objects.filter(period__cooperative=cooperative)
+        .select_related("period")
+        .order_by("-period__last_day", "period__code", "-revision", "-started_at")
+    )
+    by_period: dict[int, list[AssessmentRun]] = {}
+    for run in all_runs:
+        by_period.setdefault(run.period_id, []).append(run)
+    return render(
+        request,
+        "pledges/assessment/runs.html",
+        {
+            "cooperative": cooperative,
+            "periods": [(period, by_period.get(period.pk, [])) for period in periods],
+            "form": StartRunForm(),
+            "can_start": _is_regulator(request, cooperative),
+        },
+    )
+
+
+@login_required
+@require_POST
+def start(request: HttpRequest, slug: str) -> HttpResponse:
+    cooperative = cooperative_for(request.user, slug, *READERS)
+    require(_is_regulator(request, cooperative))
+    form = StartRunForm(request.POST)
+    if form.is_valid():
+        try:
+            period = services.period_for(cooperative, form.cleaned_data["code"])
+            run = services.start_run(period, by=request.user)  # type: ignore[arg-type]
+        except ValidationError as error:
+            form.add_error("code", error)
+        else:
+            messages.success(request, _("The computation has started."))
+            return redirect("pledges:assessment_run", slug=cooperative.slug, run_id=run.pk)
+    return render(
+        request,
+        "pledges/assessment/runs.html",
+        {"cooperative": cooperative, "periods": [], "form": form, "can_start": True},
+        status=400,
+    )
+
+
+@login_required
+def run_detail(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
+    cooperative = cooperative_for(request.user, slug, *READERS)
+    run = _run_of(cooperative, run_id)
+    context: dict[str, object] = {
+        "cooperative": cooperative,
+        "run": run,
+        "is_regulator": _is_regulator(request, cooperative),
+        "grades": GRADES,
+    }
+    if run.status not in (AssessmentRun.Status.COMPUTING, AssessmentRun.Status.FAILED):
+        summary = review(run)
+        context["review"] = summary
+        series = [[count for _grade, count in summary.distribution]]
+        if summary.compared_with is not None:
+            series.insert(0, [count for _grade, count in summary.distribution_before])
+        context["distribution_chart"] = charts.bar_chart(
+            _("Members per grade"), list(GRADES), series
+        )
+        page = Paginator(
+            MemberAssessment.objects.filter(run=run)
+            .select_related("member")
+            .order_by("member__name", "pk"),
+            PAGE_SIZE,
+        ).get_page(request.GET.get("page"))
+        context["page"] = page
+        context["objections"] = list(
+            MemberObjection.objects.filter(run__period=run.period)
+            .select_related("member", "run")
+            .order_by("-lodged_at")
+        )
+        context["publish_form"] = PublishForm()
+        context["needs_note"] = AssessmentRun.objects.filter(
+            period=run.period, revision__gt=0
+        ).exists()
+    return render(request, "pledges/assessment/run.html", context)
+
+
+@login_required
+@require_POST
+def publish(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
+    cooperative = cooperative_for(request.user, slug, *READERS)
+    run = _run_of(cooperative, run_id)
+    require(_is_regulator(request, cooperative))
+    form = PublishForm(request.POST)
+    if form.is_valid():
+        try:
+            services.publish_run(run, by=request.user, note=form.cleaned_data["note"])  # type: ignore[arg-type]
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Published. The public notice period is open."))
+    return redirect("pledges:assessment_run", slug=cooperative.slug, run_id=run.pk)
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, slug: str, objection_id: int) -> HttpResponse:
+    cooperative = cooperative_for(request.user, slug, *READERS)
+    objection = get_object_or_404(
+        MemberObjection.objects.select_related("run"),
+        pk=objection_id,
+        run__period__cooperative=cooperative,
+    )
+    require(_is_regulator(request, cooperative))
+    form = DecisionForm(request.POST, prefix=f"objection-{objection.pk}")
+    if form.is_valid():
+        try:
+            services.decide_objection(
+                objection,
+                decision=form.cleaned_data["decision"],
+                note=form.cleaned_data["note"],
+                by=request.user,  # type: ignore[arg-type]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The decision is recorded."))
+    else:
+        messages.error(request, _("Choose a decision and give a reason."))
+    return redirect("pledges:assessment_run", slug=cooperative.slug, run_id=objection.run_id)
+
+
+@login_required
+def regulator_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    cooperative = cooperative_for(request.user, slug, *READERS)
+    board = dashboard(cooperative)
+    grade_series = [[row["counts"][index] for row in board.grades] for index in range(len(GRADES))]
+    context = {
+        "cooperative": cooperative,
+        "board": board,
+        "grades": GRADES,
+        "pass_rate_chart": charts.line_chart(
+            _("Spot-check pass rate per month (%)"),
+            [row["label"] for row in board.pass_rates],
+            [None if row["rate"] is None else float(row["rate"]) for row in board.pass_rates],
+        ),
+        "grade_chart": charts.bar_chart(
+            _("Members per grade and period (A, B, C, D)"),
+            [row["label"] for row in board.grades],
+            grade_series,
+        ),
+        "timeliness_chart": charts.bar_chart(
+            _("Complaints answered and resolved within the charter's limits (%)"),
+            [row["label"] for row in board.timeliness],
+            [
+                [float(row["answered_rate"] or 0) for row in board.timeliness],
+                [float(row["resolved_rate"] or 0) for row in board.timeliness],
+            ],
+            maximum=100,
+        ),
+        "conversion_chart": charts.bar_chart(
+            _("Sole proprietors converted into companies per year"),
+            [row["label"] for row in board.conversions],
+            [[row["count"] for row in board.conversions]],
+        ),
+    }
+    return render(request, "pledges/assessment/dashboard.html", context)
+
+
+@login_required
+def objection(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
+    """A member user's own result in a published run, and its objection during the notice."""
+    member = member_of(request.user)
+    if member.cooperative.slug != slug:
+        raise Http404
+    run = get_object_or_404(
+        AssessmentRun.objects.select_related("period__cooperative"),
+        pk=run_id,
+        period__cooperative=member.cooperative,
+        status__in=[
+            AssessmentRun.Status.PUBLISHED,
+            AssessmentRun.Status.FINAL,
+            AssessmentRun.Status.SUPERSEDED,
+        ],
+    )
+    result = get_object_or_404(MemberAssessment, run=run, member=member)
+    open_for_objection = services.in_notice_period(run)
+    form = ObjectionForm(request.POST or None)
+    if request.method == "POST":
+        require(open_for_objection)
+        if form.is_valid():
+            try:
+                services.lodge_objection(
+                    run,
+                    member,
+                    text=form.cleaned_data["text"],
+                    by=request.user,  # type: ignore[arg-type]
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request, _("Your objection is lodged. The regulator will answer it.")
+                )
+                return redirect(request.get_full_path())
+    return render(
+        request,
+        "pledges/assessment/objection.html",
+        {
+            "run": run,
+            "member": member,
+            "result": result,
+            "form": form,
+            "open_for_objection": open_for_objection,
+            "objections": MemberObjection.objects.filter(run=run, member=member).order_by(
+                "-lodged_at"
+            ),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
