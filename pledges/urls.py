@@ -1,5 +1,9 @@
-from . import urls_assessments, urls_pledges
+from . import urls_assessments, urls_pledges, urls_public_assessments
 
 app_name = "pledges"
 
-urlpatterns = [*urls_pledges.urlpatterns, *urls_assessments.urlpatterns]
+urlpatterns = [
+    *urls_pledges.urlpatterns,
+    *urls_assessments.urlpatterns,
+    *urls_public_assessments.urlpatterns,
+]

@@ -2,5 +2,6 @@
 
 from .assessment import AssessmentPeriod, AssessmentRun, MemberAssessment
 from .pledge import Commitment, Pledge
+from .published_files import AssessmentPdf as AssessmentPdf
 
 __all__ = ["AssessmentPeriod", "AssessmentRun", "Commitment", "MemberAssessment", "Pledge"]
