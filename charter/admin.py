@@ -30,16 +30,22 @@ def _is_draft(obj: Model | None) -> bool:
 
 class ScoringPolicyInline(admin.StackedInline):
     model = ScoringPolicy
-    can_delete = False
     min_num = 1
     max_num = 1
 
+    # Shown only inside the charter version's page, which checks the administrator's scope.
     # The policy is part of its version: editable only while the version is a draft.
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return True
+
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return _is_draft(obj) and super().has_change_permission(request, obj)
+        return _is_draft(obj)
 
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return _is_draft(obj) and super().has_add_permission(request, obj)
+        return _is_draft(obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
 
 
 @admin.register(CharterVersion)
@@ -156,6 +162,13 @@ class ExitStepInline(admin.TabularInline):
     fields = ("kind", "status", "reason", "proposed_by", "decided_by", "decided_on")
     readonly_fields = ("kind", "status", "reason", "proposed_by", "decided_by", "decided_on")
     can_delete = False
+
+    # Shown only inside the case's page, which checks the administrator's scope.
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return True
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
 
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
