@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Case, Count, DateField, F, Max, Min, Q, Value, When
 
@@ -159,7 +159,8 @@ def gather(period: scoring.Period, member_ids: Sequence[int]) -> dict[int, Membe
             scoring.PledgeFacts(
                 id=pledge_id,
                 version=version,
-                published_on=published_on,
+                # Not null: the query keeps published versions only.
+                published_on=cast(datetime.date, published_on),
                 withdrawn_on=withdrawn_on if withdrawn_on and withdrawn_on <= last else None,
                 commitments=commitments.get(pledge_id, {}),
             )

@@ -83,13 +83,12 @@ def review(run: AssessmentRun) -> Review:
         statuses={status: statuses.get(status, 0) for status in MemberAssessment.Status.values},
         total=len(rows),
     )
+    critical: list[tuple[str, int]] = [
+        (name, int((details.get("deductions") or {}).get("critical") or 0))
+        for _m, name, _s, _score, _g, details in rows
+    ]
     result.critical = sorted(
-        (
-            (name, int((details.get("deductions") or {}).get("critical") or 0))
-            for _m, name, _s, _score, _g, details in rows
-            if int((details.get("deductions") or {}).get("critical") or 0) >= 2
-        ),
-        key=lambda item: (-item[1], item[0]),
+        (item for item in critical if item[1] >= 2), key=lambda item: (-item[1], item[0])
     )
     other = comparison_run(run)
     if other is None:
@@ -117,6 +116,6 @@ def review(run: AssessmentRun) -> Review:
             result.worsened += 1
         if change.delta is not None and abs(change.delta) >= OUTLIER_POINTS:
             changes.append(change)
-    changes.sort(key=lambda c: (-abs(c.delta or 0), c.member_name))
+    changes.sort(key=lambda c: (-abs(c.delta or Decimal(0)), str(c.member_name)))
     result.outliers = changes[:OUTLIERS_SHOWN]
     return result

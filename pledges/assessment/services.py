@@ -103,7 +103,7 @@ def start_run(
                 lambda: [compute_run_chunk.delay(run_id, number) for number in range(count)]
             )
         else:
-            finish_run_task.delay_on_commit(run.pk)
+            finish_run_task.delay_on_commit(run.pk)  # type: ignore[attr-defined]
     return run
 
 
@@ -363,7 +363,9 @@ def in_notice_period(run: AssessmentRun) -> bool:
 
 
 @transaction.atomic
-def lodge_objection(run: AssessmentRun, member: Member, *, text: str, by: User) -> MemberObjection:
+def lodge_objection(
+    run: AssessmentRun, member: Member, *, text: str, by: User | None
+) -> MemberObjection:
     """A member objects to its published result, during the notice period only."""
     if not in_notice_period(run):
         raise ValidationError(

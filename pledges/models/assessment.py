@@ -131,6 +131,8 @@ class AssessmentRun(models.Model):
     policy = models.JSONField(_("scoring policy used"), default=dict, blank=True)
 
     objects = AssessmentRunQuerySet.as_manager()
+    # The status the row had when loaded: what save() and delete() judge a change by.
+    _loaded_status: str | None = None
 
     class Meta:
         verbose_name = _("assessment run")
@@ -156,7 +158,7 @@ class AssessmentRun(models.Model):
         return f"{self.period} #{self.pk}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        loaded = getattr(self, "_loaded_status", None)
+        loaded = self._loaded_status
         if loaded in LOCKED_STATUSES:
             move = (loaded, self.status)
             fields = set(kwargs.get("update_fields") or ())
@@ -180,7 +182,7 @@ class AssessmentRun(models.Model):
     @property
     def is_locked(self) -> bool:
         """Published, final or superseded: its data never changes again."""
-        return getattr(self, "_loaded_status", None) in LOCKED_STATUSES
+        return self._loaded_status in LOCKED_STATUSES
 
     @property
     def is_public(self) -> bool:

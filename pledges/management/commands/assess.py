@@ -14,7 +14,7 @@ from pledges.models.assessment import AssessmentRun, MemberAssessment
 
 def _run_chunk(run_id: int, number: int) -> bool:
     # The same task the workers run, executed here in-process.
-    return bool(compute_run_chunk.apply(args=[run_id, number], throw=True).get())
+    return bool(compute_run_chunk.apply(args=(run_id, number), throw=True).get())
 
 
 class Command(BaseCommand):
