@@ -37,7 +37,32 @@ def _labs_for(admin_view: CooperativeScopedAdmin, request: HttpRequest) -> Query
     return Lab.objects.filter(cooperatives__in=admin_view.administered(request)).distinct()
 
 
-class TestItemInline(admin.TabularInline):
+class ScopedInline(admin.TabularInline):
+    """An inline that follows its page's cooperative scoping rather than model permissions."""
+
+    def _page(self) -> Any:
+        return self.admin_site._registry[self.parent_model]
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(self._page().has_view_permission(request, obj))
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        page = self._page()
+        return bool(
+            page.has_change_permission(request, obj) if obj else page.has_add_permission(request)
+        )
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        page = self._page()
+        return bool(
+            page.has_change_permission(request, obj) if obj else page.has_add_permission(request)
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_change_permission(request, obj)
+
+
+class TestItemInline(ScopedInline):
     model = TestItem
     extra = 0
     fields = [
@@ -109,7 +134,7 @@ class ItemResultFormSet(BaseInlineFormSet):
             raise ValidationError([message for _field, message in problems])
 
 
-class ItemResultInline(admin.TabularInline):
+class ItemResultInline(ScopedInline):
     model = ItemResult
     form = ItemResultForm
     formset = ItemResultFormSet
@@ -218,7 +243,7 @@ class InspectionAdmin(CooperativeScopedAdmin):
         settle_inspection(form.instance)
 
 
-class CorrectiveActionInline(admin.TabularInline):
+class CorrectiveActionInline(ScopedInline):
     model = CorrectiveAction
     extra = 0
     fields = ["taken_on", "description", "recorded_by", "recorded_at"]
@@ -334,7 +359,7 @@ class LabApiTokenAdmin(CooperativeScopedAdmin):
         )
 
 
-class ServiceUpdateInline(admin.TabularInline):
+class ServiceUpdateInline(ScopedInline):
     model = ServiceUpdate
     extra = 0
     readonly_fields = ["step", "note", "by", "at"]

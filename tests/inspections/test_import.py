@@ -1,0 +1,216 @@
+"""inspections.csv through `import_inspections` (DATA_FORMATS.md) and the shared service."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import translation
+
+from inspections import services
+from inspections.models import Inspection, ItemResult, Rectification
+from inspections.services import import_inspections
+from tests.inspections.conftest import HEADER, csv_file
+
+pytestmark = pytest.mark.django_db
+
+
+def row(member, report_no="NT2025-0001", **overrides: str) -> str:
+    values = {
+        "report_no": report_no,
+        "credit_code": member.credit_code,
+        "product": "全棉四件套",
+        "category": "bedding",
+        "sampled_on": "2025-03-01",
+        "reported_on": "2025-03-10",
+        "verdict": "pass",
+        "severity": "",
+        "lab": "国家家纺检测中心",
+        "rectified_on": "",
+    }
+    values.update(overrides)
+    return ",".join(values[name] for name in HEADER.split(","))
+
+
+def run_command(coop, tmp_path, *rows: str, items: str | None = None):
+    path = tmp_path / "inspections.csv"
+    path.write_bytes(csv_file(*rows).getvalue())
+    args = ["import_inspections", "--cooperative", coop.slug, str(path)]
+    if items is not None:
+        items_path = tmp_path / "items.csv"
+        items_path.write_text(items, encoding="utf-8")
+        args += ["--items", str(items_path)]
+    with translation.override("en"):
+        call_command(*args)
+
+
+def test_a_good_file_is_imported_and_a_second_import_changes_nothing(
+    coop, member_a, member_b, lab, catalogue, tmp_path, capsys
+):
+    rows = [
+        row(member_a, "NT2025-0001"),
+        row(member_b, "NT2025-0002", verdict="fail", severity="major", rectified_on="2025-04-01"),
+        row(member_a, "NT2025-0003", verdict="fail", severity="critical", category="fabrics"),
+    ]
+    run_command(coop, tmp_path, *rows)
+    assert "3 row(s): 3 created, 0 updated, 0 unchanged." in capsys.readouterr().out
+    failed = Inspection.objects.get(report_no="NT2025-0002")
+    assert failed.member == member_b
+    assert failed.rectified_on == datetime.date(2025, 4, 1)
+    assert failed.lab == lab
+    assert failed.source == Inspection.Source.IMPORT
+    # Each failure opened its rectification, with the charter's 60 days.
+    assert Rectification.objects.get(inspection=failed).deadline == datetime.date(2025, 5, 9)
+    assert Rectification.objects.count() == 2
+
+    run_command(coop, tmp_path, *rows)
+    assert "3 row(s): 0 created, 0 updated, 3 unchanged." in capsys.readouterr().out
+    assert Inspection.objects.count() == 3
+    assert Rectification.objects.count() == 2
+
+
+def test_a_changed_row_is_updated_in_place(coop, member_a, catalogue, tmp_path, capsys):
+    run_command(coop, tmp_path, row(member_a))
+    run_command(coop, tmp_path, row(member_a, product="夏凉被"))
+    assert "0 created, 1 updated, 0 unchanged" in capsys.readouterr().out
+    assert Inspection.objects.get().product == "夏凉被"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "column", "fragment"),
+    [
+        ({"credit_code": "91320612MA1MXXXX0X"}, "credit_code", "No member of this cooperative"),
+        ({"reported_on": "2025-02-20"}, "reported_on", "before the sampling date 2025-03-01"),
+        ({"verdict": "fail"}, "severity", "A failed result needs a severity"),
+        ({"severity": "minor"}, "severity", "A passed result has no severity"),
+        ({"category": "shoes"}, "category", "not a category of the test catalogue"),
+        ({"sampled_on": "2025/03/01"}, "sampled_on", "is not a date in the form YYYY-MM-DD"),
+        ({"verdict": "ok"}, "verdict", "is not one of: pass, fail"),
+        ({"rectified_on": "2025-04-01"}, "rectified_on", "Only a failed result"),
+        (
+            {"verdict": "fail", "severity": "minor", "rectified_on": "2025-03-05"},
+            "rectified_on",
+            "before the report date",
+        ),
+        ({"product": ""}, "product", "This column is required."),
+    ],
+)
+def test_each_bad_row_is_refused_with_its_line_and_column_and_nothing_is_written(
+    coop, member_a, catalogue, tmp_path, capsys, overrides, column, fragment
+):
+    rows = [row(member_a, "NT2025-0001"), row(member_a, "NT2025-0002", **overrides)]
+    with pytest.raises(CommandError, match="nothing was imported"):
+        run_command(coop, tmp_path, *rows)
+    errors = capsys.readouterr().err
+    assert f"Line 3, column “{column}”" in errors
+    assert fragment in errors
+    assert not Inspection.objects.exists()
+
+
+def test_a_report_number_twice_in_one_file_is_refused(coop, member_a, catalogue, tmp_path, capsys):
+    with pytest.raises(CommandError):
+        run_command(coop, tmp_path, row(member_a), row(member_a))
+    assert "NT2025-0001 appears twice in this file (first on line 2)" in capsys.readouterr().err
+    assert not Inspection.objects.exists()
+
+
+def test_a_member_of_another_cooperative_is_unknown(
+    coop, other_coop, member_a, catalogue, tmp_path, capsys
+):
+    from tests.factories import MemberFactory
+
+    stranger = MemberFactory(cooperative=other_coop)
+    with pytest.raises(CommandError):
+        run_command(coop, tmp_path, row(stranger))
+    assert "column “credit_code”" in capsys.readouterr().err
+
+
+def test_an_unknown_cooperative_or_missing_file_exits_non_zero(coop, tmp_path):
+    with pytest.raises(CommandError, match="no cooperative"):
+        call_command("import_inspections", "--cooperative", "nowhere", str(tmp_path / "x.csv"))
+    with pytest.raises(CommandError, match="no file"):
+        call_command("import_inspections", "--cooperative", coop.slug, str(tmp_path / "x.csv"))
+
+
+ITEMS_HEADER = "report_no,item,measured_value,limit,result"
+
+
+def test_item_results_are_imported_with_their_reports(coop, member_a, catalogue, tmp_path, capsys):
+    items = "\n".join(
+        [
+            ITEMS_HEADER,
+            "NT2025-0001,formaldehyde,112,≤ 75,fail",
+            "NT2025-0001,ph,6.5,,pass",
+            "NT2025-0001,odour,无异味,,pass",
+        ]
+    )
+    run_command(coop, tmp_path, row(member_a, verdict="fail", severity="major"), items=items + "\n")
+    assert "3 item result(s)" in capsys.readouterr().out
+    inspection = Inspection.objects.get()
+    results = {r.item.code: r for r in ItemResult.objects.filter(inspection=inspection)}
+    assert results["formaldehyde"].measured_number == 112
+    assert results["ph"].limit == ""
+    assert results["odour"].measured_number is None
+    # The same two files again: nothing changes.
+    run_command(coop, tmp_path, row(member_a, verdict="fail", severity="major"), items=items + "\n")
+    assert "0 created, 0 updated, 1 unchanged" in capsys.readouterr().out
+    assert ItemResult.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    ("verdict", "severity", "items", "fragment"),
+    [
+        (
+            "pass",
+            "",
+            ["formaldehyde,112,,fail"],
+            "The verdict is pass but these items failed: formaldehyde",
+        ),
+        (
+            "fail",
+            "minor",
+            ["formaldehyde,12,,pass"],
+            "Every item passed, so the verdict cannot be fail",
+        ),
+        ("pass", "", ["formaldehyde,twelve,,pass"], "“twelve” is not a number"),
+        ("pass", "", ["sole-glue,1,,pass"], "“sole-glue” is not a test item"),
+    ],
+)
+def test_item_results_that_disagree_or_are_wrong_are_refused(
+    coop, member_a, catalogue, tmp_path, capsys, verdict, severity, items, fragment
+):
+    content = "\n".join([ITEMS_HEADER, *[f"NT2025-0001,{line}" for line in items]]) + "\n"
+    with pytest.raises(CommandError):
+        run_command(
+            coop, tmp_path, row(member_a, verdict=verdict, severity=severity), items=content
+        )
+    assert fragment in capsys.readouterr().err
+    assert not Inspection.objects.exists()
+    assert not ItemResult.objects.exists()
+
+
+def test_item_results_of_a_report_not_in_the_file_are_refused(
+    coop, member_a, catalogue, tmp_path, capsys
+):
+    content = f"{ITEMS_HEADER}\nNT2025-0999,ph,6.5,,pass\n"
+    with pytest.raises(CommandError):
+        run_command(coop, tmp_path, row(member_a), items=content)
+    err = capsys.readouterr().err
+    assert "Item-results file: Line 2, column “report_no”" in err
+    assert not Inspection.objects.exists()
+
+
+def test_a_large_import_opens_its_rectifications_in_the_background(
+    coop, member_a, catalogue, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(services, "INLINE_RECTIFICATIONS", 1)
+    stream = csv_file(
+        *[row(member_a, f"NT2025-{n:04d}", verdict="fail", severity="minor") for n in range(3)]
+    )
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        outcome = import_inspections(coop, stream)
+    assert outcome.written
+    assert outcome.rectifications_opened == 0
+    assert len(callbacks) == 1
+    assert Rectification.objects.count() == 3
