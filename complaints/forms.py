@@ -54,7 +54,9 @@ class MemberSearchForm(forms.Form):
 
 class ComplaintForm(forms.Form):
     member = forms.ModelChoiceField(
-        label=_("Member complained about"), queryset=Member.objects.none(), empty_label=None
+        label=_("Member complained about"),
+        queryset=Member.objects.none(),
+        empty_label=_("— choose the member —"),
     )
     product = forms.CharField(label=_("Product"), max_length=200)
     description = forms.CharField(

@@ -97,9 +97,8 @@ class ComplaintImporter(Importer[ComplaintRow]):
         rejected = bool(values["rejected"])
         if rejected and values["accepted_on"] is not None:
             problems.append(("accepted_on", _("A rejected complaint has no acceptance date.")))
-        if problems:
+        if problems or member is None:
             raise RowErrors(problems)
-        assert member is not None  # noqa: S101 - a missing member is a problem above
         return ComplaintRow(
             reference=values["reference"],
             member_id=member.pk,

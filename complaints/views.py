@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -29,7 +29,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import get_usage
 
-from members.models import Cooperative, Member, Role
+from members.models import Cooperative, Member, Role, User
 from members.scoping import cooperative_for, member_of, require
 
 from . import services
@@ -52,6 +52,11 @@ logger = logging.getLogger(__name__)
 ACCESS_KEY = "complaints_access"
 FILED_KEY = "complaints_filed"
 PAGE_SIZE = 25
+
+
+def _user(request: HttpRequest) -> User:
+    """The logged-in user of a view behind ``login_required``."""
+    return cast(User, request.user)
 
 
 def _rate(name: str, default: str) -> str:
@@ -388,8 +393,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         require(complaint.status in services.OPEN_FOR_MEMBER)
         if form.is_valid():
-            assert request.user.is_authenticated  # noqa: S101 - login_required above
-            services.answer_complaint(complaint, request.user, form.cleaned_data["text"])
+            services.answer_complaint(complaint, _user(request), form.cleaned_data["text"])
             messages.success(request, _("Your answer was sent."))
             return redirect("complaints:member_detail", pk=complaint.pk)
     show_contact = complaint.member_may_see_contact()
@@ -488,6 +492,13 @@ def _render_staff_detail(
         {
             "cooperative": cooperative,
             "complaint": complaint,
+            # Regulators read the complaint without personal data, in the text too.
+            "description": complaint.description
+            if may_change
+            else mask_personal_data(complaint.description, [complaint.contact_name]),
+            "desired_outcome": complaint.desired_outcome
+            if may_change
+            else mask_personal_data(complaint.desired_outcome, [complaint.contact_name]),
             "events": complaint.events.select_related("by").prefetch_related("evidence"),
             "evidence": complaint.evidence.all(),
             "forms": forms,
@@ -512,8 +523,7 @@ def staff_action(request: HttpRequest, slug: str, pk: int, step: str) -> HttpRes
             request, cooperative, complaint, may_change, {step: form}, status=400
         )
     data = form.cleaned_data
-    user = request.user if request.user.is_authenticated else None
-    assert user is not None  # noqa: S101 - login_required above
+    user = _user(request)
     text = data.get("text", "")
     try:
         if step == "accept":

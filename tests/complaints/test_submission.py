@@ -281,3 +281,16 @@ def test_too_many_files_are_refused(client, coop, member_a):
     response = post_files(client, coop, member_a, *files)
     assert "evidence" in response.context["form"].errors
     assert not Complaint.objects.exists()
+
+
+def test_a_link_from_a_member_page_preselects_the_member(client, coop, member_a, member_b):
+    response = client.get(form_url(coop), {"member": member_b.pk})
+    assert response.context["form"]["member"].value() == member_b.pk
+
+
+def test_no_member_is_chosen_for_the_consumer(client, coop, member_a):
+    data = form_data(member_a)
+    data["member"] = ""
+    response = client.post(form_url(coop), data)
+    assert "member" in response.context["form"].errors
+    assert not Complaint.objects.exists()

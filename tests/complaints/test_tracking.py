@@ -223,3 +223,19 @@ def test_the_member_downloads_evidence_when_the_consumer_consented(
     response = download(personas.member_a, file)
     assert response.status_code == 200
     response.close()
+
+
+def test_feedback_without_the_code_is_a_404(client, filed, administrator):
+    complaint, _ = filed
+    services.reject_complaint(complaint, administrator, "duplicate")
+    url = reverse(
+        "complaints:track_feedback", args=[complaint.cooperative.slug, complaint.reference]
+    )
+    assert client.post(url, {"rating": 5}).status_code == 404
+    assert not SatisfactionFeedback.objects.exists()
+
+
+def test_the_tracking_form_is_open_to_everyone(client, coop):
+    response = client.get(track_url(coop))
+    assert response.status_code == 200
+    assert 'for="id_code"' in response.content.decode()
