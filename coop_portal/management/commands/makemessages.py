@@ -38,7 +38,9 @@ class Command(makemessages.Command):
         if parts[0] in APPS:
             return parts[0]
         if parts[0] == "templates":
-            return parts[1] if len(parts) > 2 and parts[1] in APPS else "coop_portal"
+            # templates/<app>/… and templates/email/<app>/… belong to the app's catalogue.
+            inner = parts[2:] if len(parts) > 3 and parts[1] == "email" else parts[1:]
+            return inner[0] if len(inner) > 1 and inner[0] in APPS else "coop_portal"
         return None
 
     def find_files(self, root: str) -> list[Any]:
