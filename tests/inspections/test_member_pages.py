@@ -1,0 +1,131 @@
+"""A member user's own inspections: list, detail, corrective actions, objections."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from inspections.models import CorrectiveAction, Objection
+from inspections.services import settle_inspection
+from tests.inspections.factories import FailedInspectionFactory, InspectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def failed_a(coop, member_a, catalogue):
+    inspection = FailedInspectionFactory(
+        cooperative=coop, member=member_a, category=catalogue["bedding"], report_no="A-FAIL-1"
+    )
+    settle_inspection(inspection)
+    return inspection
+
+
+def test_a_member_sees_only_its_own_inspections(personas, coop, member_b, failed_a, catalogue):
+    InspectionFactory(
+        cooperative=coop, member=member_b, category=catalogue["bedding"], report_no="B-1"
+    )
+    response = personas.member_a.get(reverse("inspections:member_inspections"))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "A-FAIL-1" in text
+    assert "B-1" not in text
+    detail = reverse("inspections:member_inspection", args=[failed_a.pk])
+    assert personas.member_a.get(detail).status_code == 200
+    assert personas.member_b.get(detail).status_code == 404
+
+
+def test_the_member_pages_are_for_member_users_only(personas, failed_a):
+    listing = reverse("inspections:member_inspections")
+    detail = reverse("inspections:member_inspection", args=[failed_a.pk])
+    assert personas.anonymous.get(listing).status_code == 302
+    assert personas.anonymous.get(detail).status_code == 302
+    for client in (personas.administrator, personas.regulator, personas.lab):
+        assert client.get(listing).status_code == 404
+        assert client.get(detail).status_code == 404
+
+
+def test_the_member_list_has_a_constant_query_count(
+    personas, coop, member_a, catalogue, django_assert_num_queries
+):
+    url = reverse("inspections:member_inspections")
+    FailedInspectionFactory(cooperative=coop, member=member_a, category=catalogue["bedding"])
+    with django_assert_num_queries(5):
+        personas.member_a.get(url)
+    for _ in range(15):
+        settle_inspection(
+            FailedInspectionFactory(
+                cooperative=coop, member=member_a, category=catalogue["fabrics"]
+            )
+        )
+    with django_assert_num_queries(5):
+        personas.member_a.get(url)
+
+
+def test_a_member_records_a_corrective_action(personas, failed_a):
+    url = reverse("inspections:add_corrective_action", args=[failed_a.pk])
+    response = personas.member_a.post(
+        url, {"taken_on": "2025-03-20", "description": "更换面料供应商"}
+    )
+    assert response.status_code == 302
+    action = CorrectiveAction.objects.get()
+    assert action.rectification.inspection == failed_a
+    assert (
+        personas.member_b.post(url, {"taken_on": "2025-03-20", "description": "x"}).status_code
+        == 404
+    )
+    assert (
+        personas.anonymous.post(url, {"taken_on": "2025-03-20", "description": "x"}).status_code
+        == 302
+    )
+    future = personas.member_a.post(url, {"taken_on": "2999-01-01", "description": "later"})
+    assert future.status_code == 400
+    assert CorrectiveAction.objects.count() == 1
+
+
+def test_a_passed_result_has_no_rectification_to_record_actions_on(
+    personas, coop, member_a, catalogue
+):
+    passed = InspectionFactory(cooperative=coop, member=member_a, category=catalogue["bedding"])
+    url = reverse("inspections:add_corrective_action", args=[passed.pk])
+    response = personas.member_a.post(url, {"taken_on": "2025-03-20", "description": "x"})
+    assert response.status_code == 403
+
+
+def test_a_member_objects_within_the_window(personas, coop, member_a, catalogue):
+    today = coop.today()
+    recent = FailedInspectionFactory(
+        cooperative=coop,
+        member=member_a,
+        category=catalogue["bedding"],
+        sampled_on=today - datetime.timedelta(days=20),
+        reported_on=today - datetime.timedelta(days=15),
+    )
+    url = reverse("inspections:object", args=[recent.pk])
+    assert personas.member_b.post(url, {"reason": "wrong"}).status_code == 404
+    response = personas.member_a.post(url, {"reason": "样品受潮"})
+    assert response.status_code == 302
+    assert Objection.objects.get().status == Objection.Status.PENDING
+    # A second objection waits for the first.
+    assert personas.member_a.post(url, {"reason": "again"}).status_code == 400
+
+
+def test_an_objection_after_the_window_is_refused_with_the_closing_date(
+    personas, coop, member_a, catalogue
+):
+    today = coop.today()
+    old = FailedInspectionFactory(
+        cooperative=coop,
+        member=member_a,
+        category=catalogue["bedding"],
+        sampled_on=today - datetime.timedelta(days=30),
+        reported_on=today - datetime.timedelta(days=16),
+    )
+    personas.member_a.cookies["django_language"] = "en"
+    response = personas.member_a.post(reverse("inspections:object", args=[old.pk]), {"reason": "x"})
+    assert response.status_code == 400
+    closed_on = (today - datetime.timedelta(days=1)).isoformat()
+    assert f"closed on {closed_on}, 15 days after the report date" in response.content.decode()
+    assert not Objection.objects.exists()

@@ -1,0 +1,112 @@
+"""Objections: the window, the regulator's decision, and voided results never counting."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from inspections.models import Inspection, Objection
+from inspections.services import ObjectionRefused, decide_objection, raise_objection
+from tests.inspections.factories import FailedInspectionFactory, InspectionFactory
+
+pytestmark = pytest.mark.django_db
+
+REPORTED = datetime.date(2025, 3, 10)
+
+
+@pytest.fixture
+def failed(coop, member_a, catalogue):
+    return FailedInspectionFactory(
+        cooperative=coop, member=member_a, category=catalogue["bedding"], reported_on=REPORTED
+    )
+
+
+def test_the_window_is_the_charters_objection_window(failed):
+    raise_objection(failed, reason="x", by=None, on=REPORTED + datetime.timedelta(days=15))
+    assert Objection.objects.count() == 1
+
+
+def test_an_objection_one_day_late_is_refused_with_the_date(failed):
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(ObjectionRefused, match="closed on 2025-03-25"):
+        raise_objection(failed, reason="x", by=None, on=REPORTED + datetime.timedelta(days=16))
+
+
+def test_an_upheld_objection_voids_the_result_and_voided_results_never_count(
+    failed, regulator, coop, member_a, catalogue
+):
+    kept = InspectionFactory(cooperative=coop, member=member_a, category=catalogue["bedding"])
+    objection = raise_objection(failed, reason="样品受潮", by=None, on=REPORTED)
+    decide_objection(objection, upheld=True, note="样品运输受潮，结论作废。", by=regulator)
+    failed.refresh_from_db()
+    assert failed.status == Inspection.Status.VOIDED
+    assert failed.void_note == "样品运输受潮，结论作废。"
+    assert list(Inspection.objects.final()) == [kept]
+    with pytest.raises(ObjectionRefused):
+        raise_objection(failed, reason="again", by=None, on=REPORTED)
+
+
+def test_a_rejected_objection_leaves_the_result(failed, regulator):
+    objection = raise_objection(failed, reason="x", by=None, on=REPORTED)
+    decide_objection(objection, upheld=False, note="抽样程序合规。", by=regulator)
+    failed.refresh_from_db()
+    assert failed.status == Inspection.Status.FINAL
+    with pytest.raises(ObjectionRefused):
+        decide_objection(objection, upheld=True, note="again", by=regulator)
+
+
+def test_a_regulator_decides_on_the_objections_page(personas, coop, failed):
+    objection = raise_objection(failed, reason="x", by=None, on=REPORTED)
+    listing = personas.regulator.get(reverse("inspections:objections", args=[coop.slug]))
+    assert listing.status_code == 200
+    url = reverse("inspections:decide_objection", args=[coop.slug, objection.pk])
+    assert personas.regulator.get(url).status_code == 200
+    missing_note = personas.regulator.post(url, {"decision": "upheld", "note": ""})
+    assert missing_note.status_code == 400
+    response = personas.regulator.post(url, {"decision": "upheld", "note": "作废"})
+    assert response.status_code == 302
+    failed.refresh_from_db()
+    assert failed.voided
+
+
+def test_an_administrator_sees_objections_but_only_a_regulator_decides(personas, coop, failed):
+    objection = raise_objection(failed, reason="x", by=None, on=REPORTED)
+    url = reverse("inspections:decide_objection", args=[coop.slug, objection.pk])
+    assert personas.administrator.get(url).status_code == 200
+    assert personas.administrator.post(url, {"decision": "upheld", "note": "x"}).status_code == 403
+    for client in (personas.member_a, personas.lab, personas.other_administrator):
+        assert client.get(url).status_code == 404
+        assert client.get(reverse("inspections:objections", args=[coop.slug])).status_code == 404
+    assert personas.anonymous.get(url).status_code == 302
+    failed.refresh_from_db()
+    assert not failed.voided
+
+
+def test_the_objections_list_has_a_constant_query_count(
+    personas, coop, member_a, catalogue, django_assert_num_queries
+):
+    url = reverse("inspections:objections", args=[coop.slug])
+
+    def objection() -> None:
+        raise_objection(
+            FailedInspectionFactory(
+                cooperative=coop,
+                member=member_a,
+                category=catalogue["bedding"],
+                reported_on=REPORTED,
+            ),
+            reason="x",
+            by=None,
+            on=REPORTED,
+        )
+
+    objection()
+    with django_assert_num_queries(5):
+        personas.regulator.get(url)
+    for _ in range(10):
+        objection()
+    with django_assert_num_queries(5):
+        personas.regulator.get(url)
