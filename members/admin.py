@@ -182,9 +182,14 @@ class MemberAdmin(ScopedHistoryAdmin):
             return ["status", "left_on"]
         return ["status", "joined_on", "left_on"]
 
-    def save_model(self, request: HttpRequest, obj: Member, form: Any, change: bool) -> None:
-        obj.credit_code = obj.credit_code and obj.credit_code.strip().upper()
-        super().save_model(request, obj, form, change)
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is None and "joined_on" in form.base_fields:
+            # A member added here is active from the day it joined.
+            form.base_fields["joined_on"].required = True
+        return form
 
     # Lifecycle actions: each asks for the reason on an intermediate page.
 
