@@ -9,9 +9,9 @@ pledges, members past the application stage, and counts of inspections and compl
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, ClassVar
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
@@ -83,7 +83,7 @@ class CSVRenderer(BaseRenderer):
         self,
         data: Any,
         accepted_media_type: str | None = None,
-        renderer_context: dict[str, Any] | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
     ) -> bytes:
         return b"" if data is None else str(data).encode(self.charset)
 
@@ -157,11 +157,11 @@ CSV_RESPONSE = OpenApiResponse(
 class OpenDataView(ListAPIView):
     """A read-only list of public rows, as paginated JSON or as one CSV file."""
 
-    authentication_classes: ClassVar[list[Any]] = []
-    permission_classes: ClassVar[list[Any]] = [AllowAny]
-    throttle_classes: ClassVar[list[Any]] = [AnonRateThrottle]
-    renderer_classes: ClassVar[list[Any]] = [JSONRenderer, CSVRenderer]
-    filter_backends: ClassVar[list[Any]] = [filters.DjangoFilterBackend]
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonRateThrottle]
+    renderer_classes = [JSONRenderer, CSVRenderer]
+    filter_backends = [filters.DjangoFilterBackend]
     pagination_class = OpenDataPagination
     csv_name = "open-data"
     csv_columns: tuple[str, ...] = ()
@@ -172,7 +172,9 @@ class OpenDataView(ListAPIView):
     def csv_values(self, item: dict[str, Any]) -> list[object]:
         return [item.get(column) for column in self.csv_columns]
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def list(  # type: ignore[override]  # CSV is a plain Django response
+        self, request: Request, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
         queryset = self.filter_queryset(self.get_queryset())
         if request.accepted_renderer.format == "csv":
             return self.csv(queryset)
@@ -199,8 +201,8 @@ class OpenDataView(ListAPIView):
         return csv_with_meta(f"{self.csv_name}.csv", self.csv_columns, rows, self.meta())
 
     def finalize_response(
-        self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
-    ) -> HttpResponseBase:
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)
         # An error is always JSON, also when CSV was asked for.
         if isinstance(response, Response) and response.status_code >= 400:
@@ -444,15 +446,11 @@ class PeriodFilter(CooperativeFilter):
         fields = ["cooperative"]
 
 
-class CooperativeCheck:
+def check_cooperative(request: Request) -> None:
     """A named cooperative must exist: an unknown one is a 404, not an empty list."""
-
-    request: Request
-
-    def check_cooperative(self) -> None:
-        slug = self.request.query_params.get("cooperative")
-        if slug:
-            cooperative_or_404(slug)
+    slug = request.query_params.get("cooperative")
+    if slug:
+        cooperative_or_404(slug)
 
 
 @extend_schema(
@@ -465,7 +463,7 @@ class CooperativeCheck:
         (404, "application/json"): OpenApiResponse(ERROR, description="No such cooperative."),
     },
 )
-class PeriodList(CooperativeCheck, OpenDataView):
+class PeriodList(OpenDataView):
     serializer_class = PeriodSerializer
     filterset_class = PeriodFilter
     csv_name = "periods"
@@ -483,7 +481,7 @@ class PeriodList(CooperativeCheck, OpenDataView):
     def get_queryset(self) -> QuerySet[AssessmentPeriod]:
         if getattr(self, "swagger_fake_view", False):
             return AssessmentPeriod.objects.none()
-        self.check_cooperative()
+        check_cooperative(self.request)
         current = published.current_runs().filter(period=OuterRef("pk")).order_by("-revision")
         return published.public_periods().annotate(
             current_status=Subquery(current.values("status")[:1]),
@@ -530,7 +528,7 @@ class MemberFilter(CooperativeFilter):
         (404, "application/json"): OpenApiResponse(ERROR, description="No such cooperative."),
     },
 )
-class MemberList(CooperativeCheck, OpenDataView):
+class MemberList(OpenDataView):
     serializer_class = MemberSerializer
     filterset_class = MemberFilter
     csv_name = "members"
@@ -539,7 +537,7 @@ class MemberList(CooperativeCheck, OpenDataView):
     def get_queryset(self) -> QuerySet[Member]:
         if getattr(self, "swagger_fake_view", False):
             return Member.objects.none()
-        self.check_cooperative()
+        check_cooperative(self.request)
         return Member.objects.public().select_related("cooperative")
 
 
@@ -597,7 +595,7 @@ class PledgeFilter(filters.FilterSet):
         (404, "application/json"): OpenApiResponse(ERROR, description="No such cooperative."),
     },
 )
-class PledgeList(CooperativeCheck, OpenDataView):
+class PledgeList(OpenDataView):
     serializer_class = PledgeSerializer
     filterset_class = PledgeFilter
     csv_name = "pledges"
@@ -615,7 +613,7 @@ class PledgeList(CooperativeCheck, OpenDataView):
     def get_queryset(self) -> QuerySet[Pledge]:
         if getattr(self, "swagger_fake_view", False):
             return Pledge.objects.none()
-        self.check_cooperative()
+        check_cooperative(self.request)
         return (
             Pledge.objects.filter(published_on__isnull=False)
             .exclude(member__status=Member.Status.APPLICANT)
@@ -646,10 +644,10 @@ STATISTICS_PARAMETERS = [
 class StatisticsView(APIView):
     """Counts and rates per cooperative and year, as JSON or CSV."""
 
-    authentication_classes: ClassVar[list[Any]] = []
-    permission_classes: ClassVar[list[Any]] = [AllowAny]
-    throttle_classes: ClassVar[list[Any]] = [AnonRateThrottle]
-    renderer_classes: ClassVar[list[Any]] = [JSONRenderer, CSVRenderer]
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonRateThrottle]
+    renderer_classes = [JSONRenderer, CSVRenderer]
     csv_name = "statistics"
     columns: tuple[str, ...] = ()
 
@@ -669,8 +667,8 @@ class StatisticsView(APIView):
         return Response({"meta": meta, "next": None, "previous": None, "results": rows})
 
     def finalize_response(
-        self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
-    ) -> HttpResponseBase:
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)
         if isinstance(response, Response) and response.status_code >= 400:
             response.accepted_renderer = JSONRenderer()

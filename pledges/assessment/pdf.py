@@ -57,7 +57,7 @@ def notice_pdf(run: AssessmentRun, language: str | None) -> AssessmentPdf | None
         from .pdf_tasks import render_notice_pdf
 
         # In the embedded default the task runs at once, so the PDF may be there now.
-        render_notice_pdf.delay_on_commit(run.pk, language)
+        render_notice_pdf.delay_on_commit(run.pk, language)  # type: ignore[attr-defined]
         document = cached(run, Kind.NOTICE, None, language)
     return document
 
@@ -69,7 +69,9 @@ def report_pdf(result: MemberAssessment, language: str | None) -> AssessmentPdf 
     if document is None:
         from .pdf_tasks import render_report_pdf
 
-        render_report_pdf.delay_on_commit(result.run_id, result.member_id, language)
+        render_report_pdf.delay_on_commit(  # type: ignore[attr-defined]
+            result.run_id, result.member_id, language
+        )
         document = cached(result.run, Kind.REPORT, result.member, language)
     return document
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -171,7 +171,7 @@ def verify_member(
     )
 
 
-def _serve(request: HttpRequest, document: AssessmentPdf | None, filename: str) -> HttpResponse:
+def _serve(request: HttpRequest, document: AssessmentPdf | None, filename: str) -> HttpResponseBase:
     if document is None:
         # The background worker is still drawing it: ask the reader to come back shortly.
         response = render(request, "pledges/assessment_public/pdf_pending.html", status=202)
@@ -180,7 +180,9 @@ def _serve(request: HttpRequest, document: AssessmentPdf | None, filename: str) 
     return FileResponse(document.file.open("rb"), content_type="application/pdf", filename=filename)
 
 
-def notice_pdf(request: HttpRequest, cooperative: str, code: str, revision: int) -> HttpResponse:
+def notice_pdf(
+    request: HttpRequest, cooperative: str, code: str, revision: int
+) -> HttpResponseBase:
     period = published.period_or_404(cooperative, code)
     run = published.run_or_404(period, revision)
     document = pdf.notice_pdf(run, get_language())
@@ -189,7 +191,7 @@ def notice_pdf(request: HttpRequest, cooperative: str, code: str, revision: int)
 
 def report_pdf(
     request: HttpRequest, cooperative: str, code: str, revision: int, credit_code: str
-) -> HttpResponse:
+) -> HttpResponseBase:
     period = published.period_or_404(cooperative, code)
     run = published.run_or_404(period, revision)
     member = published.member_or_404(period.cooperative, credit_code)

@@ -194,10 +194,20 @@ def shown(value: Decimal | None, places: Decimal = TWO_PLACES) -> str:
     """A number for people: rounded half up, trailing zeros of a whole number dropped."""
     if value is None:
         return "—"
-    rounded = value.quantize(places, rounding=ROUND_HALF_UP)
+    try:
+        rounded = value.quantize(places, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        return "—"
     if rounded == rounded.to_integral_value():
         return str(rounded.to_integral_value())
-    return str(rounded)
+    return format(rounded.normalize(), "f")
+
+
+def score_text(score: Decimal | None) -> str:
+    """A published score as published: always one decimal (73.0, not 73)."""
+    if score is None:
+        return "—"
+    return str(Decimal(score).quantize(ONE_PLACE, rounding=ROUND_HALF_UP))
 
 
 @dataclass
@@ -277,8 +287,9 @@ def _sentence(kind: str, data: dict[str, Any], target: str, value: str) -> str:
             )
             % params
         )
+    due = as_int(data.get("due")) or 0
     params = {
-        "due": as_int(data.get("due")) or 0,
+        "due": due,
         "on_time": as_int(data.get("on_time")) or 0,
         "target": target,
         "value": value,
@@ -290,9 +301,12 @@ def _sentence(kind: str, data: dict[str, Any], target: str, value: str) -> str:
                 "commitment does not count towards the score."
             )
         return (
-            gettext(
+            ngettext(
+                "%(due)s failed inspection result was due to be rectified within %(target)s "
+                "days; %(on_time)s passed a re-test in time. This indicator scores %(value)s.",
                 "%(due)s failed inspection results were due to be rectified within %(target)s "
-                "days; %(on_time)s passed a re-test in time. This indicator scores %(value)s."
+                "days; %(on_time)s passed a re-test in time. This indicator scores %(value)s.",
+                due,
             )
             % params
         )
@@ -303,9 +317,12 @@ def _sentence(kind: str, data: dict[str, Any], target: str, value: str) -> str:
                 "does not count towards the score."
             )
         return (
-            gettext(
+            ngettext(
+                "%(due)s accepted complaint was due for an answer within %(target)s days; "
+                "%(on_time)s answered in time. This indicator scores %(value)s.",
                 "%(due)s accepted complaints were due for an answer within %(target)s days; "
-                "%(on_time)s were answered in time. This indicator scores %(value)s."
+                "%(on_time)s answered in time. This indicator scores %(value)s.",
+                due,
             )
             % params
         )
@@ -315,9 +332,12 @@ def _sentence(kind: str, data: dict[str, Any], target: str, value: str) -> str:
             "does not count towards the score."
         )
     return (
-        gettext(
+        ngettext(
+            "%(due)s accepted complaint was due to be resolved within %(target)s days; "
+            "%(on_time)s resolved in time. This indicator scores %(value)s.",
             "%(due)s accepted complaints were due to be resolved within %(target)s days; "
-            "%(on_time)s were resolved in time. This indicator scores %(value)s."
+            "%(on_time)s resolved in time. This indicator scores %(value)s.",
+            due,
         )
         % params
     )
@@ -334,7 +354,7 @@ def explain(result: MemberAssessment) -> Explanation:
     """The result in plain words: each indicator, the weighted sum, the deductions, the score."""
     details = result.details if isinstance(result.details, dict) else {}
     explanation = Explanation(status=result.status, grade=result.grade or "")
-    explanation.score = shown(result.score, ONE_PLACE) if result.score is not None else "—"
+    explanation.score = score_text(result.score)
     if result.status == MemberAssessment.Status.NO_PLEDGE:
         explanation.summary = gettext(
             "The member had no published pledge in force on the last day of the period, so it "
@@ -496,7 +516,7 @@ def grade_chart(history: list[HistoryPoint], width: int = 640, height: int = 260
                 x=round(x, 1),
                 y=None if score is None else y_of(score),
                 label=point.period.code,
-                score=shown(score, ONE_PLACE) if score is not None else "—",
+                score=score_text(score),
                 grade=point.result.grade or "",
                 status=point.result.get_status_display(),
             )

@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from django.conf import settings
+from django.urls import reverse
+from PIL import Image
+from pypdf import PdfReader
+
+from pledges.assessment import pdf
+from pledges.assessment.pdf_tasks import render_notice_pdf, render_report_pdf, render_run_pdfs
+from pledges.models import AssessmentPdf
+
+from .factories import ResultFactory, RunFactory, publish, supersede
+
+
+def text_of(path: str) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def qr_codes(path: str, tmp_path: Path) -> list[str]:
+    """Every QR code on the PDF's pages, rendered at 150 dpi as a reader's phone would see it."""
+    subprocess.run(["pdftoppm", "-png", "-r", "150", path, str(tmp_path / "page")], check=True)
+    found: list[str] = []
+    for image in sorted(tmp_path.glob("page*.png")):
+        found += [barcode.text for barcode in zxingcpp.read_barcodes(Image.open(image))]
+    return found
+
+
+def test_a_members_report_names_the_member_and_its_score(published_run, member_a, tmp_path):
+    document_id = render_report_pdf.delay(published_run.pk, member_a.pk, "zh-hans").get()
+
+    document = AssessmentPdf.objects.get(pk=document_id)
+    text = text_of(document.file.path)
+    assert document.kind == "report"
+    assert "南通甲家纺有限公司" in text
+    assert member_a.credit_code in text
+    assert "74.1" in text
+    assert "南通家纺质量合作社" in text
+    assert "1 / " in text
+    expected = settings.SITE_URL + reverse(
+        "pledges:public_verify_member", args=["nantong", "2025", 1, member_a.credit_code]
+    )
+    assert qr_codes(document.file.path, tmp_path) == [expected]
+
+
+def test_the_public_notice_lists_every_member_with_a_verification_code(
+    published_run, member_a, member_b, member_c, tmp_path
+):
+    document_id = render_notice_pdf.delay(published_run.pk, "en").get()
+
+    document = AssessmentPdf.objects.get(pk=document_id)
+    text = text_of(document.file.path)
+    for member in (member_a, member_b, member_c):
+        assert member.name in text
+        assert member.credit_code in text
+    assert "74.1" in text
+    assert "91.3" in text
+    assert "Public notice" in text
+    expected = settings.SITE_URL + reverse("pledges:public_verify_run", args=["nantong", "2025", 1])
+    assert qr_codes(document.file.path, tmp_path) == [expected]
+
+
+def test_rendering_twice_keeps_one_pdf(published_run, member_a):
+    first = render_report_pdf.delay(published_run.pk, member_a.pk, "zh-hans").get()
+    stored = AssessmentPdf.objects.get(pk=first).file.name
+    second = render_report_pdf.delay(published_run.pk, member_a.pk, "zh-hans").get()
+
+    assert first == second
+    assert AssessmentPdf.objects.count() == 1
+    assert AssessmentPdf.objects.get().file.name == stored
+
+
+def test_a_draft_is_never_drawn(draft_period, member_a):
+    run = draft_period.runs.get()
+
+    assert render_report_pdf.delay(run.pk, member_a.pk, "zh-hans").get() is None
+    assert render_notice_pdf.delay(run.pk, "zh-hans").get() is None
+    assert AssessmentPdf.objects.count() == 0
+
+
+def test_a_correction_gets_a_report_of_its_own(published_run, period, charter, member_a):
+    render_report_pdf.delay(published_run.pk, member_a.pk, "zh-hans").get()
+    correction = RunFactory(period=period, charter_version=charter)
+    ResultFactory(run=correction, member=member_a, score=Decimal("80.0"), grade="B")
+    supersede(published_run)
+    publish(correction, revision=2, note="撤销一项抽检结果")
+
+    document = AssessmentPdf.objects.get(
+        pk=render_report_pdf.delay(correction.pk, member_a.pk, "zh-hans").get()
+    )
+
+    assert AssessmentPdf.objects.filter(member=member_a).count() == 2
+    assert "/r2/" in document.file.name
+    text = text_of(document.file.path)
+    assert "80.0" in text
+    assert "撤销一项抽检结果" in text
+
+
+def test_publishing_queues_the_notice_in_both_languages(published_run):
+    assert render_run_pdfs.delay(published_run.pk).get() == 2
+
+    assert sorted(AssessmentPdf.objects.values_list("language", flat=True)) == ["en", "zh-hans"]
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "member_b", "regulator"])
+def test_the_report_is_served_once_drawn(
+    personas, persona, published_run, member_a, django_capture_on_commit_callbacks
+):
+    reader = getattr(personas, persona)
+    url = reverse("pledges:public_report_pdf", args=["nantong", "2025", 1, member_a.credit_code])
+
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        pending = reader.get(url)
+    ready = reader.get(url)
+
+    assert pending.status_code == 202
+    assert pending["Retry-After"] == "10"
+    assert len(queued) == 1
+    assert ready.status_code == 200
+    assert ready["Content-Type"] == "application/pdf"
+    assert b"".join(ready.streaming_content).startswith(b"%PDF")
+    ready.close()
+
+
+def test_the_notice_is_served_in_the_readers_language(
+    client, published_run, django_capture_on_commit_callbacks
+):
+    url = reverse("pledges:public_notice_pdf", args=["nantong", "2025", 1])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    chinese = client.get(url)
+
+    assert english.status_code == 200
+    assert english["Content-Type"] == "application/pdf"
+    english.close()
+    assert chinese.status_code == 202
+    assert pdf.cached(published_run, "notice", None, "en") is not None
+    assert pdf.cached(published_run, "notice", None, "zh-hans") is None
+
+
+def test_a_report_of_a_member_not_in_the_run_is_a_404(client, published_run, coop):
+    from tests.factories import MemberFactory
+
+    newcomer = MemberFactory(cooperative=coop)
+    url = reverse("pledges:public_report_pdf", args=["nantong", "2025", 1, newcomer.credit_code])
+
+    assert client.get(url).status_code == 404
