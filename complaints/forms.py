@@ -48,12 +48,17 @@ EVIDENCE_HELP = _(
 ) % {"count": MAX_FILES, "size": MAX_FILE_BYTES // (1024 * 1024)}
 
 
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name)
+
+
 class MemberSearchForm(forms.Form):
     q = forms.CharField(label=_("Find the member by name"), max_length=100, required=False)
 
 
 class ComplaintForm(forms.Form):
-    member = forms.ModelChoiceField(
+    member = MemberChoiceField(
         label=_("Member complained about"),
         queryset=Member.objects.none(),
         empty_label=_("— choose the member —"),
@@ -82,6 +87,9 @@ class ComplaintForm(forms.Form):
     )
     evidence = EvidenceField(
         label=_("Photos and receipts"), required=False, help_text=EVIDENCE_HELP
+    )
+    submission_key = forms.CharField(
+        max_length=64, required=False, widget=forms.HiddenInput, label=_("Form key")
     )
     # The bot trap: hidden from people (and from screen readers); bots fill every field.
     website = forms.CharField(

@@ -200,6 +200,9 @@ class Complaint(models.Model):
     tracking_code_hash = models.CharField(
         _("tracking code (hashed)"), max_length=100, blank=True, default="", editable=False
     )
+    # The random key of the form that filed the complaint: a form sent twice (a reload, a
+    # double click) files one complaint.
+    submission_key = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     # The workflow.
     closing_code = models.CharField(
@@ -223,6 +226,11 @@ class Complaint(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["cooperative", "reference"], name="complaint_unique_reference"
+            ),
+            models.UniqueConstraint(
+                fields=["cooperative", "submission_key"],
+                condition=~Q(submission_key=""),
+                name="complaint_unique_submission_key",
             ),
         ]
         indexes = [

@@ -47,6 +47,14 @@ class WorkflowError(Exception):
     """The step is not possible in the complaint's present state."""
 
 
+class AlreadyFiled(Exception):
+    """The same form was sent again: the complaint it filed is in ``complaint``."""
+
+    def __init__(self, complaint: Complaint) -> None:
+        super().__init__(complaint.reference)
+        self.complaint = complaint
+
+
 @dataclass(frozen=True)
 class Submission:
     member: Member
@@ -60,6 +68,7 @@ class Submission:
     publish_consent: bool = False
     language: str = ""
     evidence: list[CheckedFile] = field(default_factory=list)
+    submission_key: str = ""
 
 
 def administrator_emails(cooperative: Cooperative) -> list[str]:
@@ -150,9 +159,13 @@ def _locked(complaint: Complaint, *statuses: str) -> Complaint:
 
 
 def submit_complaint(cooperative: Cooperative, submission: Submission) -> tuple[Complaint, str]:
-    """File a consumer's complaint. Returns it with its tracking code (kept only as a hash)."""
+    """File a consumer's complaint. Returns it with its tracking code (kept only as a hash).
+
+    Raises AlreadyFiled when a complaint was filed with the same submission key.
+    """
     if submission.member.cooperative_id != cooperative.pk:
         raise WorkflowError("member of another cooperative")
+    _raise_if_filed(cooperative, submission.submission_key)
     on = cooperative.today()
     code = new_tracking_code()
     with transaction.atomic():
@@ -170,6 +183,7 @@ def submit_complaint(cooperative: Cooperative, submission: Submission) -> tuple[
             share_contact=submission.share_contact,
             publish_consent=submission.publish_consent,
             language=submission.language,
+            submission_key=submission.submission_key,
         )
         complaint.set_tracking_code(code)
         # Two consumers filing at the same instant may draw the same number: draw again.
@@ -180,6 +194,8 @@ def submit_complaint(cooperative: Cooperative, submission: Submission) -> tuple[
                     complaint.save()
                 break
             except IntegrityError:
+                # The same form sent twice at once: the other request filed it.
+                _raise_if_filed(cooperative, submission.submission_key)
                 if attempt == 4:
                     raise
         event = _event(complaint, Event.Kind.RECEIVED, on, actor=Event.Actor.CONSUMER)
@@ -193,6 +209,15 @@ def submit_complaint(cooperative: Cooperative, submission: Submission) -> tuple[
             key=f"complaint-new:{complaint.pk}",
         )
     return complaint, code
+
+
+def _raise_if_filed(cooperative: Cooperative, submission_key: str) -> None:
+    if submission_key:
+        filed = Complaint.objects.filter(
+            cooperative=cooperative, submission_key=submission_key
+        ).first()
+        if filed is not None:
+            raise AlreadyFiled(filed)
 
 
 @transaction.atomic

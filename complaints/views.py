@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
+import uuid
 from typing import Any, cast
 
 from django.conf import settings
@@ -50,7 +51,6 @@ from .models import Complaint, ComplaintEvent, ComplaintQuerySet, Evidence, with
 logger = logging.getLogger(__name__)
 
 ACCESS_KEY = "complaints_access"
-FILED_KEY = "complaints_filed"
 PAGE_SIZE = 25
 
 
@@ -129,27 +129,37 @@ def file_complaint(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("complaints:track", slug=cooperative.slug)
         if form.is_valid():
             data = form.cleaned_data
-            complaint, code = services.submit_complaint(
-                cooperative,
-                services.Submission(
-                    member=data["member"],
-                    product=data["product"],
-                    description=data["description"],
-                    desired_outcome=data["desired_outcome"],
-                    contact_name=data["contact_name"],
-                    contact_phone=data["contact_phone"],
-                    contact_email=data["contact_email"],
-                    share_contact=data["share_contact"],
-                    publish_consent=data["publish_consent"],
-                    language=translation.get_language() or settings.LANGUAGE_CODE,
-                    evidence=data["evidence"],
-                ),
-            )
+            try:
+                complaint, code = services.submit_complaint(
+                    cooperative,
+                    services.Submission(
+                        member=data["member"],
+                        product=data["product"],
+                        description=data["description"],
+                        desired_outcome=data["desired_outcome"],
+                        contact_name=data["contact_name"],
+                        contact_phone=data["contact_phone"],
+                        contact_email=data["contact_email"],
+                        share_contact=data["share_contact"],
+                        publish_consent=data["publish_consent"],
+                        language=translation.get_language() or settings.LANGUAGE_CODE,
+                        evidence=data["evidence"],
+                        submission_key=data["submission_key"],
+                    ),
+                )
+            except services.AlreadyFiled as filed:
+                # A reload or a double click: the complaint exists; its code was shown before.
+                complaint, code = filed.complaint, ""
             _grant(request, complaint)
-            request.session[FILED_KEY] = {"reference": complaint.reference, "code": code}
-            return redirect("complaints:filed", slug=cooperative.slug)
+            # The code is shown in this response only (never_cache: not stored by browsers
+            # or proxies): it is never kept in plain text, not even in the session.
+            return render(
+                request,
+                "complaints/filed.html",
+                {"cooperative": cooperative, "complaint": complaint, "code": code},
+            )
     else:
-        initial = {}
+        initial: dict[str, Any] = {"submission_key": uuid.uuid4().hex}
         if request.GET.get("member", "").isdigit():
             initial["member"] = int(request.GET["member"])
         form = ComplaintForm(initial=initial, members=shown)
@@ -163,18 +173,6 @@ def file_complaint(request: HttpRequest, slug: str) -> HttpResponse:
             "query": query,
             "no_match": bool(query) and not shown.exists(),
         },
-    )
-
-
-@never_cache
-def filed(request: HttpRequest, slug: str) -> HttpResponse:
-    cooperative = get_object_or_404(Cooperative, slug=slug)
-    # Shown once: the code is not kept anywhere but in the consumer's hands (and e-mail).
-    receipt = request.session.pop(FILED_KEY, None)
-    if receipt is None:
-        return redirect("complaints:track", slug=cooperative.slug)
-    return render(
-        request, "complaints/filed.html", {"cooperative": cooperative, "receipt": receipt}
     )
 
 

@@ -47,8 +47,8 @@ def test_a_consumer_files_a_complaint_and_sees_the_reference_and_code_once(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(form_url(coop), form_data(member_a))
-    assert response.status_code == 302
-    assert response.url == reverse("complaints:filed", args=[coop.slug])
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
     complaint = Complaint.objects.get()
     assert complaint.member == member_a
     assert complaint.status == Complaint.Status.RECEIVED
@@ -58,15 +58,14 @@ def test_a_consumer_files_a_complaint_and_sees_the_reference_and_code_once(
     assert complaint.share_contact is False
     assert list(complaint.events.values_list("kind", flat=True)) == ["received"]
 
-    page = client.get(response.url)
-    code = CODE.search(page.content.decode()).group()
-    assert complaint.reference in page.content.decode()
-    # Stored only as a salted hash.
+    page = response.content.decode()
+    code = CODE.search(page).group()
+    assert complaint.reference in page
+    # Stored only as a salted hash: not in the complaint, not in the session.
     assert code not in complaint.tracking_code_hash
     assert code.replace("-", "") not in complaint.tracking_code_hash
     assert complaint.check_tracking_code(code)
-    # Shown once: the confirmation page does not show it again.
-    assert client.get(response.url).status_code == 302
+    assert code not in str(dict(client.session))
 
     to_consumer = [message for message in mail.outbox if message.to == ["buyer@example.com"]]
     assert len(to_consumer) == 1
@@ -75,6 +74,29 @@ def test_a_consumer_files_a_complaint_and_sees_the_reference_and_code_once(
     to_administrators = [m for m in mail.outbox if "admin@nantong.example.cn" in m.to]
     assert len(to_administrators) == 1
     assert code not in to_administrators[0].body
+    # The consumer who filed it follows it straight away in the same browser.
+    detail = reverse("complaints:track_detail", args=[coop.slug, complaint.reference])
+    assert client.get(detail).status_code == 200
+
+
+def test_a_form_sent_twice_files_one_complaint_and_does_not_show_the_code_again(
+    client, coop, member_a
+):
+    data = form_data(member_a, submission_key="a" * 32)
+    first = client.post(form_url(coop), data)
+    code = CODE.search(first.content.decode()).group()
+    second = client.post(form_url(coop), data)
+    assert second.status_code == 200
+    assert Complaint.objects.count() == 1
+    assert Complaint.objects.get().reference in second.content.decode()
+    assert code not in second.content.decode()
+
+
+def test_each_form_page_carries_a_new_submission_key(client, coop, member_a):
+    first = client.get(form_url(coop)).context["form"]["submission_key"].value()
+    second = client.get(form_url(coop)).context["form"]["submission_key"].value()
+    assert first
+    assert first != second
 
 
 def test_the_form_lists_only_the_cooperatives_public_members_and_search_narrows_them(
@@ -154,7 +176,7 @@ def test_the_form_is_rate_limited_per_address_with_a_429_that_says_when_to_try_a
 ):
     settings.COMPLAINTS_FORM_RATE = "2/h"
     for _ in range(2):
-        assert client.post(form_url(coop), form_data(member_a)).status_code == 302
+        assert client.post(form_url(coop), form_data(member_a)).status_code == 200
     response = client.post(form_url(coop), form_data(member_a))
     assert response.status_code == 429
     retry_after = int(response["Retry-After"])
@@ -164,14 +186,14 @@ def test_the_form_is_rate_limited_per_address_with_a_429_that_says_when_to_try_a
     assert Complaint.objects.count() == 2
     # Another address is not held back.
     other = client.post(form_url(coop), form_data(member_a), REMOTE_ADDR="10.0.0.9")
-    assert other.status_code == 302
+    assert other.status_code == 200
 
 
 def test_with_the_rate_limit_cache_down_the_complaint_is_still_taken(client, coop, member_a):
     with mock.patch("django_ratelimit.core.caches") as caches:
         caches.__getitem__.return_value.add.side_effect = ConnectionError("redis down")
         response = client.post(form_url(coop), form_data(member_a))
-    assert response.status_code == 302
+    assert response.status_code == 200
     assert Complaint.objects.count() == 1
 
 
@@ -183,7 +205,7 @@ def test_with_the_broker_unreachable_the_complaint_is_stored_and_its_email_sent_
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = client.post(form_url(coop), form_data(member_a))
-    assert response.status_code == 302
+    assert response.status_code == 200
     assert Complaint.objects.count() == 1
     assert mail.outbox == []
     assert OutboxEmail.objects.pending().filter(to=["buyer@example.com"]).count() == 1
@@ -224,7 +246,8 @@ def test_photos_and_pdfs_are_accepted_and_photo_location_data_is_stripped(client
         upload("shot.webp", image_bytes("WEBP"), "image/webp"),
         upload("receipt.pdf", PDF, "application/pdf"),
     )
-    assert response.status_code == 302
+    assert response.status_code == 200
+    assert Evidence.objects.count() == 4
     evidence = {e.content_type: e for e in Evidence.objects.all()}
     assert set(evidence) == {"image/jpeg", "image/png", "image/webp", "application/pdf"}
     stored = read(evidence["image/jpeg"])
