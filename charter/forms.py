@@ -59,7 +59,8 @@ class ReviewForm(forms.Form):
         choices=[("approve", _("Approve")), ("reject", _("Reject"))],
         widget=forms.RadioSelect,
     )
-    checklist = forms.MultipleChoiceField(
+    checklist = forms.TypedMultipleChoiceField(
+        coerce=int,
         label=_("Basic conditions checked"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -70,16 +71,13 @@ class ReviewForm(forms.Form):
 
     def __init__(self, *args: Any, conditions: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["checklist"]).choices = [
-            (condition, condition) for condition in conditions
-        ]
+        cast(forms.ChoiceField, self.fields["checklist"]).choices = list(enumerate(conditions))
         self.conditions = conditions
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("decision") == "approve" and sorted(data.get("checklist", [])) != sorted(
-            self.conditions
-        ):
+        confirmed = sorted(set(data.get("checklist", [])))
+        if data.get("decision") == "approve" and confirmed != list(range(len(self.conditions))):
             self.add_error("checklist", _("Confirm every basic condition before approving."))
         if data.get("decision") == "reject" and not str(data.get("reason", "")).strip():
             self.add_error("reason", _("Give the reason for the rejection."))

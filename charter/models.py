@@ -178,10 +178,13 @@ class CharterVersion(models.Model):
     def change_note(self) -> str:
         return localised(self.change_note_zh, self.change_note_en)
 
-    def basic_conditions(self) -> list[str]:
-        """The list items of the basic-conditions section: the reviewer's checklist."""
+    def basic_conditions(self, language: str | None = None) -> list[str]:
+        """The list items of the basic-conditions section: the reviewer's checklist.
+
+        In a language ("zh" or "en") or the active one; an item is identified by its position.
+        """
         items = []
-        for line in self.section_text("conditions").splitlines():
+        for line in self.section_text("conditions", language).splitlines():
             match = LIST_ITEM.match(line)
             if match:
                 items.append(match.group("text"))

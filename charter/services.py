@@ -273,10 +273,11 @@ def submit_application(application: Application) -> Application:
 
 @transaction.atomic
 def approve_application(
-    application: Application, *, by: User, checklist: list[str], on: datetime.date | None = None
+    application: Application, *, by: User, checklist: list[int], on: datetime.date | None = None
 ) -> Member:
     """Admit the applicant: a new member, or a former one re-admitted after its cooling-off.
 
+    Every basic condition of the charter must be confirmed (``checklist``: their positions).
     The member becomes active, its acceptance of the charter in force is recorded, and the
     applicant is told by e-mail.
     """
@@ -294,8 +295,9 @@ def approve_application(
             ),
             code="charter_changed",
         )
-    conditions = version.basic_conditions()
-    if sorted(checklist) != sorted(conditions):
+    # The checklist holds the positions of the conditions the reviewer confirmed.
+    conditions = version.basic_conditions("zh")
+    if sorted(set(checklist)) != list(range(len(conditions))):
         raise ValidationError(
             _("Confirm every basic condition of the charter before approving."),
             code="checklist",

@@ -1,12 +1,20 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from charter.models import CharterVersion
 from charter.setup import setup_charter
 from coop_portal.models import OutboxEmail
 from members.models import Role, User
 from tests.factories import RoleFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Errors raised in the tests read in English (pages pick their language per request)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ from __future__ import annotations
 import factory
 
 from charter.models import Application, CharterVersion
+from charter.services import next_version_number
 from charter.setup import DEFAULT_SECTIONS
 from members.models import Member
 from tests.factories import CooperativeFactory, credit_code_for
@@ -16,7 +17,7 @@ class CharterVersionFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     cooperative = factory.SubFactory(CooperativeFactory)
-    number = factory.Sequence(lambda n: n + 2)
+    number = factory.LazyAttribute(lambda version: next_version_number(version.cooperative))
     effective_from = factory.Faker("date_between", start_date="+1d", end_date="+300d")
     status = CharterVersion.Status.DRAFT
     title_zh = "质量合作社公约（修订）"

@@ -173,6 +173,8 @@ def test_a_published_version_page_shows_the_sanitised_text(client, coop, charter
 
 
 def test_the_checklist_is_the_list_of_basic_conditions(charter):
-    conditions = charter.basic_conditions()
+    conditions = charter.basic_conditions("zh")
     assert len(conditions) == 4
     assert conditions[0] == "依法登记，持有有效的统一社会信用代码"
+    assert charter.basic_conditions("en")[0].startswith("Lawfully registered")
+    assert charter.basic_conditions() == charter.basic_conditions("en")

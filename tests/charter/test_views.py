@@ -346,16 +346,14 @@ def test_an_administrator_approves_an_application_with_the_checklist(
     )
     url = reverse("charter:review_application", args=[coop.slug, application.pk])
     page = personas.administrator.get(url).content.decode()
-    for condition in charter.basic_conditions():
+    for condition in charter.basic_conditions("zh"):
         assert condition in page
-    incomplete = personas.administrator.post(
-        url, {"decision": "approve", "checklist": charter.basic_conditions()[:2]}
-    )
+    english = personas.administrator.get(url, headers={"accept-language": "en"})
+    assert charter.basic_conditions("en")[1] in english.content.decode()
+    incomplete = personas.administrator.post(url, {"decision": "approve", "checklist": [0, 1]})
     assert incomplete.status_code == 200
     assert not Member.objects.filter(credit_code=application.credit_code).exists()
-    response = personas.administrator.post(
-        url, {"decision": "approve", "checklist": charter.basic_conditions()}
-    )
+    response = personas.administrator.post(url, {"decision": "approve", "checklist": [0, 1, 2, 3]})
     assert response.status_code == 302
     member = Member.objects.get(credit_code=application.credit_code)
     assert member.status == Member.Status.ACTIVE
