@@ -543,6 +543,7 @@ CHECK_SECONDS = 6 * 60 * 60
 class Check:
     available: bool
     matches: bool = False
+    superseded: bool = False
     checked_at: datetime.datetime | None = None
 
 
@@ -552,6 +553,9 @@ def recomputation_check(run: AssessmentRun) -> Check:
 
     from django.core.cache import cache
 
+    if run.status == AssessmentRun.Status.SUPERSEDED:
+        # A corrected revision is not expected to reproduce: the check is the current one's.
+        return Check(available=False, superseded=True)
     try:
         services = importlib.import_module("pledges.assessment.services")
     except ImportError:

@@ -360,3 +360,21 @@ def test_logged_in_personas_see_the_same_public_pages(personas, published_run, m
         assert reader.get(member_url(member_a)).status_code == 200
         assert reader.get(period_url()).status_code == 200
     assert AssessmentRun.objects.count() == 1
+
+
+def test_a_superseded_revision_points_to_the_current_ones_check(
+    client, published_run, period, charter, member_a
+):
+    correction = RunFactory(period=period, charter_version=charter)
+    ResultFactory(run=correction, member=member_a)
+    supersede(published_run)
+    publish(correction, revision=2, note="更正")
+
+    response = client.get(
+        reverse("pledges:public_verify_run", args=["nantong", "2025", 1]), **ENGLISH
+    )
+
+    text = response.content.decode()
+    assert "A corrected revision is not recomputed" in text
+    assert "This revision was later corrected." in text
+    assert reverse("pledges:public_revision", args=["nantong", "2025", 2]) in text

@@ -22,6 +22,23 @@ def text_of(path: str) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(path).pages)
 
 
+def embedded_fonts(path: str) -> set[str]:
+    """Names of the fonts whose programs are inside the PDF (the subset prefix removed)."""
+    families = set()
+    for page in PdfReader(path).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            fonts = [font] + [child.get_object() for child in font.get("/DescendantFonts", [])]
+            for each in fonts:
+                descriptor = each.get("/FontDescriptor")
+                if descriptor is None:
+                    continue
+                descriptor = descriptor.get_object()
+                if any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")):
+                    families.add(str(each["/BaseFont"]).lstrip("/").split("+")[-1])
+    return families
+
+
 def qr_codes(path: str, tmp_path: Path) -> list[str]:
     """Every QR code on the PDF's pages, rendered at 150 dpi as a reader's phone would see it."""
     subprocess.run(["pdftoppm", "-png", "-r", "150", path, str(tmp_path / "page")], check=True)
@@ -42,6 +59,7 @@ def test_a_members_report_names_the_member_and_its_score(published_run, member_a
     assert "74.1" in text
     assert "南通家纺质量合作社" in text
     assert "1 / " in text
+    assert embedded_fonts(document.file.path) >= {"Noto-Sans-CJK-SC", "Noto-Serif-CJK-SC-Bold"}
     expected = settings.SITE_URL + reverse(
         "pledges:public_verify_member", args=["nantong", "2025", 1, member_a.credit_code]
     )
