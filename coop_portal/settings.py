@@ -214,6 +214,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pledges.assessment.tasks.finalise_runs",
         "schedule": timedelta(hours=1),
     },
+    # Opens rectifications a large inspection import queued but a lost task never opened.
+    "open-missing-rectifications": {
+        "task": "inspections.tasks.sweep_missing_rectifications",
+        "schedule": timedelta(minutes=30),
+    },
 }
 
 # E-mail: printed to the console unless EMAIL_URL is set (smtp+tls://user:pass@host:587).
