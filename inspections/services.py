@@ -153,7 +153,8 @@ def open_rectifications(inspection_ids: Iterable[int], *, chunk: int = 2000) -> 
                     deadline=inspection.reported_on + datetime.timedelta(days=days_of[key]),
                 )
             )
-        Rectification.objects.bulk_create(rectifications)
+        # A concurrent sweep may have opened some already: those are left as they are.
+        Rectification.objects.bulk_create(rectifications, ignore_conflicts=True)
         for rectification in rectifications:
             _announce_rectification(rectification)
         opened += len(rectifications)

@@ -136,3 +136,14 @@ def test_the_overdue_list_has_a_constant_query_count(
     with django_assert_num_queries(5):
         personas.regulator.get(url)
     assert Rectification.objects.overdue(coop.today()).count() == 13
+
+
+def test_the_sweep_opens_missing_rectifications_once(coop, member_a, catalogue):
+    from inspections.tasks import sweep_missing_rectifications
+
+    inspection = FailedInspectionFactory(
+        cooperative=coop, member=member_a, category=catalogue["bedding"]
+    )
+    assert sweep_missing_rectifications() == 1
+    assert sweep_missing_rectifications() == 0
+    assert Rectification.objects.get().inspection == inspection
