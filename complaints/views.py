@@ -222,6 +222,18 @@ def _public_events(complaint: Complaint) -> QuerySet[ComplaintEvent]:
     )
 
 
+def _without_personal_data(
+    events: QuerySet[ComplaintEvent], complaint: Complaint
+) -> list[ComplaintEvent]:
+    """The events with personal data masked in what the consumer wrote (for readers who may
+    not see the contact details). The instances are only displayed, never saved."""
+    shown = list(events)
+    for event in shown:
+        if event.actor == ComplaintEvent.Actor.CONSUMER:
+            event.text = mask_personal_data(event.text, [complaint.contact_name])
+    return shown
+
+
 @never_cache
 def track_detail(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
     complaint = _tracked(request, slug, reference)
@@ -409,7 +421,9 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "desired_outcome": complaint.desired_outcome
             if show_contact
             else mask_personal_data(complaint.desired_outcome, hidden_names),
-            "events": _public_events(complaint),
+            "events": _public_events(complaint)
+            if show_contact
+            else _without_personal_data(_public_events(complaint), complaint),
             "show_evidence": show_contact,
             "form": form if complaint.status in services.OPEN_FOR_MEMBER else None,
             "today": complaint.cooperative.today(),
@@ -483,6 +497,7 @@ def _render_staff_detail(
     status: int = 200,
 ) -> HttpResponse:
     steps = complaint.next_steps() if may_change else []
+    events = complaint.events.select_related("by").prefetch_related("evidence")
     forms = {step: bound.get(step) or STEP_FORMS[step]() for step in steps}
     return render(
         request,
@@ -497,7 +512,7 @@ def _render_staff_detail(
             "desired_outcome": complaint.desired_outcome
             if may_change
             else mask_personal_data(complaint.desired_outcome, [complaint.contact_name]),
-            "events": complaint.events.select_related("by").prefetch_related("evidence"),
+            "events": events if may_change else _without_personal_data(events, complaint),
             "evidence": complaint.evidence.all(),
             "forms": forms,
             "may_change": may_change,

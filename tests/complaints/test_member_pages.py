@@ -106,3 +106,15 @@ def test_the_member_list_uses_the_same_queries_for_one_row_and_many(
     with django_assert_num_queries(len(one.captured_queries)):
         page = client.get(LIST)
     assert len(page.context["page"].object_list) == 13
+
+
+def test_personal_data_the_consumer_adds_later_is_masked_for_the_member_without_consent(
+    personas, forwarded
+):
+    services.add_consumer_information(forwarded, "请打电话 13700001111 找张三", [])
+    page = personas.member_a.get(detail(forwarded)).content.decode()
+    assert "请打电话" in page
+    assert "13700001111" not in page
+    assert "张三" not in page
+    Complaint.objects.filter(pk=forwarded.pk).update(share_contact=True)
+    assert "13700001111" in personas.member_a.get(detail(forwarded)).content.decode()

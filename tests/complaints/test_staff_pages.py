@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from complaints import services
 from complaints.models import Complaint, ComplaintEvent
 from tests.complaints.factories import ComplaintFactory
 
@@ -33,10 +34,12 @@ def test_the_administrator_lists_and_reads_complaints_with_contact_details(perso
 
 
 def test_the_regulator_reads_complaints_without_contact_details_or_actions(personas, complaint):
+    services.add_consumer_information(complaint, "补充：电话 13700001111", [])
     assert personas.regulator.get(list_url(complaint.cooperative)).status_code == 200
     page = personas.regulator.get(detail_url(complaint)).content.decode()
     assert complaint.reference in page
-    for personal in ("张三", "13912345678", "buyer@example.com"):
+    assert "补充" in page
+    for personal in ("张三", "13912345678", "buyer@example.com", "13700001111"):
         assert personal not in page
     assert action_url(complaint, "accept") not in page
     assert personas.regulator.post(action_url(complaint, "accept")).status_code == 403
