@@ -13,8 +13,8 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth import login as auth_login
-from django.contrib.auth import password_validation
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
@@ -69,10 +69,29 @@ class TokenForm(forms.Form):
         return token
 
 
+class EmailAuthenticationForm(AuthenticationForm):
+    def clean_username(self) -> str:
+        # Addresses are stored in lower case (members.models.UserManager); people type them as
+        # they like.
+        return str(self.cleaned_data["username"]).strip().lower()
+
+    def clean(self) -> dict[str, Any]:
+        email = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if email is not None and password:
+            # Passed by the user model's field name, so that django-axes (which reads the
+            # credential named USERNAME_FIELD) counts failures per account, not only per address.
+            self.user_cache = authenticate(self.request, email=email, password=password)
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+
 class LoginView(auth_views.LoginView):
     """Django's log-in, with a second step for people who turned on two-factor log-in."""
 
-    form_class = AuthenticationForm
+    form_class = EmailAuthenticationForm
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         user = form.get_user()
@@ -163,14 +182,22 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:two_factor_setup")
 
 
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset; the e-mail is written in the language of the request."""
+
+    template_name = "registration/password_reset_form.html"
+    email_template_name = "email/accounts/password_reset.txt"
+    subject_template_name = "email/accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        # Read when sending, so that the link follows SITE_URL as it is now.
+        self.extra_email_context = {"site_url": settings.SITE_URL.rstrip("/")}
+        return super().form_valid(form)
+
+
 # Password reset: Django's views, our templates and translated e-mail.
-password_reset = auth_views.PasswordResetView.as_view(
-    template_name="registration/password_reset_form.html",
-    email_template_name="email/accounts/password_reset.txt",
-    subject_template_name="email/accounts/password_reset_subject.txt",
-    success_url=reverse_lazy("accounts:password_reset_done"),
-    extra_email_context={"site_url": settings.SITE_URL.rstrip("/")},
-)
+password_reset = PasswordResetView.as_view()
 password_reset_done = auth_views.PasswordResetDoneView.as_view(
     template_name="registration/password_reset_done.html"
 )

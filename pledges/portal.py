@@ -101,9 +101,9 @@ def dashboard(request: HttpRequest, member_id: int) -> HttpResponse:
         .order_by("deadline")
     )
     cases = list(
-        ExitCase.objects.filter(member=member).prefetch_related(
-            Prefetch("steps", queryset=ExitStep.objects.order_by("proposed_at"))
-        )
+        ExitCase.objects.filter(member=member)
+        .select_related("member")
+        .prefetch_related(Prefetch("steps", queryset=ExitStep.objects.order_by("proposed_at")))
     )
     assessments = list(
         MemberAssessment.objects.filter(member=member, run__status__in=PUBLISHED_RUNS)
