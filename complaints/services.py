@@ -151,7 +151,10 @@ def _tell_consumer(complaint: Complaint, template: str, key: str, **context: Any
 
 
 def _locked(complaint: Complaint, *statuses: str) -> Complaint:
-    locked = Complaint.objects.select_for_update().select_related("cooperative", "member")
+    # Only the complaint row is locked, not its cooperative and member.
+    locked = Complaint.objects.select_for_update(of=("self",)).select_related(
+        "cooperative", "member"
+    )
     fresh = locked.get(pk=complaint.pk)
     if statuses and fresh.status not in statuses:
         raise WorkflowError(fresh.status)
