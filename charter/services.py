@@ -630,3 +630,43 @@ def decide_appeal(
         key=f"appeal:{appeal.pk}:decided",
     )
     return appeal
+
+
+@transaction.atomic
+def propose_overdue_removals(cooperative: Cooperative, on: datetime.date | None = None) -> int:
+    """Propose removal of suspended members whose rectification period has ended (SCORING.md).
+
+    Safe to run again: a proposal is keyed by the suspension it follows. Returns how many
+    proposals were new.
+    """
+    day = on or cooperative.today()
+    overdue = (
+        ExitStep.objects.in_effect()
+        .of_cooperative(cooperative)
+        .filter(
+            kind=Kind.SUSPENSION,
+            rectification_until__lt=day,
+            case__member__status=Status.SUSPENDED,
+        )
+        .select_related("case__member")
+    )
+    created = 0
+    for step in overdue:
+        source_ref = f"rectification-overdue:{step.pk}"
+        if ExitStep.objects.filter(case__member=step.case.member, source_ref=source_ref).exists():
+            continue
+        propose_consequence(
+            step.case.member,
+            "removal",
+            reason=_(
+                "Suspended on %(day)s and not restored by the end of the rectification period "
+                "(%(until)s)."
+            )
+            % {
+                "day": date_format(step.decided_on or day),
+                "until": date_format(step.rectification_until or day),
+            },
+            source_ref=source_ref,
+        )
+        created += 1
+    return created

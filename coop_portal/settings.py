@@ -199,6 +199,11 @@ CELERY_BROKER_POOL_LIMIT = 10
 CELERY_BEAT_SCHEDULE = {
     # Sends e-mail whose immediate dispatch failed (broker or worker down): nothing is lost.
     "flush-outbox": {"task": "coop_portal.tasks.flush_outbox", "schedule": timedelta(minutes=1)},
+    # Proposes removal of suspended members whose rectification period ended (exit mechanism).
+    "propose-overdue-removals": {
+        "task": "charter.tasks.propose_overdue_removals",
+        "schedule": timedelta(hours=12),
+    },
     # Complaint deadline reminders to members and overdue reports to administrators (each once).
     "complaint-reminders": {
         "task": "complaints.tasks.send_complaint_reminders",

@@ -237,3 +237,18 @@ def test_a_proposed_or_revoked_suspension_is_not_public(
         reason="撤销",
     )
     assert not ExitStep.objects.public().of_cooperative(coop).exists()
+
+
+def test_a_suspension_past_its_rectification_period_gets_a_removal_proposal_once(
+    coop, member_a, member_b, charter, administrator
+):
+    from charter.tasks import propose_overdue_removals
+
+    long_ago = coop.today() - datetime.timedelta(days=91)
+    take_exit_step(member_a, "suspension", by=administrator, reason="两次 D", on=long_ago)
+    take_exit_step(member_b, "suspension", by=administrator, reason="两次 D")
+    assert propose_overdue_removals.delay().get() == 1
+    assert propose_overdue_removals.delay().get() == 0
+    proposal = ExitStep.objects.proposed().get()
+    assert (proposal.case.member, proposal.kind) == (member_a, "removal")
+    assert status(member_a) == Member.Status.SUSPENDED

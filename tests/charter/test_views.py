@@ -469,3 +469,75 @@ def test_the_appeal_page_refuses_the_proposer_and_accepts_another_administrator(
     assert appeal.status == "upheld"
     member_a.refresh_from_db()
     assert member_a.status == Member.Status.ACTIVE
+
+
+def test_the_not_accepted_list_runs_constant_queries(
+    personas, coop, charter, django_assert_num_queries
+):
+    url = reverse("charter:not_accepted", args=[coop.slug])
+    MemberFactory(cooperative=coop)
+    personas.administrator.get(url)
+    with django_assert_num_queries(5):
+        personas.administrator.get(url)
+    MemberFactory.create_batch(8, cooperative=coop)
+    with django_assert_num_queries(5):
+        response = personas.administrator.get(url)
+    # Nine new members and the personas member_a and member_b.
+    assert len(response.context["members"]) == 11
+
+
+def test_the_member_cases_page_runs_constant_queries(
+    personas, coop, charter, member_a, administrator, django_assert_num_queries
+):
+    url = reverse("charter:member_cases")
+    take_exit_step(member_a, "warning", by=administrator, reason="一")
+    personas.member_a.get(url)
+    with django_assert_num_queries(7):
+        personas.member_a.get(url)
+    take_exit_step(member_a, "suspension", by=administrator, reason="二")
+    take_exit_step(member_a, "removal", by=administrator, reason="三")
+    with django_assert_num_queries(7):
+        response = personas.member_a.get(url)
+    assert len(response.context["cases"][0]["steps"]) == 3
+
+
+def test_every_page_renders_with_the_demo_in_both_languages(client, db):
+    from charter import demo as charter_demo
+    from charter.setup import setup_charter
+    from members import demo as members_demo
+    from members.models import User
+
+    cooperative = members_demo.load()
+    setup_charter(cooperative)
+    charter_demo.load(cooperative)
+    client.force_login(User.objects.get(email="reviewer@example.cn"))
+    slug = cooperative.slug
+    case = ExitStep.objects.of_cooperative(cooperative).get(source_ref="demo:appeal").case
+    pages = [
+        reverse(f"charter:{name}", args=[slug])
+        for name in (
+            "current",
+            "archive",
+            "diff",
+            "methodology",
+            "public_exits",
+            "apply",
+            "applied",
+            "manage",
+            "not_accepted",
+            "take_step",
+        )
+    ]
+    pages += [
+        reverse("charter:version", args=[slug, 1]),
+        reverse("charter:case", args=[slug, case.pk]),
+        reverse(
+            "charter:review_application",
+            args=[slug, Application.objects.get(status="pending").pk],
+        ),
+    ]
+    for language in ("zh-hans", "en"):
+        for url in pages:
+            response = client.get(url, headers={"accept-language": language})
+            assert response.status_code == 200, url
+            assert f'lang="{language}"' in response.content.decode()
