@@ -127,10 +127,12 @@ def test_a_member_of_another_cooperative_is_unknown(
 
 
 def test_an_unknown_cooperative_or_missing_file_exits_non_zero(coop, tmp_path):
-    with pytest.raises(CommandError, match="no cooperative"):
-        call_command("import_inspections", "--cooperative", "nowhere", str(tmp_path / "x.csv"))
-    with pytest.raises(CommandError, match="no file"):
-        call_command("import_inspections", "--cooperative", coop.slug, str(tmp_path / "x.csv"))
+    missing = str(tmp_path / "x.csv")
+    with translation.override("en"):
+        with pytest.raises(CommandError, match="no cooperative"):
+            call_command("import_inspections", "--cooperative", "nowhere", missing)
+        with pytest.raises(CommandError, match="no file"):
+            call_command("import_inspections", "--cooperative", coop.slug, missing)
 
 
 ITEMS_HEADER = "report_no,item,measured_value,limit,result"
