@@ -537,6 +537,13 @@ def staff_action(request: HttpRequest, slug: str, pk: int, step: str) -> HttpRes
         )
     data = form.cleaned_data
     user = _user(request)
+    if step == "uphold" and not (
+        complaint.accepted_on and complaint.accepted_on <= data["on"] <= cooperative.today()
+    ):
+        form.add_error("on", _("The date must lie between the acceptance date and today."))
+        return _render_staff_detail(
+            request, cooperative, complaint, may_change, {step: form}, status=400
+        )
     text = data.get("text", "")
     try:
         if step == "accept":

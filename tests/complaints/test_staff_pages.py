@@ -1,5 +1,7 @@
 """The cooperative's complaint desk and the admin: administrators handle, regulators read."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -157,3 +159,12 @@ def test_the_admin_shows_an_administrator_only_their_cooperatives_complaints(per
     change = reverse("admin:complaints_complaint_change", args=[complaint.pk])
     assert personas.administrator.get(change).status_code == 200
     assert personas.other_administrator.get(change).status_code != 200
+
+
+def test_an_upheld_date_before_acceptance_is_refused_with_a_message(personas, forwarded):
+    day = (forwarded.accepted_on - datetime.timedelta(days=1)).isoformat()
+    response = personas.administrator.post(action_url(forwarded, "uphold"), {"uphold-on": day})
+    assert response.status_code == 400
+    assert response.context["forms"]["uphold"].errors["on"]
+    forwarded.refresh_from_db()
+    assert forwarded.upheld_on is None
