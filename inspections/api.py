@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError
 from django.urls import URLPattern, URLResolver, path
 from django.utils.translation import gettext as _
@@ -50,8 +51,7 @@ class LabTokenAuthentication(BaseAuthentication):
         token = token_for(secret)
         if token is None:
             raise AuthenticationFailed(_("The token is not valid or has been revoked."))
-        from django.contrib.auth.models import AnonymousUser
-
+        # A lab system is nobody's user account: the token stands for the lab.
         return AnonymousUser(), token
 
     def authenticate_header(self, request: Request) -> str:

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -321,7 +321,7 @@ def lab_home(request: HttpRequest, slug: str) -> HttpResponse:
     cooperative, labs, user = _lab_scope(request, slug)
     lab = labs.order_by("pk").first()
     if lab is None:
-        return render(request, "404.html", status=404)
+        raise Http404
     form = LabUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
