@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_ratelimit.core import get_usage
 
 from members.models import Cooperative, Member, Role, User
 from members.scoping import cooperative_for, member_of
@@ -28,6 +30,8 @@ from .forms import (
     ReviewForm,
 )
 from .models import Appeal, Application, CharterAcceptance, CharterVersion, ExitCase, ExitStep
+
+logger = logging.getLogger(__name__)
 
 
 def _user(request: HttpRequest) -> User:
@@ -142,12 +146,45 @@ def public_exits(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+# Applications one address may post in an hour: enough for a typing error or two.
+APPLICATION_RATE = "10/h"
+
+
+def _over_application_rate(request: HttpRequest) -> bool:
+    try:
+        usage = get_usage(
+            request,
+            group="charter-apply",
+            key="ip",
+            rate=APPLICATION_RATE,
+            method="POST",
+            increment=True,
+        )
+    except Exception:
+        # The cache is down: let the applicant through rather than lose the application.
+        logger.warning("Rate limit cache unreachable; application allowed.", exc_info=True)
+        return False
+    return usage is not None and bool(usage["should_limit"])
+
+
 def apply(request: HttpRequest, slug: str) -> HttpResponse:
     cooperative = _public_cooperative(slug)
     version = CharterVersion.objects.in_force(cooperative, on=cooperative.today())
     if version is None:
         raise Http404
     form = ApplicationForm(request.POST or None)
+    if request.method == "POST" and _over_application_rate(request):
+        form.is_valid()
+        form.add_error(
+            None,
+            _("Too many applications were sent from your address. Please try again later."),
+        )
+        return render(
+            request,
+            "charter/apply.html",
+            {"cooperative": cooperative, "version": version, "form": form},
+            status=429,
+        )
     if request.method == "POST" and form.is_valid():
         application = form.save(commit=False)
         application.cooperative = cooperative

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 
 from charter.models import CharterVersion
@@ -15,6 +16,14 @@ def _english_messages():
     """Errors raised in the tests read in English (pages pick their language per request)."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """The rate limits count in the cache, which lives as long as the test process."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -541,3 +541,16 @@ def test_every_page_renders_with_the_demo_in_both_languages(client, db):
             response = client.get(url, headers={"accept-language": language})
             assert response.status_code == 200, url
             assert f'lang="{language}"' in response.content.decode()
+
+
+def test_the_application_form_slows_down_a_flood_from_one_address(client, coop, charter):
+    url = reverse("charter:apply", args=[coop.slug])
+    for number in range(10):
+        response = client.post(url, application_data(credit_code=credit_code_for(6000 + number)))
+        assert response.status_code == 302
+    response = client.post(
+        url, application_data(credit_code=credit_code_for(6100)), headers={"accept-language": "en"}
+    )
+    assert response.status_code == 429
+    assert "Too many applications" in response.content.decode()
+    assert Application.objects.count() == 10
