@@ -110,3 +110,31 @@ def test_the_objections_list_has_a_constant_query_count(
         objection()
     with django_assert_num_queries(5):
         personas.regulator.get(url)
+
+
+def test_the_member_is_told_of_a_new_failure_and_of_the_decision(
+    coop, member_a, member_user_a, regulator, catalogue, django_capture_on_commit_callbacks
+):
+    from coop_portal.models import OutboxEmail
+    from inspections.services import settle_inspection
+
+    today = coop.today()
+    recent = FailedInspectionFactory(
+        cooperative=coop,
+        member=member_a,
+        category=catalogue["bedding"],
+        report_no="MAIL-1",
+        sampled_on=today - datetime.timedelta(days=9),
+        reported_on=today - datetime.timedelta(days=2),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        settle_inspection(recent)
+        settle_inspection(recent)
+        objection = raise_objection(recent, reason="x", by=None)
+        decide_objection(objection, upheld=True, note="样品受潮", by=regulator)
+    mails = list(OutboxEmail.objects.order_by("pk"))
+    assert len(mails) == 2
+    assert all(mail.to == [member_user_a.email] for mail in mails)
+    assert "MAIL-1" in mails[0].subject
+    assert "MAIL-1" in mails[1].subject
+    assert "样品受潮" in mails[1].body
