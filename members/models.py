@@ -337,6 +337,13 @@ class Role(models.Model):
     def __str__(self) -> str:
         return f"{self.user} · {self.get_kind_display()} · {self.cooperative.slug}"
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        member = self.member if self.member_id else None
+        if member is not None and member.cooperative_id != self.cooperative_id:
+            raise ValidationError({"member": _("The member belongs to another cooperative.")})
+
 
 class Initiator(models.Model):
     """An initiating unit (发起单位) of a cooperative, with the duty it took on."""

@@ -51,6 +51,20 @@ def test_another_cooperatives_administrator_cannot_open_a_member_by_url(
     assert member_a.name not in response.content.decode()
 
 
+def test_the_history_page_shows_who_changed_what(personas, administrator, member_a):
+    personas.administrator.post(
+        CHANGELIST,
+        {"action": "warn", "_selected_action": [member_a.pk], "apply": "1", "reason": "抽查不合格"},
+    )
+    response = personas.administrator.get(
+        reverse("admin:members_member_history", args=[member_a.pk])
+    )
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert administrator.email in content or str(administrator) in content
+    assert "抽查不合格" in content
+
+
 def test_another_administrator_cannot_open_a_historical_version_by_url(personas, member_a):
     record = member_a.history.get()
     url = reverse("admin:members_member_simple_history", args=[member_a.pk, record.history_id])
@@ -347,6 +361,23 @@ def test_the_member_add_and_change_pages_open(personas, member_a):
     assert personas.administrator.get(reverse("admin:members_member_add")).status_code == 200
     assert personas.administrator.get(change_url(member_a)).status_code == 200
     assert personas.administrator.get(IMPORT).status_code == 200
+
+
+def test_a_role_cannot_tie_a_user_to_another_cooperatives_member(
+    super_client, coop, other_coop, administrator
+):
+    theirs = MemberFactory(cooperative=other_coop)
+    response = super_client.post(
+        reverse("admin:members_role_add"),
+        {
+            "user": administrator.pk,
+            "cooperative": coop.pk,
+            "kind": "member_user",
+            "member": theirs.pk,
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["member"]
 
 
 def test_users_are_managed_by_superusers_only(personas, super_client):

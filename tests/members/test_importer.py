@@ -51,7 +51,12 @@ def test_a_good_file_creates_every_member_with_its_officer(coop):
     b = Member.objects.get(credit_code=B)
     assert (b.status, b.left_on) == ("withdrawn", datetime.date(2023, 6, 30))
     assert Member.objects.get(credit_code=C).current_quality_officer() is None
-    assert a.history.count() == 1
+    record = a.history.get()
+    assert (record.history_type, record.history_change_reason) == (
+        "+",
+        "Imported from members.csv.",
+    )
+    assert a.current_quality_officer().history.count() == 1
 
 
 def test_importing_the_same_file_twice_changes_nothing(coop, django_assert_max_num_queries):
