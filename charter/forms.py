@@ -15,6 +15,13 @@ from .models import Application, CharterVersion, ExitStep
 class ApplicationForm(forms.ModelForm):
     """The public application to join, with the charter in force and its acceptance."""
 
+    # Longer than a code, because people type it with spaces; clean_credit_code normalises it.
+    credit_code = forms.CharField(
+        label=_("unified social credit code"),
+        max_length=40,
+        help_text=_("The 18-character code on the business licence."),
+    )
+
     accept_charter = forms.BooleanField(
         label=_("I have read the charter and accept it on behalf of the applicant."),
         required=True,
@@ -36,7 +43,6 @@ class ApplicationForm(forms.ModelForm):
             "signatory_name",
         ]
         help_texts = {
-            "credit_code": _("The 18-character code on the business licence."),
             "signatory_name": _("The person who accepts the charter for the applicant."),
         }
 

@@ -158,7 +158,8 @@ def test_a_public_exit_list_shows_only_its_own_cooperative(
 
 def application_data(**overrides) -> dict[str, str]:
     data = {
-        "credit_code": credit_code_for(4242).lower(),
+        # Typed in lower case with spaces, as people do.
+        "credit_code": " ".join(credit_code_for(4242).lower()[i : i + 6] for i in (0, 6, 12)),
         "name": "南通新申请家纺有限公司",
         "name_en": "",
         "kind": "firm",
