@@ -42,9 +42,8 @@ def load(cooperative: Cooperative) -> None:
         services.finalise_run(run, on=run.notice_ends_on + datetime.timedelta(days=1))
 
     notice_period = services.period_for(cooperative, NOTICE_PERIOD)
-    run = AssessmentRun.objects.current(notice_period)
-    if run is None:
-        run = services.publish_run(_computed(cooperative, NOTICE_PERIOD), by=regulator)
+    current = AssessmentRun.objects.current(notice_period)
+    run = current or services.publish_run(_computed(cooperative, NOTICE_PERIOD), by=regulator)
     if not MemberObjection.objects.filter(run=run).exists() and services.in_notice_period(run):
         result = (
             MemberAssessment.objects.filter(run=run, status=MemberAssessment.Status.RATED)

@@ -39,37 +39,47 @@ class MemberInputs:
         def day(value: datetime.date | None) -> str | None:
             return None if value is None else value.isoformat()
 
+        def ordered(rows: list[list[Any]]) -> list[list[Any]]:
+            # Sorted by their JSON text: None and strings never compare with each other.
+            return sorted(rows, key=lambda row: json.dumps(row))
+
         return {
-            "pledges": sorted(
+            "pledges": ordered(
                 [
-                    p.id,
-                    p.version,
-                    day(p.published_on),
-                    day(p.withdrawn_on),
-                    sorted([kind, str(target)] for kind, target in p.commitments.items()),
+                    [
+                        p.id,
+                        p.version,
+                        day(p.published_on),
+                        day(p.withdrawn_on),
+                        sorted([kind, str(target)] for kind, target in p.commitments.items()),
+                    ]
+                    for p in self.pledges
                 ]
-                for p in self.pledges
             ),
-            "inspections": sorted(
+            "inspections": ordered(
                 [
-                    day(i.sampled_on),
-                    day(i.reported_on),
-                    i.verdict,
-                    i.severity,
-                    day(i.rectified_on),
-                    i.count,
+                    [
+                        day(i.sampled_on),
+                        day(i.reported_on),
+                        i.verdict,
+                        i.severity,
+                        day(i.rectified_on),
+                        i.count,
+                    ]
+                    for i in self.inspections
                 ]
-                for i in self.inspections
             ),
-            "complaints": sorted(
+            "complaints": ordered(
                 [
-                    day(c.accepted_on),
-                    day(c.responded_on),
-                    day(c.resolved_on),
-                    day(c.upheld_on),
-                    c.count,
+                    [
+                        day(c.accepted_on),
+                        day(c.responded_on),
+                        day(c.resolved_on),
+                        day(c.upheld_on),
+                        c.count,
+                    ]
+                    for c in self.complaints
                 ]
-                for c in self.complaints
             ),
         }
 
@@ -134,11 +144,20 @@ def _until(day_field: str, last_day: datetime.date) -> Case:
 def gather(period: scoring.Period, member_ids: Sequence[int]) -> dict[int, MemberInputs]:
     """The inputs of each member in ``member_ids``, in four queries whatever their number."""
     inputs: dict[int, MemberInputs] = {member_id: MemberInputs() for member_id in member_ids}
+    if not member_ids:
+        return inputs
     last = period.last_day
+    # A chunk is a run of member ids in order: a range is cheaper to send and to look up
+    # than a list of thousands; rows of members in the range but not in the chunk (another
+    # cooperative's, or not active in the period) are skipped below.
+    low, high = min(member_ids), max(member_ids)
 
     pledge_rows = list(
         Pledge.objects.filter(
-            member_id__in=member_ids, published_on__isnull=False, published_on__lte=last
+            member_id__gte=low,
+            member_id__lte=high,
+            published_on__isnull=False,
+            published_on__lte=last,
         )
         .order_by()
         .values_list("pk", "member_id", "version", "published_on", "withdrawn_on")
@@ -146,7 +165,8 @@ def gather(period: scoring.Period, member_ids: Sequence[int]) -> dict[int, Membe
     commitments: dict[int, dict[str, Decimal]] = defaultdict(dict)
     for pledge_id, kind, target in (
         Commitment.objects.filter(
-            pledge__member_id__in=member_ids,
+            pledge__member_id__gte=low,
+            pledge__member_id__lte=high,
             pledge__published_on__isnull=False,
             pledge__published_on__lte=last,
         )
@@ -155,6 +175,8 @@ def gather(period: scoring.Period, member_ids: Sequence[int]) -> dict[int, Membe
     ):
         commitments[pledge_id][kind] = target
     for pledge_id, member_id, version, published_on, withdrawn_on in pledge_rows:
+        if member_id not in inputs:
+            continue
         inputs[member_id].pledges.append(
             scoring.PledgeFacts(
                 id=pledge_id,
@@ -172,7 +194,8 @@ def gather(period: scoring.Period, member_ids: Sequence[int]) -> dict[int, Membe
     inspection_rows = (
         Inspection.objects.final()
         .filter(
-            member_id__in=member_ids,
+            member_id__gte=low,
+            member_id__lte=high,
             sampled_on__gte=period.first_day,
             sampled_on__lte=last,
             reported_on__lte=last,
@@ -198,6 +221,8 @@ def gather(period: scoring.Period, member_ids: Sequence[int]) -> dict[int, Membe
         sampled,
         reported,
     ) in inspection_rows:
+        if member_id not in inputs:
+            continue
         inputs[member_id].inspections.append(
             scoring.InspectionFacts(
                 sampled_on=sampled,
@@ -211,7 +236,8 @@ def gather(period: scoring.Period, member_ids: Sequence[int]) -> dict[int, Membe
 
     complaint_rows = (
         Complaint.objects.filter(
-            member_id__in=member_ids,
+            member_id__gte=low,
+            member_id__lte=high,
             accepted_on__gte=period.first_day,
             accepted_on__lte=last,
         )
@@ -226,6 +252,8 @@ def gather(period: scoring.Period, member_ids: Sequence[int]) -> dict[int, Membe
         .annotate(count=Count("pk"))
     )
     for member_id, accepted_on, responded, resolved, upheld, count in complaint_rows:
+        if member_id not in inputs:
+            continue
         inputs[member_id].complaints.append(
             scoring.ComplaintFacts(
                 accepted_on=accepted_on,

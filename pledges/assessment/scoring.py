@@ -187,14 +187,16 @@ class Result:
 def decimal_text(value: Fraction | Decimal | int) -> str:
     """A value as a Decimal string: exact when it has few decimals, else to ten places."""
     fraction = Fraction(value)
+    denominator = fraction.denominator
+    # A fraction is a finite decimal exactly when its denominator has no prime factor
+    # other than 2 and 5.
+    for prime in (2, 5):
+        while denominator % prime == 0:
+            denominator //= prime
     exact = Decimal(fraction.numerator) / Decimal(fraction.denominator)
-    if Fraction(exact) == fraction:
+    if denominator == 1 and len(exact.as_tuple().digits) < 28:
         return format(exact.normalize(), "f") if exact == exact.to_integral() else str(exact)
-    return str(
-        (Decimal(fraction.numerator) / Decimal(fraction.denominator)).quantize(
-            STORED_PLACES, rounding=ROUND_HALF_UP
-        )
-    )
+    return str(exact.quantize(STORED_PLACES, rounding=ROUND_HALF_UP))
 
 
 def round_half_up(value: Fraction) -> Decimal:

@@ -329,3 +329,42 @@ def test_beat_schedule_names_the_assessment_jobs(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "pledges.assessment.tasks.assess_closed_periods" in tasks
     assert "pledges.assessment.tasks.finalise_runs" in tasks
+
+
+def test_gathering_a_chunk_skips_members_between_its_first_and_last_that_are_not_in_it(
+    coop, charter, other_coop
+):
+    first = MemberFactory(cooperative=coop)
+    between = MemberFactory(cooperative=other_coop)
+    last = MemberFactory(cooperative=coop)
+    for member in (first, between, last):
+        pledge(member)
+        InspectionFactory(member=member, sampled_on=D(2025, 3, 1), reported_on=D(2025, 3, 2))
+        ComplaintFactory(member=member, accepted_on=D(2025, 3, 1))
+    facts = gather.gather(YEAR, [first.pk, last.pk])
+    assert set(facts) == {first.pk, last.pk}
+    assert all(len(facts[m.pk].inspections) == 1 for m in (first, last))
+
+
+def test_same_day_complaints_with_and_without_an_answer_hash_and_verify(coop, charter):
+    member = MemberFactory(cooperative=coop)
+    pledge(member)
+    ComplaintFactory(member=member, accepted_on=D(2025, 3, 1), responded_on=D(2025, 3, 2))
+    ComplaintFactory(member=member, accepted_on=D(2025, 3, 1))
+    InspectionFactory(
+        member=member,
+        sampled_on=D(2025, 3, 1),
+        reported_on=D(2025, 3, 2),
+        verdict=Inspection.Verdict.FAIL,
+        severity=Inspection.Severity.MINOR,
+    )
+    InspectionFactory(
+        member=member,
+        sampled_on=D(2025, 3, 1),
+        reported_on=D(2025, 3, 2),
+        verdict=Inspection.Verdict.FAIL,
+        severity=Inspection.Severity.MINOR,
+        rectified_on=D(2025, 3, 20),
+    )
+    run = compute(coop, "2025")
+    assert services.verify_run(run)
