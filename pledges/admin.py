@@ -9,6 +9,7 @@ from django.http import HttpRequest
 
 from members.scoping import CooperativeScopedAdmin
 
+from .assessment import admin as _assessment_admin  # noqa: F401
 from .models.pledge import Commitment, Invitation, Pledge, ProductLine, Standard
 
 

@@ -55,6 +55,7 @@ STRICT = {
     "rectification_days": Decimal(30),
 }
 
+SIGNATORIES = ["王建华", "陈静", "刘海涛", "张丽娟", "周国平"]
 STATEMENT = "本单位承诺严格执行下列标准组织生产和销售，接受合作社和市场监管部门的监督，并向消费者公开以下质量承诺。"
 PROMISES = "售出商品7天内无理由退换；因质量问题产生的退换货运费由本单位承担；售后电话工作日9:00–17:00有人接听。"
 
@@ -86,7 +87,7 @@ def _pledge(
         statement=STATEMENT,
         promises=PROMISES,
         valid_from=published_on,
-        signatory_name=member.contact_person or "法定代表人",
+        signatory_name=SIGNATORIES[member.pk % len(SIGNATORIES)],
         signatory_title="法定代表人",
         review_comments=comments,
     )

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
+
+import pytest
 
 from charter.models import CharterVersion
 from charter.services import accept_charter
@@ -77,3 +80,12 @@ def published(
         published_on=on,
         **kwargs,  # type: ignore[arg-type]
     )
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings: Any) -> None:
+    """A fast password hasher for these tests: the personas' passwords are hashed per test.
+
+    Imported into each test module of the pledges, portal and accounts tests (autouse there).
+    """
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

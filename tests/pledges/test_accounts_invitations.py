@@ -11,6 +11,7 @@ from conftest import logged_in
 from members.models import Role, User
 from pledges.models.pledge import Invitation
 from tests.factories import MemberFactory, RoleFactory, UserFactory
+from tests.pledges.pledge_factories import fast_passwords  # noqa: F401 - autouse
 
 pytestmark = pytest.mark.django_db
 

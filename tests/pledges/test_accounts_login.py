@@ -9,6 +9,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from conftest import PASSWORD, logged_in
+from tests.pledges.pledge_factories import fast_passwords  # noqa: F401 - autouse
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,11 @@ from django.utils import translation
 from members.models import Member
 from pledges.models.pledge import Pledge
 from pledges.targets import pledge_in_force
-from tests.pledges.pledge_factories import charter_for, make_pledge
+from tests.pledges.pledge_factories import (
+    charter_for,
+    fast_passwords,  # noqa: F401 - autouse
+    make_pledge,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,11 @@ from pypdf import PdfReader
 
 from pledges.models.pledge import Pledge
 from pledges.tasks import render_pledge_pdf_task
-from tests.pledges.pledge_factories import charter_for, published
+from tests.pledges.pledge_factories import (
+    charter_for,
+    fast_passwords,  # noqa: F401 - autouse
+    published,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,13 @@ from members.models import Member
 from pledges.models import AssessmentPeriod, AssessmentRun, MemberAssessment
 from pledges.models.pledge import ProductLine, Standard
 from tests.factories import MemberFactory
-from tests.pledges.pledge_factories import STRICT, charter_for, make_pledge, published
+from tests.pledges.pledge_factories import (
+    STRICT,
+    charter_for,
+    fast_passwords,  # noqa: F401 - autouse
+    make_pledge,
+    published,
+)
 
 pytestmark = pytest.mark.django_db
 

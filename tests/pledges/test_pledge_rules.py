@@ -19,6 +19,7 @@ from tests.pledges.pledge_factories import (
     STRICT,
     accept,
     charter_for,
+    fast_passwords,  # noqa: F401 - autouse
     make_pledge,
     published,
 )

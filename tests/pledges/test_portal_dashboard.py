@@ -13,7 +13,13 @@ from inspections.models import Inspection, Rectification, TestCategory
 from members.models import Member, QualityOfficer
 from pledges.models import AssessmentPeriod, AssessmentRun, MemberAssessment
 from pledges.models.pledge import Pledge
-from tests.pledges.pledge_factories import accept, charter_for, make_pledge, published
+from tests.pledges.pledge_factories import (
+    accept,
+    charter_for,
+    fast_passwords,  # noqa: F401 - autouse
+    make_pledge,
+    published,
+)
 
 pytestmark = pytest.mark.django_db
 

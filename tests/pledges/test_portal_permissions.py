@@ -13,7 +13,14 @@ from django.urls import reverse
 
 from members.models import Role
 from pledges.models.pledge import Pledge
-from tests.pledges.pledge_factories import accept, charter_for, make_pledge, published
+from pledges.tasks import render_pledge_pdf_task
+from tests.pledges.pledge_factories import (
+    accept,
+    charter_for,
+    fast_passwords,  # noqa: F401 - autouse
+    make_pledge,
+    published,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +51,7 @@ def world(coop, member_a, member_b, member_user_a, member_user_b, personas) -> W
     charter_for(coop)
     accept(member_a)
     published_a = published(member_a, 1, datetime.date(2024, 1, 1))
+    render_pledge_pdf_task(published_a.pk)
     draft_a = make_pledge(member_a, 2)
     submitted_b = make_pledge(member_b, 1, status=Pledge.Status.SUBMITTED)
     from tests.factories import RoleFactory, UserFactory
@@ -323,8 +331,10 @@ def test_each_persona_gets_the_answer_the_table_says(
     client = getattr(personas, persona)
     address = url(world)
     response = client.post(address, data) if method == "post" else client.get(address)
+    response.close()  # a PDF is streamed from an open file
     assert response.status_code == expected[persona], f"{name} as {persona}"
-    if response.status_code == 302 and persona == "anonymous" and "login" not in name:
+    # Where the anonymous visitor is treated apart from the others, the redirect is to log in.
+    if response.status_code == 302 and persona == "anonymous" and len(set(expected.values())) > 1:
         assert response.url.startswith(reverse("login")) or response.url.startswith(
             reverse("accounts:login")
         )
