@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +68,12 @@ def import_directory() -> Path:
     """Where an uploaded file waits between its preview and the confirmation (never public)."""
     directory = Path(tempfile.gettempdir()) / "coop-portal-member-imports"
     directory.mkdir(mode=0o700, exist_ok=True)
+    # Previews never confirmed are forgotten after a day.
+    stale = time.time() - 24 * 60 * 60
+    for waiting in directory.glob("*.csv"):
+        with contextlib.suppress(FileNotFoundError):
+            if waiting.stat().st_mtime < stale:
+                waiting.unlink()
     return directory
 
 
