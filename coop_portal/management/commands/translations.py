@@ -23,11 +23,15 @@ def catalogue(app: str, language: str) -> Path:
 
 
 def untranslated(po: Any) -> list[Any]:
+    def is_missing(entry: Any) -> bool:
+        if entry.msgid_plural:
+            return not all(entry.msgstr_plural.values())
+        return not entry.msgstr
+
     return [
         entry
         for entry in po
-        if not entry.obsolete
-        and ("fuzzy" in entry.flags or not (entry.msgstr or all(entry.msgstr_plural.values())))
+        if not entry.obsolete and ("fuzzy" in entry.flags or is_missing(entry))
     ]
 
 
