@@ -172,13 +172,14 @@ def test_gathering_takes_four_queries_whatever_the_number_of_members(
 
 @pytest.mark.parametrize("count", [1, 30])
 def test_computing_a_chunk_takes_the_same_queries_for_1_and_many_members(
-    coop, charter, django_assert_num_queries, count
+    coop, charter, django_assert_max_num_queries, count
 ):
     _members_with_records(coop, count)
     run = services.start_run(services.period_for(coop, "2025"), dispatch=False)
     # Two transactions (4 savepoint statements): lock the chunk, clear its earlier results
     # (2), the policy, gather (4), insert, mark the chunk; then lock the run, count, update.
-    with django_assert_num_queries(17):
+    # (On PostgreSQL the insert is a COPY, which the counter does not see.)
+    with django_assert_max_num_queries(17):
         services.compute_chunk(run.pk, 0)
 
 
