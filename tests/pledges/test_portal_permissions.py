@@ -175,6 +175,7 @@ CASES: list[tuple[str, str, Any, dict[str, Any], dict[str, int]]] = [
     ),
     # Accounts.
     ("log-in page", "get", lambda w: reverse("login"), {}, ALL(200)),
+    ("two-step log-in page", "get", lambda w: reverse("accounts:login"), {}, ALL(200)),
     ("password reset", "get", lambda w: reverse("accounts:password_reset"), {}, ALL(200)),
     ("password reset sent", "get", lambda w: reverse("accounts:password_reset_done"), {}, ALL(200)),
     (
