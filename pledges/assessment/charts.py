@@ -6,6 +6,7 @@ its text alternative.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from django.utils.html import escape
@@ -45,7 +46,8 @@ def bar_chart(
     title: str, labels: Sequence[str], series: Sequence[Sequence[float]], *, maximum: float = 0
 ) -> SafeString:
     """Grouped bars: one group per label, one bar per series."""
-    top = maximum or max([v for values in series for v in values] + [1])
+    # Counts get a scale of whole numbers: the top is the next multiple of the four steps.
+    top = maximum or 4 * math.ceil(max([v for values in series for v in values] + [1]) / 4)
     plot_width = WIDTH - LEFT - 8
     plot_height = HEIGHT - BOTTOM - TOP
     group = plot_width / max(len(labels), 1)
@@ -72,7 +74,8 @@ def line_chart(
     title: str, labels: Sequence[str], values: Sequence[float | None], *, maximum: float = 100
 ) -> SafeString:
     """A line over labelled points; a missing value breaks the line."""
-    plot_width = WIDTH - LEFT - 8
+    # Room on the right for the last label, centred on the last point.
+    plot_width = WIDTH - LEFT - 32
     plot_height = HEIGHT - BOTTOM - TOP
     step = plot_width / max(len(labels) - 1, 1)
     parts = [_axis(maximum)]
