@@ -275,6 +275,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Published assessments, pledges and statistics of quality cooperatives.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # An inspection's verdict and an item's result share one pass/fail choice set.
+    "ENUM_NAME_OVERRIDES": {"PassFailEnum": "inspections.models.Inspection.Verdict"},
 }
 
 LOGGING = {
