@@ -13,6 +13,7 @@ becomes a domain record (``clean_row``) and how a batch of them is written (``wr
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime
 import io
@@ -164,11 +165,27 @@ class FileTooLarge(Exception):
     pass
 
 
+class BadEncoding(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+def _decoded_lines(raw: IO[bytes]) -> Iterator[str]:
+    """Decode the file line by line, so that a wrong encoding is reported on its own line."""
+    for number, chunk in enumerate(raw, start=1):
+        if number == 1 and chunk.startswith(codecs.BOM_UTF8):
+            chunk = chunk[len(codecs.BOM_UTF8) :]
+        try:
+            yield chunk.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadEncoding(number) from None
+
+
 def _records(stream: IO[bytes], limit: int | None) -> Iterator[tuple[int, list[str]]]:
     """Yield (line number where the record starts, cells), decoding UTF-8 strictly."""
     raw = io.BufferedReader(_LimitedReader(stream, limit), buffer_size=1024 * 1024)
-    text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
-    reader = csv.reader(text, strict=True)
+    reader = csv.reader(_decoded_lines(raw), strict=True)
     line_end = 0
     while True:
         try:
@@ -181,7 +198,8 @@ def _records(stream: IO[bytes], limit: int | None) -> Iterator[tuple[int, list[s
 
 
 def _file_problem(error: Exception, line: int) -> str:
-    if isinstance(error, UnicodeDecodeError):
+    if isinstance(error, BadEncoding):
+        line = error.line
         return _(
             "The file is not valid UTF-8 near line %(line)d. Save it as “CSV UTF-8” "
             "(files saved as GBK or GB18030 are not accepted)."
@@ -238,8 +256,9 @@ def _import(
     line = 1
     try:
         first = next(records, None)
-    except (UnicodeDecodeError, csv.Error) as error:
-        report.add_error(1, "", _file_problem(error, 1))
+    except (BadEncoding, csv.Error) as error:
+        bad_line = error.line if isinstance(error, BadEncoding) else 1
+        report.add_error(bad_line, "", _file_problem(error, bad_line))
         return
     if first is None or not any(cell.strip() for cell in first[1]):
         report.add_error(
@@ -272,8 +291,9 @@ def _import(
     while True:
         try:
             item = next(records, None)
-        except (UnicodeDecodeError, csv.Error) as error:
-            report.add_error(line + 1, "", _file_problem(error, line + 1))
+        except (BadEncoding, csv.Error) as error:
+            bad_line = error.line if isinstance(error, BadEncoding) else line + 1
+            report.add_error(bad_line, "", _file_problem(error, bad_line))
             return
         if item is None:
             break

@@ -153,3 +153,10 @@ def test_parsers():
     for bad in ("0", "7.5", "seven"):
         with pytest.raises(CellError):
             csvimport.integer(1)(bad)
+
+
+def test_a_wrong_encoding_is_reported_on_its_own_line():
+    content = "name_zh\n甲\n乙\n".encode() + "丙\n".encode("gbk")
+    report = run(content)
+    assert [error.line for error in report.errors] == [4]
+    assert not Lab.objects.exists()

@@ -171,7 +171,7 @@ FUTURE = (datetime.date.today() + datetime.timedelta(days=400)).isoformat()
             "Unknown column",
         ),
         (HEADER + f"{A},{'长' * 10_000},firm,sme,2019-03-01,,,\n", 2, "name", "Too long: 10000"),
-        ((HEADER + f"{A},南通甲,firm,sme,2019-03-01,,,\n").encode("gbk"), 1, "", "not valid UTF-8"),
+        ((HEADER + f"{A},南通甲,firm,sme,2019-03-01,,,\n").encode("gbk"), 2, "", "not valid UTF-8"),
         (b"", 1, "", "empty"),
         (HEADER.encode(), 2, "", "no rows of data"),
     ],
