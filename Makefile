@@ -7,8 +7,9 @@ MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock 2>/dev/null | cut -c1-12)
 NODE_STAMP := node_modules/.installed-$(shell sha1sum package-lock.json 2>/dev/null | cut -c1-12)
 # Debian packages: gettext compiles translations, pango renders PDFs, the CJK fonts are
-# embedded in Chinese PDFs, chromium runs the browser tests.
-SYSTEM_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk chromium
+# embedded in Chinese PDFs, chromium runs the browser tests, poppler-utils lets the tests read
+# the PDFs they generate.
+SYSTEM_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk chromium poppler-utils
 PYTEST_ARGS ?=
 
 .PHONY: install system-packages run test lint format migrations messages compilemessages bench lock clean

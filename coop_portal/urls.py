@@ -1,15 +1,19 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
-from . import views
+from . import accounts, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    # One log-in for everyone, with the two-factor step for staff who enabled it and the
+    # lockout per account; the admin's own log-in page would skip both.
+    path("accounts/login/", accounts.LoginView.as_view(), name="login"),
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("coop_portal.account_urls")),
     path("portal/", include("pledges.portal_urls")),

@@ -63,3 +63,24 @@ def test_cooperative_page_shows_initiators_and_member_counts(client, coop, membe
 
 def test_unknown_cooperative_is_404(client, db):
     assert client.get(reverse("members:cooperative", args=["nowhere"])).status_code == 404
+
+
+def test_the_admin_log_in_goes_through_the_portals_log_in_with_its_two_factor_step(client, db):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/admin/"
+
+
+def test_the_log_in_page_is_the_two_step_one(client, db):
+    from django.urls import resolve
+
+    from coop_portal.accounts import LoginView
+
+    assert resolve("/accounts/login/").func.view_class is LoginView
+
+
+def test_a_cooperative_page_shows_the_cooperatives_navigation(client, coop):
+    html = client.get(reverse("members:cooperative", args=[coop.slug])).content.decode()
+    assert 'class="coop-nav"' in html
+    assert reverse("charter:current", args=[coop.slug]) in html
+    assert 'class="coop-nav"' not in client.get("/").content.decode()
