@@ -13,6 +13,7 @@ from inspections.setup import setup_catalogue
 from members import demo as members_demo
 from members.models import Role, User
 from pledges import demo as pledges_demo
+from pledges.assessment import demo as assessment_demo
 
 ADMIN_EMAIL = "admin@example.cn"
 ADMIN_PASSWORD = "coop-demo-admin"  # noqa: S105 - the documented demo login of `make run`
@@ -31,6 +32,7 @@ class Command(BaseCommand):
             inspections_demo.load(cooperative)
             complaints_demo.load(cooperative)
             pledges_demo.load(cooperative)
+            assessment_demo.load(cooperative)
             admin = User.objects.filter(email=ADMIN_EMAIL).first()
             if admin is None:
                 admin = User.objects.create_superuser(
