@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "simple_history",
     "axes",
@@ -275,6 +276,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Published assessments, pledges and statistics of quality cooperatives.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The documentation page's script is served from here, never from a CDN.
+    "REDOC_DIST": "SIDECAR",
     # An inspection's verdict and an item's result share one pass/fail choice set.
     "ENUM_NAME_OVERRIDES": {"PassFailEnum": "inspections.models.Inspection.Verdict"},
 }
