@@ -6,19 +6,19 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from members.scoping import CooperativeScopedAdmin
+from members.scoping import CooperativeScopedAdmin, ScopedStackedInline, ScopedTabularInline
 
 from .models import Complaint, ComplaintEvent, Evidence, SatisfactionFeedback
 
 
-class ComplaintEventInline(admin.TabularInline):
+class ComplaintEventInline(ScopedTabularInline):
     model = ComplaintEvent
     extra = 0
     fields = ["at", "on", "kind", "visibility", "actor", "by", "text"]
     readonly_fields = ["at", "by"]
 
 
-class EvidenceInline(admin.TabularInline):
+class EvidenceInline(ScopedTabularInline):
     model = Evidence
     extra = 0
     # Files come in only through the public form, where they are checked and re-encoded.
@@ -30,7 +30,7 @@ class EvidenceInline(admin.TabularInline):
         return False
 
 
-class SatisfactionFeedbackInline(admin.StackedInline):
+class SatisfactionFeedbackInline(ScopedStackedInline):
     model = SatisfactionFeedback
     extra = 0
     readonly_fields = ["rating", "comment", "created_at"]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members.models import Lab
-from members.scoping import CooperativeScopedAdmin
+from members.scoping import CooperativeScopedAdmin, ScopedTabularInline
 
 from .models import (
     CorrectiveAction,
@@ -37,32 +37,7 @@ def _labs_for(admin_view: CooperativeScopedAdmin, request: HttpRequest) -> Query
     return Lab.objects.filter(cooperatives__in=admin_view.administered(request)).distinct()
 
 
-class ScopedInline(admin.TabularInline):
-    """An inline that follows its page's cooperative scoping rather than model permissions."""
-
-    def _page(self) -> Any:
-        return self.admin_site._registry[self.parent_model]
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(self._page().has_view_permission(request, obj))
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        page = self._page()
-        return bool(
-            page.has_change_permission(request, obj) if obj else page.has_add_permission(request)
-        )
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        page = self._page()
-        return bool(
-            page.has_change_permission(request, obj) if obj else page.has_add_permission(request)
-        )
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self.has_change_permission(request, obj)
-
-
-class TestItemInline(ScopedInline):
+class TestItemInline(ScopedTabularInline):
     model = TestItem
     extra = 0
     fields = [
@@ -134,7 +109,7 @@ class ItemResultFormSet(BaseInlineFormSet):
             raise ValidationError([message for _field, message in problems])
 
 
-class ItemResultInline(ScopedInline):
+class ItemResultInline(ScopedTabularInline):
     model = ItemResult
     form = ItemResultForm
     formset = ItemResultFormSet
@@ -243,7 +218,7 @@ class InspectionAdmin(CooperativeScopedAdmin):
         settle_inspection(form.instance)
 
 
-class CorrectiveActionInline(ScopedInline):
+class CorrectiveActionInline(ScopedTabularInline):
     model = CorrectiveAction
     extra = 0
     fields = ["taken_on", "description", "recorded_by", "recorded_at"]
@@ -359,7 +334,7 @@ class LabApiTokenAdmin(CooperativeScopedAdmin):
         )
 
 
-class ServiceUpdateInline(ScopedInline):
+class ServiceUpdateInline(ScopedTabularInline):
     model = ServiceUpdate
     extra = 0
     readonly_fields = ["step", "note", "by", "at"]

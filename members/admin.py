@@ -47,7 +47,7 @@ from .models import (
     TrainingRecord,
     User,
 )
-from .scoping import CooperativeScopedAdmin
+from .scoping import CooperativeScopedAdmin, ScopedTabularInline
 
 Status = Member.Status
 IMPORT_SESSION_KEY = "members_import"
@@ -101,14 +101,14 @@ class ScopedHistoryAdmin(CooperativeScopedAdmin, SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-class QualityOfficerInline(admin.TabularInline):
+class QualityOfficerInline(ScopedTabularInline):
     model = QualityOfficer
     extra = 0
     fields = ["name", "phone", "email", "appointed_on", "replaced_on"]
     show_change_link = True
 
 
-class StatusChangeInline(admin.TabularInline):
+class StatusChangeInline(ScopedTabularInline):
     model = StatusChange
     extra = 0
     fields = ["on", "from_status", "to_status", "reason", "by", "at"]
@@ -120,7 +120,7 @@ class StatusChangeInline(admin.TabularInline):
         return False
 
 
-class PastMembershipInline(admin.TabularInline):
+class PastMembershipInline(ScopedTabularInline):
     model = PastMembership
     extra = 0
     fields = ["joined_on", "left_on", "left_as"]
@@ -131,7 +131,7 @@ class PastMembershipInline(admin.TabularInline):
         return False
 
 
-class TrademarkLicenceInline(admin.TabularInline):
+class TrademarkLicenceInline(ScopedTabularInline):
     model = TrademarkLicence
     extra = 0
     fields = ["trademark", "granted_on", "revoked_on"]
@@ -426,7 +426,7 @@ class MemberAdmin(ScopedHistoryAdmin):
         return HttpResponseRedirect(reverse("admin:members_member_changelist"))
 
 
-class InitiatorInline(admin.TabularInline):
+class InitiatorInline(ScopedTabularInline):
     model = Initiator
     extra = 0
     fields = ["kind", "name_zh", "name_en", "duties_zh", "duties_en", "member", "lab"]
@@ -496,7 +496,7 @@ class RoleAdmin(CooperativeScopedAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class TrainingRecordInline(admin.TabularInline):
+class TrainingRecordInline(ScopedTabularInline):
     model = TrainingRecord
     extra = 1
     fields = ["course", "on", "hours"]
@@ -512,7 +512,7 @@ class QualityOfficerAdmin(ScopedHistoryAdmin):
     inlines = [TrainingRecordInline]
 
 
-class ShadowVisitInline(admin.TabularInline):
+class ShadowVisitInline(ScopedTabularInline):
     model = ShadowVisit
     extra = 1
     fields = ["on", "staff_count", "staff_names", "topic"]

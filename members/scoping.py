@@ -120,3 +120,40 @@ class CooperativeScopedAdmin(admin.ModelAdmin):
             elif related is not None and hasattr(related, "cooperative"):
                 kwargs["queryset"] = related._default_manager.filter(cooperative__in=administered)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ScopedInlineMixin:
+    """An inline that follows its page's cooperative scoping rather than model permissions,
+    so that an administrator sees and edits the rows of the records they may change."""
+
+    admin_site: admin.AdminSite
+    parent_model: Any
+
+    def _page(self) -> Any:
+        return self.admin_site._registry[self.parent_model]
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(self._page().has_view_permission(request, obj))
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        page = self._page()
+        return bool(
+            page.has_change_permission(request, obj) if obj else page.has_add_permission(request)
+        )
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        page = self._page()
+        return bool(
+            page.has_change_permission(request, obj) if obj else page.has_add_permission(request)
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_change_permission(request, obj)
+
+
+class ScopedTabularInline(ScopedInlineMixin, admin.TabularInline):
+    pass
+
+
+class ScopedStackedInline(ScopedInlineMixin, admin.StackedInline):
+    pass

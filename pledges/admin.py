@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from members.scoping import CooperativeScopedAdmin
+from members.scoping import CooperativeScopedAdmin, ScopedTabularInline
 
 from .assessment import admin as _assessment_admin  # noqa: F401
 from .models.pledge import Commitment, Invitation, Pledge, ProductLine, Standard
@@ -21,7 +21,7 @@ class StandardAdmin(CooperativeScopedAdmin):
     search_fields = ["number", "title_zh", "title_en"]
 
 
-class CommitmentInline(admin.TabularInline):
+class CommitmentInline(ScopedTabularInline):
     model = Commitment
     extra = 0
 
