@@ -15,6 +15,7 @@ import argparse
 import csv
 import datetime
 import io
+import json
 import os
 import random
 import resource
@@ -95,11 +96,13 @@ def generate(path: Path, rows: int, codes: list[str]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--scale", type=float, default=1.0, help="1.0 = 1,000,000 rows")
+    parser.add_argument("--rows", type=int, default=None)
     parser.add_argument(
         "--first-only", action="store_true", help="only the first import, without the rest"
     )
     args = parser.parse_args()
+    args.rows = args.rows or int(1_000_000 * args.scale)
 
     subprocess.run(
         ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DATABASE], check=True
@@ -171,6 +174,28 @@ def main() -> None:
             f"{label}: {seconds:.1f} s ({cpu_seconds() - cpu:.1f} s CPU in this process), "
             f"peak memory {peak_mb():.0f} MB — {out.getvalue().strip()}"
         )
+        # One line per figure for benchmarks/run.py (`make bench`); targets are for 1M rows.
+        limit = 60 * args.rows / 1_000_000
+        figures = [
+            {
+                "figure": f"inspections import, {label} ({args.rows} rows)",
+                "value": round(seconds, 1),
+                "unit": "s",
+                "floor": None,
+                "target": f"≤ {limit:.0f} s",
+                "ok": seconds <= limit,
+            },
+            {
+                "figure": f"inspections import peak memory, {label}",
+                "value": round(peak_mb()),
+                "unit": "MB",
+                "floor": None,
+                "target": "≤ 300 MB",
+                "ok": peak_mb() <= 300,
+            },
+        ]
+        for figure in figures:
+            print("BENCH " + json.dumps(figure, ensure_ascii=False))
         if label == "first import" and not args.first_only:
             started, cpu = time.perf_counter(), cpu_seconds()
             opened = open_missing_rectifications(cooperative)
