@@ -157,10 +157,11 @@ def test_the_notice_is_served_in_the_readers_language(
 
     assert english.status_code == 200
     assert english["Content-Type"] == "application/pdf"
-    english.close()
     assert chinese.status_code == 202
     assert pdf.cached(published_run, "notice", None, "en") is not None
     assert pdf.cached(published_run, "notice", None, "zh-hans") is None
+    # Closing a streamed response ends the request, which may close the database connection.
+    english.close()
 
 
 def test_a_report_of_a_member_not_in_the_run_is_a_404(client, published_run, coop):
