@@ -5,8 +5,10 @@ the full reference size, ``make bench SCALE=small`` passes 0.1) and prints, for 
 measures, one line ``BENCH {"figure": …, "value": …, "unit": …, "floor": …, "target": …,
 "ok": …}`` (floor is the same work done the fastest way the stack allows, measured in the
 same run, or null). This runner starts each module in its own process (so peak memory is
-its own), collects the lines, prints the table, writes benchmarks/RESULTS.md with the date
-and the machine, and flags any figure more than 20% worse than the committed results.
+its own), collects the lines, prints the table, writes benchmarks/RESULTS.md with the date,
+the machine and its load, and flags any figure more than 20% worse than the committed results
+of the same scale (full-scale results live in results.json and RESULTS.md; other scales in
+results-<scale>.json and RESULTS-<scale>.md, so a small run never overwrites the reference).
 """
 
 from __future__ import annotations
@@ -22,8 +24,6 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-RESULTS_JSON = HERE / "results.json"
-RESULTS_MD = HERE / "RESULTS.md"
 SCALES = {"full": 1.0, "small": 0.1}
 # Lower is better for these units; higher for the others (throughput).
 LOWER_IS_BETTER = {"s", "ms", "MB", "ratio", "queries"}
@@ -48,6 +48,19 @@ def machine() -> str:
         ["psql", "--version"], capture_output=True, text=True, check=False
     ).stdout.strip()
     return f"{platform.node()}: {os.cpu_count()} cores, {cpu}{memory}; Python {platform.python_version()}; {postgres}"
+
+
+def load() -> str:
+    try:
+        return " / ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
+
+
+def result_paths(scale: float) -> tuple[Path, Path]:
+    if scale == 1.0:
+        return HERE / "results.json", HERE / "RESULTS.md"
+    return HERE / f"results-{scale:g}.json", HERE / f"RESULTS-{scale:g}.md"
 
 
 def run_module(name: str, scale: float, env: dict[str, str]) -> list[dict]:
@@ -131,10 +144,13 @@ def main() -> int:
     modules = sorted(path.stem for path in HERE.glob("bench_*.py"))
     if args.only:
         modules = [m for m in modules if m in args.only or m.removeprefix("bench_") in args.only]
+    results_json, results_md = result_paths(scale)
+    load_before = load()
+    started = datetime.datetime.now(datetime.UTC)
     results: list[dict] = []
     for module in modules:
         results.extend(run_module(module, scale, env))
-    previous = json.loads(RESULTS_JSON.read_text()) if RESULTS_JSON.exists() else []
+    previous = json.loads(results_json.read_text()) if results_json.exists() else []
     flagged = regressions(results, previous)
     print()
     print(table(results))
@@ -142,11 +158,19 @@ def main() -> int:
         print("\nMore than 20% worse than the committed results:")
         for line in flagged:
             print("  ", line)
-    RESULTS_JSON.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
-    RESULTS_MD.write_text(
+    if args.only:
+        # A partial run updates its own rows and keeps the others.
+        ran = {r["module"] for r in results}
+        results = [r for r in previous if r["module"] not in ran] + results
+    results_json.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+    results_md.write_text(
         "# Benchmark results\n\n"
-        f"Run on {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, scale {scale}, with `make bench`.\n\n"
-        f"Machine: {machine()}\n\n" + table(results) + "\n"
+        f"Run on {started:%Y-%m-%d %H:%M} UTC, scale {scale}, with `make bench`"
+        f"{' (modules: ' + ', '.join(args.only) + ')' if args.only else ''}.\n\n"
+        f"Machine: {machine()}\n\n"
+        f"Load average (1/5/15 min) before the run: {load_before}; after: {load()}.\n\n"
+        + table(results)
+        + "\n"
     )
     return 1 if flagged or not all(r["ok"] for r in results) else 0
 
