@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from charter import demo as charter_demo
 from charter.setup import setup_charter
@@ -42,5 +43,6 @@ class Command(BaseCommand):
                 user=admin, cooperative=cooperative, kind=Role.Kind.ADMINISTRATOR
             )
         self.stdout.write(
-            f"Demo loaded: {cooperative.slug}. Administrator: {ADMIN_EMAIL} / {ADMIN_PASSWORD}"
+            _("Demo loaded: %(slug)s. Administrator: %(email)s / %(password)s")
+            % {"slug": cooperative.slug, "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
         )
