@@ -27,3 +27,16 @@ BEAT = [
     "/tmp/celerybeat-schedule",  # noqa: S108
 ]
 MIGRATE = ["python", "manage.py", "migrate", "--noinput"]
+
+
+def with_option(command: list[str], option: str, value: str) -> list[str]:
+    """The command with one option's value replaced, everything else as it is.
+
+    The integration tests run the production commands on a free loopback port instead of
+    0.0.0.0:8000 and keep beat's schedule in their own directory.
+    """
+    if option not in command:
+        raise ValueError(f"{option} is not an option of {' '.join(command)}")
+    changed = list(command)
+    changed[changed.index(option) + 1] = value
+    return changed

@@ -1,0 +1,172 @@
+"""The production stack on loopback: the main journey over HTTP against real processes.
+
+gunicorn, a Celery worker and beat run with docker-compose.yml's commands against
+PostgreSQL and a Redis of the test's own; a consumer files a complaint, the cooperative
+forwards it, the member answers it, a lab delivers inspection results through its API, a
+regulator starts the assessment (which the worker computes) and publishes it, and the open
+data API serves it.
+"""
+
+from __future__ import annotations
+
+import email
+import email.header
+import re
+
+import requests
+
+from coop_portal import processes
+from coop_portal.models import OutboxEmail
+from pledges.assessment import services as assessment
+from pledges.models import AssessmentRun, MemberAssessment
+
+from .conftest import SERVICES, file_complaint, wait_for
+
+pytestmark = SERVICES
+
+
+def sent_messages(stack) -> list[email.message.Message]:
+    """Every message the worker handed to the file e-mail backend."""
+    messages = []
+    for path in sorted(stack.mail_dir.glob("*.log")):
+        for raw in path.read_bytes().split(b"-" * 79):
+            if raw.strip():
+                messages.append(email.message_from_bytes(raw.strip()))
+    return messages
+
+
+def test_the_main_journey_runs_over_http_on_the_production_processes(stack, portal, browser):
+    # The migrate service's command against the test's database: it is up to date.
+    assert "No migrations to apply" in stack.run(processes.MIGRATE, name="migrate")
+    stack.start_web()
+    worker = stack.start_worker()
+    stack.start_beat()
+    cooperative = portal.cooperative
+    slug = cooperative.slug
+
+    home = browser().get("/")
+    assert home.status_code == 200
+    assert "max-age=31536000" in home.headers["Strict-Transport-Security"]
+    # Without the proxy's https header production redirects to https.
+    plain = requests.get(f"{stack.base_url}/", allow_redirects=False, timeout=30)
+    assert plain.status_code == 301
+    assert plain.headers["Location"].startswith("https://")
+
+    # A consumer files a complaint; its e-mails go out through the worker.
+    consumer = browser()
+    complaint = file_complaint(consumer, portal, "全棉四件套")
+
+    # The administrator accepts it and forwards it to the member.
+    administrator = browser()
+    administrator.log_in(portal.administrator.email)
+    desk = f"/complaints/{slug}/manage/{complaint.pk}/"
+    for step in ("accept", "forward"):
+        response = administrator.post_form(
+            f"{desk}{step}/", {f"{step}-text": "已核实"}, form_page=desk
+        )
+        assert response.status_code == 302, (step, response.text[:2000])
+
+    # The member logs in and answers.
+    member = browser()
+    member.log_in(portal.member_user.email)
+    page = f"/complaints/member/{complaint.pk}/"
+    answer = "我们已联系您，将为您办理退货。"
+    response = member.post_form(page, {"text": answer})
+    assert response.status_code == 302, response.text[:2000]
+    complaint.refresh_from_db()
+    assert complaint.status == complaint.Status.ANSWERED
+    assert complaint.responded_on == cooperative.today()
+    # The consumer sees the answer on the tracking page (access granted when filing).
+    tracked = consumer.get(f"/complaints/{slug}/track/{complaint.reference}/")
+    assert tracked.status_code == 200
+    assert answer in tracked.text
+
+    # A lab delivers two results through its token API.
+    today = cooperative.today().isoformat()
+    lab = browser()
+    lab.headers.pop("Origin")
+    for report_no, member_, verdict, severity in (
+        ("NT-001", portal.member_a, "pass", ""),
+        ("NT-002", portal.member_b, "fail", "critical"),
+    ):
+        response = lab.post(
+            "/api/v1/lab/inspections/",
+            json={
+                "report_no": report_no,
+                "credit_code": member_.credit_code,
+                "product": "全棉四件套",
+                "category": "bedding",
+                "sampled_on": today,
+                "reported_on": today,
+                "verdict": verdict,
+                "severity": severity,
+            },
+            headers={"Authorization": f"Token {portal.lab_secret}"},
+        )
+        assert response.status_code == 201, response.text
+    assert cooperative.inspections.count() == 2
+
+    # The regulator starts the assessment of this year; the worker computes it.
+    regulator = browser()
+    regulator.log_in(portal.regulator.email)
+    code = str(cooperative.today().year)
+    review = f"/pledges/assessments/{slug}/review/"
+    response = regulator.post_form(f"{review}start/", {"code": code}, form_page=review)
+    assert response.status_code == 302, response.text[:2000]
+    run_id = int(re.search(r"/review/(\d+)/$", response.headers["Location"]).group(1))
+    run = wait_for(
+        lambda: AssessmentRun.objects.filter(pk=run_id, status=AssessmentRun.Status.DRAFT).first(),
+        timeout=90,
+        message="the worker did not compute the assessment\n" + stack.logs(),
+    )
+    # What the worker stored is what computing the period again here gives.
+    assert assessment.verify_run(run)
+    assert "compute_run_chunk" in worker.output()
+    # A draft is not public.
+    api = browser()
+    drafts = api.get("/api/v1/assessments/", params={"cooperative": slug, "period": code})
+    assert drafts.status_code in (200, 404)
+    assert drafts.status_code == 404 or drafts.json()["results"] == []
+
+    response = regulator.post_form(
+        f"{review}{run_id}/publish/", {"note": ""}, form_page=f"{review}{run_id}/"
+    )
+    assert response.status_code == 302
+    run.refresh_from_db()
+    assert run.status == AssessmentRun.Status.PUBLISHED
+
+    # The open data API serves exactly the stored results.
+    response = api.get("/api/v1/assessments/", params={"cooperative": slug, "period": code})
+    assert response.status_code == 200
+    served = {item["credit_code"]: item for item in response.json()["results"]}
+    stored = {
+        result.member.credit_code: result
+        for result in MemberAssessment.objects.filter(run=run).select_related("member")
+    }
+    assert set(served) == set(stored) == {portal.member_a.credit_code, portal.member_b.credit_code}
+    for credit_code, item in served.items():
+        assert item["status"] == stored[credit_code].status == "rated"
+        assert item["score"] == float(stored[credit_code].score)
+        assert item["grade"] == stored[credit_code].grade
+        assert item["revision"] == 1
+    # The critical failure costs member B its pass rate and 15 points.
+    assert (
+        served[portal.member_b.credit_code]["score"] < served[portal.member_a.credit_code]["score"]
+    )
+    public = api.get(f"/pledges/assessments/{slug}/{code}/")
+    assert public.status_code == 200
+    assert portal.member_a.name_en in public.text
+
+    # Every e-mail the journey queued went out once, through the worker.
+    wait_for(
+        lambda: not OutboxEmail.objects.pending().exists(),
+        timeout=60,
+        message="e-mail left unsent\n" + stack.logs(),
+    )
+    queued = list(OutboxEmail.objects.values_list("subject", flat=True))
+    assert len(queued) >= 4
+    subjects = [
+        str(email.header.make_header(email.header.decode_header(m["Subject"])))
+        for m in sent_messages(stack)
+    ]
+    assert sorted(subjects) == sorted(queued)
