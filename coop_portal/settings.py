@@ -187,6 +187,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = 15 * 60
 CELERY_TASK_TIME_LIMIT = 20 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_RESULT_EXPIRES = timedelta(days=1)
+# No caller reads a task's result. Without this, queuing a task first subscribes to its
+# result in Redis, and with Redis down that retries for longer than gunicorn lets a request
+# live: the consumer who just filed a complaint would get an error page instead of their
+# tracking code (tests/services/test_faults.py).
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -196,10 +201,18 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_POOL_LIMIT = 10
 
+# How often beat sends the e-mail whose immediate dispatch failed; the e-mail it sends is at
+# least half as old, so that the immediate dispatch has gone first (the fault tests shorten it).
+OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=60)
+
 # The periodic schedule, in one place.
 CELERY_BEAT_SCHEDULE = {
     # Sends e-mail whose immediate dispatch failed (broker or worker down): nothing is lost.
-    "flush-outbox": {"task": "coop_portal.tasks.flush_outbox", "schedule": timedelta(minutes=1)},
+    "flush-outbox": {
+        "task": "coop_portal.tasks.flush_outbox",
+        "schedule": timedelta(seconds=OUTBOX_SWEEP_SECONDS),
+        "kwargs": {"older_than_seconds": OUTBOX_SWEEP_SECONDS // 2},
+    },
     # Proposes removal of suspended members whose rectification period ended (exit mechanism).
     "propose-overdue-removals": {
         "task": "charter.tasks.propose_overdue_removals",

@@ -8,10 +8,11 @@ from __future__ import annotations
 import datetime
 
 from celery import Task, shared_task
+from celery.signals import worker_ready
 from django.core.exceptions import ValidationError
 
 from members.models import Cooperative
-from pledges.models.assessment import AssessmentPeriod
+from pledges.models.assessment import AssessmentPeriod, AssessmentRun, RunChunk
 
 from . import services
 from .periods import closed_codes
@@ -21,6 +22,7 @@ __all__ = [
     "compute_run_chunk",
     "finalise_runs",
     "finish_run_task",
+    "resume_computing_runs",
 ]
 
 # How many times a chunk that failed (a lost connection, a deadlock) is tried again before
@@ -50,6 +52,38 @@ def compute_run_chunk(self: Task, run_id: int, number: int) -> bool:
 def finish_run_task(run_id: int) -> str:
     """Finish a run whose chunks are all done (a run with no member has none)."""
     return services.finish_run(run_id).status
+
+
+@shared_task
+def resume_computing_runs() -> int:
+    """Queue again the chunks not done of every run still computing; returns how many runs.
+
+    A worker killed outright (SIGKILL, out of memory, a lost machine) takes the chunks it
+    had received with it: the broker hands them out again only after its visibility
+    timeout, an hour. Chunks are safe to compute twice (a done chunk is skipped, a chunk in
+    progress elsewhere is waited for), so a starting worker simply queues them again.
+    """
+    runs = list(
+        AssessmentRun.objects.filter(status=AssessmentRun.Status.COMPUTING).values_list(
+            "pk", flat=True
+        )
+    )
+    for run_id in runs:
+        numbers = list(
+            RunChunk.objects.filter(run_id=run_id, done_at__isnull=True).values_list(
+                "number", flat=True
+            )
+        )
+        for number in numbers:
+            compute_run_chunk.delay(run_id, number)
+        if not numbers:
+            finish_run_task.delay(run_id)
+    return len(runs)
+
+
+@worker_ready.connect
+def _resume_after_worker_start(**kwargs: object) -> None:
+    resume_computing_runs.delay()
 
 
 @shared_task
