@@ -8,8 +8,8 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
+from members.admin import ScopedHistoryAdmin
 from members.scoping import CooperativeScopedAdmin
 
 from . import services
@@ -48,8 +48,9 @@ class ScoringPolicyInline(admin.StackedInline):
         return False
 
 
+# Scoped history pages: another cooperative's record is a 404, as on its other admin pages.
 @admin.register(CharterVersion)
-class CharterVersionAdmin(CooperativeScopedAdmin, SimpleHistoryAdmin):
+class CharterVersionAdmin(ScopedHistoryAdmin):
     list_display = ["__str__", "cooperative", "number", "effective_from", "status", "published_at"]
     list_filter = ["status", "cooperative"]
     readonly_fields = ["number", "status", "published_at", "published_by", "created_at"]
@@ -136,7 +137,7 @@ class CharterAcceptanceAdmin(CooperativeScopedAdmin):
         return False
 
 
-class ReadOnlyScopedAdmin(CooperativeScopedAdmin, SimpleHistoryAdmin):
+class ReadOnlyScopedAdmin(ScopedHistoryAdmin):
     """Browse and search; decisions go through the charter's management pages."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -320,6 +320,10 @@ def _import(
                     problems.append((name, _("This column is required.")))
                 values[name] = None
                 continue
+            hidden = _HIDDEN.search(value)
+            if hidden:
+                problems.append((name, _hidden_problem(hidden.group())))
+                continue
             try:
                 values[name] = column.parse(value)
             except CellError as error:
@@ -387,6 +391,30 @@ def _check_header(importer: Importer[Any], header: list[str], report: ImportRepo
     return ok
 
 
+# Control characters (tab, line feed and carriage return aside, which quoted text may hold)
+# and byte-order marks are not text anyone typed: they come from a file glued together from
+# others, or from a wrong encoding, and would be stored invisibly.
+_HIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff\ufffe\uffff]")
+
+
+def _hidden_problem(character: str) -> str:
+    if character == "\ufeff":
+        return _(
+            "This cell contains a byte-order mark (U+FEFF), which belongs only at the very "
+            "start of a file: was this file joined from several others?"
+        )
+    return _(
+        "This cell contains the invisible control character U+%(code)04X. Remove it and "
+        "save the file again."
+    ) % {"code": ord(character)}
+
+
+# A cell starting with one of these is run as a formula by spreadsheets when the data is
+# exported and opened again (CSV injection); a plain signed number is harmless.
+_FORMULA_START = ("=", "+", "-", "@")
+_SIGNED_NUMBER = re.compile(r"[+-]\d+(\.\d+)?")
+
+
 # Cell parsers. Each returns the parsed value or raises CellError with a message.
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -398,6 +426,14 @@ def text(max_length: int) -> Callable[[str], str]:
             raise CellError(
                 _("Too long: %(length)d characters, at most %(max)d.")
                 % {"length": len(value), "max": max_length}
+            )
+        if value.startswith(_FORMULA_START) and not _SIGNED_NUMBER.fullmatch(value):
+            raise CellError(
+                _(
+                    "Text may not start with “%(character)s”: spreadsheets would run it as a "
+                    "formula. Start the text with a letter or a digit."
+                )
+                % {"character": value[0]}
             )
         return value
 
