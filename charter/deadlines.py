@@ -1,20 +1,27 @@
 """How many days a member has for a complaint answer, a resolution or a rectification.
 
 The member's own pledge target when its pledge in force holds one, else the charter's minimum
-in force. The pledge lookup comes through ``settings.PLEDGE_TARGET_LOOKUP`` because the
-pledges app stands above this one (imports point down, STYLE.md).
+in force, else (a cooperative without a charter or a scoring policy in force) the default of
+the scoring policy, SCORING.md's. The pledge lookups come through ``settings.PLEDGE_TARGET_LOOKUP``
+and ``settings.PLEDGE_TARGETS_LOOKUP`` because the pledges app stands above this one (imports
+point down, STYLE.md).
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import cast
 
 from django.conf import settings
+from django.db import models
 from django.utils.module_loading import import_string
 
 from members.models import Member
 
-from .models import CharterVersion
+from .models import CharterVersion, ScoringPolicy
 
 CHARTER_MINIMUM_FIELD = {
     "response_days": "max_response_days",
@@ -23,15 +30,78 @@ CHARTER_MINIMUM_FIELD = {
 }
 
 
-def commitment_days(member: Member, kind: str, on: datetime.date) -> int:
-    """Days allowed for ``kind`` (response_days, resolution_days, rectification_days) on a day."""
+def _policy_field(kind: str) -> str:
     if kind not in CHARTER_MINIMUM_FIELD:
         raise ValueError(f"Not a commitment counted in days: {kind}")
+    return CHARTER_MINIMUM_FIELD[kind]
+
+
+def default_days(kind: str) -> int:
+    """The days a scoring policy allows unless its charter version says otherwise."""
+    field = cast(models.Field, ScoringPolicy._meta.get_field(_policy_field(kind)))
+    return int(field.get_default())
+
+
+def commitment_days(member: Member, kind: str, on: datetime.date) -> int:
+    """Days allowed for ``kind`` (response_days, resolution_days, rectification_days) on a day."""
+    field = _policy_field(kind)
     target = import_string(settings.PLEDGE_TARGET_LOOKUP)(member, kind, on)
     if target is not None:
         return int(target)
     version = CharterVersion.objects.in_force(member.cooperative, on=on)
-    if version is None:
-        # A cooperative without a charter in force falls back to SCORING.md's defaults.
-        return {"response_days": 7, "resolution_days": 30, "rectification_days": 60}[kind]
-    return int(getattr(version.policy, CHARTER_MINIMUM_FIELD[kind]))
+    # A reverse one-to-one that is missing raises an AttributeError: no policy, the defaults.
+    policy = getattr(version, "policy", None)
+    if policy is None:
+        return default_days(kind)
+    return int(getattr(policy, field))
+
+
+def commitment_days_for(
+    pairs: Iterable[tuple[int, datetime.date]], kind: str
+) -> dict[tuple[int, datetime.date], int]:
+    """``commitment_days`` for many (member id, day) pairs, in four queries however many.
+
+    The result holds every pair asked for. Members that do not exist raise ``Member.DoesNotExist``.
+    """
+    field = _policy_field(kind)
+    wanted = set(pairs)
+    if not wanted:
+        return {}
+    member_ids = {member_id for member_id, _ in wanted}
+    cooperative_of = dict(
+        Member.objects.filter(pk__in=member_ids).values_list("pk", "cooperative_id")
+    )
+    missing = member_ids - cooperative_of.keys()
+    if missing:
+        raise Member.DoesNotExist(f"No member with id {min(missing)}")
+    targets = import_string(settings.PLEDGE_TARGETS_LOOKUP)(wanted, kind)
+    last = max(day for _, day in wanted)
+    # Per cooperative, its published versions in the order they came into force, each with
+    # the minimum of its policy (None without one), so that the one in force is a bisection.
+    versions: dict[int, list[tuple[datetime.date, int, int | None]]] = defaultdict(list)
+    for cooperative_id, effective_from, number, minimum in (
+        CharterVersion.objects.published()
+        .filter(cooperative_id__in=set(cooperative_of.values()), effective_from__lte=last)
+        .order_by()
+        .values_list("cooperative_id", "effective_from", "number", f"policy__{field}")
+    ):
+        versions[cooperative_id].append((effective_from, number, minimum))
+    for in_order in versions.values():
+        in_order.sort(key=lambda version: (version[0], version[1]))
+    starts = {
+        cooperative_id: [version[0] for version in in_order]
+        for cooperative_id, in_order in versions.items()
+    }
+    fallback = default_days(kind)
+    days: dict[tuple[int, datetime.date], int] = {}
+    for member_id, day in wanted:
+        target = targets.get((member_id, day))
+        if target is not None:
+            days[(member_id, day)] = int(target)
+            continue
+        cooperative_id = cooperative_of[member_id]
+        # The latest version in force on or before the day (the highest number on a tie).
+        index = bisect.bisect_right(starts.get(cooperative_id, []), day) - 1
+        minimum = versions[cooperative_id][index][2] if index >= 0 else None
+        days[(member_id, day)] = fallback if minimum is None else int(minimum)
+    return days

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from charter.deadlines import commitment_days
+from charter.deadlines import commitment_days_for
 from coop_portal import csvimport
 from coop_portal.csvimport import Column, Importer, RowErrors
 from members.credit_code import normalise
@@ -74,19 +74,19 @@ class ComplaintImporter(Importer[ComplaintRow]):
 
     def __init__(self, cooperative: Cooperative) -> None:
         self.cooperative = cooperative
-        self.members: dict[str, Member] = {}
-        self.members_by_id: dict[int, Member] = {}
+        # Member ids by credit code.
+        self.members: dict[str, int] = {}
         self._days: dict[tuple[int, str, datetime.date], int] = {}
 
     def prepare(self) -> None:
-        members = Member.objects.filter(cooperative=self.cooperative).select_related("cooperative")
-        self.members = {member.credit_code: member for member in members}
-        self.members_by_id = {member.pk: member for member in self.members.values()}
+        self.members = dict(
+            Member.objects.filter(cooperative=self.cooperative).values_list("credit_code", "pk")
+        )
 
     def clean_row(self, values: dict[str, Any], line: int) -> ComplaintRow:
         problems: list[tuple[str, str]] = []
-        member = self.members.get(normalise(values["credit_code"]))
-        if member is None:
+        member_id = self.members.get(normalise(values["credit_code"]))
+        if member_id is None:
             problems.append(
                 ("credit_code", _("No member of this cooperative has this credit code."))
             )
@@ -97,11 +97,11 @@ class ComplaintImporter(Importer[ComplaintRow]):
         rejected = bool(values["rejected"])
         if rejected and values["accepted_on"] is not None:
             problems.append(("accepted_on", _("A rejected complaint has no acceptance date.")))
-        if problems or member is None:
+        if problems or member_id is None:
             raise RowErrors(problems)
         return ComplaintRow(
             reference=values["reference"],
-            member_id=member.pk,
+            member_id=member_id,
             received_on=received_on,
             accepted_on=values["accepted_on"],
             responded_on=values["responded_on"],
@@ -114,15 +114,35 @@ class ComplaintImporter(Importer[ComplaintRow]):
     def key_of(self, row: ComplaintRow) -> str:
         return row.reference
 
+    @staticmethod
+    def _keeps_deadlines(row: ComplaintRow, existing: Complaint | None) -> bool:
+        """Deadlines depend on the member and the acceptance date only: unchanged, kept."""
+        return (
+            existing is not None
+            and existing.accepted_on == row.accepted_on
+            and existing.member_id == row.member_id
+        )
+
+    def _look_up_deadlines(self, rows: list[ComplaintRow], existing: dict[str, Complaint]) -> None:
+        """The pledge or charter days of every (member, acceptance day) the batch needs, for
+        both deadlines at once, in a few queries whatever the number of rows."""
+        pairs = {
+            (row.member_id, row.accepted_on)
+            for row in rows
+            if row.accepted_on is not None
+            and not self._keeps_deadlines(row, existing.get(row.reference))
+        }
+        for kind in ("response_days", "resolution_days"):
+            wanted = {pair for pair in pairs if (pair[0], kind, pair[1]) not in self._days}
+            for (member_id, day), days in commitment_days_for(wanted, kind).items():
+                self._days[(member_id, kind, day)] = days
+
     def _due(
         self, member_id: int, kind: str, accepted_on: datetime.date | None
     ) -> datetime.date | None:
         if accepted_on is None:
             return None
-        key = (member_id, kind, accepted_on)
-        if key not in self._days:
-            self._days[key] = commitment_days(self.members_by_id[member_id], kind, accepted_on)
-        return accepted_on + datetime.timedelta(days=self._days[key])
+        return accepted_on + datetime.timedelta(days=self._days[(member_id, kind, accepted_on)])
 
     def _values(self, row: ComplaintRow, existing: Complaint | None) -> dict[str, Any]:
         values: dict[str, Any] = {
@@ -137,11 +157,7 @@ class ComplaintImporter(Importer[ComplaintRow]):
             "closed_on": row.resolved_on,
         }
         # Deadlines need the pledge in force: looked up only when acceptance changed.
-        if (
-            existing is not None
-            and existing.accepted_on == row.accepted_on
-            and existing.member_id == row.member_id
-        ):
+        if existing is not None and self._keeps_deadlines(row, existing):
             values["response_due_on"] = existing.response_due_on
             values["resolution_due_on"] = existing.resolution_due_on
         else:
@@ -160,6 +176,7 @@ class ComplaintImporter(Importer[ComplaintRow]):
                 cooperative=self.cooperative, reference__in=[row.reference for row in rows]
             )
         }
+        self._look_up_deadlines(rows, existing)
         created: list[Complaint] = []
         changed: list[Complaint] = []
         actions: list[str] = []

@@ -307,3 +307,4 @@ SITE_NAME = _("Quality cooperative portal")
 # Lower apps (inspections, complaints) ask the pledges app for a member's targets through
 # this hook, so that no app imports one above it (STYLE.md).
 PLEDGE_TARGET_LOOKUP = "pledges.targets.target_in_force"
+PLEDGE_TARGETS_LOOKUP = "pledges.targets.targets_in_force"

@@ -1,9 +1,11 @@
 """inspections.csv (DATA_FORMATS.md) and the lab's item-results file, on the shared CSV contract.
 
 The inspections file is streamed and written set-based: the members, categories, items and
-labs of the cooperative are looked up once (``prepare``), each batch of rows costs a few
-queries (``write_batch``), and rows whose stored values equal the file's are left untouched,
-so importing the same file twice changes nothing.
+labs of the cooperative are looked up once (``prepare``), and each batch of rows costs a few
+statements whatever its size (``write_batch``): it is copied into a temporary table, new
+reports are inserted from there in one statement, and reports the cooperative has already are
+compared with the file and updated only where they differ, so importing the same file twice
+changes nothing.
 
 The item-results file (optional, from the lab page and ``--items`` on the command line) has
 one row per test item of a report:
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -34,7 +37,14 @@ from members.credit_code import normalise
 from members.models import Cooperative, Lab, Member
 
 from .models import Inspection, ItemResult, TestCategory, TestItem
-from .validation import RESULTS, SEVERITIES, VERDICTS, check_agreement, check_result
+from .validation import (
+    RESULTS,
+    SEVERITIES,
+    VERDICTS,
+    check_agreement,
+    check_failed_items,
+    check_result,
+)
 
 INSPECTION_FIELDS = [
     "member_id",
@@ -81,7 +91,19 @@ class InspectionRow:
     items: list[ItemRow] | None = field(default=None)
 
     def values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in INSPECTION_FIELDS)
+        """The values of INSPECTION_FIELDS, in their order."""
+        return (
+            self.member_id,
+            self.product,
+            self.category_id,
+            self.sampled_on,
+            self.reported_on,
+            self.verdict,
+            self.severity,
+            self.lab_id,
+            self.lab_name,
+            self.rectified_on,
+        )
 
 
 class ItemResultsImporter(Importer[ItemRow]):
@@ -149,6 +171,7 @@ class InspectionImporter(Importer[InspectionRow]):
         # Ids of failed results written by this import: their rectifications open afterwards.
         self.failed_ids: list[int] = []
         self.item_rows_written = 0
+        self.staging: _Staging | None = None
 
     def prepare(self) -> None:
         cooperative = self.cooperative
@@ -177,12 +200,18 @@ class InspectionImporter(Importer[InspectionRow]):
                 .filter(~Q(lab=self.lab) | Q(lab__isnull=True))
                 .values_list("report_no", flat=True)
             )
-        # Reports with stored item results: the verdict of a re-imported row must agree.
-        self.stored_items: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        for report_no, code, result in ItemResult.objects.filter(
-            inspection__cooperative=cooperative
-        ).values_list("inspection__report_no", "item__code", "result"):
-            self.stored_items[report_no].append((code, result))
+        # Reports with stored item results: the verdict of a re-imported row without items
+        # must agree with them. Their failed items are all that takes (the verdict is fail
+        # exactly when one failed), which keeps this small however many results are stored.
+        stored = ItemResult.objects.filter(inspection__cooperative=cooperative)
+        self.stored_failed_items: dict[str, list[str]] = {
+            report_no: []
+            for report_no in stored.values_list("inspection__report_no", flat=True).distinct()
+        }
+        for report_no, code in stored.filter(result=ItemResult.Result.FAIL).values_list(
+            "inspection__report_no", "item__code"
+        ):
+            self.stored_failed_items[report_no].append(code)
 
     def _item_problem(self, row: ItemRow, column: str, message: str) -> None:
         if self.items_report is not None:
@@ -278,8 +307,8 @@ class InspectionImporter(Importer[InspectionRow]):
                     )
                 )
             problems += check_agreement(verdict, [(row.item_code, row.result) for row in items])
-        elif report_no in self.stored_items:
-            problems += check_agreement(verdict, self.stored_items[report_no])
+        elif report_no in self.stored_failed_items:
+            problems += check_failed_items(verdict, self.stored_failed_items[report_no])
         if problems or member_id is None or category_id is None:
             raise RowErrors(problems)
         return InspectionRow(
@@ -300,116 +329,189 @@ class InspectionImporter(Importer[InspectionRow]):
     def key_of(self, row: InspectionRow) -> str:
         return row.report_no
 
-    def _create(self, inspections: list[Inspection]) -> list[int]:
-        """Insert new reports and return their ids, in order.
-
-        PostgreSQL gets them through COPY, several times faster than INSERT for the large
-        deliveries labs send; other databases through bulk_create.
-        """
-        if connection.vendor != "postgresql":
-            Inspection.objects.bulk_create(inspections, batch_size=len(inspections))
-            return [inspection.pk for inspection in inspections]
-        fields = [
-            field
-            for field in Inspection._meta.concrete_fields
-            if not isinstance(field, models.AutoField)
-        ]
-        columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-        table = connection.ops.quote_name(Inspection._meta.db_table)
-        # Django's cursor wrapper holds psycopg's own cursor, which speaks COPY.
-        with (
-            connection.cursor() as cursor,
-            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,  # type: ignore[union-attr]
-        ):
-            for inspection in inspections:
-                copy.write_row(
-                    [
-                        field.get_db_prep_save(getattr(inspection, field.attname), connection)
-                        for field in fields
-                    ]
-                )
-        pks = dict(
-            Inspection.objects.filter(
-                cooperative=self.cooperative,
-                report_no__in=[inspection.report_no for inspection in inspections],
-            ).values_list("report_no", "pk")
-        )
-        return [pks[inspection.report_no] for inspection in inspections]
-
     def write_batch(self, rows: list[InspectionRow]) -> list[str]:
-        existing = {
-            values[0]: values[1:]
-            for values in Inspection.objects.filter(
-                cooperative=self.cooperative, report_no__in=[row.report_no for row in rows]
-            ).values_list("report_no", "pk", *INSPECTION_FIELDS)
-        }
-        stored_items: dict[int, set[tuple[Any, ...]]] = defaultdict(set)
-        with_items = [
-            existing[row.report_no][0] for row in rows if row.items and row.report_no in existing
+        """Insert the new reports and update the changed ones, set-based.
+
+        The batch goes into a temporary table first (by COPY on PostgreSQL); one INSERT …
+        SELECT from it creates the reports the cooperative does not have yet, skipping those it
+        has, which are then compared with the stored values and updated if they differ.
+        """
+        staging = self._staging()
+        staging.fill(rows)
+        created = staging.insert_new()
+        existing = [row for row in rows if row.report_no not in created]
+        stored = staging.stored([row.report_no for row in existing])
+        changed_ids = []
+        for row in existing:
+            pk, values = stored[row.report_no]
+            if values != row.values():
+                changed_ids.append(pk)
+        if changed_ids:
+            staging.update(changed_ids)
+        changed = set(changed_ids)
+        pks = {**created, **{report_no: found[0] for report_no, found in stored.items()}}
+        self.failed_ids += [
+            pks[row.report_no]
+            for row in rows
+            if row.verdict == Inspection.Verdict.FAIL
+            and (row.report_no in created or pks[row.report_no] in changed)
         ]
-        if with_items:
-            for inspection_id, *values in ItemResult.objects.filter(
-                inspection_id__in=with_items
-            ).values_list(
-                "inspection_id", "item_id", "measured_value", "measured_number", "limit", "result"
-            ):
-                stored_items[inspection_id].add(tuple(values))
-        actions: list[str] = []
-        creates: list[Inspection] = []
-        created_rows: list[InspectionRow] = []
-        updates: list[Inspection] = []
-        replace_items: list[tuple[int, InspectionRow]] = []
+        with_items = [(pks[row.report_no], row) for row in rows if row.items is not None]
+        replaced = self._replace_items(with_items, new=created.values())
+        actions = []
         for row in rows:
-            found = existing.get(row.report_no)
-            if found is None:
-                creates.append(
-                    Inspection(
-                        cooperative=self.cooperative,
-                        report_no=row.report_no,
-                        source=self.source,
-                        **dict(zip(INSPECTION_FIELDS, row.values(), strict=True)),
-                    )
-                )
-                created_rows.append(row)
+            pk = pks[row.report_no]
+            if row.report_no in created:
                 actions.append("create")
-                continue
-            pk, *stored = found
-            changed = tuple(stored) != row.values()
-            items_changed = row.items is not None and stored_items.get(pk, set()) != {
-                item.stored() for item in row.items
-            }
-            if changed:
-                updates.append(
-                    Inspection(pk=pk, **dict(zip(INSPECTION_FIELDS, row.values(), strict=True)))
-                )
-                if row.verdict == Inspection.Verdict.FAIL:
-                    self.failed_ids.append(pk)
-            if items_changed:
-                replace_items.append((pk, row))
-            actions.append("update" if changed or items_changed else "unchanged")
-        if creates:
-            pks = self._create(creates)
-            for pk, row in zip(pks, created_rows, strict=True):
-                if row.verdict == Inspection.Verdict.FAIL:
-                    self.failed_ids.append(pk)
-                if row.items:
-                    replace_items.append((pk, row))
-        if updates:
-            Inspection.objects.bulk_update(updates, INSPECTION_FIELDS, batch_size=len(updates))
-        if replace_items:
-            ItemResult.objects.filter(inspection_id__in=[pk for pk, _ in replace_items]).delete()
-            results = [
-                ItemResult(
-                    inspection_id=pk,
-                    item_id=item.item_id,
-                    measured_value=item.measured_value,
-                    measured_number=item.measured_number,
-                    limit=item.limit,
-                    result=item.result,
-                )
-                for pk, row in replace_items
-                for item in row.items or []
-            ]
-            ItemResult.objects.bulk_create(results)
-            self.item_rows_written += len(results)
+            elif pk in changed or pk in replaced:
+                actions.append("update")
+            else:
+                actions.append("unchanged")
         return actions
+
+    def _staging(self) -> _Staging:
+        if self.staging is None:
+            self.staging = _Staging(self.cooperative, self.source)
+        return self.staging
+
+    def _replace_items(
+        self, with_items: list[tuple[int, InspectionRow]], *, new: Iterable[int]
+    ) -> set[int]:
+        """Write the item results of the reports that have them in this upload, when they
+        differ from the stored ones; the ids of the reports whose results were replaced."""
+        if not with_items:
+            return set()
+        new_ids = set(new)
+        stored_items: dict[int, set[tuple[Any, ...]]] = defaultdict(set)
+        for inspection_id, *values in ItemResult.objects.filter(
+            inspection_id__in=[pk for pk, _row in with_items if pk not in new_ids]
+        ).values_list(
+            "inspection_id", "item_id", "measured_value", "measured_number", "limit", "result"
+        ):
+            stored_items[inspection_id].add(tuple(values))
+        replace = [
+            (pk, row)
+            for pk, row in with_items
+            if stored_items.get(pk, set()) != {item.stored() for item in row.items or []}
+        ]
+        if not replace:
+            return set()
+        ItemResult.objects.filter(inspection_id__in=[pk for pk, _row in replace]).delete()
+        results = [
+            ItemResult(
+                inspection_id=pk,
+                item_id=item.item_id,
+                measured_value=item.measured_value,
+                measured_number=item.measured_number,
+                limit=item.limit,
+                result=item.result,
+            )
+            for pk, row in replace
+            for item in row.items or []
+        ]
+        ItemResult.objects.bulk_create(results)
+        self.item_rows_written += len(results)
+        return {pk for pk, _row in replace}
+
+
+class _Staging:
+    """A temporary table that holds one batch of the file: the set-based way into SQL.
+
+    Its columns are the report number and the model fields the file sets, typed as the
+    model's. It lives until the end of the transaction on PostgreSQL (of the connection
+    elsewhere), and is filled by COPY there. Every name in its SQL comes from the model's
+    meta data, never from the file, whose values travel only as parameters.
+    """
+
+    def __init__(self, cooperative: Cooperative, source: str) -> None:
+        self.cooperative = cooperative
+        self.postgresql = connection.vendor == "postgresql"
+        quote = connection.ops.quote_name
+        self.table = ("pg_temp." if self.postgresql else "temp.") + "inspection_import"
+        target = quote(Inspection._meta.db_table)
+        by_attname = {field.attname: field for field in Inspection._meta.concrete_fields}
+        fields = [by_attname[name] for name in ["report_no", *INSPECTION_FIELDS]]
+        names = [quote(field.column) for field in fields]
+        self.columns = ", ".join(names)
+        definitions = ", ".join(
+            f"{name} {field.db_type(connection)}" for name, field in zip(names, fields, strict=True)
+        )
+        # The other columns of a new report are the same for the whole file: the model's
+        # defaults, the cooperative and the source. A NULL one is left to the column.
+        template = Inspection(cooperative=cooperative, source=source)
+        fixed = [
+            (
+                quote(field.column),
+                field.get_db_prep_save(getattr(template, field.attname), connection),
+            )
+            for field in Inspection._meta.concrete_fields
+            if field not in fields and not isinstance(field, models.AutoField)
+        ]
+        self.fixed_values = [value for _name, value in fixed if value is not None]
+        fixed_names = ", ".join(name for name, value in fixed if value is not None)
+        placeholders = ", ".join(["%s"] * len(self.fixed_values))
+        from_staging = ", ".join(f"s.{name}" for name in names)
+        self.insert_sql = (
+            f"INSERT INTO {target} ({fixed_names}, {self.columns}) "  # noqa: S608
+            f"SELECT {placeholders}, {from_staging} FROM {self.table} AS s WHERE true "
+            "ON CONFLICT (cooperative_id, report_no) DO NOTHING RETURNING report_no, id"
+        )
+        self.stored_sql = (
+            f"SELECT report_no, id, {', '.join(names[1:])} FROM {target} "  # noqa: S608
+            "WHERE cooperative_id = %s AND "
+        )
+        assignments = ", ".join(f"{name} = s.{name}" for name in names[1:])
+        self.update_sql = (
+            f"UPDATE {target} SET {assignments} FROM {self.table} AS s "  # noqa: S608
+            f"WHERE {target}.cooperative_id = %s AND {target}.report_no = s.report_no AND "
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE inspection_import ({definitions})"
+                + (" ON COMMIT DROP" if self.postgresql else "")
+            )
+
+    def _one_of(self, column: str, values: list[Any]) -> tuple[str, list[Any]]:
+        """SQL for ``column`` being one of ``values``: one array parameter on PostgreSQL."""
+        if self.postgresql:
+            return f"{column} = ANY(%s)", [values]
+        return f"{column} IN ({', '.join(['%s'] * len(values))})", values
+
+    def fill(self, rows: list[InspectionRow]) -> None:
+        with connection.cursor() as cursor:
+            if not self.postgresql:
+                cursor.execute(f"DELETE FROM {self.table}")  # noqa: S608
+                placeholders = ", ".join(["%s"] * (1 + len(INSPECTION_FIELDS)))
+                cursor.executemany(
+                    f"INSERT INTO {self.table} ({self.columns}) VALUES ({placeholders})",  # noqa: S608
+                    [(row.report_no, *row.values()) for row in rows],
+                )
+                return
+            cursor.execute(f"TRUNCATE {self.table}")
+            # Django's cursor wrapper holds psycopg's own cursor, which speaks COPY.
+            with cursor.cursor.copy(f"COPY {self.table} ({self.columns}) FROM STDIN") as copy:  # type: ignore[union-attr]
+                for row in rows:
+                    copy.write_row((row.report_no, *row.values()))
+
+    def insert_new(self) -> dict[str, int]:
+        """Create the reports of the batch the cooperative does not have; their ids by number."""
+        with connection.cursor() as cursor:
+            cursor.execute(self.insert_sql, self.fixed_values)
+            return dict(cursor.fetchall())
+
+    def stored(self, report_nos: list[str]) -> dict[str, tuple[int, tuple[Any, ...]]]:
+        """The id and the stored values of INSPECTION_FIELDS of these reports of the cooperative."""
+        if not report_nos:
+            return {}
+        condition, parameters = self._one_of("report_no", report_nos)
+        with connection.cursor() as cursor:
+            cursor.execute(self.stored_sql + condition, [self.cooperative.pk, *parameters])
+            return {report_no: (pk, tuple(values)) for report_no, pk, *values in cursor.fetchall()}
+
+    def update(self, ids: list[int]) -> None:
+        """Give the reports with these ids the values of the batch."""
+        target = connection.ops.quote_name(Inspection._meta.db_table)
+        condition, parameters = self._one_of(f"{target}.id", ids)
+        with connection.cursor() as cursor:
+            cursor.execute(self.update_sql + condition, [self.cooperative.pk, *parameters])

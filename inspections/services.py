@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from charter.deadlines import commitment_days
+from charter.deadlines import commitment_days, commitment_days_for
 from charter.models import CharterVersion
 from coop_portal.csvimport import ImportReport, run_import
 from coop_portal.mail import queue_mail
@@ -112,11 +112,6 @@ def settle_inspection(inspection: Inspection) -> Rectification | None:
     return rectification
 
 
-# An import with more failures than this opens their rectifications in the background: each
-# deadline asks the member's pledge in force on its own report date, a few queries apiece.
-INLINE_RECTIFICATIONS = 500
-
-
 def open_missing_rectifications(cooperative: Cooperative) -> int:
     """Open every rectification the cooperative's failed results lack (the background sweep)."""
     ids = (
@@ -128,37 +123,54 @@ def open_missing_rectifications(cooperative: Cooperative) -> int:
     return open_rectifications(ids.iterator(chunk_size=5000))
 
 
-def open_rectifications(inspection_ids: Iterable[int], *, chunk: int = 2000) -> int:
-    """Open the missing rectifications of many failed results at once (after an import)."""
+def open_rectifications(inspection_ids: Iterable[int], *, chunk: int = 5000) -> int:
+    """Open the missing rectifications of many failed results at once (after an import).
+
+    Each chunk of results costs the same few queries however large it is: the results, the
+    deadlines of all their members on all their report dates, the insert, and the mail
+    of those whose deadline is still ahead.
+    """
     ids = sorted(set(inspection_ids))
     opened = 0
-    days_of: dict[tuple[int, datetime.date], int] = {}
     for start in range(0, len(ids), chunk):
-        failures = (
+        failures = list(
             Inspection.objects.filter(pk__in=ids[start : start + chunk], rectification__isnull=True)
             .final()
             .failed()
-            .select_related("member__cooperative", "cooperative")
+            .values_list("pk", "member_id", "reported_on")
         )
-        rectifications = []
-        for inspection in failures:
-            key = (inspection.member_id, inspection.reported_on)
-            if key not in days_of:
-                days_of[key] = commitment_days(
-                    inspection.member, "rectification_days", inspection.reported_on
-                )
-            rectifications.append(
-                Rectification(
-                    inspection=inspection,
-                    deadline=inspection.reported_on + datetime.timedelta(days=days_of[key]),
-                )
+        days = commitment_days_for(
+            {(member_id, reported_on) for _pk, member_id, reported_on in failures},
+            "rectification_days",
+        )
+        rectifications = [
+            Rectification(
+                inspection_id=pk,
+                deadline=reported_on + datetime.timedelta(days=days[(member_id, reported_on)]),
             )
+            for pk, member_id, reported_on in failures
+        ]
         # A concurrent sweep may have opened some already: those are left as they are.
         Rectification.objects.bulk_create(rectifications, ignore_conflicts=True)
-        for rectification in rectifications:
-            _announce_rectification(rectification)
+        _announce_rectifications(rectifications)
         opened += len(rectifications)
     return opened
+
+
+def _announce_rectifications(rectifications: list[Rectification]) -> None:
+    """``_announce_rectification`` for many: only those that can still be met are loaded."""
+    # No time zone is more than a day away from UTC's date, so this lets through every
+    # deadline that is today or later in its cooperative's zone; each is checked exactly below.
+    earliest = timezone.now().date() - datetime.timedelta(days=1)
+    ahead = {r.inspection_id: r for r in rectifications if r.deadline >= earliest}
+    if not ahead:
+        return
+    for inspection in Inspection.objects.filter(pk__in=ahead).select_related(
+        "cooperative", "member"
+    ):
+        rectification = ahead[inspection.pk]
+        rectification.inspection = inspection
+        _announce_rectification(rectification)
 
 
 @transaction.atomic
@@ -426,12 +438,8 @@ def import_inspections(
             report.written = False
         if report.written:
             outcome.item_rows = importer.item_rows_written
-            if len(importer.failed_ids) <= INLINE_RECTIFICATIONS:
-                outcome.rectifications_opened = open_rectifications(importer.failed_ids)
-            else:
-                from .tasks import open_missing_rectifications_task
-
-                open_missing_rectifications_task.delay_on_commit(cooperative.pk)  # type: ignore[attr-defined]
+            # In the same transaction: a written file always comes with its rectifications.
+            outcome.rectifications_opened = open_rectifications(importer.failed_ids)
     return outcome
 
 

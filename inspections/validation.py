@@ -72,9 +72,17 @@ def check_agreement(verdict: str | None, item_results: Iterable[tuple[str, str]]
     report without item results is judged on its verdict alone.
     """
     results = list(item_results)
-    if not results or verdict not in VERDICTS:
+    if not results:
         return []
-    failed = [code for code, result in results if result == ItemResult.Result.FAIL]
+    return check_failed_items(
+        verdict, [code for code, result in results if result == ItemResult.Result.FAIL]
+    )
+
+
+def check_failed_items(verdict: str | None, failed: list[str]) -> Problems:
+    """``check_agreement`` for a report that has item results, given the codes that failed."""
+    if verdict not in VERDICTS:
+        return []
     if failed and verdict == Inspection.Verdict.PASS:
         return [
             (

@@ -1,6 +1,7 @@
 """import_complaints: DATA_FORMATS.md's complaints.csv, all or nothing, idempotent."""
 
 import datetime
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -8,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from complaints.models import Complaint, ComplaintEvent
+from pledges.models import Commitment, Pledge
 from tests.factories import MemberFactory, credit_code_for
 
 pytestmark = pytest.mark.django_db
@@ -145,3 +147,30 @@ def test_the_import_is_set_based(coop, firm, tmp_path, django_assert_max_num_que
     with django_assert_max_num_queries(30):
         run(coop, path)
     assert Complaint.objects.count() == 300
+
+
+def test_deadlines_follow_each_members_pledge_in_force_on_the_acceptance_day(coop, firm, tmp_path):
+    other = MemberFactory(cooperative=coop, credit_code=credit_code_for(8))
+    pledge = Pledge.objects.create(member=firm, version=1)
+    Commitment.objects.create(pledge=pledge, kind="response_days", target=Decimal(3))
+    Pledge.objects.filter(pk=pledge.pk).update(
+        status="published", published_on=datetime.date(2024, 3, 1)
+    )
+    run(
+        coop,
+        write(
+            tmp_path,
+            f"NT-1,{firm.credit_code},2024-02-01,2024-02-02,,,,,\n"
+            f"NT-2,{firm.credit_code},2024-03-05,2024-03-06,,,,,\n"
+            f"NT-3,{other.credit_code},2024-03-05,2024-03-06,,,,,\n",
+        ),
+    )
+    due = {c.reference: (c.response_due_on, c.resolution_due_on) for c in Complaint.objects.all()}
+    # Before the pledge and for the member without one: the charter's 7 and 30 days.
+    assert due["NT-1"] == (datetime.date(2024, 2, 9), datetime.date(2024, 3, 3))
+    assert due["NT-3"] == (datetime.date(2024, 3, 13), datetime.date(2024, 4, 5))
+    # The pledge's 3 days to answer; it says nothing on resolution, so the charter's 30.
+    assert due["NT-2"] == (datetime.date(2024, 3, 9), datetime.date(2024, 4, 5))
+    # A later acceptance date moves the deadlines into the pledge's time.
+    run(coop, write(tmp_path, f"NT-1,{firm.credit_code},2024-02-01,2024-03-02,,,,,\n"))
+    assert Complaint.objects.get(reference="NT-1").response_due_on == datetime.date(2024, 3, 5)

@@ -6,9 +6,10 @@ import datetime
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from inspections import services
 from inspections.models import Inspection, ItemResult, Rectification
 from inspections.services import import_inspections
 from tests.inspections.conftest import HEADER, csv_file
@@ -203,16 +204,73 @@ def test_item_results_of_a_report_not_in_the_file_are_refused(
     assert not Inspection.objects.exists()
 
 
-def test_a_large_import_opens_its_rectifications_in_the_background(
-    coop, member_a, catalogue, monkeypatch, django_capture_on_commit_callbacks
+def test_an_import_opens_its_rectifications_with_it_in_a_constant_number_of_queries(
+    coop, member_a, member_b, catalogue
 ):
-    monkeypatch.setattr(services, "INLINE_RECTIFICATIONS", 1)
-    stream = csv_file(
-        *[row(member_a, f"NT2025-{n:04d}", verdict="fail", severity="minor") for n in range(3)]
+    def queries_to_import(count: int, prefix: str) -> int:
+        stream = csv_file(
+            *[
+                row(
+                    member_a if number % 2 else member_b,
+                    f"{prefix}-{number:04d}",
+                    verdict="fail",
+                    severity="minor",
+                    reported_on=f"2025-03-{10 + number % 15}",
+                )
+                for number in range(count)
+            ]
+        )
+        with CaptureQueriesContext(connection) as queries:
+            outcome = import_inspections(coop, stream)
+        assert outcome.written
+        assert outcome.rectifications_opened == count
+        return len(queries)
+
+    assert queries_to_import(3, "NT2025-A") == queries_to_import(60, "NT2025-B")
+    assert Rectification.objects.count() == 63
+    assert {r.deadline - r.inspection.reported_on for r in Rectification.objects.all()} == {
+        datetime.timedelta(days=60)
+    }
+
+
+def test_a_report_re_imported_without_items_must_still_agree_with_its_stored_items(
+    coop, member_a, catalogue, tmp_path, capsys
+):
+    failed_items = f"{ITEMS_HEADER}\nNT2025-0001,formaldehyde,112,,fail\nNT2025-0001,ph,6.5,,pass\n"
+    passed_items = f"{ITEMS_HEADER}\nNT2025-0002,ph,6.5,,pass\n"
+    run_command(coop, tmp_path, row(member_a, verdict="fail", severity="major"), items=failed_items)
+    run_command(coop, tmp_path, row(member_a, "NT2025-0002"), items=passed_items)
+    capsys.readouterr()
+    with pytest.raises(CommandError):
+        run_command(coop, tmp_path, row(member_a), row(member_a, "NT2025-0002"))
+    assert "Line 2, column “verdict”: The verdict is pass but these items failed: formaldehyde" in (
+        capsys.readouterr().err
     )
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        outcome = import_inspections(coop, stream)
-    assert outcome.written
-    assert outcome.rectifications_opened == 0
-    assert len(callbacks) == 1
-    assert Rectification.objects.count() == 3
+    with pytest.raises(CommandError):
+        run_command(coop, tmp_path, row(member_a, "NT2025-0002", verdict="fail", severity="minor"))
+    assert "Every item passed, so the verdict cannot be fail" in capsys.readouterr().err
+    # Agreeing verdicts go through unchanged.
+    run_command(
+        coop,
+        tmp_path,
+        row(member_a, verdict="fail", severity="major"),
+        row(member_a, "NT2025-0002"),
+    )
+    assert "0 created, 0 updated, 2 unchanged" in capsys.readouterr().out
+
+
+def test_a_result_that_turns_into_a_failure_on_re_import_is_updated_and_opens_its_rectification(
+    coop, member_a, member_b, catalogue, tmp_path, capsys
+):
+    rows = [row(member_a, f"NT2025-{number:04d}") for number in range(1, 4)]
+    run_command(coop, tmp_path, *rows)
+    rows[1] = row(member_b, "NT2025-0002", verdict="fail", severity="critical")
+    run_command(coop, tmp_path, *rows)
+    assert "3 row(s): 0 created, 1 updated, 2 unchanged." in capsys.readouterr().out
+    changed = Inspection.objects.get(report_no="NT2025-0002")
+    assert (changed.member, changed.verdict, changed.severity) == (member_b, "fail", "critical")
+    assert changed.source == Inspection.Source.IMPORT
+    assert Rectification.objects.get().inspection == changed
+    assert set(Inspection.objects.exclude(pk=changed.pk).values_list("verdict", flat=True)) == {
+        "pass"
+    }
