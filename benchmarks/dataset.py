@@ -265,13 +265,12 @@ def ensure_dataset(scale: float = 1.0, *, reseed: bool = False) -> str:
     command = [sys.executable, "-m", "benchmarks.dataset", "--scale", repr(float(scale))]
     if reseed:
         command.append("--reseed")
+    # Its progress goes to this process's standard error; its output is the database name.
     process = subprocess.run(
-        command, cwd=ROOT, env=_child_env(), capture_output=True, text=True, check=False
+        command, cwd=ROOT, env=_child_env(), stdout=subprocess.PIPE, text=True, check=False
     )
     if process.returncode != 0:
-        raise RuntimeError(
-            f"seeding the reference dataset failed:\n{process.stdout[-2000:]}\n{process.stderr[-4000:]}"
-        )
+        raise RuntimeError(f"seeding the reference dataset failed:\n{process.stdout[-2000:]}")
     return database_name(scale)
 
 

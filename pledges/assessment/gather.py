@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
 
-from django.db.models import Case, Count, DateField, F, Max, Min, Q, Value, When
+from django.db.models import Case, Count, DateField, F, Max, Min, Q, QuerySet, Value, When
 
 from charter.models import CharterVersion, ScoringPolicy
 from complaints.models import Complaint
@@ -141,6 +141,55 @@ def _until(day_field: str, last_day: datetime.date) -> Case:
     )
 
 
+# What counts (SCORING.md), for members with ids from low to high: both gatherers start here.
+
+
+def published_pledges(last: datetime.date, low: int, high: int) -> QuerySet[Pledge]:
+    """Versions published on or before the last day."""
+    return Pledge.objects.filter(
+        member_id__gte=low, member_id__lte=high, published_on__isnull=False, published_on__lte=last
+    ).order_by()
+
+
+def their_commitments(last: datetime.date, low: int, high: int) -> QuerySet[Commitment]:
+    """The commitments of published_pledges."""
+    return Commitment.objects.filter(
+        pledge__member_id__gte=low,
+        pledge__member_id__lte=high,
+        pledge__published_on__isnull=False,
+        pledge__published_on__lte=last,
+    ).order_by()
+
+
+def counted_inspections(period: scoring.Period, low: int, high: int) -> QuerySet[Inspection]:
+    """Final results sampled in the period and reported on or before its last day."""
+    return (
+        Inspection.objects.final()
+        .filter(
+            member_id__gte=low,
+            member_id__lte=high,
+            sampled_on__gte=period.first_day,
+            sampled_on__lte=period.last_day,
+            reported_on__lte=period.last_day,
+        )
+        .order_by()
+    )
+
+
+def counted_complaints(period: scoring.Period, low: int, high: int) -> QuerySet[Complaint]:
+    """Complaints accepted (not rejected) in the period."""
+    return (
+        Complaint.objects.filter(
+            member_id__gte=low,
+            member_id__lte=high,
+            accepted_on__gte=period.first_day,
+            accepted_on__lte=period.last_day,
+        )
+        .exclude(status=Complaint.Status.REJECTED)
+        .order_by()
+    )
+
+
 def gather(period: scoring.Period, member_ids: Sequence[int]) -> dict[int, MemberInputs]:
     """The inputs of each member in ``member_ids``, in four queries whatever their number."""
     inputs: dict[int, MemberInputs] = {member_id: MemberInputs() for member_id in member_ids}
@@ -153,25 +202,13 @@ def gather(period: scoring.Period, member_ids: Sequence[int]) -> dict[int, Membe
     low, high = min(member_ids), max(member_ids)
 
     pledge_rows = list(
-        Pledge.objects.filter(
-            member_id__gte=low,
-            member_id__lte=high,
-            published_on__isnull=False,
-            published_on__lte=last,
+        published_pledges(last, low, high).values_list(
+            "pk", "member_id", "version", "published_on", "withdrawn_on"
         )
-        .order_by()
-        .values_list("pk", "member_id", "version", "published_on", "withdrawn_on")
     )
     commitments: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    for pledge_id, kind, target in (
-        Commitment.objects.filter(
-            pledge__member_id__gte=low,
-            pledge__member_id__lte=high,
-            pledge__published_on__isnull=False,
-            pledge__published_on__lte=last,
-        )
-        .order_by()
-        .values_list("pledge_id", "kind", "target")
+    for pledge_id, kind, target in their_commitments(last, low, high).values_list(
+        "pledge_id", "kind", "target"
     ):
         commitments[pledge_id][kind] = target
     for pledge_id, member_id, version, published_on, withdrawn_on in pledge_rows:
@@ -192,14 +229,7 @@ def gather(period: scoring.Period, member_ids: Sequence[int]) -> dict[int, Membe
     # counted; grouping them leaves one row per member, and failures one row per report day.
     failed = Q(verdict=Inspection.Verdict.FAIL)
     inspection_rows = (
-        Inspection.objects.final()
-        .filter(
-            member_id__gte=low,
-            member_id__lte=high,
-            sampled_on__gte=period.first_day,
-            sampled_on__lte=last,
-            reported_on__lte=last,
-        )
+        counted_inspections(period, low, high)
         .annotate(
             failed_on=Case(When(failed, then=F("reported_on")), output_field=DateField()),
             rectified=Case(
@@ -235,13 +265,7 @@ def gather(period: scoring.Period, member_ids: Sequence[int]) -> dict[int, Membe
         )
 
     complaint_rows = (
-        Complaint.objects.filter(
-            member_id__gte=low,
-            member_id__lte=high,
-            accepted_on__gte=period.first_day,
-            accepted_on__lte=last,
-        )
-        .exclude(status=Complaint.Status.REJECTED)
+        counted_complaints(period, low, high)
         .annotate(
             responded=_until("responded_on", last),
             resolved=_until("resolved_on", last),

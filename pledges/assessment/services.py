@@ -2,6 +2,20 @@
 
 Each function is atomic and refuses an impossible step with a ValidationError. The Celery
 tasks in tasks.py call these; so does ``manage.py assess``.
+
+The hash of a run (``inputs_hash``) covers the period, the charter version and policy used,
+and every member's inputs and result, in member order. Two versions exist
+(``AssessmentRun.hash_version``), and a run is always verified with the version it was
+hashed with:
+
+1. SHA-256 over a JSON header, then for each member a newline, the JSON line
+   ``[member id, inputs digest, status, score, grade]`` and its details as canonical JSON
+   (keys sorted, no spaces); the inputs digest is gather.MemberInputs.digest. Taking it
+   means reading every stored result again once the chunks are done.
+2. SHA-256 over the JSON header (which says ``"hash_version": 2``), then for each member a
+   newline and the SHA-256 (hexadecimal) of the same line and details; the inputs digest is
+   batch.Facts.digest. Each chunk keeps its members' digests as it writes their results, so
+   finishing a run only joins them.
 """
 
 from __future__ import annotations
@@ -10,6 +24,7 @@ import datetime
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,10 +39,11 @@ from pledges.models.assessment import (
     AssessmentRun,
     MemberAssessment,
     MemberObjection,
+    RunCheck,
     RunChunk,
 )
 
-from . import gather, scoring
+from . import batch, gather, scoring
 from .periods import PeriodCodeError, period_days
 
 # Members per chunk: a chunk is one task, a few queries and one transaction. Inspections
@@ -35,6 +51,16 @@ from .periods import PeriodCodeError, period_days
 # queries touch most pages of those tables: fewer, larger chunks read them fewer times
 # (benchmarks/bench_assessment.py), while 10,000 members still fit easily in a worker.
 CHUNK_SIZE = 10_000
+# A run of fewer members is still cut into this many chunks (of at least MIN_CHUNK_SIZE), so
+# that a small cooperative's run is spread over the workers too.
+MIN_CHUNKS = 4
+MIN_CHUNK_SIZE = 1_000
+
+
+def chunk_size_for(members: int) -> int:
+    """How many members go into each chunk of a run of this many members."""
+    return min(CHUNK_SIZE, max(MIN_CHUNK_SIZE, -(-members // MIN_CHUNKS)))
+
 
 Status = AssessmentRun.Status
 
@@ -62,7 +88,7 @@ def start_run(
     period: AssessmentPeriod,
     *,
     by: User | None = None,
-    chunk_size: int = CHUNK_SIZE,
+    chunk_size: int | None = None,
     dispatch: bool = True,
 ) -> AssessmentRun:
     """Open a run of the period in status computing and cut its members into chunks.
@@ -87,7 +113,8 @@ def start_run(
             code="no_charter",
         )
     member_ids = gather.assessed_member_ids(period)
-    chunks = [member_ids[i : i + chunk_size] for i in range(0, len(member_ids), chunk_size)]
+    size = chunk_size or chunk_size_for(len(member_ids))
+    chunks = [member_ids[i : i + size] for i in range(0, len(member_ids), size)]
     run = AssessmentRun.objects.create(
         period=period,
         status=Status.COMPUTING,
@@ -115,6 +142,7 @@ def start_run(
 def _result_rows(
     run: AssessmentRun, member_ids: list[int], chunk: int
 ) -> Iterator[MemberAssessment]:
+    """The results of hash version 1: the reference scoring on gather.py's facts."""
     period = run.period
     policy = gather.policy_of(run.charter_version)
     facts = gather.gather(gather.scoring_period(period), member_ids)
@@ -140,6 +168,15 @@ def _result_rows(
         )
 
 
+def rules_of(run: AssessmentRun) -> batch.Rules:
+    """The run's policy and period as batch.py computes with them."""
+    return batch.Rules.of(
+        gather.policy_of(run.charter_version),
+        gather.scoring_period(run.period),
+        run.charter_version.number,
+    )
+
+
 RESULT_COLUMNS = (
     "run_id",
     "member_id",
@@ -153,14 +190,72 @@ RESULT_COLUMNS = (
 )
 
 
+def _copy_text(value: str) -> str:
+    """A value for COPY's text format (the details JSON may hold a backslash)."""
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        value = (
+            value.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
+    return value
+
+
+def _write_rows(run: AssessmentRun, chunk: int, rows: Iterable[batch.Row]) -> str:
+    """Insert a chunk's results; returns their digests joined, in the order of the rows.
+
+    COPY on PostgreSQL (several times faster than INSERT for thousands of rows with JSON),
+    bulk_create elsewhere.
+    """
+    digests: list[str] = []
+    if connection.vendor != "postgresql":
+        results = []
+        for row in rows:
+            outcome = row.outcome
+            digests.append(row.digest)
+            results.append(
+                MemberAssessment(
+                    run=run,
+                    member_id=row.member_id,
+                    status=outcome.status,
+                    score=None if outcome.score is None else Decimal(outcome.score),
+                    grade=outcome.grade,
+                    details=json.loads(outcome.details),
+                    pledge_id=outcome.pledge_id,
+                    chunk=chunk,
+                    inputs_digest=row.inputs_digest,
+                )
+            )
+        MemberAssessment.objects.bulk_create(results, batch_size=1000)
+        return "".join(digests)
+    # Computed before COPY starts: the computation queries the same connection.
+    lines = []
+    null = "\\N"
+    prefix, suffix = f"{run.pk}\t", f"\t{chunk}\t"
+    for row in rows:
+        outcome = row.outcome
+        digests.append(row.digest)
+        score = null if outcome.score is None else outcome.score
+        pledge = null if outcome.pledge_id is None else outcome.pledge_id
+        lines.append(
+            f"{prefix}{row.member_id}\t{outcome.status}\t{score}\t{outcome.grade}\t"
+            f"{_copy_text(outcome.details)}\t{pledge}{suffix}{row.inputs_digest}\n"
+        )
+    table = MemberAssessment._meta.db_table
+    with connection.cursor() as cursor:
+        copy_sql = f"COPY {table} ({', '.join(RESULT_COLUMNS)}) FROM STDIN"
+        with cursor.cursor.copy(copy_sql) as copy:  # type: ignore[union-attr]
+            copy.write("".join(lines))
+    return "".join(digests)
+
+
 def _write_results(results: Iterable[MemberAssessment]) -> None:
-    """Insert a chunk's results: COPY on PostgreSQL (several times faster than INSERT for
-    thousands of rows with JSON), bulk_create elsewhere."""
+    """Insert a chunk's results of hash version 1."""
     if connection.vendor != "postgresql":
         MemberAssessment.objects.bulk_create(results, batch_size=1000)
         return
     table = MemberAssessment._meta.db_table
-    # Computed before COPY starts: the computation queries the same connection.
     results = list(results)
     with connection.cursor() as cursor:
         copy_sql = f"COPY {table} ({', '.join(RESULT_COLUMNS)}) FROM STDIN"
@@ -199,9 +294,17 @@ def compute_chunk(run_id: int, number: int) -> bool:
             return False
         if chunk.done_at is None:
             MemberAssessment.objects.filter(run=run, chunk=number).delete()
-            _write_results(_result_rows(run, list(chunk.member_ids), number))
+            member_ids = list(chunk.member_ids)
+            if run.hash_version == 1:
+                # A run started before hash version 2 is finished the way it began.
+                _write_results(_result_rows(run, member_ids, number))
+            else:
+                rows = batch.assess_chunk(
+                    rules_of(run), gather.scoring_period(run.period), member_ids
+                )
+                chunk.digests = _write_rows(run, number, rows)
             chunk.done_at = timezone.now()
-            chunk.save(update_fields=["done_at"])
+            chunk.save(update_fields=["done_at", "digests"])
     # A second transaction, serialised on the run's row: the last chunk to get here sees
     # every other chunk's commit, so exactly one finishing step sees the run complete.
     with transaction.atomic():
@@ -215,16 +318,8 @@ def compute_chunk(run_id: int, number: int) -> bool:
         return done == run.chunks_total
 
 
-def hash_results(
-    run: AssessmentRun,
-    rows: Iterable[tuple[int, str, str, Any, str, dict[str, Any]]],
-) -> str:
-    """SHA-256 over the period, the policy used and every member's inputs and result.
-
-    ``rows`` are (member id, inputs digest, status, score, grade, details) in member order.
-    """
-    digest = hashlib.sha256()
-    header = {
+def _header(run: AssessmentRun) -> dict[str, Any]:
+    header: dict[str, Any] = {
         "cooperative": run.period.cooperative.slug,
         "period": [
             run.period.code,
@@ -234,7 +329,30 @@ def hash_results(
         "charter_version": run.charter_version.number,
         "policy": run.policy,
     }
-    digest.update(json.dumps(header, sort_keys=True, separators=(",", ":")).encode())
+    if run.hash_version != 1:
+        header["hash_version"] = run.hash_version
+    return header
+
+
+def hash_results(
+    run: AssessmentRun,
+    rows: Iterable[tuple[int, str, str, Any, str, dict[str, Any]]],
+) -> str:
+    """The run's hash from its results: (member id, inputs digest, status, score, grade,
+    details) in member order, in the run's hash version."""
+    if run.hash_version != 1:
+
+        def digests() -> Iterator[str]:
+            for member_id, inputs_digest, status, score, grade, details in rows:
+                line = batch.result_line(
+                    member_id, inputs_digest, status, None if score is None else str(score), grade
+                )
+                text = json.dumps(details, sort_keys=True, separators=(",", ":"))
+                yield batch.result_digest(line, text)
+
+        return hash_digests(run, digests())
+    digest = hashlib.sha256()
+    digest.update(json.dumps(_header(run), sort_keys=True, separators=(",", ":")).encode())
     for member_id, inputs_digest, status, score, grade, details in rows:
         line = [member_id, inputs_digest, status, None if score is None else str(score), grade]
         digest.update(b"\n")
@@ -243,7 +361,18 @@ def hash_results(
     return digest.hexdigest()
 
 
+def hash_digests(run: AssessmentRun, digests: Iterable[str]) -> str:
+    """Hash version 2: the header, then each member's result digest, in member order."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps(_header(run), sort_keys=True, separators=(",", ":")).encode())
+    for member_digest in digests:
+        digest.update(b"\n")
+        digest.update(member_digest.encode())
+    return digest.hexdigest()
+
+
 def stored_hash(run: AssessmentRun) -> str:
+    """The hash of the results as stored (reads every one of them)."""
     rows = (
         MemberAssessment.objects.filter(run=run)
         .order_by("member_id")
@@ -252,11 +381,37 @@ def stored_hash(run: AssessmentRun) -> str:
     return hash_results(run, rows.iterator(chunk_size=2000))
 
 
+def _chunks_hash(run: AssessmentRun) -> str:
+    """Hash version 2 from the digests the chunks kept, checked against their members."""
+    pieces = []
+    for number, member_ids, digests in (
+        RunChunk.objects.filter(run=run)
+        .order_by("number")
+        .values_list("number", "member_ids", "digests")
+    ):
+        if len(digests) != 64 * len(member_ids):
+            raise ValueError(f"chunk {number} of run {run.pk} holds no digest for each member")
+        pieces.append(digests)
+    joined = "".join(pieces)
+    return hash_digests(run, (joined[i : i + 64] for i in range(0, len(joined), 64)))
+
+
 def recomputed_hash(run: AssessmentRun) -> str:
     """The hash of the run's period computed again now, from the database, writing nothing."""
+    ids = gather.assessed_member_ids(run.period)
+    if run.hash_version != 1:
+        rules = rules_of(run)
+        period = gather.scoring_period(run.period)
+        return hash_digests(
+            run,
+            (
+                row.digest
+                for start in range(0, len(ids), CHUNK_SIZE)
+                for row in batch.assess_chunk(rules, period, ids[start : start + CHUNK_SIZE])
+            ),
+        )
 
     def rows() -> Iterator[tuple[int, str, str, Any, str, dict[str, Any]]]:
-        ids = gather.assessed_member_ids(run.period)
         for start in range(0, len(ids), CHUNK_SIZE):
             for result in _result_rows(run, ids[start : start + CHUNK_SIZE], 0):
                 yield (
@@ -277,6 +432,14 @@ def verify_run(run: AssessmentRun) -> bool:
     return bool(run.inputs_hash) and recomputed_hash(run) == run.inputs_hash
 
 
+def check_run(run: AssessmentRun) -> RunCheck:
+    """Compute the run's period again and record whether it gave the run's hash."""
+    again = recomputed_hash(run)
+    return RunCheck.objects.create(
+        run=run, matches=bool(run.inputs_hash) and again == run.inputs_hash, recomputed_hash=again
+    )
+
+
 @transaction.atomic
 def finish_run(run_id: int) -> AssessmentRun:
     """Turn a complete computing run into the period's draft, replacing the previous draft."""
@@ -292,7 +455,7 @@ def finish_run(run_id: int) -> AssessmentRun:
     for draft in AssessmentRun.objects.filter(period=run.period, status=Status.DRAFT):
         draft.delete()
     run.chunks_done = run.chunks_total
-    run.inputs_hash = stored_hash(run)
+    run.inputs_hash = stored_hash(run) if run.hash_version == 1 else _chunks_hash(run)
     run.status = Status.DRAFT
     run.finished_at = timezone.now()
     run.save(update_fields=["chunks_done", "inputs_hash", "status", "finished_at"])

@@ -43,6 +43,9 @@ class PublishedDataError(Exception):
     """Published assessment data is never edited in place (SCORING.md, "Publication")."""
 
 
+# The way new runs take their hash (AssessmentRun.hash_version).
+HASH_VERSION = 2
+
 # Runs in these states are public snapshots, or were: their rows never change again, except
 # for the moves in ALLOWED_MOVES, which touch only the status.
 LOCKED_STATUSES = ("published", "final", "superseded")
@@ -129,6 +132,12 @@ class AssessmentRun(models.Model):
     failure_message = models.TextField(_("why the computation failed"), blank=True)
     # The scoring policy's figures as used, so that the run explains itself.
     policy = models.JSONField(_("scoring policy used"), default=dict, blank=True)
+    # How inputs_hash is taken (pledges/assessment/services.py): 1 re-read every stored result
+    # in one stream; 2 combines each member's digest, taken while the chunks are computed.
+    # Runs published with version 1 are verified with version 1 for good.
+    hash_version = models.PositiveSmallIntegerField(
+        _("hash version"), default=HASH_VERSION, db_default=HASH_VERSION
+    )
 
     objects = AssessmentRunQuerySet.as_manager()
     # The status the row had when loaded: what save() and delete() judge a change by.
@@ -204,6 +213,9 @@ class RunChunk(models.Model):
     number = models.PositiveIntegerField(_("number"))
     member_ids = models.JSONField(_("members"), default=list)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    # The digests of the members' results, 64 hexadecimal characters each, in the order of
+    # member_ids: what the run's hash combines once every chunk is done.
+    digests = models.TextField(_("result digests"), blank=True, default="")
 
     class Meta:
         verbose_name = _("chunk of a run")
@@ -284,6 +296,31 @@ class MemberAssessment(models.Model):
 
     def _run_locked(self) -> bool:
         return AssessmentRun.objects.filter(pk=self.run_id, status__in=LOCKED_STATUSES).exists()
+
+
+class RunCheck(models.Model):
+    """One recomputation of a published run's period, and whether it gave the run's hash.
+
+    The public verification page shows the latest one with its date; a background task
+    (pledges.assessment.check_tasks) makes them, so that no request waits for a whole period
+    to be computed again.
+    """
+
+    run = models.ForeignKey(
+        AssessmentRun, on_delete=models.CASCADE, related_name="checks", verbose_name=_("run")
+    )
+    checked_at = models.DateTimeField(_("checked"), default=timezone.now)
+    matches = models.BooleanField(_("gives the published hash"))
+    recomputed_hash = models.CharField(_("hash computed again"), max_length=64)
+
+    class Meta:
+        verbose_name = _("recomputation check")
+        verbose_name_plural = _("recomputation checks")
+        ordering = ["run", "-checked_at"]
+        indexes = [models.Index(fields=["run", "-checked_at"], name="run_check_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.run} · {self.checked_at:%Y-%m-%d %H:%M}"
 
 
 class MemberObjection(models.Model):

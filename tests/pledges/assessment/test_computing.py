@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 
 from complaints.models import Complaint
 from inspections.models import Inspection
-from pledges.assessment import gather, services
+from pledges.assessment import batch, gather, services
 from pledges.assessment.scoring import Period
 from pledges.assessment.tasks import assess_closed_periods, compute_run_chunk
 from pledges.models import AssessmentRun, MemberAssessment
@@ -252,7 +252,7 @@ def test_a_failing_chunk_marks_the_run_failed(coop, charter, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(gather, "gather", broken)
+    monkeypatch.setattr(batch, "gather", broken)
     with pytest.raises(RuntimeError):
         compute_run_chunk.apply(args=[run.pk, 0], throw=True)
     run.refresh_from_db()

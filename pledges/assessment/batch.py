@@ -1,0 +1,564 @@
+"""A chunk of members assessed at speed: the same results as scoring.py, with plain integers.
+
+``scoring.assess_member`` is the reference: exact fractions, dataclasses, readable. Computing
+a whole cooperative with it costs most of a millisecond per member, so the chunks of a run
+go through this module instead, which gives **the same** status, score, grade and details,
+character for character (tests/pledges/assessment/test_batch.py checks that with hypothesis
+against the reference, and on gathered database rows):
+
+- ``gather`` asks the database for the facts of a chunk of members in four queries, grouped
+  there: passing inspections counted per member, failed ones per (severity, report day,
+  re-test day), complaints per (acceptance, answer, resolution, upheld day); every date as
+  ISO text, events after the period's last day already left out (as the scoring leaves
+  them out);
+- ``assess`` scores one member with rationals kept as integer numerator/denominator pairs
+  (never rounded: comparisons cross-multiply), and writes the details JSON directly in its
+  canonical form (keys sorted, no spaces), which is what the run's hash reads;
+- ``fraction_text`` writes a rational exactly as ``scoring.decimal_text`` does (Decimal
+  division at 28 significant digits, then half-up to ten places) and leaves the rare values
+  it does not handle (tiny or huge ones) to ``decimal_text`` itself.
+
+The digests of a member (hash version 2, see services.py): ``inputs_digest`` is the SHA-256
+of the canonical text of its gathered facts (one sorted line per fact), and its result line
+digest is the SHA-256 of ``[member id, inputs digest, status, score, grade]`` followed by the
+details JSON. A run's hash covers its members' result line digests in member order.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import hashlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from math import gcd
+from typing import Any
+
+from django.db import connection
+from django.db.models import Case, Count, DateField, F, Q, QuerySet, TextField, Value, When
+from django.db.models.expressions import Combinable
+from django.db.models.functions import Cast
+
+from inspections.models import Inspection
+from pledges.models import Commitment
+
+from . import gather as counted
+from . import scoring
+
+KINDS = scoring.KINDS
+PASS_RATE, RESPONSE_DAYS, RESOLUTION_DAYS, RECTIFICATION_DAYS = KINDS
+# The details JSON lists indicators in sorted key order.
+SORTED_KINDS = tuple(sorted(KINDS))
+TEN_10 = 10**10
+TEN_28 = 10**28
+TEN_27 = 10**27
+
+
+# Exact text of rationals ------------------------------------------------------------------
+
+
+def fraction_text(numerator: int, denominator: int) -> str:
+    """``scoring.decimal_text(Fraction(numerator, denominator))``, from integers."""
+    if denominator < 0:
+        numerator, denominator = -numerator, -denominator
+    if numerator <= 0 or denominator == 0:
+        if numerator == 0 and denominator > 0:
+            return "0"
+        return scoring.decimal_text(Fraction(numerator, denominator))
+    divisor = gcd(numerator, denominator)
+    if divisor != 1:
+        numerator //= divisor
+        denominator //= divisor
+    if denominator == 1:
+        text = str(numerator)
+        if len(text) < 28:
+            return text
+        return scoring.decimal_text(numerator)
+    # A finite decimal exactly when the denominator is 2^a × 5^b; then it has max(a, b)
+    # places, the last one not zero.
+    rest, twos, fives = denominator, 0, 0
+    while rest % 2 == 0:
+        rest //= 2
+        twos += 1
+    while rest % 5 == 0:
+        rest //= 5
+        fives += 1
+    if rest == 1:
+        places = max(twos, fives)
+        digits = str(numerator * 10**places // denominator)
+        if len(digits) < 28:
+            if len(digits) - 1 - places < -6:
+                # Decimal would write it with an exponent (below 0.000001).
+                return scoring.decimal_text(Fraction(numerator, denominator))
+            if len(digits) > places:
+                return digits[:-places] + "." + digits[-places:]
+            return "0." + digits.rjust(places, "0")
+    # Decimal division rounds half-even to 28 significant digits: coefficient × 10^-exponent.
+    if numerator >= denominator:
+        exponent = 28 - len(str(numerator // denominator))
+        if exponent < 0:
+            return scoring.decimal_text(Fraction(numerator, denominator))
+    else:
+        # Below 1: up to the first significant digit.
+        exponent = 27
+        while numerator * 10**exponent < denominator * TEN_27:
+            exponent += 1
+    coefficient, remainder = divmod(numerator * 10**exponent, denominator)
+    twice = 2 * remainder
+    if twice > denominator or (twice == denominator and coefficient % 2 == 1):
+        coefficient += 1
+    if coefficient >= TEN_28:
+        coefficient //= 10
+        exponent -= 1
+    # Then quantized half up to ten places.
+    if exponent > 10:
+        unit = 10 ** (exponent - 10)
+        tenths, remainder = divmod(coefficient, unit)
+        if 2 * remainder >= unit:
+            tenths += 1
+    else:
+        tenths = coefficient * 10 ** (10 - exponent)
+    digits = str(tenths)
+    if tenths == 0 or len(digits) - 11 < -6 or len(digits) > 28:
+        return scoring.decimal_text(Fraction(numerator, denominator))
+    digits = digits.rjust(11, "0")
+    return digits[:-10] + "." + digits[-10:]
+
+
+@functools.lru_cache(maxsize=1024)
+def ratio(value: Decimal) -> tuple[int, int]:
+    """A Decimal as (numerator, denominator), denominator positive."""
+    fraction = Fraction(value)
+    return fraction.numerator, fraction.denominator
+
+
+# Days --------------------------------------------------------------------------------------
+
+_ORDINALS: dict[str, int] = {}
+
+
+def ordinal(day: str) -> int:
+    """The proleptic ordinal of an ISO day, remembered."""
+    found = _ORDINALS.get(day)
+    if found is None:
+        found = _ORDINALS[day] = datetime.date.fromisoformat(day).toordinal()
+    return found
+
+
+# Facts -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PledgeRow:
+    """A version published on or before the last day; withdrawn_on only if by then too."""
+
+    id: int
+    version: int
+    published_on: str
+    withdrawn_on: str | None
+    commitments: dict[str, Decimal]
+
+
+@dataclass
+class Facts:
+    """One member's gathered facts: ISO days, events after the last day left out."""
+
+    pledges: list[PledgeRow] = field(default_factory=list)
+    passed: int = 0
+    # (verdict, severity, reported on, re-tested pass on or None, how many)
+    failures: list[tuple[str, str, str, str | None, int]] = field(default_factory=list)
+    # (accepted on, answered on, resolved on, upheld on, how many)
+    complaints: list[tuple[str, str | None, str | None, str | None, int]] = field(
+        default_factory=list
+    )
+
+    def canonical(self) -> str:
+        """One line per fact, sorted: the text the member's inputs digest is taken of."""
+        lines = [
+            " ".join(
+                [
+                    "p",
+                    str(p.id),
+                    str(p.version),
+                    p.published_on,
+                    p.withdrawn_on or "-",
+                    ",".join(f"{kind}={p.commitments[kind]}" for kind in sorted(p.commitments)),
+                ]
+            )
+            for p in self.pledges
+        ]
+        lines.append(f"i pass {self.passed}")
+        lines.extend(
+            f"i {verdict} {severity or '-'} {reported} {rectified or '-'} {count}"
+            for verdict, severity, reported, rectified, count in self.failures
+        )
+        lines.extend(
+            f"c {accepted} {responded or '-'} {resolved or '-'} {upheld or '-'} {count}"
+            for accepted, responded, resolved, upheld, count in self.complaints
+        )
+        lines.sort()
+        return "\n".join(lines)
+
+    def digest(self) -> str:
+        return hashlib.sha256(self.canonical().encode()).hexdigest()
+
+
+def _text(expression: Combinable | str) -> Cast:
+    return Cast(expression, output_field=TextField())
+
+
+def _until(day_field: str, last_day: datetime.date) -> Cast:
+    """The day as ISO text when it is on or before the last day, else NULL."""
+    return _text(
+        Case(
+            When(**{f"{day_field}__lte": last_day}, then=F(day_field)),
+            default=Value(None),
+            output_field=DateField(),
+        )
+    )
+
+
+_TARGETS: dict[object, Decimal] = {}
+_TARGET_PLACES = Decimal(1).scaleb(-Commitment._meta.get_field("target").decimal_places)  # type: ignore[union-attr]
+
+
+def _target(raw: object) -> Decimal:
+    """A commitment target as Django would load it (quantized to the field's places)."""
+    found = _TARGETS.get(raw)
+    if found is None:
+        found = _TARGETS[raw] = Decimal(str(raw)).quantize(_TARGET_PLACES)
+    return found
+
+
+def _fetch(queryset: QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
+    """The rows of a values_list queryset, fetched without Django's per-row machinery (its
+    columns are ints, ISO text and the raw target, which _target reads on every database)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def gather(period: scoring.Period, member_ids: Sequence[int]) -> dict[int, Facts]:
+    """The facts of each member in ``member_ids``, in four queries whatever their number."""
+    facts: dict[int, Facts] = {member_id: Facts() for member_id in member_ids}
+    if not member_ids:
+        return facts
+    last = period.last_day
+    # A chunk is a run of member ids in order: a range is cheaper to send and to look up
+    # than a list of thousands; rows of members in the range but not in the chunk are
+    # skipped below.
+    low, high = min(member_ids), max(member_ids)
+
+    commitments: dict[int, dict[str, Decimal]] = {}
+    for pledge_id, kind, target in _fetch(
+        counted.their_commitments(last, low, high).values_list("pledge_id", "kind", "target")
+    ):
+        commitments.setdefault(pledge_id, {})[kind] = _target(target)
+    for pledge_id, member_id, version, published_on, withdrawn_on in _fetch(
+        counted.published_pledges(last, low, high).values_list(
+            "pk", "member_id", "version", _text("published_on"), _until("withdrawn_on", last)
+        )
+    ):
+        member = facts.get(member_id)
+        if member is not None:
+            member.pledges.append(
+                PledgeRow(
+                    pledge_id, version, published_on, withdrawn_on, commitments.get(pledge_id, {})
+                )
+            )
+
+    failed = ~Q(verdict=Inspection.Verdict.PASS)
+    inspections = (
+        counted.counted_inspections(period, low, high)
+        .annotate(
+            failed_on=_text(Case(When(failed, then=F("reported_on")), output_field=DateField())),
+            rectified=_text(
+                Case(
+                    When(failed & Q(rectified_on__lte=last), then=F("rectified_on")),
+                    output_field=DateField(),
+                )
+            ),
+            failed_severity=Case(When(failed, then=F("severity")), default=Value("")),
+        )
+        .values_list("member_id", "verdict", "failed_severity", "failed_on", "rectified")
+        .annotate(count=Count("pk"))
+    )
+    for member_id, verdict, severity, failed_on, rectified, count in _fetch(inspections):
+        member = facts.get(member_id)
+        if member is None:
+            continue
+        if failed_on is None:
+            member.passed += count
+        else:
+            member.failures.append((verdict, severity, failed_on, rectified, count))
+
+    complaints = (
+        counted.counted_complaints(period, low, high)
+        .annotate(
+            accepted=_text("accepted_on"),
+            responded=_until("responded_on", last),
+            resolved=_until("resolved_on", last),
+            upheld=_until("upheld_on", last),
+        )
+        .values_list("member_id", "accepted", "responded", "resolved", "upheld")
+        .annotate(count=Count("pk"))
+    )
+    for member_id, accepted, responded, resolved, upheld, count in _fetch(complaints):
+        member = facts.get(member_id)
+        if member is not None:
+            member.complaints.append((accepted, responded, resolved, upheld, count))
+    return facts
+
+
+# Scoring -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rules:
+    """A policy's figures as integers, ready for the per-member arithmetic."""
+
+    weights: dict[str, int]
+    # Per kind: the charter's minimum that stands in for a required kind a pledge left out.
+    fallbacks: dict[str, Decimal]
+    critical_penalty: tuple[int, int]
+    upheld_penalty: tuple[int, int]
+    upheld_cap: tuple[int, int]
+    grades: tuple[tuple[str, int, int], ...]
+    last_day: str
+    last_ordinal: int
+    charter_version: str  # as JSON
+
+    @classmethod
+    def of(
+        cls, policy: scoring.Policy, period: scoring.Period, charter_version: int | None
+    ) -> Rules:
+        return cls(
+            weights={kind: int(policy.weights.get(kind, 0)) for kind in KINDS},
+            fallbacks={
+                kind: Decimal(policy.minimums[kind])
+                for kind in KINDS
+                if kind in policy.required_kinds and kind in policy.minimums
+            },
+            critical_penalty=ratio(policy.critical_penalty),
+            upheld_penalty=ratio(policy.upheld_penalty),
+            upheld_cap=ratio(policy.upheld_cap),
+            grades=(
+                ("A", *ratio(policy.grade_a_min)),
+                ("B", *ratio(policy.grade_b_min)),
+                ("C", *ratio(policy.grade_c_min)),
+            ),
+            last_day=period.last_day.isoformat(),
+            last_ordinal=period.last_day.toordinal(),
+            charter_version="null" if charter_version is None else str(int(charter_version)),
+        )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One member's result, as MemberAssessment stores it."""
+
+    status: str
+    pledge_id: int | None
+    score: str | None  # one decimal, as text
+    grade: str
+    details: str  # canonical JSON
+
+
+def _json_text(text: str | None) -> str:
+    return "null" if text is None else f'"{text}"'
+
+
+def _clock(clocks: list[tuple[int, int | None, int]], days: int, last: int) -> tuple[int, int]:
+    """(due, on time) over (start, stop or None, how many), as scoring._clock counts them."""
+    due = on_time = 0
+    for start, stop, count in clocks:
+        deadline = start + days
+        if stop is None:
+            if deadline <= last:
+                due += count
+        else:
+            due += count
+            if stop <= deadline:
+                on_time += count
+    return due, on_time
+
+
+_NO_DEDUCTIONS = '{"critical":0,"critical_points":"0","total":"0","upheld":0,"upheld_points":"0"}'
+
+
+def assess(rules: Rules, facts: Facts) -> Outcome:
+    """``scoring.assess_member`` on gathered facts, with the same result."""
+    # The pledge in force on the last day: the latest version (gathered: published by then),
+    # unless it was withdrawn by then (gathered: withdrawn_on only when it was).
+    if not facts.pledges:
+        return Outcome(scoring.NO_PLEDGE, None, None, "", _details(rules, "", None, _NO_DEDUCTIONS))
+    pledge = max(facts.pledges, key=lambda p: (p.published_on, p.version))
+    if pledge.withdrawn_on is not None:
+        return Outcome(scoring.NO_PLEDGE, None, None, "", _details(rules, "", None, _NO_DEDUCTIONS))
+
+    passed = facts.passed
+    failed_count = critical = 0
+    for _verdict, severity, _reported, _rectified, count in facts.failures:
+        failed_count += count
+        if severity == scoring.CRITICAL:
+            critical += count
+    n = passed + failed_count
+    last = rules.last_ordinal
+
+    parts: dict[str, str] = {}
+    # Measured indicators' (weight, value numerator, value denominator).
+    measured: list[tuple[int, int, int]] = []
+    for kind in KINDS:
+        weight = rules.weights[kind]
+        target = pledge.commitments.get(kind)
+        source = "pledge"
+        if target is None:
+            target = rules.fallbacks.get(kind)
+            source = "charter"
+            if target is None:
+                parts[kind] = (
+                    f'{{"measurable":false,"source":"none","target":null,"value":null,'
+                    f'"weight":{weight}}}'
+                )
+                continue
+        if kind == PASS_RATE:
+            if n:
+                rate = fraction_text(100 * passed, n)
+                target_num, target_den = ratio(target)
+                if 100 * passed * target_den >= target_num * n:
+                    value_num, value_den = 100, 1
+                else:
+                    value_num, value_den = 10000 * passed * target_den, n * target_num
+                measured.append((weight, value_num, value_den))
+                value = fraction_text(value_num, value_den)
+                parts[kind] = (
+                    f'{{"critical":{critical},"measurable":true,"n":{n},"passed":{passed},'
+                    f'"rate":"{rate}","source":"{source}","target":"{target}",'
+                    f'"value":"{value}","weight":{weight}}}'
+                )
+            else:
+                parts[kind] = (
+                    f'{{"critical":{critical},"measurable":false,"n":0,"passed":{passed},'
+                    f'"rate":null,"source":"{source}","target":"{target}",'
+                    f'"value":null,"weight":{weight}}}'
+                )
+            continue
+        if kind == RECTIFICATION_DAYS:
+            clocks = [
+                (ordinal(reported), None if rectified is None else ordinal(rectified), count)
+                for _verdict, _severity, reported, rectified, count in facts.failures
+            ]
+        elif kind == RESPONSE_DAYS:
+            clocks = [
+                (ordinal(accepted), None if answered is None else ordinal(answered), count)
+                for accepted, answered, _resolved, _upheld, count in facts.complaints
+            ]
+        else:
+            clocks = [
+                (ordinal(accepted), None if resolved is None else ordinal(resolved), count)
+                for accepted, _answered, resolved, _upheld, count in facts.complaints
+            ]
+        due, on_time = _clock(clocks, int(target), last)
+        if due:
+            measured.append((weight, 100 * on_time, due))
+            value_text = f'"{fraction_text(100 * on_time, due)}"'
+        else:
+            value_text = "null"
+        parts[kind] = (
+            f'{{"due":{due},"measurable":{"true" if due else "false"},"on_time":{on_time},'
+            f'"source":"{source}","target":"{target}","value":{value_text},"weight":{weight}}}'
+        )
+    indicators = ",".join(f'"{kind}":{parts[kind]}' for kind in SORTED_KINDS)
+
+    total_weight = sum(weight for weight, _num, _den in measured)
+    if not measured or total_weight == 0:
+        return Outcome(
+            scoring.NOT_RATED,
+            pledge.id,
+            None,
+            "",
+            _details(rules, indicators, None, _NO_DEDUCTIONS),
+        )
+    # Σ weight × value / Σ weight, over one common denominator.
+    numerator, denominator = 0, 1
+    for weight, value_num, value_den in measured:
+        numerator = numerator * value_den + weight * value_num * denominator
+        denominator *= value_den
+    denominator *= total_weight
+
+    upheld = sum(row[4] for row in facts.complaints if row[3] is not None)
+    critical_num, critical_den = rules.critical_penalty
+    critical_num *= critical
+    upheld_num, upheld_den = rules.upheld_penalty
+    upheld_num *= upheld
+    cap_num, cap_den = rules.upheld_cap
+    if upheld_num * cap_den > cap_num * upheld_den:
+        upheld_num, upheld_den = cap_num, cap_den
+    total_num = critical_num * upheld_den + upheld_num * critical_den
+    total_den = critical_den * upheld_den
+    deductions = (
+        f'{{"critical":{critical},"critical_points":"{fraction_text(critical_num, critical_den)}",'
+        f'"total":"{fraction_text(total_num, total_den)}","upheld":{upheld},'
+        f'"upheld_points":"{fraction_text(upheld_num, upheld_den)}"}}'
+    )
+    # Clamped to 0–100, then rounded half up to tenths: floor(10 x + 1/2).
+    net_num = numerator * total_den - total_num * denominator
+    net_den = denominator * total_den
+    if net_num <= 0:
+        tenths = 0
+    elif net_num >= 100 * net_den:
+        tenths = 1000
+    else:
+        tenths = (20 * net_num + net_den) // (2 * net_den)
+    grade = "D"
+    for letter, minimum_num, minimum_den in rules.grades:
+        if tenths * minimum_den >= 10 * minimum_num:
+            grade = letter
+            break
+    return Outcome(
+        scoring.RATED,
+        pledge.id,
+        f"{tenths // 10}.{tenths % 10}",
+        grade,
+        _details(rules, indicators, fraction_text(numerator, denominator), deductions),
+    )
+
+
+def _details(rules: Rules, indicators: str, weighted: str | None, deductions: str) -> str:
+    return (
+        f'{{"charter_version":{rules.charter_version},"deductions":{deductions},'
+        f'"indicators":{{{indicators}}},"weighted":{_json_text(weighted)}}}'
+    )
+
+
+def result_line(
+    member_id: int, inputs_digest: str, status: str, score: str | None, grade: str
+) -> str:
+    """The JSON line of a member's result that its digest is taken of, with the details."""
+    return f'[{member_id},"{inputs_digest}","{status}",{_json_text(score)},"{grade}"]'
+
+
+def result_digest(line: str, details: str) -> str:
+    return hashlib.sha256((line + details).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Row:
+    member_id: int
+    outcome: Outcome
+    inputs_digest: str
+    digest: str  # the result line's digest, the member's part of the run's hash
+
+
+def assess_chunk(rules: Rules, period: scoring.Period, member_ids: Sequence[int]) -> Iterator[Row]:
+    """Every member's result in the chunk, in the order of ``member_ids``."""
+    facts = gather(period, member_ids)
+    for member_id in member_ids:
+        member = facts[member_id]
+        outcome = assess(rules, member)
+        inputs_digest = member.digest()
+        line = result_line(member_id, inputs_digest, outcome.status, outcome.score, outcome.grade)
+        yield Row(member_id, outcome, inputs_digest, result_digest(line, outcome.details))
