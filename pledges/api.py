@@ -147,6 +147,16 @@ MISSING = inline_serializer(
         "missing": serializers.ListField(child=serializers.CharField()),
     },
 )
+# The error answers the lists share, documented once.
+NO_SUCH_COOPERATIVE = OpenApiResponse(ERROR, description="No such cooperative.")
+# A parameter that is not valid is named with its messages, as DRF reports form errors.
+FIELD_ERRORS = {
+    "type": "object",
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+}
+INVALID_PARAMETER = OpenApiResponse(
+    FIELD_ERRORS, description="A parameter is not valid: {parameter: [message, …]}."
+)
 CSV_RESPONSE = OpenApiResponse(
     response=OpenApiTypes.STR,
     description="The same rows as CSV (UTF-8 with a byte-order mark; formulas escaped), all "
@@ -460,7 +470,8 @@ def check_cooperative(request: Request) -> None:
     responses={
         (200, "application/json"): PeriodSerializer(many=True),
         (200, "text/csv"): CSV_RESPONSE,
-        (404, "application/json"): OpenApiResponse(ERROR, description="No such cooperative."),
+        (400, "application/json"): INVALID_PARAMETER,
+        (404, "application/json"): NO_SUCH_COOPERATIVE,
     },
 )
 class PeriodList(OpenDataView):
@@ -525,7 +536,8 @@ class MemberFilter(CooperativeFilter):
     responses={
         (200, "application/json"): MemberSerializer(many=True),
         (200, "text/csv"): CSV_RESPONSE,
-        (404, "application/json"): OpenApiResponse(ERROR, description="No such cooperative."),
+        (400, "application/json"): INVALID_PARAMETER,
+        (404, "application/json"): NO_SUCH_COOPERATIVE,
     },
 )
 class MemberList(OpenDataView):
@@ -592,7 +604,8 @@ class PledgeFilter(filters.FilterSet):
     responses={
         (200, "application/json"): PledgeSerializer(many=True),
         (200, "text/csv"): CSV_RESPONSE,
-        (404, "application/json"): OpenApiResponse(ERROR, description="No such cooperative."),
+        (400, "application/json"): INVALID_PARAMETER,
+        (404, "application/json"): NO_SUCH_COOPERATIVE,
     },
 )
 class PledgeList(OpenDataView):
@@ -725,8 +738,8 @@ class InspectionStatisticsSerializer(serializers.Serializer):
             "InspectionStatisticsPage", InspectionStatisticsSerializer
         ),
         (200, "text/csv"): CSV_RESPONSE,
-        (400, "application/json"): OpenApiResponse(ERROR, description="A parameter is not valid."),
-        (404, "application/json"): OpenApiResponse(ERROR, description="No such cooperative."),
+        (400, "application/json"): INVALID_PARAMETER,
+        (404, "application/json"): NO_SUCH_COOPERATIVE,
     },
 )
 class InspectionStatistics(StatisticsView):
@@ -787,8 +800,8 @@ class ComplaintStatisticsSerializer(serializers.Serializer):
             "ComplaintStatisticsPage", ComplaintStatisticsSerializer
         ),
         (200, "text/csv"): CSV_RESPONSE,
-        (400, "application/json"): OpenApiResponse(ERROR, description="A parameter is not valid."),
-        (404, "application/json"): OpenApiResponse(ERROR, description="No such cooperative."),
+        (400, "application/json"): INVALID_PARAMETER,
+        (404, "application/json"): NO_SUCH_COOPERATIVE,
     },
 )
 class ComplaintStatistics(StatisticsView):
