@@ -12,7 +12,7 @@ NODE_STAMP := node_modules/.installed-$(shell sha1sum package-lock.json 2>/dev/n
 SYSTEM_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk chromium poppler-utils
 PYTEST_ARGS ?=
 
-.PHONY: install system-packages run test lint format migrations messages compilemessages bench lock clean
+.PHONY: install system-packages run test lint format migrations messages compilemessages bench lock audit clean
 
 install: system-packages $(STAMP) $(NODE_STAMP)
 
@@ -70,6 +70,11 @@ messages: install
 
 bench: install
 	$(BIN)/python benchmarks/run.py $(if $(SCALE),--scale $(SCALE),)
+
+# Known vulnerabilities in the locked dependencies. --strict fails when a package could not be
+# checked (an unreachable vulnerability service must not pass as "no known vulnerability").
+audit: install
+	$(BIN)/pip-audit --requirement requirements.lock --require-hashes --disable-pip --strict --progress-spinner off
 
 lock:
 	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
