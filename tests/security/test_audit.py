@@ -29,6 +29,7 @@ from members.models import Role, StatusChange, User
 from pledges.assessment import services as assessment
 from pledges.models import AssessmentRun, Pledge
 from pledges.models.assessment import MemberObjection
+from tests.complaints.factories import ComplaintFactory
 from tests.factories import RoleFactory, UserFactory
 from tests.inspections.factories import FailedInspectionFactory
 from tests.pledges.pledge_factories import published
@@ -120,28 +121,14 @@ def test_an_appeal_decided_on_the_case_page_records_the_administrator_and_the_ti
 def test_each_step_at_the_complaints_desk_records_the_administrator_and_the_time(
     personas, coop, member_a, administrator
 ):
-    from complaints import services
-
-    complaint, _code = services.submit_complaint(
-        coop,
-        services.Submission(
-            member=member_a,
-            product="毛巾",
-            description="掉毛",
-            desired_outcome="换货",
-            contact_name="王五",
-            contact_email="wang@example.com",
-        ),
-    )
+    complaint = ComplaintFactory(cooperative=coop, member=member_a, received_on=coop.today())
     for step in ("accept", "forward"):
         response = personas.administrator.post(
             reverse("complaints:staff_action", args=[coop.slug, complaint.pk, step]),
             {f"{step}-text": "已核实"},
         )
         assert response.status_code == 302
-    events = ComplaintEvent.objects.filter(complaint=complaint).exclude(
-        kind=ComplaintEvent.Kind.RECEIVED
-    )
+    events = ComplaintEvent.objects.filter(complaint=complaint)
     assert [event.kind for event in events.order_by("at")] == ["accepted", "forwarded"]
     for event in events:
         assert event.by == administrator

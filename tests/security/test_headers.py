@@ -233,6 +233,14 @@ def test_evidence_is_served_as_a_sandboxed_download_and_never_from_the_media_url
         ),
     )
     evidence = complaint.evidence.get()
+    # The stored file has no public address: only the evidence view, with its checks, serves it.
+    direct = settings.MEDIA_URL + evidence.file.name
+    assert direct.startswith("/")
+    assert personas.anonymous.get(direct).status_code == 404
+    assert personas.administrator.get(direct).status_code == 404
+
+    # Closing a streamed response ends the request (and, in a test, its database
+    # connection): it comes last.
     response = personas.administrator.get(reverse("complaints:evidence", args=[evidence.pk]))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
@@ -242,11 +250,6 @@ def test_evidence_is_served_as_a_sandboxed_download_and_never_from_the_media_url
     assert "default-src 'none'" in policy
     assert "private" in response["Cache-Control"]
     response.close()
-    # The stored file has no public address: only the view above, with its checks, serves it.
-    assert personas.anonymous.get(f"/{settings.MEDIA_URL}{evidence.file.name}").status_code == 404
-    assert (
-        personas.administrator.get(f"/{settings.MEDIA_URL}{evidence.file.name}").status_code == 404
-    )
 
 
 def lab_upload(client: Client, slug: str, content: bytes, name: str = "inspections.csv"):
