@@ -99,3 +99,19 @@ def axe_violations(page) -> list[dict]:
 def assert_accessible(page) -> None:
     violations = axe_violations(page)
     assert violations == [], f"{page.url}: {violations}"
+
+
+# The four user journeys (tests/e2e/test_journey_*.py) run in each language.
+@pytest.fixture(params=["zh-hans", "en"])
+def language(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def people(browser, live_server, language):
+    """``people.person(phone=...)`` opens one more person's browser for the journey."""
+    from tests.e2e.journeys import Browsers
+
+    browsers = Browsers(browser, live_server.url, language)
+    yield browsers
+    browsers.close()
