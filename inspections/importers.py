@@ -152,7 +152,8 @@ class InspectionImporter(Importer[InspectionRow]):
         Column("lab", parse=csvimport.text(200)),
         Column("rectified_on", parse=csvimport.date),
     ]
-    batch_size = 5000
+    # Each batch costs a few statements whatever its size: larger ones spread that cost.
+    batch_size = 20000
 
     def __init__(
         self,

@@ -132,6 +132,7 @@ def open_rectifications(inspection_ids: Iterable[int], *, chunk: int = 5000) -> 
     """
     ids = sorted(set(inspection_ids))
     opened = 0
+    now = timezone.now()
     for start in range(0, len(ids), chunk):
         failures = list(
             Inspection.objects.filter(pk__in=ids[start : start + chunk], rectification__isnull=True)
@@ -147,6 +148,7 @@ def open_rectifications(inspection_ids: Iterable[int], *, chunk: int = 5000) -> 
             Rectification(
                 inspection_id=pk,
                 deadline=reported_on + datetime.timedelta(days=days[(member_id, reported_on)]),
+                opened_at=now,
             )
             for pk, member_id, reported_on in failures
         ]

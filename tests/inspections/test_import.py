@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from inspections.importers import InspectionImporter
 from inspections.models import Inspection, ItemResult, Rectification
 from inspections.services import import_inspections
 from tests.inspections.conftest import HEADER, csv_file
@@ -274,3 +275,25 @@ def test_a_result_that_turns_into_a_failure_on_re_import_is_updated_and_opens_it
     assert set(Inspection.objects.exclude(pk=changed.pk).values_list("verdict", flat=True)) == {
         "pass"
     }
+
+
+def test_a_file_of_several_batches_mixing_new_changed_and_unchanged_reports(
+    coop, member_a, member_b, catalogue, monkeypatch
+):
+    monkeypatch.setattr(InspectionImporter, "batch_size", 2)
+    first = [row(member_a, f"NT2025-{number:04d}") for number in range(0, 6, 2)]
+    assert import_inspections(coop, csv_file(*first)).report.created == 3
+    # Old and new reports alternate, so every batch holds both; one old report fails now.
+    rows = [row(member_a, f"NT2025-{number:04d}") for number in range(7)]
+    rows[2] = row(member_b, "NT2025-0002", verdict="fail", severity="minor")
+    rows[5] = row(member_b, "NT2025-0005", verdict="fail", severity="major")
+    report = import_inspections(coop, csv_file(*rows)).report
+    assert (report.created, report.updated, report.unchanged) == (4, 1, 2)
+    assert Inspection.objects.count() == 7
+    assert set(Rectification.objects.values_list("inspection__report_no", flat=True)) == {
+        "NT2025-0002",
+        "NT2025-0005",
+    }
+    assert Inspection.objects.get(report_no="NT2025-0002").member == member_b
+    report = import_inspections(coop, csv_file(*rows)).report
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 7)
