@@ -7,10 +7,12 @@ from __future__ import annotations
 import io
 import json
 import re
+import secrets
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -288,3 +290,29 @@ def test_a_lab_file_that_is_not_csv_text_is_refused_by_its_content(
     # Confirming a refused file writes nothing either.
     personas.lab.post(reverse("inspections:lab_confirm", args=[coop.slug, upload.pk]))
     assert not Inspection.objects.exists()
+
+
+def unique_address() -> str:
+    """An address of its own (rate limits count in the cache, Redis on PostgreSQL runs)."""
+    return f"2001:db8:{secrets.randbelow(65536):x}:{secrets.randbelow(65536):x}::1"
+
+
+def test_reset_links_are_limited_per_address_so_no_mailbox_is_flooded(client, member_user_a):
+    url = reverse("accounts:password_reset")
+    address = unique_address()
+    for _ in range(5):
+        response = client.post(url, {"email": member_user_a.email}, REMOTE_ADDR=address)
+        assert response.status_code == 302
+    refused = client.post(
+        url,
+        {"email": member_user_a.email},
+        REMOTE_ADDR=address,
+        headers={"accept-language": "en"},
+    )
+    assert refused.status_code == 429
+    assert "Too many reset links" in refused.content.decode()
+    assert len(mail.outbox) == 5
+    # Another address is not held back.
+    other = client.post(url, {"email": member_user_a.email}, REMOTE_ADDR=unique_address())
+    assert other.status_code == 302
+    assert len(mail.outbox) == 6
