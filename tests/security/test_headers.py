@@ -316,3 +316,23 @@ def test_reset_links_are_limited_per_address_so_no_mailbox_is_flooded(client, me
     other = client.post(url, {"email": member_user_a.email}, REMOTE_ADDR=unique_address())
     assert other.status_code == 302
     assert len(mail.outbox) == 6
+
+
+def test_every_csv_and_xlsx_download_goes_through_the_formula_escaping_writer():
+    """Cells a spreadsheet would run (=, +, -, @ …) are escaped in coop_portal/export.py; no
+    other module of the portal writes CSV or XLSX for download on its own."""
+    writers = re.compile(r"csv\.(?:writer|DictWriter)\(|Workbook\(")
+    apps = ["coop_portal", "members", "charter", "inspections", "complaints", "pledges"]
+    found = [
+        str(path.relative_to(settings.BASE_DIR))
+        for app in apps
+        for path in Path(settings.BASE_DIR, app).rglob("*.py")
+        if "migrations" not in path.parts and writers.search(path.read_text())
+    ]
+    assert found == ["coop_portal/export.py"]
+    from coop_portal.export import escape_formula
+
+    for cell in ("=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"):
+        assert escape_formula(cell) == "'" + cell
+    assert escape_formula("南通甲家纺") == "南通甲家纺"
+    assert escape_formula(-1) == -1
