@@ -2,9 +2,10 @@
 
 A ``Person`` is one browser context (its own cookies, so its own log-in) in the journey's
 language. Every page it reaches through ``open``, ``follow`` or ``submit`` is checked: the page
-is in the journey's language and axe-core finds no WCAG 2.2 AA violation on it. Chinese comes
-from the browser's own preference (a Chinese browser); English from the language switcher on the
-first page, after which the choice must stick on every page that follows.
+is in the journey's language, axe-core finds no WCAG 2.2 AA violation on it and, on a phone,
+it is no wider than the screen. Chinese comes from the browser's own preference (a Chinese
+browser); English from the language switcher on the first page, after which the choice must
+stick on every page that follows.
 """
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ class Person:
     page: Any
     language: str
     base_url: str
+    phone: bool = False
     switched: bool = False
 
     def t(self, message: str, **values: Any) -> str:
@@ -96,6 +98,11 @@ class Person:
         lang = self.page.locator("html").get_attribute("lang") or ""
         assert lang.lower() == self.language, f"{self.page.url} is in {lang!r}"
         assert_accessible(self.page)
+        if self.phone:
+            overflow = self.page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, f"{self.page.url} is {overflow} px wider than the phone"
 
     def open(self, path: str) -> None:
         """Type an address; the first one in an English journey switches the language."""
@@ -165,7 +172,7 @@ class Browsers:
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
         self.contexts.append(context)
-        return Person(context.new_page(), self.language, self.base_url)
+        return Person(context.new_page(), self.language, self.base_url, phone=phone)
 
     def close(self) -> None:
         for context in self.contexts:
