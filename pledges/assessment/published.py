@@ -11,6 +11,7 @@ It reads the JSON defensively: a missing or malformed key shows as "—", never 
 from __future__ import annotations
 
 import datetime
+import logging
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -23,6 +24,7 @@ from django.utils.translation import gettext, ngettext
 from members.models import Cooperative, Member
 
 from ..models import AssessmentPeriod, AssessmentRun, Commitment, MemberAssessment
+from ..models.assessment import RunCheck
 
 # Runs whose results the public may read; the current result comes from the first two only.
 PUBLIC_STATUSES = (
@@ -535,8 +537,14 @@ def extract_date() -> datetime.date:
 
 # Reproducibility ---------------------------------------------------------------------------
 
-# A recomputation of a whole period is expensive: its outcome is remembered for this long.
+# A recomputation of a whole period is as costly as computing it: it runs in the background
+# (tasks.check_run_task), and the page shows the latest result with its date. A result older
+# than this is checked again.
 CHECK_SECONDS = 6 * 60 * 60
+# A check that was asked for is not asked for again within this time (queued or running).
+CHECK_QUEUED_SECONDS = 15 * 60
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -545,33 +553,53 @@ class Check:
     matches: bool = False
     superseded: bool = False
     checked_at: datetime.datetime | None = None
+    # No result yet: a check is queued.
+    pending: bool = False
+    # The result shown is older than CHECK_SECONDS: a new check is queued.
+    refreshing: bool = False
+
+
+def latest_check(run: AssessmentRun) -> RunCheck | None:
+    return RunCheck.objects.filter(run=run).order_by("-checked_at", "-pk").first()
+
+
+def request_check(run: AssessmentRun) -> bool:
+    """Queue a recomputation of the run's period, unless one was queued lately; says whether
+    it queued one. Never raises for a broker that is away: the page then says it is pending."""
+    from django.core.cache import cache
+    from kombu.exceptions import OperationalError
+
+    from .tasks import check_run_task
+
+    published = run.published_at.isoformat() if run.published_at else ""
+    key = f"assessment-check:{run.pk}:{run.inputs_hash}:{published}"
+    if not cache.add(key, True, CHECK_QUEUED_SECONDS):
+        return False
+    try:
+        check_run_task.delay(run.pk)
+    except OperationalError:
+        logger.exception("could not queue the recomputation check of run %s", run.pk)
+        cache.delete(key)
+        return False
+    return True
 
 
 def recomputation_check(run: AssessmentRun) -> Check:
-    """Whether computing the run's period again gives the same hash (when the check exists)."""
-    import importlib
-
-    from django.core.cache import cache
-
+    """The latest recomputation of the run's period, queuing one when there is none yet or it
+    is out of date. Never computes anything while a reader waits (with Celery running tasks
+    eagerly, as in the tests and a demo without Redis, the queued check has run on return)."""
     if run.status == AssessmentRun.Status.SUPERSEDED:
         # A corrected revision is not expected to reproduce: the check is the current one's.
         return Check(available=False, superseded=True)
-    try:
-        services = importlib.import_module("pledges.assessment.services")
-    except ImportError:
-        return Check(available=False)
-    verify = getattr(services, "verify_run", None)
-    if not callable(verify):
-        return Check(available=False)
-    key = f"assessment-verify:{run.pk}:{run.inputs_hash}"
-    remembered = cache.get(key)
-    if isinstance(remembered, dict):
-        return Check(
-            available=True,
-            matches=bool(remembered.get("matches")),
-            checked_at=remembered.get("checked_at"),
-        )
-    matches = bool(verify(run))
-    checked_at = timezone.now()
-    cache.set(key, {"matches": matches, "checked_at": checked_at}, CHECK_SECONDS)
-    return Check(available=True, matches=matches, checked_at=checked_at)
+    due = timezone.now() - datetime.timedelta(seconds=CHECK_SECONDS)
+    latest = latest_check(run)
+    if (latest is None or latest.checked_at < due) and request_check(run):
+        latest = latest_check(run)
+    if latest is None:
+        return Check(available=True, pending=True)
+    return Check(
+        available=True,
+        matches=latest.matches,
+        checked_at=latest.checked_at,
+        refreshing=latest.checked_at < due,
+    )

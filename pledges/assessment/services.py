@@ -534,7 +534,18 @@ def publish_run(run: AssessmentRun, *, by: User | None, note: str = "") -> Asses
     from .consequences import propose_consequences
 
     propose_consequences(run)
+    # Once the publication is committed, the workers draw its PDFs (so that they exist before
+    # the first reader asks) and compute the period again for the verification page.
+    run_id = run.pk
+    transaction.on_commit(lambda: _after_publication(run_id))
     return run
+
+
+def _after_publication(run_id: int) -> None:
+    from .tasks import check_run_task, render_run_pdfs
+
+    render_run_pdfs.delay(run_id)
+    check_run_task.delay(run_id)
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from .periods import closed_codes
 
 __all__ = [
     "assess_closed_periods",
+    "check_run_task",
     "compute_run_chunk",
     "finalise_runs",
     "finish_run_task",
@@ -84,6 +85,22 @@ def resume_computing_runs() -> int:
 @worker_ready.connect
 def _resume_after_worker_start(**kwargs: object) -> None:
     resume_computing_runs.delay()
+
+
+@shared_task
+def check_run_task(run_id: int) -> bool | None:
+    """Compute a public run's period again and record whether it gives the run's hash (the
+    public verification page shows the latest such check). None: the run is not current."""
+    run = (
+        AssessmentRun.objects.filter(
+            pk=run_id, status__in=[AssessmentRun.Status.PUBLISHED, AssessmentRun.Status.FINAL]
+        )
+        .select_related("period__cooperative", "charter_version")
+        .first()
+    )
+    if run is None:
+        return None
+    return services.check_run(run).matches
 
 
 @shared_task
