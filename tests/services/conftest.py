@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -138,6 +139,15 @@ class RedisServer:
             self.process.stop()
 
 
+def database_url() -> str:
+    """The address of the test's own database (the one pytest-django made and migrated)."""
+    database = settings.DATABASES["default"]
+    user = quote(database["USER"], safe="")
+    if database.get("PASSWORD"):
+        user += ":" + quote(database["PASSWORD"], safe="")
+    return f"postgres://{user}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+
+
 @dataclass
 class Stack:
     """The production processes of one test, all stopped at its end."""
@@ -157,7 +167,6 @@ class Stack:
         return self.directory / "mail"
 
     def env(self) -> dict[str, str]:
-        database = settings.DATABASES["default"]
         clean = {
             key: value
             for key, value in os.environ.items()
@@ -171,10 +180,7 @@ class Stack:
             "SECRET_KEY": SECRET_KEY,
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SITE_URL": f"https://127.0.0.1:{self.web_port}",
-            "DATABASE_URL": (
-                f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}"
-                f"/{database['NAME']}"
-            ),
+            "DATABASE_URL": database_url(),
             "REDIS_URL": self.redis.url,
             # Four slashes: django-environ drops the first of an absolute path.
             "EMAIL_URL": f"filemail:///{self.mail_dir}",

@@ -17,7 +17,6 @@ import time
 from typing import Any
 
 import psycopg
-from django.conf import settings
 
 from coop_portal.celery import app
 from coop_portal.models import OutboxEmail
@@ -30,7 +29,7 @@ from tests.factories import MemberFactory
 from tests.inspections.factories import FailedInspectionFactory, InspectionFactory
 from tests.pledges.pledge_factories import published
 
-from .conftest import SERVICES, Portal, Stack, file_complaint, wait_for
+from .conftest import SERVICES, Portal, Stack, database_url, file_complaint, wait_for
 
 pytestmark = SERVICES
 
@@ -39,14 +38,7 @@ PERIOD = "2025"
 
 def database_connection() -> psycopg.Connection[Any]:
     """A connection of the test's own, outside Django's, to hold locks and kill backends."""
-    database = settings.DATABASES["default"]
-    return psycopg.connect(
-        host=database["HOST"],
-        port=database["PORT"],
-        user=database["USER"],
-        dbname=database["NAME"],
-        autocommit=True,
-    )
+    return psycopg.connect(database_url(), autocommit=True)
 
 
 def backends_waiting_for_a_lock(conn: psycopg.Connection[Any]) -> int:
