@@ -153,7 +153,7 @@ class InspectionImporter(Importer[InspectionRow]):
         Column("rectified_on", parse=csvimport.date),
     ]
     # Each batch costs a few statements whatever its size: larger ones spread that cost.
-    batch_size = 20000
+    batch_size = 10000
 
     def __init__(
         self,

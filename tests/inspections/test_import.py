@@ -297,3 +297,26 @@ def test_a_file_of_several_batches_mixing_new_changed_and_unchanged_reports(
     assert Inspection.objects.get(report_no="NT2025-0002").member == member_b
     report = import_inspections(coop, csv_file(*rows)).report
     assert (report.created, report.updated, report.unchanged) == (0, 0, 7)
+
+
+def test_an_imported_failure_that_can_still_be_rectified_is_announced_and_history_is_not(
+    coop, member_a, member_user_a, catalogue, django_capture_on_commit_callbacks
+):
+    from coop_portal.models import OutboxEmail
+
+    today = coop.today()
+    recent = row(
+        member_a,
+        "NT-RECENT",
+        verdict="fail",
+        severity="major",
+        sampled_on=(today - datetime.timedelta(days=9)).isoformat(),
+        reported_on=(today - datetime.timedelta(days=2)).isoformat(),
+    )
+    old = row(member_a, "NT-OLD", verdict="fail", severity="major")
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = import_inspections(coop, csv_file(recent, old))
+    assert outcome.rectifications_opened == 2
+    mails = list(OutboxEmail.objects.all())
+    assert [mail.to for mail in mails] == [[member_user_a.email]]
+    assert "NT-RECENT" in mails[0].subject
