@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.contrib import messages
@@ -12,8 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_ratelimit.core import get_usage
 
+from coop_portal.ratelimits import seconds_to_wait
 from members.models import Cooperative, Member, Role, User
 from members.scoping import cooperative_for, member_of
 
@@ -30,8 +29,6 @@ from .forms import (
     ReviewForm,
 )
 from .models import Appeal, Application, CharterAcceptance, CharterVersion, ExitCase, ExitStep
-
-logger = logging.getLogger(__name__)
 
 
 def _user(request: HttpRequest) -> User:
@@ -151,20 +148,7 @@ APPLICATION_RATE = "10/h"
 
 
 def _over_application_rate(request: HttpRequest) -> bool:
-    try:
-        usage = get_usage(
-            request,
-            group="charter-apply",
-            key="ip",
-            rate=APPLICATION_RATE,
-            method="POST",
-            increment=True,
-        )
-    except Exception:
-        # The cache is down: let the applicant through rather than lose the application.
-        logger.warning("Rate limit cache unreachable; application allowed.", exc_info=True)
-        return False
-    return usage is not None and bool(usage["should_limit"])
+    return seconds_to_wait(request, "charter-apply", APPLICATION_RATE) is not None
 
 
 def apply(request: HttpRequest, slug: str) -> HttpResponse:

@@ -12,7 +12,6 @@ Who may see what:
 
 from __future__ import annotations
 
-import logging
 import math
 import uuid
 from typing import Any, cast
@@ -28,8 +27,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from django_ratelimit.core import get_usage
 
+from coop_portal.ratelimits import seconds_to_wait
 from members.models import Cooperative, Member, Role, User
 from members.scoping import cooperative_for, member_of, require
 
@@ -48,8 +47,6 @@ from .forms import (
 from .masking import mask_personal_data
 from .models import Complaint, ComplaintEvent, ComplaintQuerySet, Evidence, with_rates
 
-logger = logging.getLogger(__name__)
-
 ACCESS_KEY = "complaints_access"
 PAGE_SIZE = 25
 
@@ -61,19 +58,6 @@ def _user(request: HttpRequest) -> User:
 
 def _rate(name: str, default: str) -> str:
     return str(getattr(settings, name, default))
-
-
-def _retry_after(request: HttpRequest, group: str, rate: str) -> int | None:
-    """Seconds until this address may post again when it went over the rate, else None."""
-    try:
-        usage = get_usage(request, group=group, key="ip", rate=rate, method="POST", increment=True)
-    except Exception:
-        # The cache (Redis) is down: let the consumer through rather than lose the complaint.
-        logger.warning("Rate limit cache unreachable; request allowed.", exc_info=True)
-        return None
-    if usage is None or not usage["should_limit"]:
-        return None
-    return max(int(usage["time_left"]), 1)
 
 
 def _too_many(request: HttpRequest, retry_after: int) -> HttpResponse:
@@ -120,7 +104,9 @@ def file_complaint(request: HttpRequest, slug: str) -> HttpResponse:
     if query:
         shown = members.filter(Q(name__icontains=query) | Q(name_en__icontains=query))
     if request.method == "POST":
-        retry_after = _retry_after(request, "complaints:file", _rate("COMPLAINTS_FORM_RATE", "5/h"))
+        retry_after = seconds_to_wait(
+            request, "complaints:file", _rate("COMPLAINTS_FORM_RATE", "5/h")
+        )
         if retry_after:
             return _too_many(request, retry_after)
         form = ComplaintForm(request.POST, request.FILES, members=members)
@@ -182,7 +168,7 @@ def track(request: HttpRequest, slug: str) -> HttpResponse:
     form = TrackingForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        retry_after = _retry_after(
+        retry_after = seconds_to_wait(
             request, "complaints:track", _rate("COMPLAINTS_TRACKING_RATE", "20/h")
         )
         if retry_after:
@@ -265,7 +251,7 @@ def _render_tracked(
 def track_add(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
     complaint = _tracked(request, slug, reference)
     require(complaint.is_open)
-    retry_after = _retry_after(request, "complaints:file", _rate("COMPLAINTS_FORM_RATE", "5/h"))
+    retry_after = seconds_to_wait(request, "complaints:file", _rate("COMPLAINTS_FORM_RATE", "5/h"))
     if retry_after:
         return _too_many(request, retry_after)
     form = InformationForm(request.POST, request.FILES)

@@ -7,7 +7,6 @@ pending in the session and ``verify`` logs them in after a valid code from their
 
 from __future__ import annotations
 
-import logging
 from base64 import b32encode
 from typing import Any
 
@@ -29,14 +28,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from django_ratelimit.core import get_usage
 
 from members.models import Role, User
 from pledges.services import PledgeError, accept_invitation, find_invitation, register_invitee
 
 from .pdf import qr_svg_data_uri
-
-logger = logging.getLogger(__name__)
+from .ratelimits import seconds_to_wait
 
 PENDING_USER = "two_factor_user"
 PENDING_BACKEND = "two_factor_backend"
@@ -191,23 +188,6 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
 RESET_LINK_RATE = "5/h"
 
 
-def _over_password_reset_rate(request: HttpRequest) -> bool:
-    try:
-        usage = get_usage(
-            request,
-            group="password-reset",
-            key="ip",
-            rate=RESET_LINK_RATE,
-            method="POST",
-            increment=True,
-        )
-    except Exception:
-        # The cache is down: let the request through rather than lock everybody out.
-        logger.warning("Rate limit cache unreachable; password reset allowed.", exc_info=True)
-        return False
-    return usage is not None and bool(usage["should_limit"])
-
-
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's password reset; the e-mail is written in the language of the request."""
 
@@ -217,7 +197,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if _over_password_reset_rate(request):
+        if seconds_to_wait(request, "password-reset", RESET_LINK_RATE) is not None:
             form = self.get_form()
             form.is_valid()
             form.add_error(
