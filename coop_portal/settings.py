@@ -128,6 +128,11 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# Dates in templates use SHORT_DATE_FORMAT / SHORT_DATETIME_FORMAT, defined per language here.
+FORMAT_MODULE_PATH = ["coop_portal.formats"]
+# The language a visitor chose with the switcher is remembered for a year, not the session.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True
 

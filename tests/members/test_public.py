@@ -113,7 +113,7 @@ def test_the_member_page_shows_public_facts(client, coop):
     ShadowVisitFactory(pairing=PairingFactory(anchor=anchor, member=member))
     TrademarkLicenceFactory(licensee=member, trademark="川姜家纺")
     content = client.get(page(member)).content.decode()
-    for fact in ("小微家纺", member.credit_code, "2020-03-01", "张建国", "罗莱家纺", "川姜家纺"):
+    for fact in ("小微家纺", member.credit_code, "2020年3月1日", "张建国", "罗莱家纺", "川姜家纺"):
         assert fact in content
 
 

@@ -82,11 +82,11 @@ def test_the_dashboard_shows_every_record_of_the_member(member_a, member_user_a,
     html = response.content.decode()
     assert "张建国" in html
     assert [c.reference for c in response.context["complaints"]] == [f"TS-{member_a.pk}-1"]
-    assert "2025-03-09" in html
+    assert "9 Mar 2025" in html
     assert [r.inspection.report_no for r in response.context["rectifications"]] == [
         f"R-{member_a.pk}-1"
     ]
-    assert "2025-04-11" in html
+    assert "11 Apr 2025" in html
     assert len(response.context["cases"]) == 1
     assert [a.grade for a in response.context["assessments"]] == ["B"]
     assert f"R-{member_b.pk}-2" not in html
