@@ -317,6 +317,12 @@ class Service:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+        # An error the process logged is part of the result: show the first one.
+        output = self.output()
+        if "Traceback" in output:
+            start = output.index("Traceback")
+            print(f"{self.name} logged errors ({output.count('Traceback')} tracebacks); the first:")
+            print(output[max(0, start - 300) : start + 4000])
 
     def ready(self) -> bool:
         raise NotImplementedError
@@ -392,6 +398,16 @@ class Gunicorn(Service):
                 return bool(response.status == 200)
         except (urllib.error.URLError, OSError):
             return False
+
+    def wait_until_idle(self, timeout: float = 120.0) -> bool:
+        """Wait until the health check answers within half a second (the queue has drained)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            started = time.monotonic()
+            if self.ready() and time.monotonic() - started < 0.5:
+                return True
+            time.sleep(1)
+        return False
 
     def worker_rss_mb(self) -> dict[int, float]:
         """Each worker's resident memory (VmRSS), in MB."""
