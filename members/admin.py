@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -81,7 +82,9 @@ class ScopedHistoryAdmin(CooperativeScopedAdmin, SimpleHistoryAdmin):
     """Scoped admin with the change history page (who, when, old → new) of each record."""
 
     def _in_queryset_or_404(self, request: HttpRequest, object_id: str) -> None:
-        if not self.get_queryset(request).filter(pk=object_id).exists():
+        # get_object reads the id as the admin's other pages do: one that is not a number
+        # (or not this cooperative's) is None, never an error.
+        if self.get_object(request, unquote(object_id)) is None:
             raise Http404
 
     def history_view(

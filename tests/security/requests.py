@@ -78,7 +78,8 @@ def _simple_history(model_route: str) -> Callable[[World, Pattern], str]:
     return url
 
 
-def address(world: World, pattern: Pattern) -> str:
+def address(world: World, pattern: Pattern, **overrides: str) -> str:
+    """The pattern's address; ``overrides`` replace parameters (percent-encoded already)."""
     route = pattern.route
     if "^" in route or "(?P<" in route:
         return _regex_address(world, pattern)
@@ -93,6 +94,7 @@ def address(world: World, pattern: Pattern) -> str:
         values["object_id"] = world.member_a.pk
     if route == "accounts/invitations/<str:token>/":
         values["token"] = "no-such-invitation"
+    values.update(overrides)
     return fill(route, values)
 
 

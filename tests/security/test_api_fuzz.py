@@ -37,7 +37,9 @@ def lab_secret(coop, member_a, member_b, lab, catalogue) -> str:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_every_operation_answers_as_documented_and_never_with_a_server_error(case, lab_secret):
+def test_every_operation_answers_as_documented_and_never_with_a_server_error(
+    case, lab_secret, wsgi_keeps_the_test_connection
+):
     # The throttles count in the cache; the fuzzer would otherwise meet 429 after a while.
     cache.clear()
     if case.path.startswith("/api/v1/lab/") and "Authorization" not in (case.headers or {}):

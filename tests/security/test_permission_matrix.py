@@ -27,6 +27,10 @@ def test_the_matrix_has_no_row_for_a_pattern_that_is_gone():
     assert not stale, f"Rows for URL patterns that no longer exist: {stale}"
 
 
+# Personas who may not read member A's records beyond its public pages.
+OUTSIDE_MEMBER_A = ["consumer", "member_b", "other_administrator"]
+
+
 def _answer(response) -> str:
     if response.status_code in (301, 302):
         location = response["Location"]
@@ -42,17 +46,32 @@ def _answer(response) -> str:
 def test_each_persona_gets_the_answer_of_the_matrix_on_every_url():
     world = build_world()
     patterns = {pattern.route: pattern for pattern in url_patterns()}
+    # What must never show on a non-public page to those outside member A's scope.
+    secrets = [world.member_a.name.encode(), world.member_a.credit_code.encode()]
     mismatches = []
     checked = 0
     for route, pattern in patterns.items():
         url = address(world, pattern)
-        for persona, want in expected(route).items():
+        cells = expected(route)
+        for persona, want in cells.items():
             response = world.clients[persona].get(url)
-            response.close()  # PDFs and evidence are streamed from open files
             got = _answer(response)
             checked += 1
             if got != want:
                 mismatches.append(f"{route} ({url}) as {persona}: expected {want}, got {got}")
+            elif (
+                got == "200"
+                and cells["anonymous"] != "200"
+                and persona in OUTSIDE_MEMBER_A
+                and not response.streaming
+                and any(secret in response.content for secret in secrets)
+            ):
+                mismatches.append(f"{route} ({url}) as {persona}: shows member A")
+            if response.streaming:
+                # PDFs and evidence are streamed from open files: read to the end, which closes
+                # them the way the test client expects (response.close() would also close the
+                # test's database connection on PostgreSQL).
+                response.getvalue()
     assert checked == len(patterns) * len(PERSONAS)
     assert not mismatches, f"{len(mismatches)} of {checked} answers differ:\n" + "\n".join(
         mismatches
