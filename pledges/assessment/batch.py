@@ -30,16 +30,14 @@ import datetime
 import functools
 import hashlib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from math import gcd
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
-from django.db.models import Case, Count, DateField, F, Q, QuerySet, TextField, Value, When
-from django.db.models.expressions import Combinable
-from django.db.models.functions import Cast
+from django.db.models import Case, Count, DateField, F, Q, QuerySet, Value, When
 
 from inspections.models import Inspection
 from pledges.models import Commitment
@@ -59,8 +57,22 @@ TEN_27 = 10**27
 # Exact text of rationals ------------------------------------------------------------------
 
 
+_TEXTS: dict[tuple[int, int], str] = {}
+
+
 def fraction_text(numerator: int, denominator: int) -> str:
-    """``scoring.decimal_text(Fraction(numerator, denominator))``, from integers."""
+    """``scoring.decimal_text(Fraction(numerator, denominator))``, from integers (the same
+    few values come back again and again: they are remembered)."""
+    key = (numerator, denominator)
+    text = _TEXTS.get(key)
+    if text is None:
+        if len(_TEXTS) > 200_000:
+            _TEXTS.clear()
+        text = _TEXTS[key] = _fraction_text(numerator, denominator)
+    return text
+
+
+def _fraction_text(numerator: int, denominator: int) -> str:
     if denominator < 0:
         numerator, denominator = -numerator, -denominator
     if numerator <= 0 or denominator == 0:
@@ -150,8 +162,7 @@ def ordinal(day: str) -> int:
 # Facts -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PledgeRow:
+class PledgeRow(NamedTuple):
     """A version published on or before the last day; withdrawn_on only if by then too."""
 
     id: int
@@ -161,18 +172,24 @@ class PledgeRow:
     commitments: dict[str, Decimal]
 
 
-@dataclass
 class Facts:
     """One member's gathered facts: ISO days, events after the last day left out."""
 
-    pledges: list[PledgeRow] = field(default_factory=list)
-    passed: int = 0
-    # (verdict, severity, reported on, re-tested pass on or None, how many)
-    failures: list[tuple[str, str, str, str | None, int]] = field(default_factory=list)
-    # (accepted on, answered on, resolved on, upheld on, how many)
-    complaints: list[tuple[str, str | None, str | None, str | None, int]] = field(
-        default_factory=list
-    )
+    __slots__ = ("complaints", "failures", "passed", "pledges")
+
+    def __init__(
+        self,
+        pledges: list[PledgeRow] | None = None,
+        passed: int = 0,
+        failures: list[tuple[str, str, str, str | None, int]] | None = None,
+        complaints: list[tuple[str, str | None, str | None, str | None, int]] | None = None,
+    ) -> None:
+        self.pledges = pledges if pledges is not None else []
+        self.passed = passed
+        # (verdict, severity, reported on, re-tested pass on or None, how many)
+        self.failures = failures if failures is not None else []
+        # (accepted on, answered on, resolved on, upheld on, how many)
+        self.complaints = complaints if complaints is not None else []
 
     def canonical(self) -> str:
         """One line per fact, sorted: the text the member's inputs digest is taken of."""
@@ -205,19 +222,28 @@ class Facts:
         return hashlib.sha256(self.canonical().encode()).hexdigest()
 
 
-def _text(expression: Combinable | str) -> Cast:
-    return Cast(expression, output_field=TextField())
-
-
-def _until(day_field: str, last_day: datetime.date) -> Cast:
-    """The day as ISO text when it is on or before the last day, else NULL."""
-    return _text(
-        Case(
-            When(**{f"{day_field}__lte": last_day}, then=F(day_field)),
-            default=Value(None),
-            output_field=DateField(),
-        )
+def _until(day_field: str, last_day: datetime.date) -> Case:
+    """The day when it is on or before the last day, else NULL: later events do not exist."""
+    return Case(
+        When(**{f"{day_field}__lte": last_day}, then=F(day_field)),
+        default=Value(None),
+        output_field=DateField(),
     )
+
+
+_ISO: dict[object, str] = {}
+
+
+def _iso(day: datetime.date | str | None) -> str | None:
+    """A day as ISO text, from a date (PostgreSQL) or from text (SQLite gives expressions'
+    dates as text); remembered. Grouping on the dates, not on their text, keeps the
+    database's share small."""
+    if day is None:
+        return None
+    found = _ISO.get(day)
+    if found is None:
+        found = _ISO[day] = day if isinstance(day, str) else day.isoformat()
+    return found
 
 
 _TARGETS: dict[object, Decimal] = {}
@@ -234,7 +260,7 @@ def _target(raw: object) -> Decimal:
 
 def _fetch(queryset: QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
     """The rows of a values_list queryset, fetched without Django's per-row machinery (its
-    columns are ints, ISO text and the raw target, which _target reads on every database)."""
+    columns are ints, text, dates (_iso reads them) and the raw target (_target reads it)."""
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -259,14 +285,18 @@ def gather(period: scoring.Period, member_ids: Sequence[int]) -> dict[int, Facts
         commitments.setdefault(pledge_id, {})[kind] = _target(target)
     for pledge_id, member_id, version, published_on, withdrawn_on in _fetch(
         counted.published_pledges(last, low, high).values_list(
-            "pk", "member_id", "version", _text("published_on"), _until("withdrawn_on", last)
+            "pk", "member_id", "version", "published_on", _until("withdrawn_on", last)
         )
     ):
         member = facts.get(member_id)
         if member is not None:
             member.pledges.append(
                 PledgeRow(
-                    pledge_id, version, published_on, withdrawn_on, commitments.get(pledge_id, {})
+                    pledge_id,
+                    version,
+                    _iso(published_on),  # type: ignore[arg-type]
+                    _iso(withdrawn_on),
+                    commitments.get(pledge_id, {}),
                 )
             )
 
@@ -274,12 +304,10 @@ def gather(period: scoring.Period, member_ids: Sequence[int]) -> dict[int, Facts
     inspections = (
         counted.counted_inspections(period, low, high)
         .annotate(
-            failed_on=_text(Case(When(failed, then=F("reported_on")), output_field=DateField())),
-            rectified=_text(
-                Case(
-                    When(failed & Q(rectified_on__lte=last), then=F("rectified_on")),
-                    output_field=DateField(),
-                )
+            failed_on=Case(When(failed, then=F("reported_on")), output_field=DateField()),
+            rectified=Case(
+                When(failed & Q(rectified_on__lte=last), then=F("rectified_on")),
+                output_field=DateField(),
             ),
             failed_severity=Case(When(failed, then=F("severity")), default=Value("")),
         )
@@ -293,23 +321,26 @@ def gather(period: scoring.Period, member_ids: Sequence[int]) -> dict[int, Facts
         if failed_on is None:
             member.passed += count
         else:
-            member.failures.append((verdict, severity, failed_on, rectified, count))
+            member.failures.append(
+                (verdict, severity, _iso(failed_on), _iso(rectified), count)  # type: ignore[arg-type]
+            )
 
     complaints = (
         counted.counted_complaints(period, low, high)
         .annotate(
-            accepted=_text("accepted_on"),
             responded=_until("responded_on", last),
             resolved=_until("resolved_on", last),
             upheld=_until("upheld_on", last),
         )
-        .values_list("member_id", "accepted", "responded", "resolved", "upheld")
+        .values_list("member_id", "accepted_on", "responded", "resolved", "upheld")
         .annotate(count=Count("pk"))
     )
     for member_id, accepted, responded, resolved, upheld, count in _fetch(complaints):
         member = facts.get(member_id)
         if member is not None:
-            member.complaints.append((accepted, responded, resolved, upheld, count))
+            member.complaints.append(
+                (_iso(accepted), _iso(responded), _iso(resolved), _iso(upheld), count)  # type: ignore[arg-type]
+            )
     return facts
 
 
@@ -356,8 +387,7 @@ class Rules:
         )
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     """One member's result, as MemberAssessment stores it."""
 
     status: str
@@ -395,7 +425,10 @@ def assess(rules: Rules, facts: Facts) -> Outcome:
     # unless it was withdrawn by then (gathered: withdrawn_on only when it was).
     if not facts.pledges:
         return Outcome(scoring.NO_PLEDGE, None, None, "", _details(rules, "", None, _NO_DEDUCTIONS))
-    pledge = max(facts.pledges, key=lambda p: (p.published_on, p.version))
+    pledges = facts.pledges
+    pledge = (
+        pledges[0] if len(pledges) == 1 else max(pledges, key=lambda p: (p.published_on, p.version))
+    )
     if pledge.withdrawn_on is not None:
         return Outcome(scoring.NO_PLEDGE, None, None, "", _details(rules, "", None, _NO_DEDUCTIONS))
 
@@ -545,8 +578,7 @@ def result_digest(line: str, details: str) -> str:
     return hashlib.sha256((line + details).encode()).hexdigest()
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     member_id: int
     outcome: Outcome
     inputs_digest: str
