@@ -457,14 +457,25 @@ class _Staging:
             f"SELECT {placeholders}, {from_staging} FROM {self.table} AS s WHERE true "
             "ON CONFLICT (cooperative_id, report_no) DO NOTHING RETURNING report_no, id"
         )
-        self.stored_sql = (
-            f"SELECT report_no, id, {', '.join(names[1:])} FROM {target} "  # noqa: S608
-            "WHERE cooperative_id = %s AND "
-        )
+        stored_columns = ", ".join(f"i.{name}" for name in ["report_no", "id", *names[1:]])
+        if self.postgresql:
+            # One lookup in the unique index per report number, whatever the planner's
+            # statistics say: right after a large import they are stale, and it would
+            # rather scan every report of the cooperative.
+            self.stored_sql = (
+                f"SELECT {stored_columns} FROM unnest(%s::text[]) AS wanted (report_no) "  # noqa: S608
+                f"CROSS JOIN LATERAL (SELECT * FROM {target} WHERE cooperative_id = %s "
+                "AND report_no = wanted.report_no LIMIT 1) AS i"
+            )
+        else:
+            self.stored_sql = (
+                f"SELECT {stored_columns} FROM {target} AS i "  # noqa: S608
+                "WHERE i.cooperative_id = %s AND "
+            )
         assignments = ", ".join(f"{name} = s.{name}" for name in names[1:])
         self.update_sql = (
             f"UPDATE {target} SET {assignments} FROM {self.table} AS s "  # noqa: S608
-            f"WHERE {target}.cooperative_id = %s AND {target}.report_no = s.report_no AND "
+            f"WHERE {target}.report_no = s.report_no AND "
         )
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
@@ -505,14 +516,20 @@ class _Staging:
         """The id and the stored values of INSPECTION_FIELDS of these reports of the cooperative."""
         if not report_nos:
             return {}
-        condition, parameters = self._one_of("report_no", report_nos)
+        parameters: list[Any]
+        if self.postgresql:
+            sql, parameters = self.stored_sql, [report_nos, self.cooperative.pk]
+        else:
+            condition, report_parameters = self._one_of("i.report_no", report_nos)
+            sql, parameters = self.stored_sql + condition, [self.cooperative.pk, *report_parameters]
         with connection.cursor() as cursor:
-            cursor.execute(self.stored_sql + condition, [self.cooperative.pk, *parameters])
+            cursor.execute(sql, parameters)
             return {report_no: (pk, tuple(values)) for report_no, pk, *values in cursor.fetchall()}
 
     def update(self, ids: list[int]) -> None:
         """Give the reports with these ids the values of the batch."""
         target = connection.ops.quote_name(Inspection._meta.db_table)
+        # By primary key only: the ids are those of the cooperative's reports already.
         condition, parameters = self._one_of(f"{target}.id", ids)
         with connection.cursor() as cursor:
-            cursor.execute(self.update_sql + condition, [self.cooperative.pk, *parameters])
+            cursor.execute(self.update_sql + condition, parameters)
