@@ -98,8 +98,13 @@ def missing_parameters(names: Sequence[str], message: str) -> MissingParameters:
     return MissingParameters({"detail": message, "missing": list(names)})
 
 
+def _storable(value: str) -> bool:
+    """Whether a value could be stored at all: PostgreSQL refuses NUL in text, even to compare."""
+    return "\x00" not in value
+
+
 def cooperative_or_404(slug: str) -> Cooperative:
-    cooperative = Cooperative.objects.filter(slug=slug).first()
+    cooperative = Cooperative.objects.filter(slug=slug).first() if _storable(slug) else None
     if cooperative is None:
         raise NotFound(f"No cooperative with the short name “{slug}”.")
     return cooperative
@@ -361,9 +366,12 @@ class AssessmentList(OpenDataView):
                 "/api/v1/assessments/?cooperative=SLUG&period=CODE",
             )
         cooperative = cooperative_or_404(params["cooperative"])
-        period = AssessmentPeriod.objects.filter(
-            cooperative=cooperative, code=params["period"]
-        ).first()
+        code = params["period"]
+        period = (
+            AssessmentPeriod.objects.filter(cooperative=cooperative, code=code).first()
+            if _storable(code)
+            else None
+        )
         revision = params.get("revision")
         if revision is not None and not revision.isdigit():
             raise serializers.ValidationError({"revision": ["Give a whole number."]})
