@@ -123,6 +123,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Two-factor secrets are shown once, to their owner, at set-up (accounts/two-factor/); the
+# admin never shows them, not even to a superuser, and its QR pages answer 403 for any id.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Languages: Chinese first, English second.
 LANGUAGE_CODE = "zh-hans"
