@@ -26,8 +26,10 @@ details JSON. A run's hash covers its members' result line digests in member ord
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
+import gc
 import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -583,6 +585,19 @@ class Row(NamedTuple):
     outcome: Outcome
     inputs_digest: str
     digest: str  # the result line's digest, the member's part of the run's hash
+
+
+@contextlib.contextmanager
+def no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector off for a while: a chunk makes hundreds of thousands of
+    tuples and strings and no reference cycle, and each collection would walk them all."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def assess_chunk(rules: Rules, period: scoring.Period, member_ids: Sequence[int]) -> Iterator[Row]:

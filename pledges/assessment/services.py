@@ -46,14 +46,15 @@ from pledges.models.assessment import (
 from . import batch, gather, scoring
 from .periods import PeriodCodeError, period_days
 
-# Members per chunk: a chunk is one task, a few queries and one transaction. Inspections
-# and complaints are stored in the order they arrive, not by member, so each chunk's
-# queries touch most pages of those tables: fewer, larger chunks read them fewer times
-# (benchmarks/bench_assessment.py), while 10,000 members still fit easily in a worker.
-CHUNK_SIZE = 10_000
-# A run of fewer members is still cut into this many chunks (of at least MIN_CHUNK_SIZE), so
-# that a small cooperative's run is spread over the workers too.
-MIN_CHUNKS = 4
+# Members per chunk: a chunk is one task, four gathering queries and one transaction.
+# Inspections and complaints are stored in the order they arrive, not by member, so each
+# chunk's gathering reads nearly every page of those tables whatever its share of the
+# members: fewer, larger chunks read them fewer times. A run is cut into at least
+# MIN_CHUNKS chunks (of at least MIN_CHUNK_SIZE members) so that it is spread over the
+# workers, and into chunks of at most CHUNK_SIZE members, which still fit easily in a worker
+# (benchmarks/bench_assessment.py: 100,000 members in three cooperatives).
+CHUNK_SIZE = 35_000
+MIN_CHUNKS = 2
 MIN_CHUNK_SIZE = 1_000
 
 
@@ -302,7 +303,8 @@ def compute_chunk(run_id: int, number: int) -> bool:
                 rows = batch.assess_chunk(
                     rules_of(run), gather.scoring_period(run.period), member_ids
                 )
-                chunk.digests = _write_rows(run, number, rows)
+                with batch.no_cycle_collection():
+                    chunk.digests = _write_rows(run, number, rows)
             chunk.done_at = timezone.now()
             chunk.save(update_fields=["done_at", "digests"])
     # A second transaction, serialised on the run's row: the last chunk to get here sees
