@@ -15,6 +15,7 @@ from members.credit_code import normalise
 from members.models import Cooperative, Member
 
 from .models import Complaint, ComplaintEvent
+from .references import note_used
 
 DATE_COLUMNS = ["accepted_on", "responded_on", "resolved_on", "upheld_on"]
 # The fields a file sets; a re-import compares exactly these.
@@ -201,6 +202,8 @@ class ComplaintImporter(Importer[ComplaintRow]):
                 actions.append("unchanged")
         if created:
             Complaint.objects.bulk_create(created)
+            # Filed complaints draw their numbers after the imported ones.
+            note_used(self.cooperative, (complaint.reference for complaint in created))
             today = self.cooperative.today()
             ComplaintEvent.objects.bulk_create(
                 ComplaintEvent(

@@ -432,3 +432,29 @@ class SatisfactionFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint}: {self.rating}"
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number drawn for a cooperative's complaints of one year.
+
+    Drawing a number updates this one row, so it costs the same whatever the number of
+    complaints, and concurrent submissions queue on the row instead of drawing the same number.
+    """
+
+    cooperative = models.ForeignKey(
+        Cooperative, on_delete=models.CASCADE, related_name="+", verbose_name=_("cooperative")
+    )
+    year = models.PositiveIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number drawn"), default=0)
+
+    class Meta:
+        verbose_name = _("complaint reference counter")
+        verbose_name_plural = _("complaint reference counters")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cooperative", "year"], name="complaint_reference_counter_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cooperative_id} {self.year}: {self.last}"

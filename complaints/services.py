@@ -30,6 +30,7 @@ from .models import (
     SatisfactionFeedback,
     new_tracking_code,
 )
+from .references import next_reference
 
 Event = ComplaintEvent
 # Members are reminded this many days before a deadline (and again on no other day).
@@ -89,20 +90,6 @@ def tracking_url(complaint: Complaint) -> str:
     return settings.SITE_URL.rstrip("/") + reverse(
         "complaints:track", args=[complaint.cooperative.slug]
     )
-
-
-def _reference_prefix(cooperative: Cooperative) -> str:
-    letters = "".join(character for character in cooperative.slug.upper() if character.isalnum())
-    return letters[:2] or "CP"
-
-
-def _next_reference(cooperative: Cooperative, on: datetime.date) -> str:
-    stem = f"{_reference_prefix(cooperative)}-{on.year}-"
-    references = Complaint.objects.filter(
-        cooperative=cooperative, reference__regex=rf"^{stem}[0-9]{{6}}$"
-    ).values_list("reference", flat=True)
-    last = max((int(reference[-6:]) for reference in references), default=0)
-    return f"{stem}{last + 1:06d}"
 
 
 def _store_evidence(complaint: Complaint, event: ComplaintEvent, files: list[CheckedFile]) -> None:
@@ -189,18 +176,16 @@ def submit_complaint(cooperative: Cooperative, submission: Submission) -> tuple[
             submission_key=submission.submission_key,
         )
         complaint.set_tracking_code(code)
-        # Two consumers filing at the same instant may draw the same number: draw again.
-        for attempt in range(5):
-            complaint.reference = _next_reference(cooperative, on)
-            try:
-                with transaction.atomic():
-                    complaint.save()
-                break
-            except IntegrityError:
-                # The same form sent twice at once: the other request filed it.
-                _raise_if_filed(cooperative, submission.submission_key)
-                if attempt == 4:
-                    raise
+        # The reference comes from the year's counter, whose row stays locked until this
+        # transaction commits: concurrent submissions draw consecutive numbers, never the same.
+        complaint.reference = next_reference(cooperative, on)
+        try:
+            with transaction.atomic():
+                complaint.save()
+        except IntegrityError:
+            # The same form sent twice at once: the other request filed it.
+            _raise_if_filed(cooperative, submission.submission_key)
+            raise
         event = _event(complaint, Event.Kind.RECEIVED, on, actor=Event.Actor.CONSUMER)
         _store_evidence(complaint, event, submission.evidence)
         _tell_consumer(complaint, "received", f"complaint-received:{complaint.pk}", code=code)
