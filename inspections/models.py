@@ -83,15 +83,23 @@ class Inspection(models.Model):
         API = "api", _("lab API")
         IMPORT = "import", _("file import")
 
+    # Indexed by the unique (cooperative, report number) constraint, which starts with it: a
+    # second index would only slow down every insert of a million-row import.
     cooperative = models.ForeignKey(
         Cooperative,
         on_delete=models.PROTECT,
         related_name="inspections",
         verbose_name=_("cooperative"),
+        db_index=False,
     )
     report_no = models.CharField(_("report number"), max_length=60)
+    # Indexed by (member, sampled_on) below.
     member = models.ForeignKey(
-        Member, on_delete=models.PROTECT, related_name="inspections", verbose_name=_("member")
+        Member,
+        on_delete=models.PROTECT,
+        related_name="inspections",
+        verbose_name=_("member"),
+        db_index=False,
     )
     product = models.CharField(_("product"), max_length=200)
     category = models.ForeignKey(
@@ -128,6 +136,7 @@ class Inspection(models.Model):
         blank=True,
         related_name="retests",
         verbose_name=_("re-test of"),
+        db_index=False,  # a partial index below: few results are re-tests
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     source = models.CharField(
@@ -147,7 +156,14 @@ class Inspection(models.Model):
                 fields=["cooperative", "report_no"], name="inspection_unique_report_no"
             ),
         ]
-        indexes = [models.Index(fields=["member", "sampled_on"])]
+        indexes = [
+            models.Index(fields=["member", "sampled_on"]),
+            models.Index(
+                fields=["retest_of"],
+                name="inspection_retest_of",
+                condition=models.Q(retest_of__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.report_no
