@@ -6,7 +6,6 @@ import logging
 import uuid
 from collections.abc import Sequence
 
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -42,19 +41,9 @@ def queue_mail(
     )
     if not created:
         return None
-    transaction.on_commit(lambda: _dispatch(email.pk))
+    # With the broker unreachable the e-mail stays in the outbox and the periodic sweep
+    # (tasks.flush_outbox) sends it once the broker is back.
+    from .tasks import enqueue, send_outbox_email
+
+    enqueue(send_outbox_email, email.pk)
     return email
-
-
-def _dispatch(email_id: int) -> None:
-    # Imported here because tasks import this module.
-    from .tasks import send_outbox_email
-
-    try:
-        send_outbox_email.delay(email_id)
-    except Exception:
-        # The broker is unreachable. The e-mail stays in the outbox and the periodic sweep
-        # sends it once the broker is back: the user's change is already safely committed.
-        logger.warning(
-            "Broker unreachable; outbox e-mail %s left for the sweep.", email_id, exc_info=True
-        )

@@ -237,6 +237,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pledges.assessment.tasks.assess_closed_periods",
         "schedule": timedelta(hours=6),
     },
+    # Computes the chunks of assessment runs that made no progress for ten minutes (their
+    # tasks could not be queued, the broker being down, or a worker died with them).
+    "resume-stalled-assessments": {
+        "task": "pledges.assessment.tasks.resume_stalled_runs",
+        "schedule": timedelta(minutes=5),
+        "kwargs": {"idle_seconds": 600},
+    },
     # Makes published assessments final once their public notice period has ended.
     "finalise-assessments": {
         "task": "pledges.assessment.tasks.finalise_runs",

@@ -242,9 +242,12 @@ def approve_pledge(pledge: Pledge, *, by: User) -> Pledge:
         language="zh-hans",
         key=f"pledge-published:{pledge.pk}",
     )
+    from coop_portal.tasks import enqueue
+
     from .tasks import render_pledge_pdf_task
 
-    render_pledge_pdf_task.delay_on_commit(pledge.pk)  # type: ignore[attr-defined]
+    # With the broker down the PDF is drawn when first asked for (views.pledge_pdf).
+    enqueue(render_pledge_pdf_task, pledge.pk)
     return pledge
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
+from coop_portal.tasks import enqueue
 from members.models import Cooperative, Member, Role
 from members.scoping import cooperative_for, require
 
@@ -167,7 +168,7 @@ def pledge_pdf(request: HttpRequest, slug: str, credit_code: str, version: int) 
     member = _public_member(slug, credit_code)
     pledge = get_object_or_404(Pledge.objects.published(), member=member, version=version)
     if not pledge.pdf:
-        render_pledge_pdf_task.delay_on_commit(pledge.pk)  # type: ignore[attr-defined]
+        enqueue(render_pledge_pdf_task, pledge.pk)
         pledge.refresh_from_db()
     if not pledge.pdf:
         response = render(

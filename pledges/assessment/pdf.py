@@ -54,10 +54,12 @@ def notice_pdf(run: AssessmentRun, language: str | None) -> AssessmentPdf | None
     language = pdf_language(language)
     document = cached(run, Kind.NOTICE, None, language)
     if document is None:
+        from coop_portal.tasks import enqueue
+
         from .pdf_tasks import render_notice_pdf
 
         # In the embedded default the task runs at once, so the PDF may be there now.
-        render_notice_pdf.delay_on_commit(run.pk, language)  # type: ignore[attr-defined]
+        enqueue(render_notice_pdf, run.pk, language)
         document = cached(run, Kind.NOTICE, None, language)
     return document
 
@@ -67,11 +69,11 @@ def report_pdf(result: MemberAssessment, language: str | None) -> AssessmentPdf 
     language = pdf_language(language)
     document = cached(result.run, Kind.REPORT, result.member, language)
     if document is None:
+        from coop_portal.tasks import enqueue
+
         from .pdf_tasks import render_report_pdf
 
-        render_report_pdf.delay_on_commit(  # type: ignore[attr-defined]
-            result.run_id, result.member_id, language
-        )
+        enqueue(render_report_pdf, result.run_id, result.member_id, language)
         document = cached(result.run, Kind.REPORT, result.member, language)
     return document
 

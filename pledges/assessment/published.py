@@ -567,7 +567,8 @@ def request_check(run: AssessmentRun) -> bool:
     """Queue a recomputation of the run's period, unless one was queued lately; says whether
     it queued one. Never raises for a broker that is away: the page then says it is pending."""
     from django.core.cache import cache
-    from kombu.exceptions import OperationalError
+
+    from coop_portal.tasks import send_task
 
     from .tasks import check_run_task
 
@@ -575,10 +576,7 @@ def request_check(run: AssessmentRun) -> bool:
     key = f"assessment-check:{run.pk}:{run.inputs_hash}:{published}"
     if not cache.add(key, True, CHECK_QUEUED_SECONDS):
         return False
-    try:
-        check_run_task.delay(run.pk)
-    except OperationalError:
-        logger.exception("could not queue the recomputation check of run %s", run.pk)
+    if not send_task(check_run_task, run.pk):
         cache.delete(key)
         return False
     return True

@@ -128,15 +128,15 @@ def start_run(
         RunChunk(run=run, number=number, member_ids=ids) for number, ids in enumerate(chunks)
     )
     if dispatch:
+        from coop_portal.tasks import enqueue
+
         from .tasks import compute_run_chunk, finish_run_task
 
-        if chunks:
-            run_id, count = run.pk, len(chunks)
-            transaction.on_commit(
-                lambda: [compute_run_chunk.delay(run_id, number) for number in range(count)]
-            )
-        else:
-            finish_run_task.delay_on_commit(run.pk)  # type: ignore[attr-defined]
+        # With the broker down the run waits, computing, for the stalled-runs sweep.
+        for number in range(len(chunks)):
+            enqueue(compute_run_chunk, run.pk, number)
+        if not chunks:
+            enqueue(finish_run_task, run.pk)
     return run
 
 
@@ -539,15 +539,19 @@ def publish_run(run: AssessmentRun, *, by: User | None, note: str = "") -> Asses
     # Once the publication is committed, the workers draw its PDFs (so that they exist before
     # the first reader asks) and compute the period again for the verification page.
     run_id = run.pk
-    transaction.on_commit(lambda: _after_publication(run_id))
+    _after_publication(run_id)
     return run
 
 
 def _after_publication(run_id: int) -> None:
+    # With the broker down, the PDFs are drawn when first asked for and the check is queued
+    # by the verification page (published.recomputation_check).
+    from coop_portal.tasks import enqueue
+
     from .tasks import check_run_task, render_run_pdfs
 
-    render_run_pdfs.delay(run_id)
-    check_run_task.delay(run_id)
+    enqueue(render_run_pdfs, run_id)
+    enqueue(check_run_task, run_id)
 
 
 @transaction.atomic

@@ -10,6 +10,8 @@ import datetime
 from celery import Task, shared_task
 from celery.signals import worker_ready
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from members.models import Cooperative
 from pledges.models.assessment import AssessmentPeriod, AssessmentRun, RunChunk
@@ -24,6 +26,7 @@ __all__ = [
     "finalise_runs",
     "finish_run_task",
     "resume_computing_runs",
+    "resume_stalled_runs",
 ]
 
 # How many times a chunk that failed (a lost connection, a deadlock) is tried again before
@@ -64,11 +67,27 @@ def resume_computing_runs() -> int:
     timeout, an hour. Chunks are safe to compute twice (a done chunk is skipped, a chunk in
     progress elsewhere is waited for), so a starting worker simply queues them again.
     """
-    runs = list(
-        AssessmentRun.objects.filter(status=AssessmentRun.Status.COMPUTING).values_list(
-            "pk", flat=True
-        )
+    return _resume(AssessmentRun.objects.filter(status=AssessmentRun.Status.COMPUTING))
+
+
+@shared_task
+def resume_stalled_runs(idle_seconds: int = 600) -> int:
+    """Queue again the chunks of the runs still computing that made no progress for
+    ``idle_seconds`` (beat, every few minutes); returns how many runs.
+
+    A run started while the broker was down has chunks that were never queued (the request
+    that started it answered normally, coop_portal.tasks.enqueue): this sweep computes them.
+    """
+    cutoff = timezone.now() - datetime.timedelta(seconds=idle_seconds)
+    return _resume(
+        AssessmentRun.objects.filter(
+            status=AssessmentRun.Status.COMPUTING, started_at__lte=cutoff
+        ).exclude(chunks__done_at__gt=cutoff)
     )
+
+
+def _resume(runs_to_resume: QuerySet[AssessmentRun]) -> int:
+    runs = list(runs_to_resume.values_list("pk", flat=True))
     for run_id in runs:
         numbers = list(
             RunChunk.objects.filter(run_id=run_id, done_at__isnull=True).values_list(

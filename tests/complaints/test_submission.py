@@ -8,6 +8,7 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.urls import reverse
+from kombu.exceptions import OperationalError
 from PIL import Image
 
 from complaints.models import Complaint, Evidence
@@ -201,7 +202,9 @@ def test_with_the_broker_unreachable_the_complaint_is_stored_and_its_email_sent_
     client, coop, member_a, django_capture_on_commit_callbacks
 ):
     with (
-        mock.patch.object(send_outbox_email, "delay", side_effect=ConnectionError("redis down")),
+        mock.patch.object(
+            send_outbox_email, "apply_async", side_effect=OperationalError("redis down")
+        ),
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = client.post(form_url(coop), form_data(member_a))

@@ -2,6 +2,7 @@ from unittest import mock
 
 import pytest
 from django.core import mail
+from kombu.exceptions import OperationalError
 
 from coop_portal.mail import queue_mail
 from coop_portal.models import OutboxEmail
@@ -46,7 +47,9 @@ def test_with_the_broker_down_the_email_waits_in_the_outbox_and_the_sweep_sends_
     django_capture_on_commit_callbacks,
 ):
     with (
-        mock.patch.object(send_outbox_email, "delay", side_effect=ConnectionError("redis down")),
+        mock.patch.object(
+            send_outbox_email, "apply_async", side_effect=OperationalError("redis down")
+        ),
         django_capture_on_commit_callbacks(execute=True),
     ):
         email = queue()

@@ -42,7 +42,8 @@ class Worker:
     def __init__(self) -> None:
         self.queue: list[tuple[int, int]] = []
 
-    def delay(self, run_id: int, number: int) -> None:
+    def apply_async(self, args: tuple[int, int], kwargs: object = None, **options: object) -> None:
+        run_id, number = args
         self.queue.append((run_id, number))
 
     def work_one(self) -> None:
@@ -53,7 +54,7 @@ class Worker:
 @pytest.fixture
 def worker(monkeypatch) -> Worker:
     worker = Worker()
-    monkeypatch.setattr(compute_run_chunk, "delay", worker.delay)
+    monkeypatch.setattr(compute_run_chunk, "apply_async", worker.apply_async)
     # One member per chunk, so that three members show the progress part by part.
     monkeypatch.setattr(
         assessment_services,
