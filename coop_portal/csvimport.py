@@ -26,6 +26,8 @@ from typing import IO, Any, ClassVar, Generic, TypeVar
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from .public_cache import data_changed
+
 Row = TypeVar("Row")
 
 MAX_REPORTED_ERRORS = 1000
@@ -233,6 +235,8 @@ def run_import(
                 transaction.set_rollback(True)
             else:
                 report.written = True
+                # Bulk writes send no model signals: public pages showing the rows go stale.
+                data_changed()
     except FileTooLarge:
         report = ImportReport()
         report.add_error(

@@ -60,6 +60,9 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "coop_portal.middleware.NulInPathMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Public pages for anonymous readers from the cache (coop_portal/public_cache.py): after
+    # the language is known, before anything that may set a cookie or add a message.
+    "coop_portal.public_cache.PublicPageCacheMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -177,6 +180,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Public pages served from the cache expire after this even when no data changed (they are
+# dropped at once when it does: coop_portal/public_cache.py).
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=300)
 
 # Celery. Embedded default: tasks run in-process, so nothing needs a broker.
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
-from django.views.i18n import set_language
 
 from . import accounts, views
+from .language import set_language
 
 urlpatterns = [
     path("", views.home, name="home"),

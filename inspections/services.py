@@ -20,6 +20,7 @@ from charter.deadlines import commitment_days, commitment_days_for
 from charter.models import CharterVersion
 from coop_portal.csvimport import ImportReport, run_import
 from coop_portal.mail import queue_mail
+from coop_portal.public_cache import data_changed
 from members.models import Cooperative, Lab, Member, Role, User
 
 from .importers import InspectionImporter, ItemResultsImporter
@@ -154,6 +155,7 @@ def open_rectifications(inspection_ids: Iterable[int], *, chunk: int = 5000) -> 
         ]
         # A concurrent sweep may have opened some already: those are left as they are.
         Rectification.objects.bulk_create(rectifications, ignore_conflicts=True)
+        data_changed()  # bulk_create sends no signal
         _announce_rectifications(rectifications)
         opened += len(rectifications)
     return opened
@@ -343,6 +345,7 @@ def record_inspection(
             for item in items:
                 item.inspection = inspection
             ItemResult.objects.bulk_create(items)
+            data_changed()  # bulk_create sends no signal
             action = "update" if action == "unchanged" else action
     settle_inspection(inspection)
     return inspection, action

@@ -20,6 +20,7 @@ from charter.models import ScoringPolicy
 from charter.services import has_accepted_charter_in_force, member_recipients, policy_in_force
 from coop_portal.mail import queue_mail
 from coop_portal.pdf import qr_svg_data_uri, render_pdf
+from coop_portal.public_cache import data_changed
 from members.models import Cooperative, Member, Role, User
 
 from .models.pledge import (
@@ -314,6 +315,7 @@ def render_pledge_pdf(pledge: Pledge) -> None:
     name = f"pledge-{member.credit_code}-v{pledge.version}.pdf"
     pledge.pdf.save(name, ContentFile(data), save=False)
     Pledge.objects.filter(pk=pledge.pk).update(pdf=pledge.pdf.name)
+    data_changed()  # QuerySet.update sends no signal; the pledge page links the PDF.
 
 
 # Member teams ----------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from charter.models import CharterVersion
+from coop_portal.public_cache import data_changed
 from members.models import Cooperative, Member
 
 from .pledge import Pledge
@@ -71,7 +72,9 @@ class AssessmentRunQuerySet(models.QuerySet["AssessmentRun"]):
     def update(self, **kwargs: Any) -> int:
         if self.filter(status__in=LOCKED_STATUSES).exists():
             raise PublishedDataError("A published assessment run cannot be changed.")
-        return super().update(**kwargs)
+        changed = super().update(**kwargs)
+        data_changed()  # an update sends no signal; the public pages show runs and results
+        return changed
 
     def delete(self) -> tuple[int, dict[str, int]]:
         if self.filter(status__in=LOCKED_STATUSES).exists():
@@ -233,7 +236,9 @@ class MemberAssessmentQuerySet(models.QuerySet["MemberAssessment"]):
     def update(self, **kwargs: Any) -> int:
         if self.filter(run__status__in=LOCKED_STATUSES).exists():
             raise PublishedDataError("A published assessment cannot be changed.")
-        return super().update(**kwargs)
+        changed = super().update(**kwargs)
+        data_changed()  # an update sends no signal; the public pages show runs and results
+        return changed
 
     def delete(self) -> tuple[int, dict[str, int]]:
         if self.filter(run__status__in=LOCKED_STATUSES).exists():

@@ -1,0 +1,289 @@
+"""Whole public pages kept in the cache for anonymous readers, and dropped when data changes.
+
+What is cached: the 200 answer to a GET of a page named in ``PUBLIC_PAGES`` (the directory,
+member, pledge, assessment, charter and statistics pages, home), for a request that carries
+no cookie other than the language and CSRF ones and no ``Authorization`` header — a reader
+who is not logged in. The key is the host, scheme, path with its query string and the active
+language, so each language and each query string is an entry of its own.
+
+What is never stored: an answer that is not 200, sets a cookie (a page that rendered a CSRF
+token, a message left for the next page), carries a message added while it was rendered,
+is streamed, or says ``Cache-Control: private/no-store/no-cache``.
+
+Invalidation: the cache holds one *generation* number of the public data. Every entry is
+stored with the generation read before its page was rendered, and is served only while that
+is still the current one. The generation is bumped
+
+- by ``post_save`` and ``m2m_changed`` of every model of the public apps, and ``post_delete``
+  of those which are not deleted in bulk (``_BULK_DELETED``: their deletions go with a save
+  of their parent or an explicit bump);
+- explicitly (``data_changed()``) by the paths that write without signals: the CSV imports
+  (coop_portal/csvimport.py, used by the members, pledges, inspections and complaints
+  imports, whose bulk_create, bulk_update and SQL staging send none), and the services that
+  use ``QuerySet.update``/``bulk_create`` on public data;
+- after every Celery task of the public apps (assessments, their publication and
+  finalisation, imports, escalations), as a net for whatever a task writes in bulk;
+- when a setting changes (tests).
+
+A bump inside a transaction happens at once *and* again on commit: the first keeps a page
+rendered by the same transaction from being served, the second keeps a page that another
+request rendered from the old data while the transaction ran from being served after it.
+Entries also expire after ``PUBLIC_PAGE_CACHE_SECONDS`` (300 s; 0 switches the cache off), the bound on what depends
+on the date alone (a charter version coming into force at midnight) and the safety net.
+
+If the cache is unreachable, pages are rendered as without it and the failure is logged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from celery.signals import task_postrun
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.db import connection, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils.cache import cc_delim_re, patch_vary_headers
+from django.utils.translation import get_language
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "public-pages:generation"
+PAGE_KEY_PREFIX = "public-pages:page:"
+
+# Views (namespace:name) whose anonymous answer is the same for every reader.
+PUBLIC_PAGES = frozenset(
+    {
+        "home",
+        "members:cooperative",
+        "members:directory",
+        "members:member",
+        "charter:current",
+        "charter:archive",
+        "charter:version",
+        "charter:diff",
+        "charter:methodology",
+        "charter:public_exits",
+        "pledges:cooperative_pledges",
+        "pledges:standards",
+        "pledges:member",
+        "pledges:version",
+        "pledges:public_periods",
+        "pledges:public_member_history",
+        "pledges:public_period",
+        "pledges:public_member",
+        "pledges:public_revision",
+        "pledges:public_result",
+        "pledges:public_verify_run",
+        "pledges:public_verify_member",
+        "inspections:statistics",
+        "inspections:public_member",
+        "complaints:statistics",
+        "complaints:member_statistics",
+    }
+)
+
+# Apps whose data the public pages show.
+PUBLIC_APPS = ("members", "charter", "inspections", "complaints", "pledges")
+
+# Models of those apps that are deleted in bulk (QuerySet.delete of thousands of rows): a
+# post_delete receiver would make Django fetch and signal each row instead of one DELETE.
+# Their deletions happen with a save of their parent or an explicit data_changed().
+_BULK_DELETED = frozenset(
+    {
+        "inspections.itemresult",
+        "pledges.memberassessment",
+        "pledges.runchunk",
+        "pledges.commitment",
+        "pledges.productline",
+    }
+)
+
+# Models whose rows no public page shows and which change on every log-in or request.
+_NOT_PUBLIC = frozenset({"members.user", "inspections.labapitoken", "complaints.referencecounter"})
+
+_NO_STORE = frozenset({"private", "no-store", "no-cache"})
+
+
+# Whether this thread read the generation for a page since it last bumped it.
+_local = threading.local()
+
+
+def _timeout() -> int:
+    return int(getattr(settings, "PUBLIC_PAGE_CACHE_SECONDS", 300))
+
+
+def _new_generation() -> int:
+    # A fresh start (an empty or flushed cache) never meets an entry of an earlier one.
+    return time.time_ns()
+
+
+def current_generation() -> int:
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, _new_generation(), timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    return int(generation)
+
+
+def _bump() -> None:
+    try:
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:  # not there (first start, flushed, evicted)
+            cache.add(GENERATION_KEY, _new_generation(), timeout=None)
+    except Exception:
+        logger.exception("The public pages' cache generation could not be bumped.")
+
+
+def data_changed(**_ignored: Any) -> None:
+    """Public data changed (or will, when the current transaction commits): drop every page.
+
+    Inside a transaction: once now and once on commit, registered once per transaction
+    however many rows it writes.
+    """
+    if not connection.in_atomic_block:
+        _bump()
+        return
+    registered = any(callback[1] is _bump for callback in connection.run_on_commit)
+    # A page rendered by this thread since the last bump may have read the transaction's own
+    # writes: bump again for the writes that follow.
+    if not registered or getattr(_local, "read", False):
+        _local.read = False
+        _bump()
+    if not registered:
+        transaction.on_commit(_bump)
+
+
+def _model_changed(sender: type, **_ignored: Any) -> None:
+    data_changed()
+
+
+def _m2m_changed(sender: Any, action: str, **_ignored: Any) -> None:
+    if action.startswith("post_") and sender._meta.app_label in PUBLIC_APPS:
+        data_changed()
+
+
+def _task_finished(sender: Any = None, **_ignored: Any) -> None:
+    name = getattr(sender, "name", "") or ""
+    if name.split(".", 1)[0] in PUBLIC_APPS:
+        data_changed()
+
+
+def _setting_changed(**_ignored: Any) -> None:
+    _bump()
+
+
+def connect_signals() -> None:
+    """Called once from the app's ready()."""
+    for model in apps.get_models():
+        label = model._meta.label_lower
+        if model._meta.app_label not in PUBLIC_APPS or label in _NOT_PUBLIC:
+            continue
+        post_save.connect(_model_changed, sender=model, dispatch_uid=f"public-cache-{label}")
+        if label not in _BULK_DELETED:
+            post_delete.connect(_model_changed, sender=model, dispatch_uid=f"public-cache-{label}")
+    m2m_changed.connect(_m2m_changed, dispatch_uid="public-cache-m2m")
+    task_postrun.connect(_task_finished, dispatch_uid="public-cache-tasks", weak=False)
+    setting_changed.connect(_setting_changed, dispatch_uid="public-cache-settings")
+
+
+def _cacheable_request(request: HttpRequest) -> bool:
+    if request.method != "GET" or "HTTP_AUTHORIZATION" in request.META:
+        return False
+    allowed = {settings.LANGUAGE_COOKIE_NAME, settings.CSRF_COOKIE_NAME}
+    return all(name in allowed for name in request.COOKIES)
+
+
+def page_key(request: HttpRequest) -> str:
+    identity = "\n".join(
+        (request.scheme or "", request.get_host(), request.get_full_path(), get_language() or "")
+    )
+    return PAGE_KEY_PREFIX + hashlib.sha256(identity.encode()).hexdigest()
+
+
+def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    storage = getattr(request, "_messages", None)
+    if storage is not None and getattr(storage, "added_new", False):
+        return False
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return False
+    control = {
+        part.split("=", 1)[0].strip().lower()
+        for part in cc_delim_re.split(response.get("Cache-Control", ""))
+    }
+    if control & _NO_STORE:
+        return False
+    return "*" not in response.get("Vary", "")
+
+
+class PublicPageCacheMiddleware:
+    """Serves the pages of PUBLIC_PAGES to anonymous readers from the cache.
+
+    Goes after LocaleMiddleware (the key holds the active language) and before the
+    middleware that may set cookies or add messages (CSRF, messages), so that it sees the
+    final answer of those before storing it. A page served from the cache still goes back
+    through every middleware's response step, as any answer does.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        pending = getattr(request, "_public_cache_miss", None)
+        if (
+            pending is not None
+            and isinstance(response, HttpResponse)
+            and _storable(request, response)
+        ):
+            key, generation = pending
+            patch_vary_headers(response, ("Cookie", "Accept-Language"))
+            entry = (generation, response.status_code, response.content, list(response.items()))
+            try:
+                cache.set(key, entry, _timeout())
+            except Exception:
+                logger.exception("A public page could not be stored in the cache.")
+        return response
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        match = request.resolver_match
+        if _timeout() <= 0:  # switched off
+            return None
+        if match is None or match.view_name not in PUBLIC_PAGES:
+            return None
+        if not _cacheable_request(request):
+            return None
+        key = page_key(request)
+        try:
+            found = cache.get_many([GENERATION_KEY, key])
+            generation = found.get(GENERATION_KEY)
+            if generation is None:
+                generation = current_generation()
+        except Exception:
+            logger.exception("The public pages' cache could not be read.")
+            return None
+        _local.read = True
+        entry = found.get(key)
+        if entry is not None and entry[0] == generation:
+            _generation, status, content, headers = entry
+            response = HttpResponse(content, status=status)
+            for header, value in headers:
+                response[header] = value
+            response["X-Public-Cache"] = "hit"
+            return response
+        request._public_cache_miss = (key, generation)  # type: ignore[attr-defined]
+        return None
