@@ -226,9 +226,10 @@ def test_query_strings_are_distinct_entries(client, coop):
     assert again.content.decode() == everyone
 
 
-def test_pages_outside_the_list_are_not_cached(client, coop):
-    url = reverse("complaints:file", args=[coop.slug])
-    client.get(url)
+def test_pages_outside_the_list_are_not_cached(client, coop, member_a):
+    # The badge is public and sets no cookie, but browsers and proxies cache it themselves.
+    url = reverse("pledges:badge", args=[coop.slug, member_a.credit_code])
+    assert client.get(url).status_code == 200
     assert not hit(client.get(url))
 
 
