@@ -57,6 +57,16 @@ class MemberSearchForm(forms.Form):
     q = forms.CharField(label=_("Find the member by name"), max_length=100, required=False)
 
 
+# A cooperative with more active members than this lists them only after a name search, and
+# a search lists at most this many: the form stays small however large the cooperative.
+MEMBER_LIST_LIMIT = 50
+SEARCH_FIRST = _("Search for the member by name above, then choose it here.")
+MORE_MATCHES = _(
+    "More than %(count)d members match this name; the first %(count)d are listed. "
+    "Type more of the name to find the member."
+)
+
+
 class ComplaintForm(forms.Form):
     member = MemberChoiceField(
         label=_("Member complained about"),
@@ -101,6 +111,11 @@ class ComplaintForm(forms.Form):
     def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = members  # type: ignore[attr-defined]
+
+    def list_members(self, members: Any, help_text: str = "") -> None:
+        """Offer only these members in the choice (after validation, which used them all)."""
+        self.fields["member"].queryset = members  # type: ignore[attr-defined]
+        self.fields["member"].help_text = help_text
 
     def clean_contact_phone(self) -> str:
         phone = self.cleaned_data["contact_phone"].strip()

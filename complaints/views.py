@@ -34,6 +34,9 @@ from members.scoping import cooperative_for, member_of, require
 
 from . import services
 from .forms import (
+    MEMBER_LIST_LIMIT,
+    MORE_MATCHES,
+    SEARCH_FIRST,
     AnswerForm,
     CloseForm,
     ComplaintForm,
@@ -91,6 +94,29 @@ def _complaint_members(cooperative: Cooperative) -> QuerySet[Member]:
     )
 
 
+def _matching(members: QuerySet[Member], query: str) -> QuerySet[Member]:
+    return members.filter(Q(name__icontains=query) | Q(name_en__icontains=query))
+
+
+def _listed_members(
+    members: QuerySet[Member], query: str, chosen: int | None
+) -> tuple[QuerySet[Member], str]:
+    """The members the form's choice lists, and its help text. A small cooperative lists all
+    of them (or those matching the search); a large one lists only those matching a search,
+    at most MEMBER_LIST_LIMIT, and always the member already chosen (a link, a sent form)."""
+    few = len(members.values_list("pk", flat=True)[: MEMBER_LIST_LIMIT + 1]) <= MEMBER_LIST_LIMIT
+    if few:
+        return (_matching(members, query) if query else members), ""
+    if not query:
+        return members.filter(pk__in=[] if chosen is None else [chosen]), str(SEARCH_FIRST)
+    found = list(_matching(members, query).values_list("pk", flat=True)[: MEMBER_LIST_LIMIT + 1])
+    help_text = (
+        str(MORE_MATCHES % {"count": MEMBER_LIST_LIMIT}) if len(found) > MEMBER_LIST_LIMIT else ""
+    )
+    listed = found[:MEMBER_LIST_LIMIT] + ([chosen] if chosen is not None else [])
+    return members.filter(pk__in=listed), help_text
+
+
 # The consumer's pages.
 
 
@@ -99,10 +125,9 @@ def file_complaint(request: HttpRequest, slug: str) -> HttpResponse:
     cooperative = get_object_or_404(Cooperative, slug=slug)
     members = _complaint_members(cooperative)
     search = MemberSearchForm(request.GET)
-    shown = members
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
-    if query:
-        shown = members.filter(Q(name__icontains=query) | Q(name_en__icontains=query))
+    chosen = request.POST.get("member") or request.GET.get("member", "")
+    shown, help_text = _listed_members(members, query, int(chosen) if chosen.isdigit() else None)
     if request.method == "POST":
         retry_after = seconds_to_wait(
             request, "complaints:file", _rate("COMPLAINTS_FORM_RATE", "5/h")
@@ -144,11 +169,13 @@ def file_complaint(request: HttpRequest, slug: str) -> HttpResponse:
                 "complaints/filed.html",
                 {"cooperative": cooperative, "complaint": complaint, "code": code},
             )
+        form.list_members(shown, help_text)
     else:
         initial: dict[str, Any] = {"submission_key": uuid.uuid4().hex}
         if request.GET.get("member", "").isdigit():
             initial["member"] = int(request.GET["member"])
         form = ComplaintForm(initial=initial, members=shown)
+        form.list_members(shown, help_text)
     return render(
         request,
         "complaints/file.html",
@@ -157,7 +184,7 @@ def file_complaint(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "search": search,
             "query": query,
-            "no_match": bool(query) and not shown.exists(),
+            "no_match": bool(query) and not _matching(members, query).exists(),
         },
     )
 

@@ -1,0 +1,113 @@
+"""The complaint form's member choice stays small however large the cooperative: a large one
+lists members only after a name search, at most MEMBER_LIST_LIMIT of them, without script."""
+
+from __future__ import annotations
+
+import re
+
+import factory
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from complaints.forms import MEMBER_LIST_LIMIT
+from complaints.models import Complaint
+from tests.factories import MemberFactory
+
+pytestmark = pytest.mark.django_db
+
+OPTION = re.compile(r'<option value="\d+"')
+
+
+def form_url(coop):
+    return reverse("complaints:file", args=[coop.slug])
+
+
+def firms(coop, count: int, prefix: str = "南通家纺有限公司") -> list:
+    return MemberFactory.create_batch(
+        count,
+        cooperative=coop,
+        name=factory.Sequence(lambda n: f"{prefix}{n:04d}"),
+        name_en="Nantong Home Textiles",
+    )
+
+
+def member_options(page: str) -> int:
+    return len(OPTION.findall(page))
+
+
+def get(client, coop, **params) -> tuple[str, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(form_url(coop), params)
+    assert response.status_code == 200
+    return response.content.decode(), len(queries)
+
+
+def test_a_large_cooperative_asks_for_a_search_instead_of_listing_every_member(client, coop):
+    firms(coop, MEMBER_LIST_LIMIT + 10)
+    page, few_queries = get(client, coop)
+    firms(coop, 3 * MEMBER_LIST_LIMIT)
+    bigger, many_queries = get(client, coop)
+    assert member_options(page) == member_options(bigger) == 0
+    # The choice says to search first, and the select is described by that help.
+    assert 'id="id_member_helptext"' in bigger
+    assert 'aria-describedby="id_member_helptext"' in bigger
+    assert many_queries == few_queries
+    assert len(bigger) < len(page) + 200
+    assert "<script" not in bigger
+
+
+def test_a_search_lists_at_most_the_limit_and_says_when_there_are_more(client, coop):
+    firms(coop, MEMBER_LIST_LIMIT + 5, prefix="海门纺织")
+    wanted = MemberFactory(cooperative=coop, name="如皋甲家纺", name_en="Rugao Firm A")
+    page, _queries = get(client, coop, q="如皋")
+    assert member_options(page) == 1
+    assert f'<option value="{wanted.pk}"' in page
+    assert 'id="id_member_helptext"' not in page
+    crowded, _queries = get(client, coop, q="海门")
+    assert member_options(crowded) == MEMBER_LIST_LIMIT
+    # The help says that more members match than are listed.
+    assert 'id="id_member_helptext"' in crowded
+    by_english_name, _queries = get(client, coop, q="rugao")
+    assert f'<option value="{wanted.pk}"' in by_english_name
+
+
+def test_a_link_to_a_member_preselects_it_without_listing_the_others(client, coop):
+    firms(coop, MEMBER_LIST_LIMIT + 5)
+    wanted = MemberFactory(cooperative=coop, name="如皋甲家纺")
+    page, _queries = get(client, coop, member=wanted.pk)
+    assert member_options(page) == 1
+    assert f'<option value="{wanted.pk}" selected' in page
+
+
+def test_a_large_cooperative_still_takes_a_complaint_and_a_refused_form_stays_small(
+    client, coop, django_capture_on_commit_callbacks
+):
+    firms(coop, MEMBER_LIST_LIMIT + 5)
+    wanted = MemberFactory(cooperative=coop, name="如皋甲家纺")
+    data = {
+        "member": wanted.pk,
+        "product": "纯棉四件套",
+        "description": "床单洗一次就褪色。",
+        "desired_outcome": "退货退款",
+        "contact_name": "张三",
+        "contact_phone": "13912345678",
+        "website": "",
+    }
+    refused = client.post(form_url(coop), {**data, "product": ""})
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert member_options(page) == 1
+    assert f'<option value="{wanted.pk}" selected' in page
+    assert 'id="id_product_error"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        filed = client.post(form_url(coop) + "?q=如皋", data)
+    assert filed.status_code == 200
+    assert Complaint.objects.get().member == wanted
+
+
+def test_a_small_cooperative_lists_all_its_members(client, coop):
+    firms(coop, MEMBER_LIST_LIMIT)
+    page, _queries = get(client, coop)
+    assert member_options(page) == MEMBER_LIST_LIMIT
