@@ -31,7 +31,10 @@ request rendered from the old data while the transaction ran from being served a
 Entries also expire after ``PUBLIC_PAGE_CACHE_SECONDS`` (300 s; 0 switches the cache off), the bound on what depends
 on the date alone (a charter version coming into force at midnight) and the safety net.
 
-If the cache is unreachable, pages are rendered as without it and the failure is logged.
+If the cache is unreachable, pages are rendered without it (for ``_RETRY_SECONDS`` after each
+failure, without trying it) and the failure is logged; a bump that failed is made again by the
+process before it next serves from the cache. A process that never learns of a failed bump
+(another gunicorn worker) may serve the old page until its entry expires: the bounded TTL.
 """
 
 from __future__ import annotations
@@ -111,6 +114,7 @@ _BULK_DELETED = frozenset(
 _NOT_PUBLIC = frozenset({"members.user", "inspections.labapitoken", "complaints.referencecounter"})
 
 _NO_STORE = frozenset({"private", "no-store", "no-cache"})
+_RETRY_SECONDS = 10.0
 
 
 # Whether this thread read the generation for a page since it last bumped it.
@@ -134,14 +138,32 @@ def current_generation() -> int:
     return int(generation)
 
 
-def _bump() -> None:
+# While the cache is unreachable, pages skip it until this time (time.monotonic()).
+_unavailable_until = 0.0
+# A bump this process could not make: made before it serves from the cache again.
+_bump_missed = False
+
+
+def _cache_failed(what: str) -> None:
+    global _unavailable_until
+    if time.monotonic() >= _unavailable_until:
+        logger.warning("The public pages' cache is unreachable (%s).", what, exc_info=True)
+    _unavailable_until = time.monotonic() + _RETRY_SECONDS
+
+
+def _bump() -> bool:
+    global _bump_missed
     try:
         try:
             cache.incr(GENERATION_KEY)
         except ValueError:  # not there (first start, flushed, evicted)
             cache.add(GENERATION_KEY, _new_generation(), timeout=None)
     except Exception:
-        logger.exception("The public pages' cache generation could not be bumped.")
+        _bump_missed = True
+        _cache_failed("a change could not drop the cached pages")
+        return False
+    _bump_missed = False
+    return True
 
 
 def data_changed(**_ignored: Any) -> None:
@@ -254,7 +276,7 @@ class PublicPageCacheMiddleware:
             try:
                 cache.set(key, entry, _timeout())
             except Exception:
-                logger.exception("A public page could not be stored in the cache.")
+                _cache_failed("a page could not be stored")
         return response
 
     def process_view(
@@ -265,7 +287,9 @@ class PublicPageCacheMiddleware:
             return None
         if match is None or match.view_name not in PUBLIC_PAGES:
             return None
-        if not _cacheable_request(request):
+        if not _cacheable_request(request) or time.monotonic() < _unavailable_until:
+            return None
+        if _bump_missed and not _bump():
             return None
         key = page_key(request)
         try:
@@ -274,7 +298,7 @@ class PublicPageCacheMiddleware:
             if generation is None:
                 generation = current_generation()
         except Exception:
-            logger.exception("The public pages' cache could not be read.")
+            _cache_failed("pages are rendered without it")
             return None
         _local.read = True
         entry = found.get(key)

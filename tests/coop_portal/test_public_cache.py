@@ -261,3 +261,28 @@ def test_every_listed_page_is_a_url_of_the_portal():
 
     collect(get_resolver())
     assert names >= public_cache.PUBLIC_PAGES
+
+
+def test_pages_are_rendered_when_the_cache_is_unreachable(
+    client, coop, member_a, settings, monkeypatch
+):
+    # Restored after the test: the module remembers the failure for a few seconds.
+    monkeypatch.setattr(public_cache, "_unavailable_until", 0.0)
+    monkeypatch.setattr(public_cache, "_bump_missed", False)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        }
+    }
+    url = directory(coop)
+    for _ in range(2):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert not hit(response)
+    member_a.name = "南通甲家纺改名有限公司"
+    member_a.save()
+    assert "南通甲家纺改名有限公司" in client.get(url).content.decode()
+    # A bump that fails is remembered, to be made before the cache serves again.
+    assert not public_cache._bump()
+    assert public_cache._bump_missed
