@@ -23,7 +23,7 @@ is still the current one. The generation is bumped
   use ``QuerySet.update``/``bulk_create`` on public data;
 - after every Celery task of the public apps (assessments, their publication and
   finalisation, imports, escalations), as a net for whatever a task writes in bulk;
-- when a setting changes (tests).
+- when a setting changes (tests), and when a web process starts (a deploy: new templates).
 
 A bump inside a transaction happens at once *and* again on commit: the first keeps a page
 rendered by the same transaction from being served, the second keeps a page that another
@@ -261,6 +261,9 @@ class PublicPageCacheMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
+        # A new web process (a deploy, a restart) may render pages otherwise (new templates or
+        # code, another database): the pages the cache holds are not its pages.
+        _bump()
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
