@@ -11,7 +11,15 @@ from django.urls import reverse
 
 from members.models import Cooperative
 from tests.e2e.conftest import AXE, AXE_TAGS
-from tests.e2e.site_pages import NOT_PAGES, PERSONAS, demo_pages, session_cookie, url_names
+from tests.e2e.site_pages import (
+    NOT_PAGES,
+    PERSONAS,
+    Page,
+    admin_pages,
+    demo_pages,
+    session_cookie,
+    url_names,
+)
 
 
 @pytest.fixture
@@ -24,7 +32,7 @@ def test_every_page_of_the_urlconf_is_checked_or_excluded_for_a_reason(demo):
     visited = {page.name for page in pages}
     assert sorted(url_names() - visited - set(NOT_PAGES)) == []
     failures = []
-    for page in pages:
+    for page in [*pages, *admin_pages()]:
         client = Client()
         client.cookies["sessionid"] = session_cookie(page.persona, page.session)
         response = client.get(page.path)
@@ -107,13 +115,9 @@ def _show_errors(tab, selector: str, where: str) -> None:
     assert tab.locator(".error-summary").count() >= 1, f"{where}: no errors shown"
 
 
-@pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
-def test_no_page_has_an_accessibility_violation_in_either_language_on_a_phone_or_a_desktop(
-    browser, live_server, demo
-):
-    pages = demo_pages()
-    found: dict[str, list[dict]] = {}
+def _check(browser, live_server, pages: list[Page]) -> tuple[dict[str, list], int]:
+    """Visit the pages in both languages at both widths, one browser context per person."""
+    found: dict[str, list] = {}
     checked = 0
     for language in LANGUAGES:
         for width, viewport in VIEWPORTS.items():
@@ -154,8 +158,40 @@ def test_no_page_has_an_accessibility_violation_in_either_language_on_a_phone_or
                         if violations := _violations(tab):
                             found[f"{where} with errors"] = violations
                 context.close()
+    return found, checked
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_no_page_has_an_accessibility_violation_in_either_language_on_a_phone_or_a_desktop(
+    browser, live_server, demo
+):
+    found, checked = _check(browser, live_server, demo_pages())
     assert found == {}, "\n".join(f"{where}: {v}" for where, v in found.items())
     assert checked > 300
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_no_admin_page_has_an_accessibility_violation(browser, live_server, demo):
+    found, checked = _check(browser, live_server, admin_pages())
+    # Known gap, listed so that it cannot spread: Django's split date-and-time widget
+    # (admin/widgets/split_datetime.html, rendered by the form renderer, which the project's
+    # templates do not override) gives its two inputs no label. Only the `created_at` field
+    # of two forms uses it; the test fails as soon as another field does, or these are fixed.
+    split = [
+        {
+            "id": "label",
+            "help": "Form elements must have labels",
+            "nodes": ["#id_created_at_0", "#id_created_at_1"],
+        }
+    ]
+    gaps = sorted(where for where, violations in found.items() if violations == split)
+    # /admin/members/<model>/<pk>/change/ (…), in 2 languages × 2 widths.
+    assert [where.split("/")[3] for where in gaps] == ["cooperative"] * 4 + ["role"] * 4
+    found = {where: violations for where, violations in found.items() if where not in gaps}
+    assert found == {}, "\n".join(f"{where}: {v}" for where, v in found.items())
+    assert checked > 100
 
 
 def _focus_of(page) -> dict:
