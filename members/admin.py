@@ -443,8 +443,9 @@ class CooperativeAdmin(CooperativeScopedAdmin):
     inlines = [InitiatorInline]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        # The short name is in every URL and file command; only a superuser changes it.
-        return [] if request.user.is_superuser else ["slug"]
+        # The short name is in every URL and file command; only a superuser changes it. When
+        # the record was made is a fact, not an input.
+        return ["created_at"] if request.user.is_superuser else ["slug", "created_at"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.is_superuser)
@@ -485,6 +486,7 @@ class RoleAdmin(CooperativeScopedAdmin):
     list_filter = ["kind", ("cooperative", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["user__email", "member__name"]
     list_select_related = ["user", "cooperative", "member", "lab"]
+    readonly_fields = ["created_at"]
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "user" and not request.user.is_superuser:
