@@ -14,6 +14,7 @@ from typing import IO
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from charter.deadlines import commitment_days, commitment_days_for
@@ -559,7 +560,7 @@ def raise_objection(
                 "The window for objecting to this result closed on %(date)s, "
                 "%(days)d days after the report date."
             )
-            % {"date": closes_on.isoformat(), "days": (closes_on - inspection.reported_on).days}
+            % {"date": date_format(closes_on), "days": (closes_on - inspection.reported_on).days}
         )
     return Objection.objects.create(
         inspection=inspection, raised_on=on, reason=reason, raised_by=by

@@ -126,6 +126,8 @@ def test_an_objection_after_the_window_is_refused_with_the_closing_date(
     personas.member_a.cookies["django_language"] = "en"
     response = personas.member_a.post(reverse("inspections:object", args=[old.pk]), {"reason": "x"})
     assert response.status_code == 400
-    closed_on = (today - datetime.timedelta(days=1)).isoformat()
-    assert f"closed on {closed_on}, 15 days after the report date" in response.content.decode()
+    closed_on = today - datetime.timedelta(days=1)
+    # In the reader's language's date format (9 March 2025), not ISO.
+    expected = f"{closed_on.day} {closed_on:%B} {closed_on.year}"
+    assert f"closed on {expected}, 15 days after the report date" in response.content.decode()
     assert not Objection.objects.exists()

@@ -31,7 +31,12 @@ def test_the_window_is_the_charters_objection_window(failed):
 def test_an_objection_one_day_late_is_refused_with_the_date(failed):
     from django.utils import translation
 
-    with translation.override("en"), pytest.raises(ObjectionRefused, match="closed on 2025-03-25"):
+    with translation.override("en"), pytest.raises(ObjectionRefused, match="closed on 25 March 2025"):
+        raise_objection(failed, reason="x", by=None, on=REPORTED + datetime.timedelta(days=16))
+    with (
+        translation.override("zh-hans"),
+        pytest.raises(ObjectionRefused, match="2025年3月25日"),
+    ):
         raise_objection(failed, reason="x", by=None, on=REPORTED + datetime.timedelta(days=16))
 
 
