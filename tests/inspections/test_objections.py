@@ -31,7 +31,10 @@ def test_the_window_is_the_charters_objection_window(failed):
 def test_an_objection_one_day_late_is_refused_with_the_date(failed):
     from django.utils import translation
 
-    with translation.override("en"), pytest.raises(ObjectionRefused, match="closed on 25 March 2025"):
+    with (
+        translation.override("en"),
+        pytest.raises(ObjectionRefused, match="closed on 25 March 2025"),
+    ):
         raise_objection(failed, reason="x", by=None, on=REPORTED + datetime.timedelta(days=16))
     with (
         translation.override("zh-hans"),
