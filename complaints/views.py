@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -98,23 +98,38 @@ def _matching(members: QuerySet[Member], query: str) -> QuerySet[Member]:
     return members.filter(Q(name__icontains=query) | Q(name_en__icontains=query))
 
 
-def _listed_members(
-    members: QuerySet[Member], query: str, chosen: int | None
-) -> tuple[QuerySet[Member], str]:
+class Listing(NamedTuple):
+    """What the form's member choice lists."""
+
+    members: QuerySet[Member]
+    help_text: str
+    # A search that matched nobody (the page says so).
+    no_match: bool
+
+
+def _listed_members(members: QuerySet[Member], query: str, chosen: int | None) -> Listing:
     """The members the form's choice lists, and its help text. A small cooperative lists all
     of them (or those matching the search); a large one lists only those matching a search,
-    at most MEMBER_LIST_LIMIT, and always the member already chosen (a link, a sent form)."""
-    few = len(members.values_list("pk", flat=True)[: MEMBER_LIST_LIMIT + 1]) <= MEMBER_LIST_LIMIT
+    at most MEMBER_LIST_LIMIT, and always the member already chosen (a link, a sent form).
+    At most two queries before the listing's own (the searches use members' trigram indexes
+    on PostgreSQL)."""
+    unordered = members.order_by()
+    few = len(unordered.values_list("pk", flat=True)[: MEMBER_LIST_LIMIT + 1]) <= MEMBER_LIST_LIMIT
     if few:
-        return (_matching(members, query) if query else members), ""
+        if not query:
+            return Listing(members, "", False)
+        matching = _matching(members, query)
+        return Listing(matching, "", not matching.exists())
     if not query:
-        return members.filter(pk__in=[] if chosen is None else [chosen]), str(SEARCH_FIRST)
-    found = list(_matching(members, query).values_list("pk", flat=True)[: MEMBER_LIST_LIMIT + 1])
+        return Listing(
+            members.filter(pk__in=[] if chosen is None else [chosen]), str(SEARCH_FIRST), False
+        )
+    found = list(_matching(unordered, query).values_list("pk", flat=True)[: MEMBER_LIST_LIMIT + 1])
     help_text = (
         str(MORE_MATCHES % {"count": MEMBER_LIST_LIMIT}) if len(found) > MEMBER_LIST_LIMIT else ""
     )
     listed = found[:MEMBER_LIST_LIMIT] + ([chosen] if chosen is not None else [])
-    return members.filter(pk__in=listed), help_text
+    return Listing(members.filter(pk__in=listed), help_text, not found)
 
 
 # The consumer's pages.
@@ -127,7 +142,11 @@ def file_complaint(request: HttpRequest, slug: str) -> HttpResponse:
     search = MemberSearchForm(request.GET)
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
     chosen = request.POST.get("member") or request.GET.get("member", "")
-    shown, help_text = _listed_members(members, query, int(chosen) if chosen.isdigit() else None)
+
+    def listing() -> Listing:
+        # Only for a page that shows the form: a complaint filed needs no listing.
+        return _listed_members(members, query, int(chosen) if chosen.isdigit() else None)
+
     if request.method == "POST":
         retry_after = seconds_to_wait(
             request, "complaints:file", _rate("COMPLAINTS_FORM_RATE", "5/h")
@@ -169,13 +188,15 @@ def file_complaint(request: HttpRequest, slug: str) -> HttpResponse:
                 "complaints/filed.html",
                 {"cooperative": cooperative, "complaint": complaint, "code": code},
             )
-        form.list_members(shown, help_text)
+        listed = listing()
+        form.list_members(listed.members, listed.help_text)
     else:
+        listed = listing()
         initial: dict[str, Any] = {"submission_key": uuid.uuid4().hex}
         if request.GET.get("member", "").isdigit():
             initial["member"] = int(request.GET["member"])
-        form = ComplaintForm(initial=initial, members=shown)
-        form.list_members(shown, help_text)
+        form = ComplaintForm(initial=initial, members=listed.members)
+        form.list_members(listed.members, listed.help_text)
     return render(
         request,
         "complaints/file.html",
@@ -184,7 +205,7 @@ def file_complaint(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "search": search,
             "query": query,
-            "no_match": bool(query) and not _matching(members, query).exists(),
+            "no_match": listed.no_match,
         },
     )
 

@@ -18,6 +18,7 @@ from tests.factories import MemberFactory
 pytestmark = pytest.mark.django_db
 
 OPTION = re.compile(r'<option value="\d+"')
+NO_MATCH = '<p class="error" role="status">'
 
 
 def form_url(coop):
@@ -111,3 +112,65 @@ def test_a_small_cooperative_lists_all_its_members(client, coop):
     firms(coop, MEMBER_LIST_LIMIT)
     page, _queries = get(client, coop)
     assert member_options(page) == MEMBER_LIST_LIMIT
+
+
+def test_filing_a_complaint_does_not_search_or_list_the_members(
+    client, coop, django_capture_on_commit_callbacks
+):
+    """The form's search and listing are for a page that shows the form; a complaint that is
+    filed needs neither (at 50 complaints a second, each search read the whole cooperative)."""
+    firms(coop, MEMBER_LIST_LIMIT + 5)
+    wanted = MemberFactory(cooperative=coop, name="如皋甲家纺")
+    data = {
+        "member": wanted.pk,
+        "product": "纯棉四件套",
+        "description": "床单洗一次就褪色。",
+        "desired_outcome": "退货退款",
+        "contact_name": "张三",
+        "contact_phone": "13912345678",
+        "website": "",
+    }
+    with CaptureQueriesContext(connection) as queries:
+        filed = client.post(form_url(coop) + f"?q=如皋&member={wanted.pk}", data)
+    assert filed.status_code == 200
+    assert Complaint.objects.get().member == wanted
+    searches = [query["sql"] for query in queries if "LIKE" in query["sql"].upper()]
+    assert searches == []
+    assert not any(
+        "ORDER BY" in query["sql"] and "members_member" in query["sql"] for query in queries
+    )
+
+
+@pytest.mark.parametrize("count", [3, MEMBER_LIST_LIMIT + 5], ids=["small", "large"])
+def test_a_search_that_matches_nobody_says_so(client, coop, count):
+    firms(coop, count)
+    missing, _queries = get(client, coop, q="不存在的公司")
+    assert NO_MATCH in missing
+    assert member_options(missing) == 0
+    found, _queries = get(client, coop, q="南通家纺")
+    assert NO_MATCH not in found
+    assert member_options(found) == min(count, MEMBER_LIST_LIMIT)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes are PostgreSQL's")
+def test_member_searches_can_use_the_trigram_indexes(coop):
+    """The indexes are on the very expressions Django writes for icontains, so the planner can
+    answer a search from them (with sequential scans ruled out, it must)."""
+    from members.models import Member
+
+    firms(coop, 20)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'members_member'")
+        names = {row[0] for row in cursor.fetchall()}
+        assert {
+            "members_member_name_trgm",
+            "members_member_name_en_trgm",
+            "members_member_credit_code_trgm",
+        } <= names
+        sql, params = Member.objects.search("家纺有限").values_list("pk").query.sql_with_params()
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    for index in ("members_member_name_trgm", "members_member_name_en_trgm"):
+        assert index in plan, plan
