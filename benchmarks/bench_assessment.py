@@ -94,7 +94,7 @@ FLOOR_SQL = [
 # What a chunk asks whatever its number of members (COPY, not counted, writes its results):
 # lock the chunk, check its run is not published, clear its earlier results, the policy, the
 # four gathering queries, mark it done; then lock the run, count the chunks done, update it.
-CHUNK_STATEMENTS = 12
+CHUNK_STATEMENTS = 13
 
 
 def setup_django(db: str) -> None:

@@ -234,7 +234,13 @@ class Complaint(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["member", "accepted_on"]),
+            # Covering what an assessment counts (pledges/assessment/batch.py): a chunk of
+            # members is an index-only range scan (INCLUDE is PostgreSQL's).
+            models.Index(
+                fields=["member", "accepted_on"],
+                include=["status", "responded_on", "resolved_on", "upheld_on"],
+                name="complaint_member_accepted",
+            ),
             models.Index(fields=["cooperative", "status"]),
         ]
 

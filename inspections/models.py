@@ -157,7 +157,14 @@ class Inspection(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["member", "sampled_on"]),
+            # Covering the columns an assessment counts by (pledges/assessment/batch.py): a
+            # chunk of members is an index-only range scan, not a pass over the whole table
+            # (INCLUDE is PostgreSQL's; other databases get the plain index).
+            models.Index(
+                fields=["member", "sampled_on"],
+                include=["status", "reported_on", "verdict", "severity", "rectified_on"],
+                name="inspection_member_sampled",
+            ),
             models.Index(
                 fields=["retest_of"],
                 name="inspection_retest_of",

@@ -300,6 +300,7 @@ def compute_chunk(run_id: int, number: int) -> bool:
                 # A run started before hash version 2 is finished the way it began.
                 _write_results(_result_rows(run, member_ids, number))
             else:
+                batch.tune_connection()
                 rows = batch.assess_chunk(
                     rules_of(run), gather.scoring_period(run.period), member_ids
                 )

@@ -254,8 +254,14 @@ class MemberAssessment(models.Model):
         NOT_RATED = "not_rated", _("insufficient data")
         NO_PLEDGE = "no_pledge", _("no pledge")
 
+    # No index of its own: the unique (run, member) constraint starts with it, and every
+    # result written would otherwise update two indexes on the run.
     run = models.ForeignKey(
-        AssessmentRun, on_delete=models.CASCADE, related_name="results", verbose_name=_("run")
+        AssessmentRun,
+        on_delete=models.CASCADE,
+        related_name="results",
+        verbose_name=_("run"),
+        db_index=False,
     )
     member = models.ForeignKey(
         Member, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("member")

@@ -1,0 +1,56 @@
+"""On PostgreSQL, a chunk's grouped inspections and complaints are read from the covering
+indexes alone (index-only scans): a column added to those queries but not to the indexes
+would send every chunk back to reading the whole table."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+
+from pledges.assessment import batch, scoring
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="INCLUDE indexes are PostgreSQL's"
+    ),
+]
+
+PERIOD = scoring.Period(datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))
+
+
+def plan(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # The tables of a test are tiny: rule out every other way of reading them, so that
+        # the plan shows whether an index-only scan is possible at all.
+        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_indexscan"):
+            cursor.execute(f"SET LOCAL {setting} = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_a_chunks_inspections_are_an_index_only_scan():
+    shown = plan(batch.inspection_groups(PERIOD, 1, 35_000))
+    assert "Index Only Scan using inspection_member_sampled" in shown, shown
+
+
+def test_a_chunks_complaints_are_an_index_only_scan():
+    shown = plan(batch.complaint_groups(PERIOD, 1, 35_000))
+    assert "Index Only Scan using complaint_member_accepted" in shown, shown
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_chunk_settings_last_for_its_transaction_only():
+    from django.db import transaction
+
+    with transaction.atomic():
+        batch.tune_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('jit'), current_setting('work_mem')")
+            assert cursor.fetchone() == ("off", "64MB")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('work_mem')")
+        assert cursor.fetchone() != ("64MB",)
