@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from charter.models import ExitCase, ExitStep
@@ -59,20 +60,86 @@ def url_if_exists(name: str, *args: Any) -> str:
         return ""
 
 
+# The pages of each staff role, in the order the portal lists them: (URL name, title, roles).
+STAFF_PAGES: tuple[tuple[str, Any, frozenset[str]], ...] = (
+    (
+        "charter:manage",
+        gettext_lazy("Applications, warnings and exits"),
+        frozenset({Role.Kind.ADMINISTRATOR}),
+    ),
+    (
+        "pledges:pledge_review_list",
+        gettext_lazy("Pledges to review"),
+        frozenset({Role.Kind.ADMINISTRATOR, Role.Kind.REGULATOR}),
+    ),
+    (
+        "complaints:staff_list",
+        gettext_lazy("Complaints"),
+        frozenset({Role.Kind.ADMINISTRATOR, Role.Kind.REGULATOR}),
+    ),
+    (
+        "inspections:overdue",
+        gettext_lazy("Overdue rectifications"),
+        frozenset({Role.Kind.ADMINISTRATOR, Role.Kind.REGULATOR}),
+    ),
+    (
+        "inspections:objections",
+        gettext_lazy("Objections to spot-check results"),
+        frozenset({Role.Kind.ADMINISTRATOR, Role.Kind.REGULATOR}),
+    ),
+    (
+        "pledges:assessment_runs",
+        gettext_lazy("Assessments: review and publication"),
+        frozenset({Role.Kind.ADMINISTRATOR, Role.Kind.REGULATOR}),
+    ),
+    (
+        "pledges:assessment_dashboard",
+        gettext_lazy("Regulator dashboard"),
+        frozenset({Role.Kind.ADMINISTRATOR, Role.Kind.REGULATOR}),
+    ),
+    (
+        "inspections:lab_home",
+        gettext_lazy("Upload spot-check results"),
+        frozenset({Role.Kind.LAB_USER}),
+    ),
+)
+
+
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    """Straight to the dashboard for one member; a choice for a person working for several."""
-    members = list(
-        Member.objects.filter(roles__user=_user(request), roles__kind=Role.Kind.MEMBER_USER)
-        .select_related("cooperative")
-        .distinct()
-        .order_by("cooperative__slug", "name")
+    """The user's work, whatever their roles: straight to the dashboard of the one member a
+    member user works for; otherwise the members to choose from and, per cooperative, the
+    pages of the user's staff roles (administrator, regulator, lab). 404 with no role."""
+    roles = list(
+        Role.objects.filter(user=_user(request))
+        .select_related("cooperative", "member__cooperative")
+        .order_by("cooperative__slug", "pk")
     )
-    if not members:
-        member_of(request.user)  # 404: the portal is for member users only.
-    if len(members) == 1:
+    members = sorted(
+        {role.member for role in roles if role.kind == Role.Kind.MEMBER_USER and role.member},
+        key=lambda member: (member.cooperative.slug, member.name),
+    )
+    kinds: dict[Any, set[str]] = {}
+    for role in roles:
+        if role.kind != Role.Kind.MEMBER_USER:
+            kinds.setdefault(role.cooperative, set()).add(role.kind)
+    if not members and not kinds:
+        member_of(request.user)  # 404: nothing here for this user.
+    if len(members) == 1 and not kinds:
         return redirect("portal:dashboard", members[0].pk)
-    return render(request, "portal/index.html", {"members": members})
+    workplaces = [
+        {
+            "cooperative": cooperative,
+            "roles": [Role.Kind(kind).label for kind in sorted(held)],
+            "pages": [
+                (title, reverse(name, args=[cooperative.slug]))
+                for name, title, allowed in STAFF_PAGES
+                if held & allowed
+            ],
+        }
+        for cooperative, held in kinds.items()
+    ]
+    return render(request, "portal/index.html", {"members": members, "workplaces": workplaces})
 
 
 @login_required

@@ -38,7 +38,6 @@ NOT_PAGES = {
     "logout": "POST only (the button in every page's header)",
     "accounts:login": "the same view as `login`",
     "accounts:two_factor_disable": "POST only",
-    "portal:index": "redirects to the member's dashboard",
     "portal:remove": "POST only",
     "portal:pledge_new": "POST only (the button is on the dashboard)",
     "portal:pledge_submit": "POST only",
@@ -228,6 +227,7 @@ def _pages() -> Iterator[Page]:
     yield page("regulator", "pledges:assessment_dashboard", slug)
 
     # The administrator's pages.
+    yield page("administrator", "portal:index")
     yield page("administrator", "accounts:two_factor_setup", invalid_form=POST_FORM)
     yield page("administrator", "charter:manage", slug)
     yield page("administrator", "charter:not_accepted", slug)

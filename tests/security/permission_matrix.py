@@ -40,7 +40,7 @@ MATRIX: dict[str, str] = {
     'accounts/two-factor/verify/': "login       login       login       login       login       login       login       login",
     'accounts/two-factor/disable/': "login       login       405         405         405         405         405         405",
     'accounts/invitations/<str:token>/': "404         404         404         404         404         404         404         404",
-    'portal/': "login       login       302         302         404         404         404         404",
+    'portal/': "login       login       302         302         200         200         200         200",
     'portal/<int:member_id>/': "login       login       200         404         404         404         404         404",
     'portal/<int:member_id>/profile/': "login       login       200         404         404         404         404         404",
     'portal/<int:member_id>/team/': "login       login       200         404         404         404         404         404",
