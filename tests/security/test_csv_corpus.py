@@ -23,7 +23,7 @@ from members.importers import MembersImporter
 from pledges.importers import PledgeImporter
 from tests.factories import credit_code_for
 from tests.pledges.pledge_factories import accept
-from tests.security.csv_corpus import CASES, Case, Sample
+from tests.security.csv_corpus import CASES, Case, Sample, members_sample
 
 pytestmark = pytest.mark.django_db
 
@@ -85,30 +85,7 @@ def _targets(coop, member_a) -> dict[str, Target]:
 
     return {
         "members": Target(
-            Sample(
-                [
-                    "credit_code",
-                    "name",
-                    "kind",
-                    "scale",
-                    "joined_on",
-                    "address",
-                    "chief_quality_officer",
-                    "left_on",
-                ],
-                {
-                    "credit_code": credit_code_for(987_654),
-                    "name": "南通丙家纺有限公司",
-                    "kind": "firm",
-                    "scale": "sme",
-                    "joined_on": "2024-03-01",
-                    "address": "江苏省南通市通州区",
-                    "chief_quality_officer": "王芳",
-                    "left_on": "",
-                },
-                text="name",
-                date="joined_on",
-            ),
+            members_sample(credit_code_for(987_654)),
             direct(lambda: MembersImporter(coop)),
         ),
         "pledges": Target(

@@ -37,6 +37,34 @@ class Sample:
         return end.join([self.header(), *lines]) + end
 
 
+def members_sample(credit_code: str) -> Sample:
+    """A good line of the members file (DATA_FORMATS.md), the corpus's usual base."""
+    return Sample(
+        columns=[
+            "credit_code",
+            "name",
+            "kind",
+            "scale",
+            "joined_on",
+            "address",
+            "chief_quality_officer",
+            "left_on",
+        ],
+        row={
+            "credit_code": credit_code,
+            "name": "南通丙家纺有限公司",
+            "kind": "firm",
+            "scale": "sme",
+            "joined_on": "2024-03-01",
+            "address": "江苏省南通市通州区",
+            "chief_quality_officer": "王芳",
+            "left_on": "",
+        },
+        text="name",
+        date="joined_on",
+    )
+
+
 def _quoted(value: str) -> str:
     if any(char in value for char in ',"\r\n'):
         return '"' + value.replace('"', '""') + '"'

@@ -5,34 +5,11 @@ from pathlib import Path
 
 from members.credit_code import check_character
 
-from . import CASES, Sample
+from . import CASES, members_sample
 
 STEM = "91320612MA1MCF8Y3"
 
-MEMBERS = Sample(
-    columns=[
-        "credit_code",
-        "name",
-        "kind",
-        "scale",
-        "joined_on",
-        "address",
-        "chief_quality_officer",
-        "left_on",
-    ],
-    row={
-        "credit_code": STEM + check_character(STEM),
-        "name": "南通丙家纺有限公司",
-        "kind": "firm",
-        "scale": "sme",
-        "joined_on": "2024-03-01",
-        "address": "江苏省南通市通州区",
-        "chief_quality_officer": "王芳",
-        "left_on": "",
-    },
-    text="name",
-    date="joined_on",
-)
+MEMBERS = members_sample(STEM + check_character(STEM))
 
 
 def main(folder: str) -> None:
