@@ -416,7 +416,13 @@ def take_step(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "charter/take_step.html",
-        {"cooperative": cooperative, "chooser": chooser, "form": form},
+        {
+            "cooperative": cooperative,
+            "chooser": chooser,
+            "form": form,
+            # One summary of both forms' errors at the top of the page.
+            "error_forms": [each for each in (chooser, form) if each.is_bound and each.errors],
+        },
     )
 
 

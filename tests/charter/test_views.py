@@ -419,6 +419,20 @@ def test_a_step_cannot_be_taken_against_another_cooperatives_member(
     assert not ExitStep.objects.exists()
 
 
+def test_a_step_sent_with_errors_in_both_forms_has_one_error_summary(personas, coop, charter):
+    response = personas.administrator.post(
+        reverse("charter:take_step", args=[coop.slug]), {"member": "", "kind": "", "reason": ""}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.count('class="error-summary"') == 1
+    summary = page.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    # The member (chooser) and the step's kind (the step form) are both listed in it.
+    assert 'href="#id_member"' in summary
+    assert 'href="#id_kind' in summary
+    assert not ExitStep.objects.exists()
+
+
 def test_an_administrator_decides_a_proposal_on_the_case_page(personas, coop, charter, member_a):
     case = propose_consequence(member_a, "warning", reason="等级 D", source_ref="run:1")
     step = case.steps.get()
