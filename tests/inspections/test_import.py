@@ -133,8 +133,12 @@ def test_an_unknown_cooperative_or_missing_file_exits_non_zero(coop, tmp_path):
     with translation.override("en"):
         with pytest.raises(CommandError, match="no cooperative"):
             call_command("import_inspections", "--cooperative", "nowhere", missing)
-        with pytest.raises(CommandError, match="no file"):
+        with pytest.raises(CommandError, match="Cannot read"):
             call_command("import_inspections", "--cooperative", coop.slug, missing)
+        with pytest.raises(CommandError, match="Cannot read"):
+            call_command(
+                "import_inspections", "--cooperative", coop.slug, __file__, "--items", missing
+            )
 
 
 ITEMS_HEADER = "report_no,item,measured_value,limit,result"

@@ -259,7 +259,11 @@ def test_an_import_whose_database_connection_is_killed_mid_file_stores_nothing(
     watcher.execute("SELECT pg_terminate_backend(%s)", [pid])
     watcher.close()
     assert importer.popen.wait(timeout=60) != 0
+    # Told as what happened, with the database's reason, not as a traceback.
     assert "terminating connection" in importer.output()
+    # (in the portal's default language, Chinese: "nothing of the file was stored").
+    assert "文件中的内容均未保存" in importer.output()
+    assert "Traceback" not in importer.output()
     assert not Inspection.objects.exists()
     assert not ItemResult.objects.exists()
     assert not Rectification.objects.exists()

@@ -1,0 +1,85 @@
+"""What the import commands of DATA_FORMATS.md share (``import_members``, ``import_pledges``,
+``import_inspections``, ``import_complaints``): the ``--cooperative`` option and the file, the
+messages for a cooperative or a file that is not there, the report of a refused file, and a
+lost database connection told as what it is — the import is all or nothing, so nothing of the
+file was stored and running it again is safe — rather than as a traceback."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import InterfaceError, OperationalError
+from django.utils.translation import gettext as _
+
+from members.models import Cooperative
+
+from .csvimport import ImportReport
+
+
+def cooperative_named(slug: str) -> Cooperative:
+    found = Cooperative.objects.filter(slug=slug).first()
+    if found is None:
+        raise CommandError(
+            _("There is no cooperative with the short name “%(slug)s”.") % {"slug": slug}
+        )
+    return found
+
+
+def opened(path: Path) -> IO[bytes]:
+    try:
+        return path.open("rb")
+    except OSError as error:
+        raise CommandError(
+            _("Cannot read %(file)s: %(error)s") % {"file": path, "error": error.strerror}
+        ) from None
+
+
+@contextlib.contextmanager
+def connection_guard() -> Iterator[None]:
+    """A database connection lost mid-import (a restart, a network cut, a killed backend)
+    becomes a CommandError that says nothing was stored."""
+    try:
+        yield
+    except (OperationalError, InterfaceError) as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise CommandError(
+            _(
+                "The connection to the database was lost during the import (%(reason)s). "
+                "Nothing of the file was stored: run the command again."
+            )
+            % {"reason": reason}
+        ) from None
+
+
+def refused(report: ImportReport) -> CommandError:
+    """The error of a file with problems: each problem (the first ones), then the summary."""
+    lines = [str(problem) for problem in report.errors]
+    if report.error_count > len(report.errors):
+        lines.append(
+            _("… and %(count)d more.") % {"count": report.error_count - len(report.errors)}
+        )
+    lines.append(report.summary())
+    return CommandError("\n".join(lines))
+
+
+class ImportCommand(BaseCommand):
+    """An import of one file into one cooperative: a subclass says how (``run``)."""
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--cooperative", required=True, help="the cooperative's short name")
+        parser.add_argument("file", type=Path)
+
+    def run(self, cooperative: Cooperative, stream: IO[bytes]) -> ImportReport:
+        raise NotImplementedError
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        found = cooperative_named(options["cooperative"])
+        with opened(options["file"]) as stream, connection_guard():
+            report = self.run(found, stream)
+        if not report.ok:
+            raise refused(report)
+        self.stdout.write(report.summary())
