@@ -23,27 +23,34 @@ its workers) and the queries of each chunk (constant: they do not grow with the 
 
 Targets (issues 8 and 10): at most 60 s, at most 3 × the floor, peak memory at most 500 MB.
 
-Measured 2026-11-23 on the shared 2-core development machine while other test suites ran
-(load average 4–9, so every figure is an upper bound), 2 worker processes:
+Measured on this 2-core machine, 2 worker processes, scale 1.0 (94,974 members assessed, 6
+chunks), quiet (load below 1); benchmarks/RESULTS.md has the latest full run:
 
-- scale 1.0 (94,974 members assessed, 6 chunks): 11.9–28.9 s against a floor of 2.0–4.3 s
-  measured in the same runs, 5.0–8.0 × the floor; peak RSS 228 MB; 11 or 12 statements per
-  chunk whatever its size (plus one COPY). Before (the per-member Fraction scoring, JSON
-  digests and a re-read of every result to hash the run; the earlier single-cooperative
-  dataset): 106 s, 13.6 × a floor of 7.8 s.
-- scale 0.1 (9,509 members), the code before and after side by side on the same data:
-  before 2.5–6.8 s, 19–30 × the floor (0.14–0.23 s); after 1.1–2.2 s, 7.5–11 × the floor.
-  At this size the floor is a fifth of a second, so fixed costs (a transaction and a dozen
-  statements per chunk) weigh more than at full scale.
+- 2026-11-24, with the covering indexes: 3.8–4.1 s against a floor of 0.85–0.89 s, 4.4–4.6 ×
+  the floor; peak RSS 228 MB; 13 statements per chunk whatever its size (plus one COPY).
+- 2026-11-23, before them: 4.65 s against 0.98 s (4.8 ×); under the load of parallel test
+  suites 11.9–28.9 s (5–8 ×). Earlier still (per-member Fraction scoring, JSON digests, a
+  re-read of every result to hash the run): 106 s, 13.6 × a floor of 7.8 s.
 
-Where the time goes now, per member: about 20 µs of Python gathering the grouped rows,
-20 µs scoring (integer arithmetic, batch.py), 10 µs for the inputs digest and 10 µs for the
-result line and its digest; on the database side each chunk's two grouped queries read the
-inspections and complaints tables through (rows are stored in arrival order, not by
-member), and COPY writes about 1 KB of JSON per member into a table with five indexes. The
-ratio to the floor is not met on this machine; what is left to try: an index covering the
-gathering columns of inspections (index-only scans instead of one pass over the table per
-chunk), and computing the inputs digest from the rows the database already sorted.
+Where the time goes (one chunk of 33,232 members on its own, 2.1–2.2 s): reading —
+commitments 0.07 s, pledges 0.01 s, inspections 0.25–0.29 s, complaints 0.13 s, about the
+floor's own cost for the same members; Python — turning 250,000 grouped rows into facts
+0.38 s, scoring 0.47 s, the inputs digests 0.19 s, the result digests 0.04 s; writing — COPY of
+the results with their ~700-byte JSON details into a table with four indexes and three
+foreign keys, 0.5–0.6 s. Over the three cooperatives that is about 3 s of Python, 1.6 s of
+reading and 1.6 s of writing: 6–7 s of CPU on two cores, against a floor that reads only
+(with PostgreSQL's parallel workers) and writes nothing.
+
+What was tried, and what each gave: covering indexes with COUNT(*) so that a chunk is an
+index-only range scan instead of a pass over the whole table (inspections 0.41 s → 0.26 s a
+chunk; they made the floor faster too, 0.98 → 0.85 s); JIT off and a larger work_mem for the
+chunk's transaction (no spill to disk, no 25 ms compilation per query); no second index on
+the results' run; days fetched as text instead of dates (no measurable change, reverted).
+Measured but not kept: dropping the results' foreign keys (−0.1 s a chunk) and storing the
+details as ``json`` rather than ``jsonb`` (−0.15 s a chunk) — integrity and the JSON
+operators are worth more. What the 3 × target would take: the per-row work (clocks, digests)
+done in SQL, leaving Python a handful of integers per member; the estimate is −20 % of the
+CPU, short of the −35 % needed while writing every member's result stays.
 """
 
 from __future__ import annotations
