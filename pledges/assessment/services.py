@@ -16,6 +16,12 @@ hashed with:
    newline and the SHA-256 (hexadecimal) of the same line and details; the inputs digest is
    batch.Facts.digest. Each chunk keeps its members' digests as it writes their results, so
    finishing a run only joins them.
+3. As 2 (the header says ``"hash_version": 3``), but the inputs digest is
+   batch.Gathered.digest: the member's pledge versions and the tallies its score is computed
+   from (inspections counted, passed, critical; each deadline clock's days, due and on time;
+   complaints upheld), which the database counts per member, rather than every event. The
+   results are the same as version 2's, character for character; only the inputs digest,
+   and so the hash, differ.
 """
 
 from __future__ import annotations
@@ -277,6 +283,14 @@ def _write_results(results: Iterable[MemberAssessment]) -> None:
                 )
 
 
+def _chunk_rows(
+    run: AssessmentRun,
+) -> Callable[[batch.Rules, Any, list[int]], Iterator[batch.Row]]:
+    """How a chunk of the run is assessed, by its hash version: 2 gathers every event and
+    counts in Python; 3 has the database tally each member's events."""
+    return batch.assess_chunk if run.hash_version == 2 else batch.assess_tallied_chunk
+
+
 def compute_chunk(run_id: int, number: int) -> bool:
     """Compute one chunk's results (delete-then-insert, so a rerun never duplicates).
 
@@ -301,7 +315,7 @@ def compute_chunk(run_id: int, number: int) -> bool:
                 _write_results(_result_rows(run, member_ids, number))
             else:
                 batch.tune_connection()
-                rows = batch.assess_chunk(
+                rows = _chunk_rows(run)(
                     rules_of(run), gather.scoring_period(run.period), member_ids
                 )
                 with batch.no_cycle_collection():
@@ -405,12 +419,13 @@ def recomputed_hash(run: AssessmentRun) -> str:
     if run.hash_version != 1:
         rules = rules_of(run)
         period = gather.scoring_period(run.period)
+        rows = _chunk_rows(run)
         return hash_digests(
             run,
             (
                 row.digest
                 for start in range(0, len(ids), CHUNK_SIZE)
-                for row in batch.assess_chunk(rules, period, ids[start : start + CHUNK_SIZE])
+                for row in rows(rules, period, ids[start : start + CHUNK_SIZE])
             ),
         )
 

@@ -45,7 +45,7 @@ class PublishedDataError(Exception):
 
 
 # The way new runs take their hash (AssessmentRun.hash_version).
-HASH_VERSION = 2
+HASH_VERSION = 3
 
 # Runs in these states are public snapshots, or were: their rows never change again, except
 # for the moves in ALLOWED_MOVES, which touch only the status.
@@ -136,8 +136,9 @@ class AssessmentRun(models.Model):
     # The scoring policy's figures as used, so that the run explains itself.
     policy = models.JSONField(_("scoring policy used"), default=dict, blank=True)
     # How inputs_hash is taken (pledges/assessment/services.py): 1 re-read every stored result
-    # in one stream; 2 combines each member's digest, taken while the chunks are computed.
-    # Runs published with version 1 are verified with version 1 for good.
+    # in one stream; 2 combines each member's digest, taken while the chunks are computed; 3
+    # is 2 with the database tallying each member's events. A run is verified with the
+    # version it was hashed with, for good.
     hash_version = models.PositiveSmallIntegerField(
         _("hash version"), default=HASH_VERSION, db_default=HASH_VERSION
     )

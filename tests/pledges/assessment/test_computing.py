@@ -252,7 +252,7 @@ def test_a_failing_chunk_marks_the_run_failed(coop, charter, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(batch, "gather", broken)
+    monkeypatch.setattr(batch, "gather_tallied", broken)
     with pytest.raises(RuntimeError):
         compute_run_chunk.apply(args=[run.pk, 0], throw=True)
     run.refresh_from_db()
