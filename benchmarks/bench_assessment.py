@@ -26,33 +26,34 @@ Targets (issues 8 and 10): at most 60 s, at most 3 × the floor, peak memory at 
 Measured on this 2-core machine, 2 worker processes, scale 1.0 (94,974 members assessed, 6
 chunks), quiet (load below 1); benchmarks/RESULTS.md has the latest full run:
 
-- 2026-11-24, with the covering indexes and the results' table vacuumed first: 3.4–3.9 s
-  against a floor of 0.79–0.83 s, 4.35–4.7 × the floor (without the vacuum, on a table
-  bloated by earlier runs: 3.8–4.7 s, 4.4–5.0 ×); peak RSS 228 MB; 13 statements per chunk
+- 2026-11-24, hash version 3 (the database tallies each member's events): 3.1–3.3 s against
+  a floor of 0.82–0.88 s, 3.6–3.8 × the floor; peak RSS 228 MB; 12 statements per chunk
   whatever its size (plus one COPY).
-- 2026-11-23, before them: 4.65 s against 0.98 s (4.8 ×); under the load of parallel test
-  suites 11.9–28.9 s (5–8 ×). Earlier still (per-member Fraction scoring, JSON digests, a
-  re-read of every result to hash the run): 106 s, 13.6 × a floor of 7.8 s.
+- 2026-11-24, hash version 2 with the covering indexes and the results' table vacuumed
+  first: 3.4–3.9 s against 0.79–0.83 s, 4.35–4.7 × (without the vacuum, on a table bloated
+  by earlier runs: 3.8–4.7 s, 4.4–5.0 ×).
+- 2026-11-23, before the covering indexes: 4.65 s against 0.98 s (4.8 ×). Earlier still
+  (per-member Fraction scoring, JSON digests, a re-read of every result to hash the run):
+  106 s, 13.6 × a floor of 7.8 s.
 
-Where the time goes (one chunk of 33,232 members on its own, 2.1–2.2 s): reading —
-commitments 0.07 s, pledges 0.01 s, inspections 0.25–0.29 s, complaints 0.13 s, about the
-floor's own cost for the same members; Python — turning 250,000 grouped rows into facts
-0.38 s, scoring 0.47 s, the inputs digests 0.19 s, the result digests 0.04 s; writing — COPY of
-the results with their ~700-byte JSON details into a table with four indexes and three
-foreign keys, 0.5–0.6 s. Over the three cooperatives that is about 3 s of Python, 1.6 s of
-reading and 1.6 s of writing: 6–7 s of CPU on two cores, against a floor that reads only
-(with PostgreSQL's parallel workers) and writes nothing.
+Where the time goes now (one chunk of 33,232 members on its own, about 1.8 s): reading 0.4 s
+(the latest pledge of each member with its commitments side by side; inspections and
+complaints tallied per member, deadline clocks included, from the covering indexes);
+Python 0.75 s (0.35 s turning 33,000 rows into pledges, deadline days and tallies, 0.26 s
+scoring and writing the details JSON, 0.14 s digests); writing the results with their
+~700-byte JSON details into a table with four indexes and three foreign keys 0.45 s. Two
+chunks side by side on two cores take 1.9–2.1 s each.
 
 What was tried, and what each gave: covering indexes with COUNT(*) so that a chunk is an
-index-only range scan instead of a pass over the whole table (inspections 0.41 s → 0.26 s a
-chunk; they made the floor faster too, 0.98 → 0.85 s); JIT off and a larger work_mem for the
-chunk's transaction (no spill to disk, no 25 ms compilation per query); no second index on
-the results' run; days fetched as text instead of dates (no measurable change, reverted).
-Measured but not kept: dropping the results' foreign keys (−0.1 s a chunk) and storing the
-details as ``json`` rather than ``jsonb`` (−0.15 s a chunk) — integrity and the JSON
-operators are worth more. What the 3 × target would take: the per-row work (clocks, digests)
-done in SQL, leaving Python a handful of integers per member; the estimate is −20 % of the
-CPU, short of the −35 % needed while writing every member's result stays.
+index-only range scan (inspections 0.41 → 0.26 s a chunk; the floor fell too, 0.98 →
+0.85 s); JIT off, a larger work_mem and no parallel workers for the chunk's transaction (two
+chunks already share the two cores); no second index on the results' run; the tallies in
+SQL (hash version 3: 250,000 grouped event rows a chunk became 33,000 member rows; 4.4 → 3.65
+×); days fetched as text (no gain, reverted). Measured but not kept: results without their
+foreign keys (−0.1 s a chunk) or as ``json`` rather than ``jsonb`` (−0.15 s a chunk) —
+integrity and the JSON operators are worth more. What is left is per member and fixed:
+scoring with exact rationals, its details JSON and two SHA-256 digests in Python (about
+20 µs), and the write (about 14 µs) that the floor, which only reads, does not have.
 """
 
 from __future__ import annotations
@@ -102,8 +103,10 @@ FLOOR_SQL = [
 
 # What a chunk asks whatever its number of members (COPY, not counted, writes its results):
 # lock the chunk, check its run is not published, clear its earlier results, the policy, the
-# four gathering queries, mark it done; then lock the run, count the chunks done, update it.
-CHUNK_STATEMENTS = 13
+# transaction's settings, the three gathering queries of hash version 3 (latest pledges,
+# inspection tallies, complaint tallies), mark it done; then lock the run, count the chunks
+# done, update it.
+CHUNK_STATEMENTS = 12
 
 
 def setup_django(db: str) -> None:

@@ -22,6 +22,16 @@ The digests of a member (hash version 2, see services.py): ``inputs_digest`` is 
 of the canonical text of its gathered facts (one sorted line per fact), and its result line
 digest is the SHA-256 of ``[member id, inputs digest, status, score, grade]`` followed by the
 details JSON. A run's hash covers its members' result line digests in member order.
+
+Hash version 3 (new runs) scores the same way from **tallies** instead of facts:
+``gather_tallied`` has PostgreSQL return one row per member — its latest pledge version with
+the commitments side by side, and its inspections and complaints counted, deadline clocks
+included, against the member's deadline days sent along as arrays — rather than a row per
+event; on other databases the tallies are counted in Python from ``gather``'s facts
+(``tallies_of``, also the tests' reference for the SQL). ``score`` turns a pledge and its
+tallies into the outcome for both versions, so their results are the same, character for
+character; only the inputs digest (``Gathered.digest``: the latest pledge version and the
+tallies) differs.
 """
 
 from __future__ import annotations
@@ -260,8 +270,10 @@ def _fetch(queryset: QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
 
 def tune_connection() -> None:
     """Settings for the rest of the transaction, on PostgreSQL: the grouped queries of a chunk
-    hash tens of thousands of groups (work_mem large enough not to spill them to disk), and
-    each runs once (compiling it with JIT costs more than it saves: 25 ms a query)."""
+    hash tens of thousands of groups (work_mem large enough not to spill them to disk), each
+    runs once (compiling it with JIT costs more than it saves: 25 ms a query), and chunks
+    already run side by side, one per worker (parallel workers within a query only add
+    their overhead)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
@@ -824,6 +836,56 @@ def _named(sql: str, params: tuple[Any, ...], prefix: str) -> tuple[str, dict[st
     return text, names
 
 
+def tally_queries(
+    period: scoring.Period,
+    low: int,
+    high: int,
+    member_ids: Sequence[int],
+    days: dict[int, dict[str, int]],
+) -> list[tuple[str, dict[str, Any]]]:
+    """The inspections' and the complaints' tally queries with their parameters (PostgreSQL):
+    what counts is the counted_* querysets' rows, so the two definitions cannot drift."""
+    last = period.last_day
+    ids = _int_array(member_ids)
+    inspections_sql, inspections_params = _named(
+        *_counted_sql(
+            counted.counted_inspections(period, low, high),
+            ["member_id", "verdict", "severity", "reported_on", "rectified_on"],
+        ),
+        "i",
+    )
+    complaints_sql, complaints_params = _named(
+        *_counted_sql(
+            counted.counted_complaints(period, low, high),
+            ["member_id", "accepted_on", "responded_on", "resolved_on", "upheld_on"],
+        ),
+        "c",
+    )
+    return [
+        (
+            _INSPECTION_TALLIES.format(counted=inspections_sql),
+            {
+                **inspections_params,
+                "pass": Inspection.Verdict.PASS,
+                "critical": scoring.CRITICAL,
+                "last": last,
+                "ids": ids,
+                "days": _int_array(days[m].get(RECTIFICATION_DAYS) for m in member_ids),
+            },
+        ),
+        (
+            _COMPLAINT_TALLIES.format(counted=complaints_sql),
+            {
+                **complaints_params,
+                "last": last,
+                "ids": ids,
+                "response": _int_array(days[m].get(RESPONSE_DAYS) for m in member_ids),
+                "resolution": _int_array(days[m].get(RESOLUTION_DAYS) for m in member_ids),
+            },
+        ),
+    ]
+
+
 def _database_tallies(
     period: scoring.Period,
     low: int,
@@ -832,43 +894,13 @@ def _database_tallies(
     days: dict[int, dict[str, int]],
 ) -> dict[int, Tallies]:
     """Every member's tallies, counted by PostgreSQL in two queries (hash version 3)."""
-    last = period.last_day
-    ids = _int_array(member_ids)
-    counted_sql, counted_params = _named(
-        *_counted_sql(
-            counted.counted_inspections(period, low, high),
-            ["member_id", "verdict", "severity", "reported_on", "rectified_on"],
-        ),
-        "i",
+    (inspection_sql, inspection_params), (complaint_sql, complaint_params) = tally_queries(
+        period, low, high, member_ids, days
     )
-    params: dict[str, Any] = {
-        **counted_params,
-        "pass": Inspection.Verdict.PASS,
-        "critical": scoring.CRITICAL,
-        "last": last,
-        "ids": ids,
-        "days": _int_array(days[m].get(RECTIFICATION_DAYS) for m in member_ids),
-    }
     with connection.cursor() as cursor:
-        cursor.execute(_INSPECTION_TALLIES.format(counted=counted_sql), params)
+        cursor.execute(inspection_sql, inspection_params)
         inspections = {row[0]: row for row in cursor.fetchall()}
-        counted_sql, counted_params = _named(
-            *_counted_sql(
-                counted.counted_complaints(period, low, high),
-                ["member_id", "accepted_on", "responded_on", "resolved_on", "upheld_on"],
-            ),
-            "c",
-        )
-        cursor.execute(
-            _COMPLAINT_TALLIES.format(counted=counted_sql),
-            {
-                **counted_params,
-                "last": last,
-                "ids": ids,
-                "response": _int_array(days[m].get(RESPONSE_DAYS) for m in member_ids),
-                "resolution": _int_array(days[m].get(RESOLUTION_DAYS) for m in member_ids),
-            },
-        )
+        cursor.execute(complaint_sql, complaint_params)
         complaints = {row[0]: row for row in cursor.fetchall()}
     no_inspections = (0, 0, 0, 0, 0, 0)
     no_complaints = (0, 0, 0, 0, 0, 0)

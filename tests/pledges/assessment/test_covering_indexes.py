@@ -22,7 +22,10 @@ PERIOD = scoring.Period(datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))
 
 
 def plan(queryset) -> str:
-    sql, params = queryset.query.sql_with_params()
+    return plan_of(*queryset.query.sql_with_params())
+
+
+def plan_of(sql, params) -> str:
     with connection.cursor() as cursor:
         # The tables of a test are tiny: rule out every other way of reading them, so that
         # the plan shows whether an index-only scan is possible at all.
@@ -39,6 +42,15 @@ def test_a_chunks_inspections_are_an_index_only_scan():
 
 def test_a_chunks_complaints_are_an_index_only_scan():
     shown = plan(batch.complaint_groups(PERIOD, 1, 35_000))
+    assert "Index Only Scan using complaint_member_accepted" in shown, shown
+
+
+def test_hash_version_3_tallies_are_index_only_scans_too():
+    days = {1: {"rectification_days": 30, "response_days": 3, "resolution_days": 15}, 2: {}}
+    (inspections, complaints) = batch.tally_queries(PERIOD, 1, 2, [1, 2], days)
+    shown = plan_of(*inspections)
+    assert "Index Only Scan using inspection_member_sampled" in shown, shown
+    shown = plan_of(*complaints)
     assert "Index Only Scan using complaint_member_accepted" in shown, shown
 
 
