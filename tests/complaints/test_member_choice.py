@@ -34,6 +34,19 @@ def firms(coop, count: int, prefix: str = "南通家纺有限公司") -> list:
     )
 
 
+def complaint_about(member) -> dict:
+    """A complete complaint form about the member, as a consumer sends it."""
+    return {
+        "member": member.pk,
+        "product": "纯棉四件套",
+        "description": "床单洗一次就褪色。",
+        "desired_outcome": "退货退款",
+        "contact_name": "张三",
+        "contact_phone": "13912345678",
+        "website": "",
+    }
+
+
 def member_options(page: str) -> int:
     return len(OPTION.findall(page))
 
@@ -87,15 +100,7 @@ def test_a_large_cooperative_still_takes_a_complaint_and_a_refused_form_stays_sm
 ):
     firms(coop, MEMBER_LIST_LIMIT + 5)
     wanted = MemberFactory(cooperative=coop, name="如皋甲家纺")
-    data = {
-        "member": wanted.pk,
-        "product": "纯棉四件套",
-        "description": "床单洗一次就褪色。",
-        "desired_outcome": "退货退款",
-        "contact_name": "张三",
-        "contact_phone": "13912345678",
-        "website": "",
-    }
+    data = complaint_about(wanted)
     refused = client.post(form_url(coop), {**data, "product": ""})
     assert refused.status_code == 200
     page = refused.content.decode()
@@ -121,15 +126,7 @@ def test_filing_a_complaint_does_not_search_or_list_the_members(
     filed needs neither (at 50 complaints a second, each search read the whole cooperative)."""
     firms(coop, MEMBER_LIST_LIMIT + 5)
     wanted = MemberFactory(cooperative=coop, name="如皋甲家纺")
-    data = {
-        "member": wanted.pk,
-        "product": "纯棉四件套",
-        "description": "床单洗一次就褪色。",
-        "desired_outcome": "退货退款",
-        "contact_name": "张三",
-        "contact_phone": "13912345678",
-        "website": "",
-    }
+    data = complaint_about(wanted)
     with CaptureQueriesContext(connection) as queries:
         filed = client.post(form_url(coop) + f"?q=如皋&member={wanted.pk}", data)
     assert filed.status_code == 200

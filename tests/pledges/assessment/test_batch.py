@@ -385,13 +385,18 @@ def test_batch_gathering_and_scoring_equal_the_reference_on_database_rows(coop, 
     assert statuses == {"rated", "no_pledge"}
 
 
+def members_with_some_complaints(coop, count: int) -> list[int]:
+    ids = [MemberFactory(cooperative=coop).pk for _ in range(count)]
+    for member_id in ids[:: max(1, count // 10)]:
+        ComplaintFactory(member_id=member_id, cooperative=coop)
+    return ids
+
+
 @pytest.mark.parametrize("count", [1, 60])
 def test_batch_gathering_takes_four_queries_whatever_the_number_of_members(
     coop, charter, django_assert_num_queries, count
 ):
-    ids = [MemberFactory(cooperative=coop).pk for _ in range(count)]
-    for member_id in ids[:: max(1, count // 10)]:
-        ComplaintFactory(member_id=member_id, cooperative=coop)
+    ids = members_with_some_complaints(coop, count)
     with django_assert_num_queries(4):
         batch.gather(YEAR, ids)
 
@@ -475,9 +480,7 @@ def test_version_3_gives_the_results_of_version_2_character_for_character(coop, 
 def test_version_3_gathering_takes_the_same_queries_whatever_the_number_of_members(
     coop, charter, django_assert_num_queries, count
 ):
-    ids = [MemberFactory(cooperative=coop).pk for _ in range(count)]
-    for member_id in ids[:: max(1, count // 10)]:
-        ComplaintFactory(member_id=member_id, cooperative=coop)
+    ids = members_with_some_complaints(coop, count)
     rules = batch.Rules.of(gather.policy_of(charter), YEAR, charter.number)
     # Three on PostgreSQL (the latest pledges, the inspections, the complaints, each one row
     # per member); four elsewhere (batch.gather's).
