@@ -941,11 +941,18 @@ def gather_tallied(
         gathered = {}
         for member_id in member_ids:
             member = facts[member_id]
-            latest = latest_pledge(member.pledges)
-            pledge = None if latest is None or latest.withdrawn_on is not None else latest
-            days = deadline_days(rules, pledge)
+            member_latest = latest_pledge(member.pledges)
+            member_pledge = (
+                None
+                if member_latest is None or member_latest.withdrawn_on is not None
+                else member_latest
+            )
+            member_days = deadline_days(rules, member_pledge)
             gathered[member_id] = Gathered(
-                latest, pledge, days, tallies_of(member, days, rules.last_ordinal)
+                member_latest,
+                member_pledge,
+                member_days,
+                tallies_of(member, member_days, rules.last_ordinal),
             )
         return gathered
     latest = _latest_pledges(period.last_day, low, high)

@@ -419,13 +419,13 @@ def recomputed_hash(run: AssessmentRun) -> str:
     if run.hash_version != 1:
         rules = rules_of(run)
         period = gather.scoring_period(run.period)
-        rows = _chunk_rows(run)
+        assess_rows = _chunk_rows(run)
         return hash_digests(
             run,
             (
                 row.digest
                 for start in range(0, len(ids), CHUNK_SIZE)
-                for row in rows(rules, period, ids[start : start + CHUNK_SIZE])
+                for row in assess_rows(rules, period, ids[start : start + CHUNK_SIZE])
             ),
         )
 
