@@ -7,7 +7,7 @@ file was stored and running it again is safe — rather than as a traceback."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from members.models import Cooperative
 
-from .csvimport import ImportReport
+from .csvimport import Importer, ImportReport, run_import
 
 
 def cooperative_named(slug: str) -> Cooperative:
@@ -45,7 +45,8 @@ def connection_guard() -> Iterator[None]:
     try:
         yield
     except (OperationalError, InterfaceError) as error:
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        text = str(error).strip()
+        reason = text.splitlines()[0] if text else type(error).__name__
         raise CommandError(
             _(
                 "The connection to the database was lost during the import (%(reason)s). "
@@ -67,19 +68,21 @@ def refused(report: ImportReport) -> CommandError:
 
 
 class ImportCommand(BaseCommand):
-    """An import of one file into one cooperative: a subclass says how (``run``)."""
+    """An import of one file into one cooperative through ``importer`` (a csvimport.Importer
+    class taking the cooperative). The command line sets no size limit unless ``max_bytes``
+    says so: historical files may be large."""
+
+    importer: Callable[[Cooperative], Importer[Any]]
+    max_bytes: int | None | bool = None
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--cooperative", required=True, help="the cooperative's short name")
         parser.add_argument("file", type=Path)
 
-    def run(self, cooperative: Cooperative, stream: IO[bytes]) -> ImportReport:
-        raise NotImplementedError
-
     def handle(self, *args: Any, **options: Any) -> None:
         found = cooperative_named(options["cooperative"])
         with opened(options["file"]) as stream, connection_guard():
-            report = self.run(found, stream)
+            report = run_import(type(self).importer(found), stream, max_bytes=self.max_bytes)
         if not report.ok:
             raise refused(report)
         self.stdout.write(report.summary())

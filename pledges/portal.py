@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -37,7 +37,7 @@ from .services import (
     update_draft,
     withdraw_pledge,
 )
-from .views import PUBLISHED_RUNS, ordered_commitments
+from .views import PUBLISHED_RUNS, STAFF, ordered_commitments
 
 
 def _user(request: HttpRequest) -> User:
@@ -61,47 +61,18 @@ def url_if_exists(name: str, *args: Any) -> str:
 
 
 # The pages of each staff role, in the order the portal lists them: (URL name, title, roles).
+_STAFF = frozenset(STAFF)
+_ADMINISTRATORS = frozenset({Role.Kind.ADMINISTRATOR})
+_LABS = frozenset({Role.Kind.LAB_USER})
 STAFF_PAGES: tuple[tuple[str, Any, frozenset[str]], ...] = (
-    (
-        "charter:manage",
-        gettext_lazy("Applications, warnings and exits"),
-        frozenset({Role.Kind.ADMINISTRATOR}),
-    ),
-    (
-        "pledges:pledge_review_list",
-        gettext_lazy("Pledges to review"),
-        frozenset({Role.Kind.ADMINISTRATOR, Role.Kind.REGULATOR}),
-    ),
-    (
-        "complaints:staff_list",
-        gettext_lazy("Complaints"),
-        frozenset({Role.Kind.ADMINISTRATOR, Role.Kind.REGULATOR}),
-    ),
-    (
-        "inspections:overdue",
-        gettext_lazy("Overdue rectifications"),
-        frozenset({Role.Kind.ADMINISTRATOR, Role.Kind.REGULATOR}),
-    ),
-    (
-        "inspections:objections",
-        gettext_lazy("Objections to spot-check results"),
-        frozenset({Role.Kind.ADMINISTRATOR, Role.Kind.REGULATOR}),
-    ),
-    (
-        "pledges:assessment_runs",
-        gettext_lazy("Assessments: review and publication"),
-        frozenset({Role.Kind.ADMINISTRATOR, Role.Kind.REGULATOR}),
-    ),
-    (
-        "pledges:assessment_dashboard",
-        gettext_lazy("Regulator dashboard"),
-        frozenset({Role.Kind.ADMINISTRATOR, Role.Kind.REGULATOR}),
-    ),
-    (
-        "inspections:lab_home",
-        gettext_lazy("Upload spot-check results"),
-        frozenset({Role.Kind.LAB_USER}),
-    ),
+    ("charter:manage", gettext_lazy("Applications, warnings and exits"), _ADMINISTRATORS),
+    ("pledges:pledge_review_list", gettext_lazy("Pledges to review"), _STAFF),
+    ("complaints:staff_list", gettext_lazy("Complaints"), _STAFF),
+    ("inspections:overdue", gettext_lazy("Overdue rectifications"), _STAFF),
+    ("inspections:objections", gettext_lazy("Objections to spot-check results"), _STAFF),
+    ("pledges:assessment_runs", gettext_lazy("Assessments: review and publication"), _STAFF),
+    ("pledges:assessment_dashboard", gettext_lazy("Regulator dashboard"), _STAFF),
+    ("inspections:lab_home", gettext_lazy("Upload spot-check results"), _LABS),
 )
 
 
@@ -124,7 +95,7 @@ def index(request: HttpRequest) -> HttpResponse:
         if role.kind != Role.Kind.MEMBER_USER:
             kinds.setdefault(role.cooperative, set()).add(role.kind)
     if not members and not kinds:
-        member_of(request.user)  # 404: nothing here for this user.
+        raise Http404  # nothing here for this user
     if len(members) == 1 and not kinds:
         return redirect("portal:dashboard", members[0].pk)
     workplaces = [

@@ -485,11 +485,14 @@ def latest_pledge(pledges: list[PledgeRow]) -> PledgeRow | None:
     )
 
 
-def pledge_in_force(pledges: list[PledgeRow]) -> PledgeRow | None:
+def in_force(latest: PledgeRow | None) -> PledgeRow | None:
     """The pledge in force on the last day: the latest version, unless it was withdrawn by
     then (gathered: withdrawn_on only when it was)."""
-    pledge = latest_pledge(pledges)
-    return None if pledge is None or pledge.withdrawn_on is not None else pledge
+    return None if latest is None or latest.withdrawn_on is not None else latest
+
+
+def pledge_in_force(pledges: list[PledgeRow]) -> PledgeRow | None:
+    return in_force(latest_pledge(pledges))
 
 
 def target_of(rules: Rules, pledge: PledgeRow, kind: str) -> tuple[Decimal | None, str]:
@@ -699,11 +702,13 @@ def assess_chunk(rules: Rules, period: scoring.Period, member_ids: Sequence[int]
     """Every member's result in the chunk, in the order of ``member_ids``."""
     facts = gather(period, member_ids)
     for member_id in member_ids:
-        member = facts[member_id]
-        outcome = assess(rules, member)
-        inputs_digest = member.digest()
-        line = result_line(member_id, inputs_digest, outcome.status, outcome.score, outcome.grade)
-        yield Row(member_id, outcome, inputs_digest, result_digest(line, outcome.details))
+        yield _row(member_id, assess(rules, facts[member_id]), facts[member_id].digest())
+
+
+def _row(member_id: int, outcome: Outcome, inputs_digest: str) -> Row:
+    """A member's result with its digests (see the module's docstring)."""
+    line = result_line(member_id, inputs_digest, outcome.status, outcome.score, outcome.grade)
+    return Row(member_id, outcome, inputs_digest, result_digest(line, outcome.details))
 
 
 # Hash version 3: tallies counted by the database -------------------------------------------
@@ -711,13 +716,16 @@ def assess_chunk(rules: Rules, period: scoring.Period, member_ids: Sequence[int]
 
 class Gathered(NamedTuple):
     """A member's inputs in hash version 3: its latest pledge version published by the last
-    day, the pledge in force (that version unless withdrawn), the deadline days its clocks
-    run on, and its tallies."""
+    day, the deadline days its clocks run on, and its tallies."""
 
     latest: PledgeRow | None
-    pledge: PledgeRow | None
     days: dict[str, int]
     tallies: Tallies
+
+    @property
+    def pledge(self) -> PledgeRow | None:
+        """The pledge in force: the latest version unless it was withdrawn."""
+        return in_force(self.latest)
 
     def canonical(self) -> str:
         """The text the member's inputs digest is taken of: its latest pledge version (written
@@ -816,7 +824,8 @@ SELECT c.member_id,
        count(*) FILTER (WHERE c.responded_on <= %(last)s
                         AND c.responded_on <= c.accepted_on + t.response),
        count(*) FILTER (WHERE t.resolution IS NOT NULL
-                        AND (c.resolved_on <= %(last)s OR c.accepted_on + t.resolution <= %(last)s)),
+                        AND (c.resolved_on <= %(last)s
+                             OR c.accepted_on + t.resolution <= %(last)s)),
        count(*) FILTER (WHERE c.resolved_on <= %(last)s
                         AND c.resolved_on <= c.accepted_on + t.resolution),
        count(*) FILTER (WHERE c.upheld_on <= %(last)s)
@@ -902,20 +911,18 @@ def _database_tallies(
         inspections = {row[0]: row for row in cursor.fetchall()}
         cursor.execute(complaint_sql, complaint_params)
         complaints = {row[0]: row for row in cursor.fetchall()}
-    no_inspections = (0, 0, 0, 0, 0, 0)
-    no_complaints = (0, 0, 0, 0, 0, 0)
+    nothing = (0, 0, 0, 0, 0, 0)  # a member without a row: nothing counted
     tallies = {}
     for member_id in member_ids:
-        _m, n, passed, critical, rect_due, rect_on = inspections.get(member_id, no_inspections)
-        _m, resp_due, resp_on, reso_due, reso_on, upheld = complaints.get(member_id, no_complaints)
-        member_days = days[member_id]
-        clocks = {}
-        if RECTIFICATION_DAYS in member_days:
-            clocks[RECTIFICATION_DAYS] = (rect_due, rect_on)
-        if RESPONSE_DAYS in member_days:
-            clocks[RESPONSE_DAYS] = (resp_due, resp_on)
-        if RESOLUTION_DAYS in member_days:
-            clocks[RESOLUTION_DAYS] = (reso_due, reso_on)
+        _m, n, passed, critical, rect_due, rect_on = inspections.get(member_id, nothing)
+        _m, resp_due, resp_on, reso_due, reso_on, upheld = complaints.get(member_id, nothing)
+        counted_clocks = {
+            RECTIFICATION_DAYS: (rect_due, rect_on),
+            RESPONSE_DAYS: (resp_due, resp_on),
+            RESOLUTION_DAYS: (reso_due, reso_on),
+        }
+        # Only the kinds with deadline days are clocks of the member (as in tallies_of).
+        clocks = {kind: counted_clocks[kind] for kind in days[member_id]}
         tallies[member_id] = Tallies(n, passed, critical, clocks, upheld)
     return tallies
 
@@ -942,28 +949,15 @@ def gather_tallied(
         for member_id in member_ids:
             member = facts[member_id]
             member_latest = latest_pledge(member.pledges)
-            member_pledge = (
-                None
-                if member_latest is None or member_latest.withdrawn_on is not None
-                else member_latest
-            )
-            member_days = deadline_days(rules, member_pledge)
+            member_days = deadline_days(rules, in_force(member_latest))
             gathered[member_id] = Gathered(
-                member_latest,
-                member_pledge,
-                member_days,
-                tallies_of(member, member_days, rules.last_ordinal),
+                member_latest, member_days, tallies_of(member, member_days, rules.last_ordinal)
             )
         return gathered
     latest = _latest_pledges(period.last_day, low, high)
-    in_force: dict[int, PledgeRow | None] = {}
-    days: dict[int, dict[str, int]] = {}
-    for member_id in member_ids:
-        pledge = latest.get(member_id)
-        in_force[member_id] = None if pledge is None or pledge.withdrawn_on is not None else pledge
-        days[member_id] = deadline_days(rules, in_force[member_id])
+    days = {m: deadline_days(rules, in_force(latest.get(m))) for m in member_ids}
     tallies = _database_tallies(period, low, high, member_ids, days)
-    return {m: Gathered(latest.get(m), in_force[m], days[m], tallies[m]) for m in member_ids}
+    return {m: Gathered(latest.get(m), days[m], tallies[m]) for m in member_ids}
 
 
 def assess_tallied_chunk(
@@ -973,7 +967,4 @@ def assess_tallied_chunk(
     gathered = gather_tallied(rules, period, member_ids)
     for member_id in member_ids:
         member = gathered[member_id]
-        outcome = score(rules, member.pledge, member.tallies)
-        inputs_digest = member.digest()
-        line = result_line(member_id, inputs_digest, outcome.status, outcome.score, outcome.grade)
-        yield Row(member_id, outcome, inputs_digest, result_digest(line, outcome.details))
+        yield _row(member_id, score(rules, member.pledge, member.tallies), member.digest())

@@ -17,11 +17,11 @@ hashed with:
    batch.Facts.digest. Each chunk keeps its members' digests as it writes their results, so
    finishing a run only joins them.
 3. As 2 (the header says ``"hash_version": 3``), but the inputs digest is
-   batch.Gathered.digest: the member's pledge versions and the tallies its score is computed
-   from (inspections counted, passed, critical; each deadline clock's days, due and on time;
-   complaints upheld), which the database counts per member, rather than every event. The
-   results are the same as version 2's, character for character; only the inputs digest,
-   and so the hash, differ.
+   batch.Gathered.digest: the member's latest pledge version and the tallies its score is
+   computed from (inspections counted, passed, critical; each deadline clock's days, due and
+   on time; complaints upheld), which the database counts per member, rather than every
+   event. The results are the same as version 2's, character for character; only the inputs
+   digest, and so the hash, differ.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from complaints.forms import MEMBER_LIST_LIMIT
 from complaints.models import Complaint
+from tests.complaints.factories import form_data
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,19 +33,6 @@ def firms(coop, count: int, prefix: str = "南通家纺有限公司") -> list:
         name=factory.Sequence(lambda n: f"{prefix}{n:04d}"),
         name_en="Nantong Home Textiles",
     )
-
-
-def complaint_about(member) -> dict:
-    """A complete complaint form about the member, as a consumer sends it."""
-    return {
-        "member": member.pk,
-        "product": "纯棉四件套",
-        "description": "床单洗一次就褪色。",
-        "desired_outcome": "退货退款",
-        "contact_name": "张三",
-        "contact_phone": "13912345678",
-        "website": "",
-    }
 
 
 def member_options(page: str) -> int:
@@ -100,7 +88,7 @@ def test_a_large_cooperative_still_takes_a_complaint_and_a_refused_form_stays_sm
 ):
     firms(coop, MEMBER_LIST_LIMIT + 5)
     wanted = MemberFactory(cooperative=coop, name="如皋甲家纺")
-    data = complaint_about(wanted)
+    data = form_data(wanted)
     refused = client.post(form_url(coop), {**data, "product": ""})
     assert refused.status_code == 200
     page = refused.content.decode()
@@ -126,7 +114,7 @@ def test_filing_a_complaint_does_not_search_or_list_the_members(
     filed needs neither (at 50 complaints a second, each search read the whole cooperative)."""
     firms(coop, MEMBER_LIST_LIMIT + 5)
     wanted = MemberFactory(cooperative=coop, name="如皋甲家纺")
-    data = complaint_about(wanted)
+    data = form_data(wanted)
     with CaptureQueriesContext(connection) as queries:
         filed = client.post(form_url(coop) + f"?q=如皋&member={wanted.pk}", data)
     assert filed.status_code == 200

@@ -15,7 +15,7 @@ from complaints.models import Complaint, Evidence
 from coop_portal.models import OutboxEmail
 from coop_portal.tasks import flush_outbox, send_outbox_email
 from members.models import Member
-from tests.complaints.factories import PDF, image_bytes, upload
+from tests.complaints.factories import PDF, form_data, image_bytes, upload
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,22 +25,6 @@ CODE = re.compile(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}")
 
 def form_url(coop):
     return reverse("complaints:file", args=[coop.slug])
-
-
-def form_data(member, **changes):
-    data = {
-        "member": member.pk,
-        "product": "纯棉四件套",
-        "description": "床单洗一次就褪色。",
-        "desired_outcome": "退货退款",
-        "contact_name": "张三",
-        "contact_phone": "13912345678",
-        "contact_email": "buyer@example.com",
-        "publish_consent": "on",
-        "website": "",
-    }
-    data.update(changes)
-    return {key: value for key, value in data.items() if value is not None}
 
 
 def test_a_consumer_files_a_complaint_and_sees_the_reference_and_code_once(

@@ -16,9 +16,9 @@ from members.models import Member
 pytestmark = pytest.mark.django_db
 
 COMMANDS = {
-    "import_members": "members.management.commands.import_members.run_import",
-    "import_pledges": "pledges.management.commands.import_pledges.run_import",
-    "import_complaints": "complaints.management.commands.import_complaints.run_import",
+    "import_members": "coop_portal.import_command.run_import",
+    "import_pledges": "coop_portal.import_command.run_import",
+    "import_complaints": "coop_portal.import_command.run_import",
     "import_inspections": "inspections.management.commands.import_inspections.import_inspections",
 }
 
