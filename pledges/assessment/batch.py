@@ -42,7 +42,7 @@ import functools
 import gc
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from math import gcd
@@ -405,6 +405,10 @@ class Rules:
     last_day: str
     last_ordinal: int
     charter_version: str  # as JSON
+    # What score() has worked out under these rules, remembered: each pledge's targets per
+    # kind, and each indicator's details for its target and counts. A chunk's members share
+    # a few hundred target sets and a few thousand indicators between them.
+    remembered: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(
@@ -517,6 +521,20 @@ def deadline_days(rules: Rules, pledge: PledgeRow | None) -> dict[str, int]:
     return days
 
 
+def _deadline_days(rules: Rules, pledge: PledgeRow | None) -> dict[str, int]:
+    """deadline_days, remembered per commitments object (see _targets_of); the dict returned
+    is shared and not to be changed."""
+    if pledge is None:
+        return {}
+    key = ("days", id(pledge.commitments))
+    found = rules.remembered.get(key)
+    if found is not None and found[0] is pledge.commitments:
+        return found[1]  # type: ignore[no-any-return]
+    days = deadline_days(rules, pledge)
+    rules.remembered[key] = (pledge.commitments, days)
+    return days
+
+
 def tallies_of(facts: Facts, days: dict[str, int], last: int) -> Tallies:
     """The tallies of gathered facts (hash version 2 counts them here, in Python)."""
     failed_count = critical = 0
@@ -554,57 +572,110 @@ def assess(rules: Rules, facts: Facts) -> Outcome:
     return score(rules, pledge, tallies_of(facts, deadline_days(rules, pledge), rules.last_ordinal))
 
 
+def _targets_of(
+    rules: Rules, pledge: PledgeRow
+) -> tuple[tuple[str, Decimal | None, str, str | None], ...]:
+    """(kind, target, source, target as text) of each kind for this pledge (see target_of), in
+    the details' (sorted) order; remembered per commitments object (which the entry keeps
+    alive, so that its id is not reused)."""
+    key = ("targets", id(pledge.commitments))
+    found = rules.remembered.get(key)
+    if found is not None and found[0] is pledge.commitments:
+        return found[1]  # type: ignore[no-any-return]
+    targets = []
+    for kind in SORTED_KINDS:
+        target, source = target_of(rules, pledge, kind)
+        targets.append((kind, target, source, None if target is None else str(target)))
+    result = tuple(targets)
+    rules.remembered[key] = (pledge.commitments, result)
+    return result
+
+
+def _indicator(
+    rules: Rules,
+    kind: str,
+    target: Decimal | None,
+    source: str,
+    counts: tuple[int, ...] | None,
+) -> tuple[str, tuple[int, int, int] | None]:
+    """An indicator's details (``"kind":{…}``) and, when it is measured, its (weight, value
+    numerator, value denominator): from its target and its counts, (n, passed, critical) for
+    the pass rate, (due, on time) for a deadline kind."""
+    text, measured = _indicator_json(rules, kind, target, source, counts)
+    return f'"{kind}":{text}', measured
+
+
+def _indicator_json(
+    rules: Rules,
+    kind: str,
+    target: Decimal | None,
+    source: str,
+    counts: tuple[int, ...] | None,
+) -> tuple[str, tuple[int, int, int] | None]:
+    weight = rules.weights[kind]
+    if target is None or counts is None:
+        return (
+            f'{{"measurable":false,"source":"none","target":null,"value":null,"weight":{weight}}}',
+            None,
+        )
+    if kind == PASS_RATE:
+        n, passed, critical = counts
+        if not n:
+            return (
+                f'{{"critical":{critical},"measurable":false,"n":0,"passed":{passed},'
+                f'"rate":null,"source":"{source}","target":"{target}",'
+                f'"value":null,"weight":{weight}}}',
+                None,
+            )
+        rate = fraction_text(100 * passed, n)
+        target_num, target_den = ratio(target)
+        if 100 * passed * target_den >= target_num * n:
+            value_num, value_den = 100, 1
+        else:
+            value_num, value_den = 10000 * passed * target_den, n * target_num
+        value = fraction_text(value_num, value_den)
+        return (
+            f'{{"critical":{critical},"measurable":true,"n":{n},"passed":{passed},'
+            f'"rate":"{rate}","source":"{source}","target":"{target}",'
+            f'"value":"{value}","weight":{weight}}}',
+            (weight, value_num, value_den),
+        )
+    due, on_time = counts
+    if due:
+        measured: tuple[int, int, int] | None = (weight, 100 * on_time, due)
+        value_text = f'"{fraction_text(100 * on_time, due)}"'
+    else:
+        measured, value_text = None, "null"
+    return (
+        f'{{"due":{due},"measurable":{"true" if due else "false"},"on_time":{on_time},'
+        f'"source":"{source}","target":"{target}","value":{value_text},"weight":{weight}}}',
+        measured,
+    )
+
+
 def score(rules: Rules, pledge: PledgeRow | None, tallies: Tallies | None) -> Outcome:
     """A member's outcome from its pledge in force and its tallies (None: no pledge)."""
     if pledge is None or tallies is None:
         return Outcome(scoring.NO_PLEDGE, None, None, "", _details(rules, "", None, _NO_DEDUCTIONS))
-    n, passed, critical = tallies.n, tallies.passed, tallies.critical
-
-    parts: dict[str, str] = {}
+    remembered = rules.remembered
+    critical = tallies.critical
+    parts: list[str] = []
     # Measured indicators' (weight, value numerator, value denominator).
     measured: list[tuple[int, int, int]] = []
-    for kind in KINDS:
-        weight = rules.weights[kind]
-        target, source = target_of(rules, pledge, kind)
-        if target is None:
-            parts[kind] = (
-                f'{{"measurable":false,"source":"none","target":null,"value":null,'
-                f'"weight":{weight}}}'
-            )
-            continue
+    for kind, target, source, target_text in _targets_of(rules, pledge):
         if kind == PASS_RATE:
-            if n:
-                rate = fraction_text(100 * passed, n)
-                target_num, target_den = ratio(target)
-                if 100 * passed * target_den >= target_num * n:
-                    value_num, value_den = 100, 1
-                else:
-                    value_num, value_den = 10000 * passed * target_den, n * target_num
-                measured.append((weight, value_num, value_den))
-                value = fraction_text(value_num, value_den)
-                parts[kind] = (
-                    f'{{"critical":{critical},"measurable":true,"n":{n},"passed":{passed},'
-                    f'"rate":"{rate}","source":"{source}","target":"{target}",'
-                    f'"value":"{value}","weight":{weight}}}'
-                )
-            else:
-                parts[kind] = (
-                    f'{{"critical":{critical},"measurable":false,"n":0,"passed":{passed},'
-                    f'"rate":null,"source":"{source}","target":"{target}",'
-                    f'"value":null,"weight":{weight}}}'
-                )
-            continue
-        due, on_time = tallies.clocks[kind]
-        if due:
-            measured.append((weight, 100 * on_time, due))
-            value_text = f'"{fraction_text(100 * on_time, due)}"'
+            counts: tuple[int, ...] | None = (tallies.n, tallies.passed, critical)
         else:
-            value_text = "null"
-        parts[kind] = (
-            f'{{"due":{due},"measurable":{"true" if due else "false"},"on_time":{on_time},'
-            f'"source":"{source}","target":"{target}","value":{value_text},"weight":{weight}}}'
-        )
-    indicators = ",".join(f'"{kind}":{parts[kind]}' for kind in SORTED_KINDS)
+            counts = None if target is None else tallies.clocks[kind]
+        key = (kind, target_text, source, counts)
+        found = remembered.get(key)
+        if found is None:
+            found = remembered[key] = _indicator(rules, kind, target, source, counts)
+        text, value = found
+        parts.append(text)
+        if value is not None:
+            measured.append(value)
+    indicators = ",".join(parts)
 
     total_weight = sum(weight for weight, _num, _den in measured)
     if not measured or total_weight == 0:
@@ -623,20 +694,11 @@ def score(rules: Rules, pledge: PledgeRow | None, tallies: Tallies | None) -> Ou
     denominator *= total_weight
 
     upheld = tallies.upheld
-    critical_num, critical_den = rules.critical_penalty
-    critical_num *= critical
-    upheld_num, upheld_den = rules.upheld_penalty
-    upheld_num *= upheld
-    cap_num, cap_den = rules.upheld_cap
-    if upheld_num * cap_den > cap_num * upheld_den:
-        upheld_num, upheld_den = cap_num, cap_den
-    total_num = critical_num * upheld_den + upheld_num * critical_den
-    total_den = critical_den * upheld_den
-    deductions = (
-        f'{{"critical":{critical},"critical_points":"{fraction_text(critical_num, critical_den)}",'
-        f'"total":"{fraction_text(total_num, total_den)}","upheld":{upheld},'
-        f'"upheld_points":"{fraction_text(upheld_num, upheld_den)}"}}'
-    )
+    key = ("deductions", critical, upheld)
+    found_deductions = remembered.get(key)
+    if found_deductions is None:
+        found_deductions = remembered[key] = _deductions(rules, critical, upheld)
+    deductions, total_num, total_den = found_deductions
     # Clamped to 0–100, then rounded half up to tenths: floor(10 x + 1/2).
     net_num = numerator * total_den - total_num * denominator
     net_den = denominator * total_den
@@ -658,6 +720,25 @@ def score(rules: Rules, pledge: PledgeRow | None, tallies: Tallies | None) -> Ou
         grade,
         _details(rules, indicators, fraction_text(numerator, denominator), deductions),
     )
+
+
+def _deductions(rules: Rules, critical: int, upheld: int) -> tuple[str, int, int]:
+    """The deductions' details JSON and their total as (numerator, denominator)."""
+    critical_num, critical_den = rules.critical_penalty
+    critical_num *= critical
+    upheld_num, upheld_den = rules.upheld_penalty
+    upheld_num *= upheld
+    cap_num, cap_den = rules.upheld_cap
+    if upheld_num * cap_den > cap_num * upheld_den:
+        upheld_num, upheld_den = cap_num, cap_den
+    total_num = critical_num * upheld_den + upheld_num * critical_den
+    total_den = critical_den * upheld_den
+    text = (
+        f'{{"critical":{critical},"critical_points":"{fraction_text(critical_num, critical_den)}",'
+        f'"total":"{fraction_text(total_num, total_den)}","upheld":{upheld},'
+        f'"upheld_points":"{fraction_text(upheld_num, upheld_den)}"}}'
+    )
+    return text, total_num, total_den
 
 
 def _details(rules: Rules, indicators: str, weighted: str | None, deductions: str) -> str:
@@ -730,21 +811,37 @@ class Gathered(NamedTuple):
     def canonical(self) -> str:
         """The text the member's inputs digest is taken of: its latest pledge version (written
         as in version 2), one line of tallies and one per deadline clock."""
-        lines = [] if self.latest is None else [_pledge_line(self.latest)]
         tallies = self.tallies
-        lines.append(f"i {tallies.n} {tallies.passed} {tallies.critical} u {tallies.upheld}")
-        lines.extend(
-            f"k {kind} {self.days[kind]} {due} {on_time}"
-            for kind, (due, on_time) in sorted(tallies.clocks.items())
-        )
-        return "\n".join(lines)
+        text = f"i {tallies.n} {tallies.passed} {tallies.critical} u {tallies.upheld}"
+        if self.latest is not None:
+            text = f"{_pledge_line(self.latest)}\n{text}"
+        days = self.days
+        for kind, (due, on_time) in sorted(tallies.clocks.items()):
+            text = f"{text}\nk {kind} {days[kind]} {due} {on_time}"
+        return text
 
     def digest(self) -> str:
         return hashlib.sha256(self.canonical().encode()).hexdigest()
 
 
+# The text of recent commitment sets, by the set's id (each entry keeps its set alive, so that
+# the id is not reused while the entry exists): members of a chunk share a few hundred sets.
+_COMMITMENT_TEXTS: dict[int, tuple[dict[str, Decimal], str]] = {}
+
+
+def _commitments_text(commitments: dict[str, Decimal]) -> str:
+    found = _COMMITMENT_TEXTS.get(id(commitments))
+    if found is not None and found[0] is commitments:
+        return found[1]
+    if len(_COMMITMENT_TEXTS) > 10_000:
+        _COMMITMENT_TEXTS.clear()
+    text = ",".join(f"{kind}={commitments[kind]}" for kind in sorted(commitments))
+    _COMMITMENT_TEXTS[id(commitments)] = (commitments, text)
+    return text
+
+
 def _pledge_line(p: PledgeRow) -> str:
-    commitments = ",".join(f"{kind}={p.commitments[kind]}" for kind in sorted(p.commitments))
+    commitments = _commitments_text(p.commitments)
     return f"p {p.id} {p.version} {p.published_on} {p.withdrawn_on or '-'} {commitments}"
 
 
@@ -786,19 +883,25 @@ def _latest_pledges(last: datetime.date, low: int, high: int) -> dict[int, Pledg
     params: dict[str, Any] = {"last": last, "low": low, "high": high}
     params.update({f"kind{number}": kind for number, kind in enumerate(KINDS)})
     latest = {}
+    # Members share a few hundred sets of targets: each set is one dict, made once.
+    shared: dict[tuple[Any, ...], dict[str, Decimal]] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for member_id, pledge_id, version, published_on, withdrawn_on, *values in cursor.fetchall():
-            latest[member_id] = PledgeRow(
-                pledge_id,
-                version,
-                _iso(published_on),  # type: ignore[arg-type]
-                _iso(withdrawn_on),
-                {
+        for row in cursor.fetchall():
+            values = row[5:]
+            commitments = shared.get(values)
+            if commitments is None:
+                commitments = shared[values] = {
                     kind: _target(value)
                     for kind, value in zip(KINDS, values, strict=True)
                     if value is not None
-                },
+                }
+            latest[row[0]] = PledgeRow(
+                row[1],
+                row[2],
+                _iso(row[3]),  # type: ignore[arg-type]
+                _iso(row[4]),
+                commitments,
             )
     return latest
 
@@ -955,7 +1058,7 @@ def gather_tallied(
             )
         return gathered
     latest = _latest_pledges(period.last_day, low, high)
-    days = {m: deadline_days(rules, in_force(latest.get(m))) for m in member_ids}
+    days = {m: _deadline_days(rules, in_force(latest.get(m))) for m in member_ids}
     tallies = _database_tallies(period, low, high, member_ids, days)
     return {m: Gathered(latest.get(m), days[m], tallies[m]) for m in member_ids}
 
