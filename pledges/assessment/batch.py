@@ -694,10 +694,10 @@ def score(rules: Rules, pledge: PledgeRow | None, tallies: Tallies | None) -> Ou
     denominator *= total_weight
 
     upheld = tallies.upheld
-    key = ("deductions", critical, upheld)
-    found_deductions = remembered.get(key)
+    deductions_key = ("deductions", critical, upheld)
+    found_deductions = remembered.get(deductions_key)
     if found_deductions is None:
-        found_deductions = remembered[key] = _deductions(rules, critical, upheld)
+        found_deductions = remembered[deductions_key] = _deductions(rules, critical, upheld)
     deductions, total_num, total_den = found_deductions
     # Clamped to 0–100, then rounded half up to tenths: floor(10 x + 1/2).
     net_num = numerator * total_den - total_num * denominator
