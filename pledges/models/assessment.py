@@ -247,6 +247,37 @@ class MemberAssessmentQuerySet(models.QuerySet["MemberAssessment"]):
         return super().delete()
 
 
+class WrittenJSONField(models.JSONField):  # type: ignore[type-arg]
+    """JSON stored as it was written: PostgreSQL's ``json`` type, which checks the text and
+    keeps it, rather than ``jsonb``, which takes it apart into its binary form.
+
+    A result's details are written once, in the canonical form the run's hash is taken of,
+    and read whole; nothing queries inside them. Kept as text they are that canonical form
+    byte for byte, and an assessment writes them a third faster (benchmarks/
+    bench_assessment.py). ``json`` has no equality or containment operators: no DISTINCT,
+    GROUP BY or ``__contains`` on such a column. Other databases store JSONField as before.
+    """
+
+    def db_type(self, connection: Any) -> str | None:
+        if connection.vendor == "postgresql":
+            return "json"
+        return super().db_type(connection)
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        if value is None or isinstance(value, str):
+            return super().from_db_value(value, expression, connection)
+        return value  # psycopg has already decoded a json column
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        adapted = super().get_db_prep_value(value, connection, prepared)
+        if connection.vendor == "postgresql" and hasattr(adapted, "obj"):
+            from psycopg.types.json import Json
+
+            # Sent as json (as written), not as jsonb.
+            return Json(adapted.obj, dumps=adapted.dumps)
+        return adapted
+
+
 class MemberAssessment(models.Model):
     """One member's result in a run, with the inputs that produced it."""
 
@@ -271,7 +302,7 @@ class MemberAssessment(models.Model):
     score = models.DecimalField(_("score"), max_digits=4, decimal_places=1, null=True, blank=True)
     grade = models.CharField(_("grade"), max_length=1, blank=True)
     # Each indicator's value and the counts behind it, and the deductions, as computed.
-    details = models.JSONField(_("details"), default=dict)
+    details = WrittenJSONField(_("details"), default=dict)
     pledge = models.ForeignKey(
         Pledge,
         on_delete=models.PROTECT,
