@@ -855,7 +855,7 @@ def _counted_sql(
 
 _LATEST_PLEDGES = """
 SELECT latest.member_id, latest.id, latest.version, latest.published_on, latest.withdrawn_on,
-       {targets}
+       targets.*
 FROM (
     SELECT DISTINCT ON (member_id) member_id, id, version, published_on,
            CASE WHEN withdrawn_on <= %(last)s THEN withdrawn_on END AS withdrawn_on
@@ -863,14 +863,16 @@ FROM (
     WHERE member_id BETWEEN %(low)s AND %(high)s AND published_on <= %(last)s
     ORDER BY member_id, published_on DESC, version DESC
 ) AS latest
-LEFT JOIN {commitments} AS c ON c.pledge_id = latest.id
-GROUP BY latest.member_id, latest.id, latest.version, latest.published_on, latest.withdrawn_on
+LEFT JOIN LATERAL (
+    SELECT {targets} FROM {commitments} AS c WHERE c.pledge_id = latest.id
+) AS targets ON true
 """
 
 
-def _latest_pledges(last: datetime.date, low: int, high: int) -> dict[int, PledgeRow]:
-    """Each member's latest pledge version published by the last day, with its commitments
-    (one row per member: the commitments side by side), in one query (PostgreSQL)."""
+def latest_pledges_query(last: datetime.date, low: int, high: int) -> tuple[str, dict[str, Any]]:
+    """The query of _latest_pledges with its parameters (PostgreSQL). The commitments of each
+    latest version are looked up in the covering index commitment_pledge_targets, rather
+    than all of them hashed for every chunk."""
     targets = ", ".join(
         f"(max(c.target) FILTER (WHERE c.kind = %(kind{number})s))::text"
         for number in range(len(KINDS))
@@ -882,6 +884,13 @@ def _latest_pledges(last: datetime.date, low: int, high: int) -> dict[int, Pledg
     )
     params: dict[str, Any] = {"last": last, "low": low, "high": high}
     params.update({f"kind{number}": kind for number, kind in enumerate(KINDS)})
+    return sql, params
+
+
+def _latest_pledges(last: datetime.date, low: int, high: int) -> dict[int, PledgeRow]:
+    """Each member's latest pledge version published by the last day, with its commitments
+    (one row per member: the commitments side by side), in one query (PostgreSQL)."""
+    sql, params = latest_pledges_query(last, low, high)
     latest = {}
     # Members share a few hundred sets of targets: each set is one dict, made once.
     shared: dict[tuple[Any, ...], dict[str, Decimal]] = {}

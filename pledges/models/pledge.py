@@ -293,8 +293,13 @@ class Commitment(models.Model):
         RESOLUTION_DAYS = "resolution_days", _("complaint resolution time")
         RECTIFICATION_DAYS = "rectification_days", _("rectification time")
 
+    # Indexed by commitment_pledge_targets below.
     pledge = models.ForeignKey(
-        Pledge, on_delete=models.CASCADE, related_name="commitments", verbose_name=_("pledge")
+        Pledge,
+        on_delete=models.CASCADE,
+        related_name="commitments",
+        verbose_name=_("pledge"),
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     # A percentage for pass_rate, whole days for the others.
@@ -307,6 +312,14 @@ class Commitment(models.Model):
         verbose_name_plural = _("commitments")
         constraints = [
             models.UniqueConstraint(fields=["pledge", "kind"], name="commitment_unique_kind"),
+        ]
+        indexes = [
+            # The pledge's index, with the kind and the target: an assessment reads the
+            # commitments of each pledge in force from the index alone (INCLUDE is
+            # PostgreSQL's; other databases get the plain index on the pledge).
+            models.Index(
+                fields=["pledge"], include=["kind", "target"], name="commitment_pledge_targets"
+            ),
         ]
 
     def __str__(self) -> str:

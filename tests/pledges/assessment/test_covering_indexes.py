@@ -7,9 +7,12 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from pledges.assessment import batch, scoring
+from tests.factories import MemberFactory
+
+from .factories import pledge
 
 pytestmark = [
     pytest.mark.django_db,
@@ -18,7 +21,8 @@ pytestmark = [
     ),
 ]
 
-PERIOD = scoring.Period(datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))
+D = datetime.date
+PERIOD = scoring.Period(D(2025, 1, 1), D(2025, 12, 31))
 
 
 def plan(queryset) -> str:
@@ -55,9 +59,28 @@ def test_hash_version_3_tallies_are_index_only_scans_too():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_chunk_settings_last_for_its_transaction_only():
-    from django.db import transaction
+def test_the_latest_pledges_commitments_are_read_from_their_covering_index(coop):
+    member = MemberFactory(cooperative=coop)
+    made = pledge(member)
+    with connection.cursor() as cursor:
+        # What autovacuum does in production: the visibility map an index-only scan reads.
+        cursor.execute("VACUUM ANALYZE pledges_commitment")
+    sql, params = batch.latest_pledges_query(PERIOD.last_day, member.pk, member.pk)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Hashing every commitment (a sequential scan) is what the index is there to avoid.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        shown = "\n".join(row[0] for row in cursor.fetchall())
+        assert "Index Only Scan using commitment_pledge_targets" in shown, shown
+        cursor.execute(sql, params)
+        assert cursor.fetchall() == [
+            (member.pk, made.pk, made.version, D(2024, 1, 1), None, "90.0", "7.0", "30.0", "60.0")
+        ]
 
+
+@pytest.mark.django_db(transaction=True)
+def test_the_chunk_settings_last_for_its_transaction_only():
     with transaction.atomic():
         batch.tune_connection()
         with connection.cursor() as cursor:
