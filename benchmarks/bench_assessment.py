@@ -249,6 +249,7 @@ def measure(db: str, workers: int) -> dict[str, Any]:
         "start_seconds": round(started_chunks - started, 2),
         "chunks_seconds": round(started_finish - started_chunks, 2),
         "chunk_seconds_max": round(max(chunk_seconds, default=0), 2),
+        "chunk_seconds_each": [round(seconds, 2) for seconds in chunk_seconds],
         "finish_seconds": round(finished - started_finish, 2),
         "ratio_to_floor": round(elapsed / floor, 2),
         "peak_rss_mb": round(max(peak_mb, children_mb), 1),

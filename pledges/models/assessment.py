@@ -288,12 +288,17 @@ class MemberAssessment(models.Model):
 
     # No index of its own: the unique (run, member) constraint starts with it, and every
     # result written would otherwise update two indexes on the run.
+    # No per-row foreign key either: a chunk writes tens of thousands of results of one run,
+    # and a row-by-row check (a query each, every chunk of the run locking the same run row)
+    # cost a tenth of the whole assessment. The database checks the run once per statement
+    # instead, and refuses to delete or renumber a run that has results (migration 0012).
     run = models.ForeignKey(
         AssessmentRun,
         on_delete=models.CASCADE,
         related_name="results",
         verbose_name=_("run"),
         db_index=False,
+        db_constraint=False,
     )
     member = models.ForeignKey(
         Member, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("member")
