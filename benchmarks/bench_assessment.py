@@ -165,18 +165,18 @@ def _compute(task: tuple[int, int]) -> tuple[int, int, int, float]:
     return run_id, number, queries, time.perf_counter() - started
 
 
-def measure(db: str, workers: int) -> dict[str, Any]:
-    setup_django(db)
+# The computation is timed this many times, each a full rerun replacing the previous draft,
+# and the floor before and after them; the lower time of each is taken. On a shared virtual
+# machine one timing of either may be a fifth slower or more for reasons of its own.
+ATTEMPTS = 2
+
+
+def _replace_drafts(periods: list[Any]) -> None:
+    """Delete the drafts a run will replace, and vacuum what they leave (not timed)."""
     from django.db import connection
 
-    from members.models import Cooperative
-    from pledges.assessment import services
-    from pledges.models import AssessmentRun, MemberAssessment
+    from pledges.models import AssessmentRun
 
-    periods = [
-        services.period_for(Cooperative.objects.get(slug=slug), PERIOD_CODE)
-        for slug in COOPERATIVE_SLUGS
-    ]
     for period in periods:
         AssessmentRun.objects.filter(
             period=period, status__in=["draft", "computing", "failed"]
@@ -189,20 +189,18 @@ def measure(db: str, workers: int) -> dict[str, Any]:
         cursor.execute(
             "VACUUM (ANALYZE) pledges_memberassessment, pledges_runchunk, pledges_assessmentrun"
         )
-    params = {"first": periods[0].first_day, "last": periods[0].last_day}
-    floor_seconds(params)  # warms the caches
-    floor_before, floor_rows = floor_seconds(params)
 
+
+def compute_once(periods: list[Any], pool: Any) -> dict[str, Any]:
+    """One full computation of the periods: runs started, every chunk computed by the
+    workers, the runs finished; its timings, queries and runs."""
+    from django.db import connection
+
+    from pledges.assessment import services
+
+    _replace_drafts(periods)
     queries: list[int] = []
     chunk_seconds: list[float] = []
-    pool = None
-    if workers > 1:
-        # The workers are up before the clock starts, as Celery's are.
-        connection.close()
-        pool = multiprocessing.get_context("spawn").Pool(
-            workers, initializer=_worker_setup, initargs=(db,)
-        )
-        pool.map(_ready, range(workers * 4), chunksize=1)
     started = time.perf_counter()
     runs = [services.start_run(period, dispatch=False) for period in periods]
     tasks = [(run.pk, number) for run in runs for number in range(run.chunks_total)]
@@ -223,12 +221,55 @@ def measure(db: str, workers: int) -> dict[str, Any]:
         for run in runs:
             services.finish_run(run.pk)
     finished = time.perf_counter()
+    return {
+        "runs": runs,
+        "chunks": len(tasks),
+        "seconds": finished - started,
+        "start_seconds": round(started_chunks - started, 2),
+        "chunks_seconds": round(started_finish - started_chunks, 2),
+        "chunk_seconds_max": round(max(chunk_seconds, default=0), 2),
+        "chunk_seconds_each": [round(seconds, 2) for seconds in chunk_seconds],
+        "finish_seconds": round(finished - started_finish, 2),
+        "queries": queries,
+        "finish_queries": finish_queries,
+    }
+
+
+def measure(db: str, workers: int) -> dict[str, Any]:
+    setup_django(db)
+    from django.db import connection
+
+    from members.models import Cooperative
+    from pledges.assessment import services
+    from pledges.models import MemberAssessment
+
+    periods = [
+        services.period_for(Cooperative.objects.get(slug=slug), PERIOD_CODE)
+        for slug in COOPERATIVE_SLUGS
+    ]
+    _replace_drafts(periods)
+    params = {"first": periods[0].first_day, "last": periods[0].last_day}
+    floor_seconds(params)  # warms the caches
+    floor_before, floor_rows = floor_seconds(params)
+
+    pool = None
+    if workers > 1:
+        # The workers are up before the clock starts, as Celery's are.
+        connection.close()
+        pool = multiprocessing.get_context("spawn").Pool(
+            workers, initializer=_worker_setup, initargs=(db,)
+        )
+        pool.map(_ready, range(workers * 4), chunksize=1)
+    attempts = [compute_once(periods, pool) for _attempt in range(ATTEMPTS)]
     if pool is not None:
         pool.close()
         pool.join()
-    elapsed = finished - started
     floor_after, _rows = floor_seconds(params)
     floor = min(floor_before, floor_after)
+    # The last attempt's runs are the ones left in the database, and checked below.
+    best = min(attempts, key=lambda attempt: attempt["seconds"])
+    runs = attempts[-1]["runs"]
+    queries = [count for attempt in attempts for count in attempt["queries"]]
 
     statuses = []
     for run in runs:
@@ -240,22 +281,29 @@ def measure(db: str, workers: int) -> dict[str, Any]:
     return {
         "statuses": statuses,
         "assessed": assessed,
-        "chunks": len(tasks),
+        "chunks": best["chunks"],
         "workers": workers,
         "floor_seconds": round(floor, 2),
         "floor_seconds_before_after": [round(floor_before, 2), round(floor_after, 2)],
         "floor_rows": floor_rows,
-        "computation_seconds": round(elapsed, 2),
-        "start_seconds": round(started_chunks - started, 2),
-        "chunks_seconds": round(started_finish - started_chunks, 2),
-        "chunk_seconds_max": round(max(chunk_seconds, default=0), 2),
-        "chunk_seconds_each": [round(seconds, 2) for seconds in chunk_seconds],
-        "finish_seconds": round(finished - started_finish, 2),
-        "ratio_to_floor": round(elapsed / floor, 2),
+        "computation_seconds": round(best["seconds"], 2),
+        "computation_seconds_each": [round(attempt["seconds"], 2) for attempt in attempts],
+        **{
+            key: best[key]
+            for key in (
+                "start_seconds",
+                "chunks_seconds",
+                "chunk_seconds_max",
+                "chunk_seconds_each",
+                "finish_seconds",
+            )
+        },
+        "ratio_to_floor": round(best["seconds"] / floor, 2),
         "peak_rss_mb": round(max(peak_mb, children_mb), 1),
         "queries_per_chunk_min": min(queries, default=0),
         "queries_per_chunk_max": max(queries, default=0),
-        "queries_finish_per_run": finish_queries / len(runs),
+        "queries_finish_per_run": max(attempt["finish_queries"] for attempt in attempts)
+        / len(runs),
     }
 
 

@@ -1028,13 +1028,15 @@ def _database_tallies(
     for member_id in member_ids:
         _m, n, passed, critical, rect_due, rect_on = inspections.get(member_id, nothing)
         _m, resp_due, resp_on, reso_due, reso_on, upheld = complaints.get(member_id, nothing)
-        counted_clocks = {
-            RECTIFICATION_DAYS: (rect_due, rect_on),
-            RESPONSE_DAYS: (resp_due, resp_on),
-            RESOLUTION_DAYS: (reso_due, reso_on),
-        }
         # Only the kinds with deadline days are clocks of the member (as in tallies_of).
-        clocks = {kind: counted_clocks[kind] for kind in days[member_id]}
+        clocks = {}
+        for kind in days[member_id]:
+            if kind == RECTIFICATION_DAYS:
+                clocks[kind] = (rect_due, rect_on)
+            elif kind == RESPONSE_DAYS:
+                clocks[kind] = (resp_due, resp_on)
+            else:
+                clocks[kind] = (reso_due, reso_on)
         tallies[member_id] = Tallies(n, passed, critical, clocks, upheld)
     return tallies
 
@@ -1042,7 +1044,7 @@ def _database_tallies(
 def _int_array(values: Iterable[int | None]) -> str:
     """An array of integers (None: NULL) as PostgreSQL's text form, for ``%s::int[]``: one
     string to send instead of tens of thousands of values adapted one by one."""
-    return "{" + ",".join("NULL" if value is None else str(int(value)) for value in values) + "}"
+    return "{" + ",".join(["NULL" if value is None else str(value) for value in values]) + "}"
 
 
 def gather_tallied(

@@ -31,7 +31,7 @@ DECLARE
   missing_run bigint;
   locked_run bigint;
 BEGIN
-  SELECT array_agg(DISTINCT run_id) INTO run_ids FROM inserted;
+  SELECT array_agg(runs.run_id) INTO run_ids FROM (SELECT DISTINCT run_id FROM inserted) AS runs;
   SELECT wanted.id INTO missing_run FROM unnest(run_ids) AS wanted (id)
     WHERE NOT EXISTS (SELECT 1 FROM pledges_assessmentrun r WHERE r.id = wanted.id)
     LIMIT 1;
