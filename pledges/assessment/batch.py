@@ -660,8 +660,8 @@ def score(rules: Rules, pledge: PledgeRow | None, tallies: Tallies | None) -> Ou
     remembered = rules.remembered
     critical = tallies.critical
     parts: list[str] = []
-    # Measured indicators' (weight, value numerator, value denominator).
-    measured: list[tuple[int, int, int]] = []
+    # Σ weight × value over the measured indicators, as one fraction, and Σ weight.
+    numerator, denominator, total_weight, measurable = 0, 1, 0, False
     for kind, target, source, target_text in _targets_of(rules, pledge):
         if kind == PASS_RATE:
             counts: tuple[int, ...] | None = (tallies.n, tallies.passed, critical)
@@ -674,11 +674,13 @@ def score(rules: Rules, pledge: PledgeRow | None, tallies: Tallies | None) -> Ou
         text, value = found
         parts.append(text)
         if value is not None:
-            measured.append(value)
+            weight, value_num, value_den = value
+            numerator = numerator * value_den + weight * value_num * denominator
+            denominator *= value_den
+            total_weight += weight
+            measurable = True
     indicators = ",".join(parts)
-
-    total_weight = sum(weight for weight, _num, _den in measured)
-    if not measured or total_weight == 0:
+    if not measurable or total_weight == 0:
         return Outcome(
             scoring.NOT_RATED,
             pledge.id,
@@ -686,11 +688,7 @@ def score(rules: Rules, pledge: PledgeRow | None, tallies: Tallies | None) -> Ou
             "",
             _details(rules, indicators, None, _NO_DEDUCTIONS),
         )
-    # Σ weight × value / Σ weight, over one common denominator.
-    numerator, denominator = 0, 1
-    for weight, value_num, value_den in measured:
-        numerator = numerator * value_den + weight * value_num * denominator
-        denominator *= value_den
+    # Σ weight × value / Σ weight.
     denominator *= total_weight
 
     upheld = tallies.upheld
