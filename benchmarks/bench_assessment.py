@@ -16,7 +16,10 @@ computation's own, it times:
 - the computation, through the same services the Celery tasks call: one run per
   cooperative started (members cut into chunks), every chunk computed by ``--workers``
   processes taking chunks from one queue as Celery workers do (gather, score, write every
-  member's result), then each run finished (hashed, turned into the draft).
+  member's result), then each run finished (hashed, turned into the draft). It is timed
+  twice (ATTEMPTS), each a full rerun replacing the previous draft, and the lower time is
+  taken, as for the floor: on a shared virtual machine either may be a fifth slower in one
+  timing for reasons of its own.
 
 It reports the time, its ratio to the floor, the peak memory (max RSS of this process and
 its workers) and the queries of each chunk (constant: they do not grow with the members).
@@ -26,34 +29,47 @@ Targets (issues 8 and 10): at most 60 s, at most 3 × the floor, peak memory at 
 Measured on this 2-core machine, 2 worker processes, scale 1.0 (94,974 members assessed, 6
 chunks), quiet (load below 1); benchmarks/RESULTS.md has the latest full run:
 
-- 2026-11-24, hash version 3 (the database tallies each member's events): 3.1–3.3 s against
-  a floor of 0.82–0.88 s, 3.6–3.8 × the floor; peak RSS 228 MB; 12 statements per chunk
-  whatever its size (plus one COPY).
+- 2026-11-24 (session 4): 3.2–3.4 s against a floor of 1.15–1.3 s on a machine slower than
+  the day before (the same code then gave 5.1–6.9 s against 1.3–1.8 s, 3.7–4.2 ×), 2.5–2.85
+  × the floor; peak RSS 229 MB; 12 statements per chunk whatever its size (plus one COPY).
+- 2026-11-24 (session 3), hash version 3 (the database tallies each member's events):
+  3.1–3.3 s against a floor of 0.82–0.88 s, 3.6–3.8 ×.
 - 2026-11-24, hash version 2 with the covering indexes and the results' table vacuumed
-  first: 3.4–3.9 s against 0.79–0.83 s, 4.35–4.7 × (without the vacuum, on a table bloated
-  by earlier runs: 3.8–4.7 s, 4.4–5.0 ×).
+  first: 3.4–3.9 s against 0.79–0.83 s, 4.35–4.7 ×.
 - 2026-11-23, before the covering indexes: 4.65 s against 0.98 s (4.8 ×). Earlier still
   (per-member Fraction scoring, JSON digests, a re-read of every result to hash the run):
   106 s, 13.6 × a floor of 7.8 s.
 
-Where the time goes now (one chunk of 33,232 members on its own, about 1.8 s): reading 0.4 s
-(the latest pledge of each member with its commitments side by side; inspections and
-complaints tallied per member, deadline clocks included, from the covering indexes);
-Python 0.75 s (0.35 s turning 33,000 rows into pledges, deadline days and tallies, 0.26 s
-scoring and writing the details JSON, 0.14 s digests); writing the results with their
-~700-byte JSON details into a table with four indexes and three foreign keys 0.45 s. Two
-chunks side by side on two cores take 1.9–2.1 s each.
+Where the time goes now (one chunk of 33,232 members on its own, about 1.5 s): reading
+about 0.5 s (the latest pledge of each member with its commitments, from a covering index;
+inspections and complaints tallied per member, deadline clocks included, from theirs);
+Python about 0.55 s (turning 33,000 rows into pledges, deadline days and tallies; scoring
+and writing the details JSON; two SHA-256 digests); writing the results about 0.4 s (COPY
+of ~700-byte details into a ``json`` column) and checking the member and pledge foreign
+keys of each at commit about 0.24 s. Two chunks side by side take about 2.05 s each.
 
-What was tried, and what each gave: covering indexes with COUNT(*) so that a chunk is an
-index-only range scan (inspections 0.41 → 0.26 s a chunk; the floor fell too, 0.98 →
-0.85 s); JIT off, a larger work_mem and no parallel workers for the chunk's transaction (two
-chunks already share the two cores); no second index on the results' run; the tallies in
-SQL (hash version 3: 250,000 grouped event rows a chunk became 33,000 member rows; 4.4 → 3.65
-×); days fetched as text (no gain, reverted). Measured but not kept: results without their
-foreign keys (−0.1 s a chunk) or as ``json`` rather than ``jsonb`` (−0.15 s a chunk) —
-integrity and the JSON operators are worth more. What is left is per member and fixed:
-scoring with exact rationals, its details JSON and two SHA-256 digests in Python (about
-20 µs), and the write (about 14 µs) that the floor, which only reads, does not have.
+What was tried, and what each gave (session 4, one 33,000-member chunk on its own):
+
+- the results' details in a ``json`` column instead of ``jsonb`` (WrittenJSONField): the
+  COPY 0.77 → 0.51 s. Session 3 had measured −0.15 s and kept ``jsonb`` "for the JSON
+  operators"; nothing uses them, and ``json`` keeps the canonical text the hash covers;
+- the results' run checked once per statement instead of by a per-row foreign key
+  (migration pledges/0012, with the same refusals, tested): each foreign key costs about
+  0.12 s a chunk, checked at commit, which session 3 had missed by measuring in a
+  rolled-back transaction; for the run, every chunk of a run also locked the same row, so
+  the full computation gained 0.3 s (3.5 → 3.2 s). The member and pledge keys stay;
+- each latest pledge's commitments looked up in a covering index instead of all 444,000
+  commitments hashed for every chunk: 0.26–0.33 → 0.09 s;
+- scoring that remembers each indicator's details for its target and counts, commitment
+  sets shared per chunk with their deadline days and digest text: score and digests
+  0.70 → 0.43 s;
+- tried and not kept: lz4 compression of the details inside the row (no gain); dropping the
+  results' member or pledge index (no measurable gain).
+
+Session 3: covering indexes with COUNT(*) so that a chunk is an index-only range scan;
+JIT off, a larger work_mem and no parallel workers for the chunk's transaction; no second
+index on the results' run; the tallies in SQL (hash version 3: 250,000 grouped event rows a
+chunk became 33,000 member rows).
 """
 
 from __future__ import annotations
