@@ -598,20 +598,9 @@ def _indicator(
     source: str,
     counts: tuple[int, ...] | None,
 ) -> tuple[str, tuple[int, int, int] | None]:
-    """An indicator's details (``"kind":{…}``) and, when it is measured, its (weight, value
-    numerator, value denominator): from its target and its counts, (n, passed, critical) for
-    the pass rate, (due, on time) for a deadline kind."""
-    text, measured = _indicator_json(rules, kind, target, source, counts)
-    return f'"{kind}":{text}', measured
-
-
-def _indicator_json(
-    rules: Rules,
-    kind: str,
-    target: Decimal | None,
-    source: str,
-    counts: tuple[int, ...] | None,
-) -> tuple[str, tuple[int, int, int] | None]:
+    """An indicator's details JSON and, when it is measured, its (weight, value numerator,
+    value denominator): from its target and its counts, (n, passed, critical) for the pass
+    rate, (due, on time) for a deadline kind."""
     weight = rules.weights[kind]
     if target is None or counts is None:
         return (
@@ -670,7 +659,8 @@ def score(rules: Rules, pledge: PledgeRow | None, tallies: Tallies | None) -> Ou
         key = (kind, target_text, source, counts)
         found = remembered.get(key)
         if found is None:
-            found = remembered[key] = _indicator(rules, kind, target, source, counts)
+            details, measured = _indicator(rules, kind, target, source, counts)
+            found = remembered[key] = (f'"{kind}":{details}', measured)
         text, value = found
         parts.append(text)
         if value is not None:
