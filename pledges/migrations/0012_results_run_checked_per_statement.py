@@ -24,7 +24,7 @@ from django.db import migrations, models
 
 LOCKED = "('published', 'final', 'superseded')"
 
-POSTGRESQL = f"""
+INSERT_CHECK = f"""
 CREATE OR REPLACE FUNCTION pledges_memberassessment_insert_immutable() RETURNS trigger AS $$
 DECLARE
   run_ids bigint[];
@@ -51,7 +51,9 @@ BEGIN
   RETURN NULL;
 END
 $$ LANGUAGE plpgsql;
+"""
 
+ROW_CHECK = f"""
 CREATE OR REPLACE FUNCTION pledges_memberassessment_immutable() RETURNS trigger AS $$
 BEGIN
   IF EXISTS (SELECT 1 FROM pledges_assessmentrun WHERE id = OLD.run_id AND status IN {LOCKED}) THEN
@@ -76,7 +78,9 @@ BEGIN
   RETURN NEW;
 END
 $$ LANGUAGE plpgsql;
+"""
 
+RUN_GUARD = """
 CREATE OR REPLACE FUNCTION pledges_assessmentrun_results_guard() RETURNS trigger AS $$
 BEGIN
   IF TG_OP = 'UPDATE' AND NEW.id = OLD.id THEN
@@ -94,6 +98,8 @@ CREATE TRIGGER pledges_assessmentrun_results_guard
   AFTER DELETE OR UPDATE OF id ON pledges_assessmentrun
   FOR EACH ROW EXECUTE FUNCTION pledges_assessmentrun_results_guard();
 """
+
+POSTGRESQL = INSERT_CHECK + ROW_CHECK + RUN_GUARD
 
 POSTGRESQL_BACK = f"""
 DROP TRIGGER IF EXISTS pledges_assessmentrun_results_guard ON pledges_assessmentrun;

@@ -286,12 +286,13 @@ class MemberAssessment(models.Model):
         NOT_RATED = "not_rated", _("insufficient data")
         NO_PLEDGE = "no_pledge", _("no pledge")
 
-    # No index of its own: the unique (run, member) constraint starts with it, and every
-    # result written would otherwise update two indexes on the run.
-    # No per-row foreign key either: a chunk writes tens of thousands of results of one run,
-    # and a row-by-row check (a query each, every chunk of the run locking the same run row)
-    # cost a tenth of the whole assessment. The database checks the run once per statement
-    # instead, and refuses to delete or renumber a run that has results (migration 0012).
+    # The run, the member and the pledge of a result have no per-row foreign keys: a chunk
+    # writes tens of thousands of results in one COPY, and checking each row's three keys
+    # (a query each, at commit; every chunk of a run locking the same run row) cost a fifth
+    # of the whole assessment. The database checks them once per statement instead, and
+    # refuses to delete or renumber a run, member or pledge that results refer to
+    # (migrations 0012 and 0013); the ORM's CASCADE and PROTECT are as before.
+    # The run has no index of its own: the unique (run, member) constraint starts with it.
     run = models.ForeignKey(
         AssessmentRun,
         on_delete=models.CASCADE,
@@ -301,7 +302,11 @@ class MemberAssessment(models.Model):
         db_constraint=False,
     )
     member = models.ForeignKey(
-        Member, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("member")
+        Member,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        verbose_name=_("member"),
+        db_constraint=False,
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
     score = models.DecimalField(_("score"), max_digits=4, decimal_places=1, null=True, blank=True)
@@ -315,6 +320,7 @@ class MemberAssessment(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("pledge assessed"),
+        db_constraint=False,
     )
     chunk = models.PositiveIntegerField(_("chunk"), default=0)
     # SHA-256 of this member's canonical inputs, the part of the run's hash it contributes.
