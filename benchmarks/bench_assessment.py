@@ -29,9 +29,10 @@ Targets (issues 8 and 10): at most 60 s, at most 3 × the floor, peak memory at 
 Measured on this 2-core machine, 2 worker processes, scale 1.0 (94,974 members assessed, 6
 chunks), quiet (load below 1); benchmarks/RESULTS.md has the latest full run:
 
-- 2026-11-24 (session 4): 3.2–3.4 s against a floor of 1.15–1.3 s on a machine slower than
-  the day before (the same code then gave 5.1–6.9 s against 1.3–1.8 s, 3.7–4.2 ×), 2.5–2.85
-  × the floor; peak RSS 229 MB; 12 statements per chunk whatever its size (plus one COPY).
+- 2026-11-24 (session 4): 2.65–2.9 s against a floor of 1.15–1.3 s, 2.25–2.3 × the floor,
+  on a machine slower than the day before (session 3's code gave 5.1–6.9 s against
+  1.3–1.8 s here, 3.7–4.2 ×); peak RSS 229 MB; 12 statements per chunk whatever its size
+  (plus one COPY).
 - 2026-11-24 (session 3), hash version 3 (the database tallies each member's events):
   3.1–3.3 s against a floor of 0.82–0.88 s, 3.6–3.8 ×.
 - 2026-11-24, hash version 2 with the covering indexes and the results' table vacuumed
@@ -40,24 +41,25 @@ chunks), quiet (load below 1); benchmarks/RESULTS.md has the latest full run:
   (per-member Fraction scoring, JSON digests, a re-read of every result to hash the run):
   106 s, 13.6 × a floor of 7.8 s.
 
-Where the time goes now (one chunk of 33,232 members on its own, about 1.5 s): reading
+Where the time goes now (one chunk of 33,232 members on its own, about 1.3 s): reading
 about 0.5 s (the latest pledge of each member with its commitments, from a covering index;
 inspections and complaints tallied per member, deadline clocks included, from theirs);
-Python about 0.55 s (turning 33,000 rows into pledges, deadline days and tallies; scoring
+Python about 0.5 s (turning 33,000 rows into pledges, deadline days and tallies; scoring
 and writing the details JSON; two SHA-256 digests); writing the results about 0.4 s (COPY
-of ~700-byte details into a ``json`` column) and checking the member and pledge foreign
-keys of each at commit about 0.24 s. Two chunks side by side take about 2.05 s each.
+of ~700-byte details into a ``json`` column, the references checked once for the
+statement). Two chunks side by side take about 1.8 s each.
 
 What was tried, and what each gave (session 4, one 33,000-member chunk on its own):
 
 - the results' details in a ``json`` column instead of ``jsonb`` (WrittenJSONField): the
   COPY 0.77 → 0.51 s. Session 3 had measured −0.15 s and kept ``jsonb`` "for the JSON
   operators"; nothing uses them, and ``json`` keeps the canonical text the hash covers;
-- the results' run checked once per statement instead of by a per-row foreign key
-  (migration pledges/0012, with the same refusals, tested): each foreign key costs about
-  0.12 s a chunk, checked at commit, which session 3 had missed by measuring in a
-  rolled-back transaction; for the run, every chunk of a run also locked the same row, so
-  the full computation gained 0.3 s (3.5 → 3.2 s). The member and pledge keys stay;
+- the results' run, member and pledge checked once per statement instead of by per-row
+  foreign keys (migrations pledges/0012 and 0013, with the same refusals and the same
+  waiting between writers and deleters, tested): each foreign key cost about 0.12 s a chunk,
+  checked at commit, which session 3 had missed by measuring in a rolled-back transaction;
+  every chunk of a run also locked the same run row. The full computation: 3.5 → 3.2 s for
+  the run's key, 3.2–3.4 → 2.65–2.9 s for the member's and the pledge's;
 - each latest pledge's commitments looked up in a covering index instead of all 444,000
   commitments hashed for every chunk: 0.26–0.33 → 0.09 s;
 - scoring that remembers each indicator's details for its target and counts, commitment
