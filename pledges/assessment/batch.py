@@ -41,12 +41,12 @@ import datetime
 import functools
 import gc
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from math import gcd
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from django.db import connection
 from django.db.models import Case, Count, DateField, F, Q, QuerySet, Value, When
@@ -58,6 +58,7 @@ from pledges.models import Commitment, Pledge
 from . import gather as counted
 from . import scoring
 
+_T = TypeVar("_T")
 KINDS = scoring.KINDS
 PASS_RATE, RESPONSE_DAYS, RESOLUTION_DAYS, RECTIFICATION_DAYS = KINDS
 # The details JSON lists indicators in sorted key order.
@@ -521,18 +522,24 @@ def deadline_days(rules: Rules, pledge: PledgeRow | None) -> dict[str, int]:
     return days
 
 
-def _deadline_days(rules: Rules, pledge: PledgeRow | None) -> dict[str, int]:
-    """deadline_days, remembered per commitments object (see _targets_of); the dict returned
-    is shared and not to be changed."""
-    if pledge is None:
-        return {}
-    key = ("days", id(pledge.commitments))
+def _per_commitments(
+    rules: Rules, name: str, pledge: PledgeRow, work: Callable[[Rules, PledgeRow], _T]
+) -> _T:
+    """``work(rules, pledge)``, remembered per commitments object: the members of a chunk
+    share a few hundred sets. The entry keeps its set alive, so that the id is not reused;
+    what it returns is shared and not to be changed."""
+    key = (name, id(pledge.commitments))
     found = rules.remembered.get(key)
     if found is not None and found[0] is pledge.commitments:
         return found[1]  # type: ignore[no-any-return]
-    days = deadline_days(rules, pledge)
-    rules.remembered[key] = (pledge.commitments, days)
-    return days
+    result = work(rules, pledge)
+    rules.remembered[key] = (pledge.commitments, result)
+    return result
+
+
+def _deadline_days(rules: Rules, pledge: PledgeRow | None) -> dict[str, int]:
+    """deadline_days, remembered per commitments set."""
+    return {} if pledge is None else _per_commitments(rules, "days", pledge, deadline_days)
 
 
 def tallies_of(facts: Facts, days: dict[str, int], last: int) -> Tallies:
@@ -576,19 +583,18 @@ def _targets_of(
     rules: Rules, pledge: PledgeRow
 ) -> tuple[tuple[str, Decimal | None, str, str | None], ...]:
     """(kind, target, source, target as text) of each kind for this pledge (see target_of), in
-    the details' (sorted) order; remembered per commitments object (which the entry keeps
-    alive, so that its id is not reused)."""
-    key = ("targets", id(pledge.commitments))
-    found = rules.remembered.get(key)
-    if found is not None and found[0] is pledge.commitments:
-        return found[1]  # type: ignore[no-any-return]
+    the details' (sorted) order; remembered per commitments set."""
+    return _per_commitments(rules, "targets", pledge, _kind_targets)
+
+
+def _kind_targets(
+    rules: Rules, pledge: PledgeRow
+) -> tuple[tuple[str, Decimal | None, str, str | None], ...]:
     targets = []
     for kind in SORTED_KINDS:
         target, source = target_of(rules, pledge, kind)
         targets.append((kind, target, source, None if target is None else str(target)))
-    result = tuple(targets)
-    rules.remembered[key] = (pledge.commitments, result)
-    return result
+    return tuple(targets)
 
 
 def _indicator(
