@@ -15,7 +15,9 @@ guarantees now come from triggers:
   deleted (so after any insert holding its lock has committed) with a fresh snapshot. The
   ORM deletes a draft's results before the draft (CASCADE), as before.
 
-On SQLite (the embedded default) the same checks are row triggers. The errors are foreign-key
+On SQLite (the embedded default) row triggers refuse a result of a run that does not exist;
+the deletion of a run with results is left to the ORM (CASCADE), because Django empties
+SQLite test databases with DELETE, table by table, which a deletion guard would refuse. The errors are foreign-key
 violations (IntegrityError), as before.
 """
 
@@ -154,22 +156,6 @@ BEFORE UPDATE OF run_id ON pledges_memberassessment
 WHEN NOT EXISTS (SELECT 1 FROM pledges_assessmentrun WHERE id = NEW.run_id)
 BEGIN
   SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed: assessment run does not exist');
-END
-""",
-    """
-CREATE TRIGGER pledges_assessmentrun_results_guard
-BEFORE DELETE ON pledges_assessmentrun
-WHEN EXISTS (SELECT 1 FROM pledges_memberassessment WHERE run_id = OLD.id)
-BEGIN
-  SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed: assessment run still has results');
-END
-""",
-    """
-CREATE TRIGGER pledges_assessmentrun_results_guard_update
-BEFORE UPDATE OF id ON pledges_assessmentrun
-WHEN NEW.id <> OLD.id AND EXISTS (SELECT 1 FROM pledges_memberassessment WHERE run_id = OLD.id)
-BEGIN
-  SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed: assessment run still has results');
 END
 """,
 ]

@@ -16,8 +16,9 @@ member and pledge referred to:
 So a member cannot disappear between a chunk's check and its commit, nor a chunk refer to a
 member being deleted: whichever comes second waits for the first, then sees it. (Statements
 run in READ COMMITTED, Django's default, where each statement of a trigger sees what was
-committed before it.) The ORM's PROTECT is as before. On SQLite, which writes one transaction
-at a time, row triggers check the same.
+committed before it.) The ORM's PROTECT is as before. On SQLite, row triggers refuse a result of a
+member or pledge that does not exist; deletions are left to the ORM (PROTECT), as for the
+run (migration 0012).
 """
 
 from importlib import import_module
@@ -198,32 +199,6 @@ SQLITE_TRIGGERS = {
         "pledges_memberassessment",
         "UPDATE OF pledge_id",
         "pledge does not exist",
-    ),
-    "members_member_results_guard": (
-        "EXISTS (SELECT 1 FROM pledges_memberassessment WHERE member_id = OLD.id)",
-        "members_member",
-        "DELETE",
-        "member has assessment results",
-    ),
-    "members_member_results_guard_update": (
-        "NEW.id <> OLD.id AND EXISTS "
-        "(SELECT 1 FROM pledges_memberassessment WHERE member_id = OLD.id)",
-        "members_member",
-        "UPDATE OF id",
-        "member has assessment results",
-    ),
-    "pledges_pledge_results_guard": (
-        "EXISTS (SELECT 1 FROM pledges_memberassessment WHERE pledge_id = OLD.id)",
-        "pledges_pledge",
-        "DELETE",
-        "pledge has assessment results",
-    ),
-    "pledges_pledge_results_guard_update": (
-        "NEW.id <> OLD.id AND EXISTS "
-        "(SELECT 1 FROM pledges_memberassessment WHERE pledge_id = OLD.id)",
-        "pledges_pledge",
-        "UPDATE OF id",
-        "pledge has assessment results",
     ),
 }
 
