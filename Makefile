@@ -4,7 +4,10 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
-STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock 2>/dev/null | cut -c1-12)
+# The dev lock (requirements/dev.lock) is the production lock plus the tools that test, lint and
+# benchmark; the image installs only requirements/prod.lock. Both come from pyproject.toml.
+LOCK := requirements/dev.lock
+STAMP := $(VENV)/.installed-$(shell cat requirements/tools.lock $(LOCK) 2>/dev/null | sha1sum | cut -c1-12)
 NODE_STAMP := node_modules/.installed-$(shell sha1sum package-lock.json 2>/dev/null | cut -c1-12)
 # Debian packages: gettext compiles translations, pango renders PDFs, the CJK fonts are
 # embedded in Chinese PDFs, chromium runs the browser tests, poppler-utils lets the tests read
@@ -16,9 +19,12 @@ PYTEST_ARGS ?=
 
 install: system-packages $(STAMP) $(NODE_STAMP)
 
-$(STAMP): requirements.lock
+# The venv's bundled pip is whatever the machine's Python shipped with; the pinned pip of
+# requirements/tools.lock replaces it before the lock is read, so next month's install is today's.
+$(STAMP): requirements/tools.lock $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/tools.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
@@ -74,10 +80,15 @@ bench: install
 # Known vulnerabilities in the locked dependencies. --strict fails when a package could not be
 # checked (an unreachable vulnerability service must not pass as "no known vulnerability").
 audit: install
-	$(BIN)/pip-audit --requirement requirements.lock --require-hashes --disable-pip --strict --progress-spinner off
+	$(BIN)/pip-audit --requirement $(LOCK) --require-hashes --disable-pip --strict --progress-spinner off
 
-lock:
-	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+# Regenerates the locks from pyproject.toml with the pinned uv. Versions already locked are kept
+# unless pyproject.toml rules them out (UPGRADE=1 takes the newest allowed); the production lock
+# takes the dev lock's versions, so the image runs what the tests ran.
+lock: install
+	$(BIN)/uv pip compile requirements/tools.in --generate-hashes --python-version 3.11 -q -o requirements/tools.lock $(if $(UPGRADE),--upgrade,)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -q -o $(LOCK) $(if $(UPGRADE),--upgrade,)
+	$(BIN)/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 -q -o requirements/prod.lock -c $(LOCK)
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache .mypy_cache .ruff_cache
