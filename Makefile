@@ -15,7 +15,7 @@ NODE_STAMP := node_modules/.installed-$(shell sha1sum package-lock.json 2>/dev/n
 SYSTEM_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk chromium poppler-utils
 PYTEST_ARGS ?=
 
-.PHONY: install system-packages run test lint format migrations messages compilemessages bench lock audit clean
+.PHONY: install system-packages run test lint format migrations messages compilemessages bench lock audit deploy-check clean
 
 install: system-packages $(STAMP) $(NODE_STAMP)
 
@@ -85,6 +85,18 @@ audit: install
 # Regenerates the locks from pyproject.toml with the pinned uv. Versions already locked are kept
 # unless pyproject.toml rules them out (UPGRADE=1 takes the newest allowed); the production lock
 # takes the dev lock's versions, so the image runs what the tests ran.
+# Builds the production image and starts docker-compose.yml with podman, walks a journey through
+# the TLS proxy, restarts web and workers, then removes it all (deploy/check/deploy_check.py).
+# Needs root for podman and debootstrap; about ten minutes the first time.
+DEPLOY_CHECK_PACKAGES := podman podman-compose runc debootstrap
+deploy-check: install
+	@missing=$$(for p in $(DEPLOY_CHECK_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing" $$missing; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	$(BIN)/python deploy/check/deploy_check.py
+
 lock: install
 	$(BIN)/uv pip compile requirements/tools.in --generate-hashes --python-version 3.11 -q -o requirements/tools.lock $(if $(UPGRADE),--upgrade,)
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -q -o $(LOCK) $(if $(UPGRADE),--upgrade,)

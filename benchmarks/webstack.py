@@ -277,12 +277,16 @@ def free_port() -> int:
 
 
 def production_command(name: str, **options: str) -> list[str]:
-    """A command of coop_portal/processes.py with some options' values replaced."""
+    """A command of coop_portal/processes.py with some options' values replaced or added."""
     from coop_portal import processes
 
     command = list(getattr(processes, name))
     for option, value in options.items():
-        command[command.index(f"--{option}") + 1] = value
+        flag = f"--{option}"
+        if flag in command:
+            command[command.index(flag) + 1] = value
+        else:
+            command += [flag, value]
     return command
 
 
@@ -391,7 +395,7 @@ class Gunicorn(Service):
         if len(self.children()) < 2:
             return False
         request = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}/healthz", headers={"X-Forwarded-Proto": "https"}
+            f"http://127.0.0.1:{self.port}/readyz", headers={"X-Forwarded-Proto": "https"}
         )
         try:
             with urllib.request.urlopen(request, timeout=5) as response:
@@ -428,7 +432,9 @@ class CeleryWorker(Service):
     name = "celery-worker"
 
     def __init__(self, web: Gunicorn, directory: Path) -> None:
-        super().__init__(production_command("WORKER"), web.env, directory)
+        super().__init__(
+            production_command("WORKER_SHORT", queues="short,long"), web.env, directory
+        )
 
     def ready(self) -> bool:
         return " ready." in self.output()

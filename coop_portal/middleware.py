@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
+
+from coop_portal import views
 
 
 class NulInPathMiddleware:
@@ -22,3 +25,28 @@ class NulInPathMiddleware:
         if "\x00" in request.path_info:
             raise Http404
         return self.get_response(request)
+
+
+class ProbeMiddleware:
+    """Answers ``/livez`` and ``/readyz`` before any other middleware looks at the request.
+
+    Container probes and load balancers call them over plain HTTP with whatever Host header they
+    have (an address, a container name), so they must not meet ALLOWED_HOSTS (400) or the
+    redirect to HTTPS (301). Hence the first middleware, not a URL: nothing else runs for them.
+    """
+
+    PROBES: dict[str, Callable[[HttpRequest], HttpResponse]] = {
+        "/livez": views.livez,
+        "/readyz": views.readyz,
+    }
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        probe = self.PROBES.get(request.path_info)
+        if probe is None:
+            return self.get_response(request)
+        response = probe(request)
+        add_never_cache_headers(response)
+        return response

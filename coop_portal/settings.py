@@ -7,8 +7,10 @@ DATABASE_URL, REDIS_URL, SECRET_KEY and ALLOWED_HOSTS (see README.md).
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -54,6 +56,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Container and load-balancer probes, answered before the host check and the HTTPS redirect.
+    "coop_portal.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -167,13 +171,24 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CSV_IMPORT_MAX_BYTES = env.int("CSV_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 
-# Redis carries the Celery broker, its results and the cache in production.
+# Redis carries the Celery broker and the cache in production, each in its own database of the
+# same server: REDIS_URL names the broker's (redis://redis:6379/0), the cache takes the next one,
+# so that clearing the cache can never drop a queued task.
 REDIS_URL = env.str("REDIS_URL", default="")
+
+
+def redis_database(url: str, offset: int) -> str:
+    """The same Redis server as ``url``, ``offset`` databases after the one it names."""
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/") or 0) + offset
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": redis_database(REDIS_URL, 1),
             "TIMEOUT": 300,
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
@@ -187,6 +202,17 @@ PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=300)
 # Celery. Embedded default: tasks run in-process, so nothing needs a broker.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+# Two queues, each served by its own worker service (docker-compose.yml): long work (assessment
+# chunks, PDFs, big imports) and short work (e-mail, sweeps), so that a 20-minute chunk never
+# holds back a complaint's e-mail. A task not named here is short.
+CELERY_TASK_DEFAULT_QUEUE = "short"
+CELERY_TASK_ROUTES = {
+    "pledges.assessment.*": {"queue": "long"},
+    "pledges.tasks.*": {"queue": "long"},
+    "inspections.tasks.open_missing_rectifications_task": {"queue": "long"},
+}
+# Processes per worker service.
+CELERY_WORKER_CONCURRENCY = env.int("WORKER_CONCURRENCY", default=2)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 # A task is acknowledged only after it finished, so a worker killed mid-task leaves it on the
@@ -220,7 +246,9 @@ CELERY_BROKER_POOL_LIMIT = 10
 # least half as old, so that the immediate dispatch has gone first (the fault tests shorten it).
 OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=60)
 
-# The periodic schedule, in one place.
+# The periodic schedule, in one place. Jobs that run every half hour or less often run at fixed
+# clock times (crontab), so that a redeploy does not restart their clocks; beat keeps the
+# schedule's state in a file on a volume (coop_portal/processes.py).
 CELERY_BEAT_SCHEDULE = {
     # Sends e-mail whose immediate dispatch failed (broker or worker down): nothing is lost.
     "flush-outbox": {
@@ -231,17 +259,17 @@ CELERY_BEAT_SCHEDULE = {
     # Proposes removal of suspended members whose rectification period ended (exit mechanism).
     "propose-overdue-removals": {
         "task": "charter.tasks.propose_overdue_removals",
-        "schedule": timedelta(hours=12),
+        "schedule": crontab(minute=10, hour="6,18"),
     },
     # Complaint deadline reminders to members and overdue reports to administrators (each once).
     "complaint-reminders": {
         "task": "complaints.tasks.send_complaint_reminders",
-        "schedule": timedelta(hours=1),
+        "schedule": crontab(minute=20),
     },
     # Computes the assessment of each period that closed (half-years, years) as a draft.
     "assess-closed-periods": {
         "task": "pledges.assessment.tasks.assess_closed_periods",
-        "schedule": timedelta(hours=6),
+        "schedule": crontab(minute=40, hour="*/6"),
     },
     # Computes the chunks of assessment runs that made no progress for ten minutes (their
     # tasks could not be queued, the broker being down, or a worker died with them).
@@ -253,12 +281,12 @@ CELERY_BEAT_SCHEDULE = {
     # Makes published assessments final once their public notice period has ended.
     "finalise-assessments": {
         "task": "pledges.assessment.tasks.finalise_runs",
-        "schedule": timedelta(hours=1),
+        "schedule": crontab(minute=50),
     },
     # Opens rectifications a large inspection import queued but a lost task never opened.
     "open-missing-rectifications": {
         "task": "inspections.tasks.sweep_missing_rectifications",
-        "schedule": timedelta(minutes=30),
+        "schedule": crontab(minute="5,35"),
     },
 }
 

@@ -4,7 +4,6 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
 
 from members.models import Cooperative
 
@@ -38,10 +37,21 @@ def _broker_ok() -> bool:
         return False
 
 
-@never_cache
-def healthz(request: HttpRequest) -> JsonResponse:
-    checks = {"database": _database_ok(), "broker": _broker_ok()}
-    healthy = all(checks.values())
+# The two probes are answered by coop_portal.middleware.ProbeMiddleware, before the host is
+# checked and before the redirect to HTTPS: container and load-balancer probes come over plain
+# HTTP with whatever Host header they have.
+
+
+def livez(request: HttpRequest) -> JsonResponse:
+    """The process is up and answers requests."""
+    return JsonResponse({"status": "ok"})
+
+
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Ready for traffic: the database answers. The broker is reported but not required, since
+    complaints are taken and their e-mail kept in the outbox while Redis is down."""
+    database, broker = _database_ok(), _broker_ok()
+    status = ("ok" if broker else "degraded") if database else "unavailable"
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
+        {"status": status, "database": database, "broker": broker}, status=200 if database else 503
     )

@@ -31,19 +31,46 @@ def test_pages_carry_a_content_security_policy_without_inline_scripts(client, db
     assert "unsafe-inline" not in policy
 
 
+def test_livez_answers_while_the_process_is_up(client):
+    response = client.get("/livez")
+    assert response.status_code == 200
+    assert json.loads(response.content) == {"status": "ok"}
+    assert "no-cache" in response.headers["Cache-Control"]
+
+
 @pytest.mark.django_db
-def test_healthz_reports_database_and_broker(client):
-    response = client.get(reverse("healthz"))
+def test_readyz_reports_database_and_broker(client):
+    response = client.get("/readyz")
     assert response.status_code == 200
     assert json.loads(response.content) == {"status": "ok", "database": True, "broker": True}
 
 
 @pytest.mark.django_db
-def test_healthz_is_503_when_the_broker_is_unreachable(client, settings):
+def test_readyz_stays_ready_without_the_broker_since_complaints_are_still_taken(client, settings):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
-    response = client.get(reverse("healthz"))
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert json.loads(response.content) == {"status": "degraded", "database": True, "broker": False}
+
+
+def test_readyz_is_503_without_the_database(client, monkeypatch):
+    from coop_portal import views
+
+    monkeypatch.setattr(views, "_database_ok", lambda: False)
+    response = client.get("/readyz")
     assert response.status_code == 503
-    assert json.loads(response.content)["broker"] is False
+    assert json.loads(response.content)["status"] == "unavailable"
+
+
+@pytest.mark.parametrize("path", ["/livez", "/readyz"])
+@pytest.mark.django_db
+def test_probes_answer_plain_http_whatever_the_host_in_production(client, settings, path):
+    # Container probes come over HTTP from 127.0.0.1 or a container name: no 400, no 301.
+    settings.ALLOWED_HOSTS = ["coop.example.cn"]
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get(path, HTTP_HOST="10.89.0.7:8000").status_code == 200
+    assert client.get("/", HTTP_HOST="10.89.0.7:8000").status_code == 400
+    assert client.get("/", HTTP_HOST="coop.example.cn").status_code == 301
 
 
 def test_unknown_page_is_a_friendly_404(client, db, settings):

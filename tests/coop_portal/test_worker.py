@@ -34,7 +34,7 @@ def worker(transactional_db, tmp_path):
     log = tmp_path / "worker.log"
     with log.open("w") as output:
         process = subprocess.Popen(
-            processes.WORKER,
+            processes.with_option(processes.WORKER_SHORT, "--queues", "short,long"),
             cwd=settings.BASE_DIR,
             env=env,
             stdout=output,

@@ -222,7 +222,8 @@ class Stack:
         return process
 
     def start_web(self) -> Process:
-        command = processes.with_option(processes.WEB, "--bind", f"127.0.0.1:{self.web_port}")
+        # The command line's --bind takes precedence over gunicorn.conf.py's.
+        command = [*processes.WEB, "--bind", f"127.0.0.1:{self.web_port}"]
         web = self.start("web", command)
         wait_for(lambda: self._healthy(web), timeout=60, message="gunicorn did not become healthy")
         return web
@@ -231,14 +232,16 @@ class Stack:
         assert web.alive(), web.output()
         try:
             response = requests.get(
-                f"{self.base_url}/healthz", headers={"X-Forwarded-Proto": "https"}, timeout=5
+                f"{self.base_url}/readyz", headers={"X-Forwarded-Proto": "https"}, timeout=5
             )
         except requests.RequestException:
             return False
         return response.status_code == 200
 
     def start_worker(self) -> Process:
-        worker = self.start("worker", processes.WORKER)
+        # One worker for both queues here; production runs one per queue.
+        command = processes.with_option(processes.WORKER_LONG, "--queues", "long,short")
+        worker = self.start("worker", command, env={"WORKER_CONCURRENCY": "2"})
 
         def ready() -> bool:
             assert worker.alive(), worker.output()
