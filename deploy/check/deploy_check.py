@@ -435,6 +435,45 @@ def journey(stack: Stack, certificate: Path) -> dict[str, Any]:
     return found
 
 
+def slow_clients(certificate: Path) -> None:
+    """More clients than gunicorn has workers trickle request bodies (a byte every 2 s, as a
+    slowloris attacker would); the proxy holds them, so the site keeps answering at once."""
+    import socket
+    import ssl
+
+    with step("slow clients trickling POST bodies do not take the site down"):
+        context = ssl.create_default_context(cafile=str(certificate))
+        trickling = []
+        for _ in range(8):
+            connection = context.wrap_socket(
+                socket.create_connection(("localhost", HTTPS_PORT), timeout=10),
+                server_hostname="localhost",
+            )
+            connection.sendall(
+                f"POST /complaints/{SLUG}/file/ HTTP/1.1\r\nHost: localhost:{HTTPS_PORT}\r\n"
+                "Content-Type: application/x-www-form-urlencoded\r\n"
+                "Content-Length: 10000\r\n\r\n".encode()
+            )
+            trickling.append(connection)
+        browser = Browser(certificate)
+        slowest = 0.0
+        for _ in range(6):
+            for connection in trickling:
+                connection.sendall(b"a")
+            for path in ("/readyz", "/"):
+                begun = time.monotonic()
+                response = browser.get(path, timeout=10)
+                slowest = max(slowest, time.monotonic() - begun)
+                expect(response.status_code == 200, f"{path}: {response.status_code}")
+            time.sleep(2)
+        for connection in trickling:
+            connection.close()
+        expect(slowest < 2, f"a request took {slowest:.1f} s while clients trickled")
+        print(
+            f"   8 clients trickling for 12 s; slowest answer {slowest * 1000:.0f} ms", flush=True
+        )
+
+
 def after_restart(certificate: Path, found: dict[str, Any]) -> None:
     with step(
         "after the restarts: the complaint, its photo, the results and the PDF are all there"
@@ -533,6 +572,7 @@ def use(stack: Stack, scratch: Path) -> None:
         certificate = scratch / "proxy.pem"
         certificate.write_text(stack.exec("proxy", "cat", "/etc/nginx/tls/fullchain.pem"))
     found = journey(stack, certificate)
+    slow_clients(certificate)
     with step("restart the web and worker containers"):
         for service in ("web", "worker-short", "worker-long"):
             run("podman", "restart", stack.container(service), capture=True)
