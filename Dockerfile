@@ -36,7 +36,9 @@ RUN apt-get update \
     && chown coop:coop /data/media /var/lib/coop-portal
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build /app /app
-ENV PATH=/opt/venv/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 MEDIA_ROOT=/data/media
+# PROMETHEUS_MULTIPROC_DIR: the processes of a container add up their metrics there.
+ENV PATH=/opt/venv/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 MEDIA_ROOT=/data/media \
+    PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus
 WORKDIR /app
 USER coop
 EXPOSE 8000

@@ -6,6 +6,8 @@ responses: a slow client holds a proxy connection, never one of these sync worke
 
 import os
 
+from coop_portal import metrics
+
 # Where gunicorn listens; the command line's --bind (the tests' loopback port) takes precedence.
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # Worker processes: about two per core is usual for sync workers.
@@ -18,6 +20,21 @@ graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 # all replaced at once: whatever a long-lived process may leak is returned.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "100"))
-# Access log on standard output, with the time each request took (microseconds).
+# Access log on standard output, one JSON object a line like the portal's own log.
 accesslog = "-"
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(D)sus "%(a)s"'
+
+# The request id the proxy gave the request (coop_portal/requestid.py) is in each access line.
+access_log_format = (
+    '{"time": "%(t)s", "logger": "gunicorn.access", "request_id": "%({x-request-id}o)s", '
+    '"client": "%({x-forwarded-for}i)s", "request": "%(r)s", "status": %(s)s, '
+    '"bytes": "%(b)s", "microseconds": %(D)s}'
+)
+
+
+# Prometheus counts of the web processes (coop_portal/metrics.py).
+def on_starting(server: object) -> None:
+    metrics.start_counting_afresh()
+
+
+def child_exit(server: object, worker: object) -> None:
+    metrics.forget_process(worker.pid)  # type: ignore[attr-defined]

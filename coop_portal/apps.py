@@ -7,6 +7,8 @@ class CoopPortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
-        from . import public_cache
+        # Both connect Celery signals when imported: metrics counts tasks, requestid carries the
+        # request's id into the tasks it queues.
+        from . import metrics, public_cache, requestid  # noqa: F401
 
         public_cache.connect_signals()

@@ -56,6 +56,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Every request gets its id first, so that everything after logs under it.
+    "coop_portal.requestid.RequestIdMiddleware",
+    "coop_portal.metrics.MetricsMiddleware",
     # Container and load-balancer probes, answered before the host check and the HTTPS redirect.
     "coop_portal.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -345,12 +348,36 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"PassFailEnum": "inspections.models.Inspection.Verdict"},
 }
 
+# Logs on standard error, one JSON object a line in production (time, level, logger, message
+# and the request id, coop_portal/requestid.py), plain text in development (LOG_FORMAT).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "coop_portal.requestid.RequestIdFilter"}},
+    "formatters": {"portal": {"()": "coop_portal.requestid.formatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "portal",
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# Prometheus metrics (coop_portal/metrics.py) answer these networks only, e.g. the monitoring
+# network of the compose file.
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
+
+# Errors go to Sentry, or a self-hosted GlitchTip (the same protocol, and the data stays in
+# the country), when SENTRY_DSN is set. Nothing personal is sent: no user, address, cookie or
+# form field, and the complaint fields scrubbed wherever they appear.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from coop_portal.errors import init_sentry
+
+    init_sentry(SENTRY_DSN, environment=env.str("SENTRY_ENVIRONMENT", default="production"))
 
 SITE_NAME = _("Quality cooperative portal")
 

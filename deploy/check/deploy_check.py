@@ -474,6 +474,26 @@ def slow_clients(certificate: Path) -> None:
         )
 
 
+def observable(stack: Stack, certificate: Path) -> None:
+    with step("request ids in the logs, metrics for the monitoring network only"):
+        response = Browser(certificate).get("/", headers={"Accept-Language": "zh-hans"})
+        request_id = response.headers["X-Request-ID"]
+        logs = run("podman", "logs", stack.container("web"), capture=True)
+        proxy = run("podman", "logs", stack.container("proxy"), capture=True)
+        expect(f'"request_id": "{request_id}"' in logs, "gunicorn's log lacks the request id")
+        expect(f"request_id={request_id}" in proxy, "nginx's log lacks the request id")
+        outside = Browser(certificate).get("/metrics")
+        expect(outside.status_code == 404, f"/metrics through the proxy: {outside.status_code}")
+        scrape = (
+            "import urllib.request; print(urllib.request.urlopen("
+            "'http://127.0.0.1:8000/metrics', timeout=10).read().decode())"
+        )
+        text = stack.exec("web", "python", "-c", scrape)
+        for metric in ("coop_portal_http_requests_total", "coop_portal_outbox_pending"):
+            expect(metric in text, f"/metrics lacks {metric}")
+        print(f"   request {request_id} in both logs; /metrics answered inside", flush=True)
+
+
 def after_restart(certificate: Path, found: dict[str, Any]) -> None:
     with step(
         "after the restarts: the complaint, its photo, the results and the PDF are all there"
@@ -573,6 +593,7 @@ def use(stack: Stack, scratch: Path) -> None:
         certificate.write_text(stack.exec("proxy", "cat", "/etc/nginx/tls/fullchain.pem"))
     found = journey(stack, certificate)
     slow_clients(certificate)
+    observable(stack, certificate)
     with step("restart the web and worker containers"):
         for service in ("web", "worker-short", "worker-long"):
             run("podman", "restart", stack.container(service), capture=True)
