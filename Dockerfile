@@ -27,9 +27,11 @@ RUN SECRET_KEY=build-only DEBUG=0 /opt/venv/bin/python manage.py collectstatic -
     && /opt/venv/bin/python manage.py compilemessages -v0
 
 FROM ${BASE_IMAGE}
-# pango renders the PDFs (WeasyPrint); the Noto CJK fonts are embedded in Chinese PDFs.
+# pango renders the PDFs (WeasyPrint); the Noto CJK fonts are embedded in Chinese PDFs;
+# postgresql-client (PostgreSQL 15, as the compose file's database) writes and reads backups.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk \
+       postgresql-client \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --uid 10001 --user-group --no-create-home --home-dir /app --shell /usr/sbin/nologin coop \
     && mkdir -p /data/media /var/lib/coop-portal \

@@ -11,11 +11,11 @@ STAMP := $(VENV)/.installed-$(shell cat requirements/tools.lock $(LOCK) 2>/dev/n
 NODE_STAMP := node_modules/.installed-$(shell sha1sum package-lock.json 2>/dev/null | cut -c1-12)
 # Debian packages: gettext compiles translations, pango renders PDFs, the CJK fonts are
 # embedded in Chinese PDFs, chromium runs the browser tests, poppler-utils lets the tests read
-# the PDFs they generate.
-SYSTEM_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk chromium poppler-utils
+# the PDFs they generate, postgresql-client writes and reads backups (make backup).
+SYSTEM_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk chromium poppler-utils postgresql-client
 PYTEST_ARGS ?=
 
-.PHONY: install system-packages run test lint format migrations messages compilemessages bench lock audit deploy-check clean
+.PHONY: install system-packages run test lint format migrations messages compilemessages bench lock audit deploy-check backup restore clean
 
 install: system-packages $(STAMP) $(NODE_STAMP)
 
@@ -85,6 +85,16 @@ audit: install
 # Regenerates the locks from pyproject.toml with the pinned uv. Versions already locked are kept
 # unless pyproject.toml rules them out (UPGRADE=1 takes the newest allowed); the production lock
 # takes the dev lock's versions, so the image runs what the tests ran.
+# The database and the uploaded files in one archive under var/backups/ (coop_portal/backups.py);
+# `make restore BACKUP=<archive>` puts one back, replacing everything there is.
+backup: install
+	@mkdir -p var/backups
+	$(MANAGE) backup var/backups/coop-portal-$$(date +%Y%m%d-%H%M%S).tar.gz
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "Name the archive: make restore BACKUP=var/backups/<file>.tar.gz"; exit 1; }
+	$(MANAGE) restore "$(BACKUP)" --yes
+
 # Builds the production image and starts docker-compose.yml with podman, walks a journey through
 # the TLS proxy, restarts web and workers, then removes it all (deploy/check/deploy_check.py).
 # Needs root for podman and debootstrap; about ten minutes the first time.

@@ -20,6 +20,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -494,10 +495,8 @@ def observable(stack: Stack, certificate: Path) -> None:
         print(f"   request {request_id} in both logs; /metrics answered inside", flush=True)
 
 
-def after_restart(certificate: Path, found: dict[str, Any]) -> None:
-    with step(
-        "after the restarts: the complaint, its photo, the results and the PDF are all there"
-    ):
+def after_restart(certificate: Path, found: dict[str, Any], when: str = "the restarts") -> None:
+    with step(f"after {when}: the complaint, its photo, the results and the PDF are all there"):
         consumer = found["consumer"]
         expect(consumer.get(found["track"]).status_code == 200)
         expect(is_the_photo(consumer.get(found["evidence"]).content))
@@ -599,6 +598,35 @@ def use(stack: Stack, scratch: Path) -> None:
             run("podman", "restart", stack.container(service), capture=True)
         stack.wait_healthy(("web", "worker-short", "worker-long", "proxy"))
     after_restart(certificate, found)
+    backup_and_restore(stack, scratch, certificate, found)
+
+
+def backup_and_restore(
+    stack: Stack, scratch: Path, certificate: Path, found: dict[str, Any]
+) -> None:
+    archive = scratch / "backup.tar.gz"
+    web = stack.container("web")
+    with step("a backup taken from the running stack (manage.py backup -)"):
+        with archive.open("wb") as stream:
+            subprocess.run(
+                ["podman", "exec", web, "python", "manage.py", "backup", "-"],
+                stdout=stream,
+                check=True,
+            )
+        with tarfile.open(archive) as backup:
+            names = set(backup.getnames())
+        expect({"manifest.json", "database.pgdump", "media"} <= names, sorted(names)[:10])
+        print(f"   {archive.stat().st_size} bytes", flush=True)
+    with (
+        step("the backup restored into the stack (manage.py restore - --yes)"),
+        archive.open("rb") as stream,
+    ):
+        subprocess.run(
+            ["podman", "exec", "-i", web, "python", "manage.py", "restore", "-", "--yes"],
+            stdin=stream,
+            check=True,
+        )
+    after_restart(certificate, found, "the restore")
 
 
 def tear_down(stack: Stack, scratch: Path) -> None:

@@ -1,0 +1,174 @@
+"""Backups of the database and the uploaded files together, as one gzipped tar archive.
+
+The archive holds ``manifest.json`` (when, which database, the number of rows of every table),
+the database (``database.pgdump``, PostgreSQL's custom format, or ``database.sqlite3``) and
+``media/``, the uploaded files. ``manage.py backup`` writes one and ``manage.py restore`` puts
+it back, replacing what is there; both read and write standard streams with ``-``, so that a
+backup can leave a container without a volume (README, Operations).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import tarfile
+import tempfile
+from pathlib import Path
+from typing import IO, Any
+
+from django.apps import apps
+from django.conf import settings
+from django.db import connection, connections
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+FORMAT = 1
+DATABASE_FILES = {"postgresql": "database.pgdump", "sqlite": "database.sqlite3"}
+
+
+class BackupError(Exception):
+    """A backup that cannot be written or restored, told in the user's language."""
+
+
+def row_counts() -> dict[str, int]:
+    """The number of rows of every model's table, by model label."""
+    return {
+        model._meta.label: model._base_manager.count()
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy
+    }
+
+
+def _postgres_environment() -> dict[str, str]:
+    database = settings.DATABASES["default"]
+    given = {
+        "PGHOST": database.get("HOST") or "",
+        "PGPORT": str(database.get("PORT") or ""),
+        "PGUSER": database.get("USER") or "",
+        "PGPASSWORD": database.get("PASSWORD") or "",
+        "PGDATABASE": database["NAME"],
+    }
+    return {**os.environ, **{key: value for key, value in given.items() if value}}
+
+
+def _run(command: list[str]) -> None:
+    try:
+        result = subprocess.run(  # noqa: S603 - a fixed command of PostgreSQL's tools
+            command, env=_postgres_environment(), capture_output=True, text=True, check=False
+        )
+    except FileNotFoundError:
+        raise BackupError(
+            _("%(program)s is not installed (Debian package postgresql-client).")
+            % {"program": command[0]}
+        ) from None
+    if result.returncode != 0:
+        raise BackupError(
+            _("%(program)s failed: %(error)s")
+            % {"program": command[0], "error": result.stderr.strip()}
+        )
+
+
+def _dump_database(directory: Path) -> Path:
+    target = directory / DATABASE_FILES[connection.vendor]
+    if connection.vendor == "postgresql":
+        _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={target}"])
+    else:
+        # SQLite copies itself through the open connection, whatever its name says.
+        connection.ensure_connection()
+        with sqlite3.connect(target) as copy:
+            connection.connection.backup(copy)
+    return target
+
+
+def write_backup(stream: IO[bytes]) -> dict[str, Any]:
+    """Write the archive to ``stream``; returns its manifest."""
+    if connection.vendor not in DATABASE_FILES:
+        raise BackupError(_("Backups need PostgreSQL or SQLite."))
+    manifest = {
+        "format": FORMAT,
+        "created": timezone.now().isoformat(),
+        "database": connection.vendor,
+        "rows": row_counts(),
+    }
+    media = Path(settings.MEDIA_ROOT)
+    with tempfile.TemporaryDirectory() as scratch:
+        dump = _dump_database(Path(scratch))
+        with tarfile.open(fileobj=stream, mode="w|gz") as archive:
+            content = json.dumps(manifest, indent=2, sort_keys=True).encode()
+            (Path(scratch) / "manifest.json").write_bytes(content)
+            archive.add(Path(scratch) / "manifest.json", arcname="manifest.json")
+            archive.add(dump, arcname=dump.name)
+            if media.is_dir():
+                archive.add(media, arcname="media")
+    return manifest
+
+
+def restore_backup(stream: IO[bytes]) -> dict[str, Any]:
+    """Replace the database and the uploaded files with those of the archive in ``stream``;
+    returns its manifest. Nothing is replaced unless the archive is whole and fits this
+    database."""
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        try:
+            with tarfile.open(fileobj=stream, mode="r|gz") as archive:
+                # The "data" filter refuses absolute paths, ".." and links out of the folder.
+                archive.extractall(root, filter="data")
+            manifest = json.loads((root / "manifest.json").read_text())
+        except (tarfile.TarError, OSError, ValueError, EOFError) as error:
+            raise BackupError(
+                _("This is not a backup of the portal, or it is damaged (%(error)s).")
+                % {"error": error}
+            ) from None
+        if manifest.get("format") != FORMAT or manifest.get("database") != connection.vendor:
+            raise BackupError(
+                _("This backup is of a %(kind)s database; the portal runs on %(vendor)s.")
+                % {"kind": manifest.get("database"), "vendor": connection.vendor}
+            )
+        dump = root / DATABASE_FILES[connection.vendor]
+        if not dump.is_file():
+            raise BackupError(_("The backup holds no database."))
+        _restore_database(dump)
+        _restore_media(root / "media")
+    return manifest
+
+
+def _restore_database(dump: Path) -> None:
+    connections.close_all()
+    if connection.vendor == "postgresql":
+        # Everything of the current database goes, so that nothing of it mixes with the backup.
+        with connection.cursor() as cursor:
+            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+        connections.close_all()
+        _run(
+            [
+                "pg_restore",
+                "--no-owner",
+                "--no-privileges",
+                "--exit-on-error",
+                "-d",
+                settings.DATABASES["default"]["NAME"],
+                str(dump),
+            ]
+        )
+        connections.close_all()
+    else:
+        # In place through the open connection (in-memory test databases included).
+        connection.ensure_connection()
+        with sqlite3.connect(dump) as source:
+            source.backup(connection.connection)
+
+
+def _restore_media(restored: Path) -> None:
+    media = Path(settings.MEDIA_ROOT)
+    media.mkdir(parents=True, exist_ok=True)
+    # The folder itself may be a mounted volume: its contents are replaced, not the folder.
+    for child in media.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+    if restored.is_dir():
+        shutil.copytree(restored, media, dirs_exist_ok=True)
