@@ -14,10 +14,13 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import sys
 import tarfile
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 from django.apps import apps
 from django.conf import settings
@@ -27,6 +30,16 @@ from django.utils.translation import gettext as _
 
 FORMAT = 1
 DATABASE_FILES = {"postgresql": "database.pgdump", "sqlite": "database.sqlite3"}
+
+
+@contextmanager
+def archive_stream(name: str, mode: Literal["rb", "wb"]) -> Iterator[IO[bytes]]:
+    """The archive named on the command line, or standard input or output for ``-``."""
+    if name == "-":
+        yield sys.stdin.buffer if mode == "rb" else sys.stdout.buffer
+    else:
+        with Path(name).open(mode) as stream:
+            yield stream
 
 
 class BackupError(Exception):

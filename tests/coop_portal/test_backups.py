@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import translation
 
 from coop_portal.backups import row_counts
 
@@ -75,12 +76,14 @@ def test_a_backup_restored_after_everything_was_dropped_brings_back_every_row_fi
 
 @pytest.mark.django_db
 def test_restore_asks_before_it_replaces_anything(tmp_path):
+    translation.activate("zh-hans")
     with pytest.raises(CommandError, match="--yes"):
         call_command("restore", str(tmp_path / "backup.tar.gz"))
 
 
 @pytest.mark.django_db
 def test_a_damaged_or_foreign_archive_is_refused_and_changes_nothing(tmp_path, settings):
+    translation.activate("en")
     settings.MEDIA_ROOT = tmp_path / "media"
     Path(settings.MEDIA_ROOT).mkdir()
     Path(settings.MEDIA_ROOT, "kept.txt").write_text("still here")

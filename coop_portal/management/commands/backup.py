@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from coop_portal.backups import BackupError, write_backup
+from coop_portal.backups import BackupError, archive_stream, write_backup
 
 
 class Command(BaseCommand):
@@ -18,11 +16,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, archive: str, **options: Any) -> None:
         try:
-            if archive == "-":
-                manifest = write_backup(sys.stdout.buffer)
-            else:
-                with Path(archive).open("wb") as stream:
-                    manifest = write_backup(stream)
+            with archive_stream(archive, "wb") as stream:
+                manifest = write_backup(stream)
         except (BackupError, OSError) as error:
             raise CommandError(str(error)) from None
         # The summary goes to standard error, so that standard output can carry the archive.

@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from coop_portal.backups import BackupError, restore_backup
+from coop_portal.backups import BackupError, archive_stream, restore_backup
 
 
 class Command(BaseCommand):
@@ -31,11 +29,8 @@ class Command(BaseCommand):
                 )
             )
         try:
-            if archive == "-":
-                manifest = restore_backup(sys.stdin.buffer)
-            else:
-                with Path(archive).open("rb") as stream:
-                    manifest = restore_backup(stream)
+            with archive_stream(archive, "rb") as stream:
+                manifest = restore_backup(stream)
         except (BackupError, OSError) as error:
             raise CommandError(str(error)) from None
         self.stderr.write(
