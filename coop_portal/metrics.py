@@ -29,7 +29,7 @@ from celery.signals import (
     worker_process_shutdown,
 )
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django.utils import timezone
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -130,7 +130,8 @@ def _allowed(request: HttpRequest) -> bool:
 
 def metrics(request: HttpRequest) -> HttpResponse:
     if not _allowed(request):
-        raise Http404
+        # Plain: answered before the host check, this must not render a page.
+        return HttpResponseNotFound()
     body = generate_latest(process_registry()) + generate_latest(_database)
     return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
-from coop_portal import views
+from coop_portal import metrics, views
 
 
 class NulInPathMiddleware:
@@ -28,16 +28,19 @@ class NulInPathMiddleware:
 
 
 class ProbeMiddleware:
-    """Answers ``/livez`` and ``/readyz`` before any other middleware looks at the request.
+    """Answers ``/livez``, ``/readyz`` and ``/metrics`` before any other middleware looks at
+    the request.
 
-    Container probes and load balancers call them over plain HTTP with whatever Host header they
-    have (an address, a container name), so they must not meet ALLOWED_HOSTS (400) or the
-    redirect to HTTPS (301). Hence the first middleware, not a URL: nothing else runs for them.
+    Container probes, load balancers and Prometheus call them over plain HTTP with whatever Host
+    header they have (an address, a container name), so they must not meet ALLOWED_HOSTS (400)
+    or the redirect to HTTPS (301). Hence the first middleware, not a URL: nothing else runs
+    for them. /metrics checks who asks itself.
     """
 
     PROBES: dict[str, Callable[[HttpRequest], HttpResponse]] = {
         "/livez": views.livez,
         "/readyz": views.readyz,
+        "/metrics": metrics.metrics,
     }
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

@@ -3,12 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from . import accounts, metrics, views
+from . import accounts, views
 from .language import set_language
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("metrics", metrics.metrics, name="metrics"),
     path("i18n/setlang/", set_language, name="set_language"),
     # One log-in for everyone, with the two-factor step for staff who enabled it and the
     # lockout per account; the admin's own log-in page would skip both.

@@ -132,6 +132,10 @@ def test_metrics_are_a_404_through_the_proxy_or_from_outside_the_monitoring_netw
     settings.METRICS_ALLOWED_NETWORKS = ["10.89.0.0/24"]
     assert client.get("/metrics", REMOTE_ADDR="10.89.0.17").status_code == 200
     assert client.get("/metrics").status_code == 404
+    # Prometheus asks with the container's name or address as the host, over plain HTTP.
+    settings.ALLOWED_HOSTS = ["coop.example.cn"]
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/metrics", REMOTE_ADDR="10.89.0.17", HTTP_HOST="web:8000").status_code == 200
 
 
 def test_task_outcomes_are_counted():

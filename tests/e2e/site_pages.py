@@ -33,7 +33,6 @@ PERSONAS = {
 
 # Named URLs that are not pages a person reads, each with the reason.
 NOT_PAGES = {
-    "metrics": "Prometheus text for the monitoring network",
     "set_language": "POST only (the switcher in every page's header)",
     "logout": "POST only (the button in every page's header)",
     "accounts:login": "the same view as `login`",

@@ -26,7 +26,6 @@ from .urls import PERSONAS
 # fmt: off
 MATRIX: dict[str, str] = {
     '': "200         200         200         200         200         200         200         200",
-    'metrics': "200         200         200         200         200         200         200         200",
     'i18n/setlang/': "302         302         302         302         302         302         302         302",
     'accounts/login/': "200         200         200         200         200         200         200         200",
     'admin/login/': "login       login       login       login       login       login       login       login",
