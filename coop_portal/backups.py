@@ -127,10 +127,9 @@ def restore_backup(stream: IO[bytes]) -> dict[str, Any]:
         root = Path(scratch)
         try:
             with tarfile.open(fileobj=stream, mode="r|gz") as archive:
-                # The "data" filter refuses absolute paths, ".." and links out of the folder.
-                archive.extractall(root, filter="data")
+                archive.extractall(root, members=_plain_members(archive))  # noqa: S202 - checked
             manifest = json.loads((root / "manifest.json").read_text())
-        except (tarfile.TarError, OSError, ValueError, EOFError) as error:
+        except (tarfile.TarError, OSError, ValueError, EOFError, KeyError) as error:
             raise BackupError(
                 _("This is not a backup of the portal, or it is damaged (%(error)s).")
                 % {"error": error}
@@ -146,6 +145,20 @@ def restore_backup(stream: IO[bytes]) -> dict[str, Any]:
         _restore_database(dump)
         _restore_media(root / "media")
     return manifest
+
+
+def _plain_members(archive: tarfile.TarFile) -> Iterator[tarfile.TarInfo]:
+    """The archive's files and folders, refusing anything that could land outside the folder
+    it is unpacked in: absolute paths, "..", links and devices. (tarfile's own "data" filter
+    does the same from Python 3.11.4; Debian's 3.11 is older.)"""
+    for member in archive:
+        path = Path(member.name)
+        if path.is_absolute() or ".." in path.parts or not (member.isfile() or member.isdir()):
+            raise BackupError(
+                _("The backup holds %(name)s, which no backup of the portal holds.")
+                % {"name": member.name}
+            )
+        yield member
 
 
 def _restore_database(dump: Path) -> None:

@@ -99,4 +99,12 @@ def test_a_damaged_or_foreign_archive_is_refused_and_changes_nothing(tmp_path, s
         archive.addfile(info, manifest)
     with pytest.raises(CommandError, match="mysql"):
         call_command("restore", str(foreign), "--yes")
+    escaping = tmp_path / "escaping.tar.gz"
+    with tarfile.open(escaping, "w:gz") as archive:
+        info = tarfile.TarInfo("../../outside.txt")
+        info.size = 4
+        archive.addfile(info, io.BytesIO(b"evil"))
+    with pytest.raises(CommandError, match=r"outside\.txt"):
+        call_command("restore", str(escaping), "--yes")
+    assert not (tmp_path.parent / "outside.txt").exists()
     assert Path(settings.MEDIA_ROOT, "kept.txt").read_text() == "still here"
