@@ -30,6 +30,10 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# How many reverse proxies stand in front of the portal and write X-Forwarded-For: 0 when
+# gunicorn or runserver is reached directly, 1 behind docker-compose.yml's nginx. The limits per
+# address believe that header only this far (coop_portal/clientaddress.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -132,6 +136,9 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "coop_portal.clientaddress.client_address"
+# The public forms' limits count per client address, as axes does.
+RATELIMIT_IP_META_KEY = "coop_portal.clientaddress.client_address"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Two-factor secrets are shown once, to their owner, at set-up (accounts/two-factor/); the
 # admin never shows them, not even to a superuser, and its QR pages answer 403 for any id.
@@ -334,7 +341,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["coop_portal.clientaddress.ClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_THROTTLE_RATE", default="600/minute")},
 }
 SPECTACULAR_SETTINGS = {

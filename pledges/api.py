@@ -36,10 +36,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from complaints.models import Complaint
+from coop_portal.clientaddress import ClientRateThrottle
 from coop_portal.export import csv_response
 from inspections.models import Inspection
 from members.models import Cooperative, Member
@@ -174,7 +174,7 @@ class OpenDataView(ListAPIView):
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [AnonRateThrottle]
+    throttle_classes = [ClientRateThrottle]
     renderer_classes = [JSONRenderer, CSVRenderer]
     filter_backends = [filters.DjangoFilterBackend]
     pagination_class = OpenDataPagination
@@ -667,7 +667,7 @@ class StatisticsView(APIView):
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [AnonRateThrottle]
+    throttle_classes = [ClientRateThrottle]
     renderer_classes = [JSONRenderer, CSVRenderer]
     csv_name = "statistics"
     columns: tuple[str, ...] = ()

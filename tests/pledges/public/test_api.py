@@ -7,9 +7,9 @@ import json
 from decimal import Decimal
 
 import pytest
-from rest_framework.throttling import AnonRateThrottle
 
 from complaints.models import Complaint
+from coop_portal.clientaddress import ClientRateThrottle
 from inspections.models import Inspection, TestCategory
 from members.models import Member
 from pledges.models import AssessmentRun, Commitment, MemberAssessment
@@ -432,7 +432,7 @@ def test_the_api_is_read_only(client, published_run):
 
 
 def test_anonymous_clients_are_throttled(client, published_run, monkeypatch):
-    monkeypatch.setattr(AnonRateThrottle, "rate", "3/minute", raising=False)
+    monkeypatch.setattr(ClientRateThrottle, "rate", "3/minute", raising=False)
     params = {"cooperative": "nantong", "period": "2025"}
 
     statuses = [client.get(ASSESSMENTS, params).status_code for _ in range(4)]
