@@ -79,6 +79,11 @@ def assessed_member_ids(period: AssessmentPeriod) -> list[int]:
     )
 
 
+# What a member without inspections or complaints in the period has counted.
+NO_INSPECTIONS = (0, 0, 0, scoring.Clock())
+NO_COMPLAINTS = (scoring.Clock(), scoring.Clock(), 0)
+
+
 def gather(
     policy: scoring.Policy, period: scoring.Period, member_ids: Sequence[int]
 ) -> Iterator[tuple[int, MemberInputs]]:
@@ -94,21 +99,16 @@ def gather(
     inspections = inspection_tallies(period, days)
     complaints = complaint_tallies(period, days)
     for member_id in member_ids:
-        n, passed, critical, rectification = inspections.get(member_id, (0, 0, 0, (0, 0)))
-        response, resolution, upheld = complaints.get(member_id, ((0, 0), (0, 0), 0))
-        counted = {
+        n, passed, critical, rectification = inspections.get(member_id, NO_INSPECTIONS)
+        response, resolution, upheld = complaints.get(member_id, NO_COMPLAINTS)
+        clocks = {
             scoring.RESPONSE_DAYS: response,
             scoring.RESOLUTION_DAYS: resolution,
             scoring.RECTIFICATION_DAYS: rectification,
         }
-        tallies = scoring.Tallies(
-            inspections=n,
-            passed=passed,
-            critical=critical,
-            upheld=upheld,
-            # Only the kinds the member is assessed against have clocks.
-            clocks={kind: scoring.Clock(*counted[kind]) for kind in days[member_id]},
-        )
+        # Only the kinds the member is assessed against have clocks.
+        assessed = {kind: clocks[kind] for kind in days[member_id]}
+        tallies = scoring.Tallies(n, passed, critical, upheld, assessed)
         yield member_id, MemberInputs(pledges[member_id], tallies)
 
 
@@ -135,12 +135,16 @@ def pledges_in_force(
         .annotate(**targets)
     )
     versions = defaultdict(list)
+    # Members share a few hundred sets of targets: one dict each.
+    shared: dict[tuple[Decimal | None, ...], dict[str, Decimal]] = {}
     for member_id, pledge_id, version, published_on, withdrawn_on, *kind_targets in rows:
-        commitments = {
-            kind: target.quantize(TARGET_PLACES)
-            for kind, target in zip(scoring.KINDS, kind_targets, strict=True)
-            if target is not None
-        }
+        commitments = shared.get(tuple(kind_targets))
+        if commitments is None:
+            commitments = shared[tuple(kind_targets)] = {
+                kind: target.quantize(TARGET_PLACES)
+                for kind, target in zip(scoring.KINDS, kind_targets, strict=True)
+                if target is not None
+            }
         versions[member_id].append(
             scoring.PledgeVersion(pledge_id, version, published_on, withdrawn_on, commitments)
         )
@@ -191,7 +195,7 @@ def _period_params(period: scoring.Period, days: dict[int, dict[str, int]]) -> d
 
 def inspection_tallies(
     period: scoring.Period, days: dict[int, dict[str, int]]
-) -> dict[int, tuple[int, int, int, tuple[int, int]]]:
+) -> dict[int, tuple[int, int, int, scoring.Clock]]:
     """Per member of ``days``: (inspections, passed, critical failures, (rectifications due,
     on time)) over the final results sampled in the period and reported by its last day.
 
@@ -221,14 +225,14 @@ def inspection_tallies(
         "final": Inspection.Status.FINAL.value,
     }
     return {
-        member_id: (n, passed, critical, (due, on_time))
+        member_id: (n, passed, critical, scoring.Clock(due, on_time))
         for member_id, n, passed, critical, due, on_time in _fetch(sql, params)
     }
 
 
 def complaint_tallies(
     period: scoring.Period, days: dict[int, dict[str, int]]
-) -> dict[int, tuple[tuple[int, int], tuple[int, int], int]]:
+) -> dict[int, tuple[scoring.Clock, scoring.Clock, int]]:
     """Per member of ``days``: ((answers due, on time), (resolutions due, on time), upheld)
     over the complaints accepted, not rejected, in the period.
 
@@ -255,7 +259,11 @@ def complaint_tallies(
     """  # noqa: S608 - table names and integers only; the values are parameters
     params = {**_period_params(period, days), "rejected": Complaint.Status.REJECTED.value}
     return {
-        member_id: ((response_due, response_on_time), (resolution_due, resolution_on_time), upheld)
+        member_id: (
+            scoring.Clock(response_due, response_on_time),
+            scoring.Clock(resolution_due, resolution_on_time),
+            upheld,
+        )
         for (
             member_id,
             response_due,

@@ -13,9 +13,10 @@ import datetime
 import functools
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 PASS_RATE = "pass_rate"  # noqa: S105 - a commitment kind, not a password
@@ -90,8 +91,7 @@ class Period:
     last_day: datetime.date
 
 
-@dataclass(frozen=True)
-class PledgeVersion:
+class PledgeVersion(NamedTuple):
     """One published version of a member's pledge and its commitments (kind → target)."""
 
     id: int
@@ -109,8 +109,7 @@ class Clock(NamedTuple):
     on_time: int = 0
 
 
-@dataclass(frozen=True)
-class Tallies:
+class Tallies(NamedTuple):
     """What the score reads of a member's inspections and complaints in the period, counted by
     the database (gather.py): the inspections that count, those passed, the critical failures,
     the complaints upheld by the last day, and a clock for each deadline kind the member is
@@ -120,7 +119,7 @@ class Tallies:
     passed: int = 0
     critical: int = 0
     upheld: int = 0
-    clocks: Mapping[str, Clock] = field(default_factory=dict)
+    clocks: Mapping[str, Clock] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -175,13 +174,12 @@ class Deductions:
         }
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(NamedTuple):
     status: str
     pledge_id: int | None = None
-    indicators: Mapping[str, Indicator] = field(default_factory=dict)
+    indicators: Mapping[str, Indicator] = MappingProxyType({})
     weighted: Fraction | None = None
-    deductions: Deductions = field(default_factory=Deductions)
+    deductions: Deductions = Deductions()
     score: Decimal | None = None
     grade: str = ""
 

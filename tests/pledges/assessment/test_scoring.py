@@ -346,7 +346,7 @@ def test_one_more_clock_stopped_on_time_never_lowers_the_score(pledge, counted, 
     clock = counted.clocks[kind]
     if clock.on_time == clock.due:
         return
-    better = replace(counted, clocks={**counted.clocks, kind: Clock(clock.due, clock.on_time + 1)})
+    better = counted._replace(clocks={**counted.clocks, kind: Clock(clock.due, clock.on_time + 1)})
     before = assess(DEFAULT_POLICY, pledge, counted)
     after = assess(DEFAULT_POLICY, pledge, better)
     assert before.status == after.status == "rated"
