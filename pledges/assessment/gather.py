@@ -162,23 +162,19 @@ def _days_after(day: str, days: str) -> str:
     return f"({day} + {days})"
 
 
-def _deadlines(columns: str, days: dict[int, dict[str, int]], kinds: Sequence[str]) -> str:
-    """A common table expression naming each member of the chunk with its days for these
-    deadline kinds (NULL: it has no such clock). The integers are written into the SQL: a
-    chunk has more of them than a statement may have parameters."""
-    rows = ", ".join(
-        "({})".format(
-            ", ".join(
-                [str(int(member_id))]
-                + [
-                    "CAST(NULL AS INTEGER)" if kind not in member else str(int(member[kind]))
-                    for kind in kinds
-                ]
+def _deadlines(days: dict[int, dict[str, int]], kinds: Sequence[str]) -> str:
+    """A common table expression ``deadline`` naming each member of the chunk with its days
+    for these deadline kinds, one column each (NULL: it has no such clock). The integers are
+    written into the SQL: a chunk has more of them than a statement may have parameters."""
+    rows = []
+    for member_id, member in days.items():
+        values = [member_id, *(member.get(kind) for kind in kinds)]
+        rows.append(
+            "({})".format(
+                ", ".join("CAST(NULL AS INTEGER)" if v is None else str(int(v)) for v in values)
             )
         )
-        for member_id, member in days.items()
-    )
-    return f"WITH deadline ({columns}) AS (VALUES {rows})"
+    return f"WITH deadline (member_id, {', '.join(kinds)}) AS (VALUES {', '.join(rows)})"
 
 
 def _fetch(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -202,9 +198,9 @@ def inspection_tallies(
     A failed result's clock starts on its report day and stops on a passing re-test; it is
     due when re-tested by the last day or when its deadline is, and on time when re-tested by
     its deadline. Every column read is in the covering index inspection_member_sampled."""
-    deadline = _days_after("i.reported_on", "d.days")
+    deadline = _days_after("i.reported_on", f"d.{scoring.RECTIFICATION_DAYS}")
     sql = f"""
-        {_deadlines("member_id, days", days, [scoring.RECTIFICATION_DAYS])}
+        {_deadlines(days, [scoring.RECTIFICATION_DAYS])}
         SELECT i.member_id,
                COUNT(*),
                COUNT(*) FILTER (WHERE i.verdict = %(pass)s),
@@ -239,11 +235,10 @@ def complaint_tallies(
     A complaint's clocks start on its acceptance day and stop on the member's first answer
     and on its resolution; "upheld" counts those upheld by the last day. Every column read is
     in the covering index complaint_member_accepted."""
-    response = _days_after("c.accepted_on", "d.response")
-    resolution = _days_after("c.accepted_on", "d.resolution")
-    kinds = [scoring.RESPONSE_DAYS, scoring.RESOLUTION_DAYS]
+    response = _days_after("c.accepted_on", f"d.{scoring.RESPONSE_DAYS}")
+    resolution = _days_after("c.accepted_on", f"d.{scoring.RESOLUTION_DAYS}")
     sql = f"""
-        {_deadlines("member_id, response, resolution", days, kinds)}
+        {_deadlines(days, [scoring.RESPONSE_DAYS, scoring.RESOLUTION_DAYS])}
         SELECT c.member_id,
                COUNT(*) FILTER (WHERE c.responded_on <= %(last)s OR {response} <= %(last)s),
                COUNT(*) FILTER (WHERE c.responded_on <= %(last)s

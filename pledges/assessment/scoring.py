@@ -31,9 +31,6 @@ RATED = "rated"
 NOT_RATED = "not_rated"
 NO_PLEDGE = "no_pledge"
 
-PASS = "pass"  # noqa: S105 - a verdict, not a password
-CRITICAL = "critical"
-
 HUNDRED = Fraction(100)
 HALF = Fraction(1, 2)
 # Indicator values and sums are stored with this many decimals: enough to show the inputs,

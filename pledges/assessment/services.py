@@ -168,16 +168,8 @@ def assess_members(run: AssessmentRun, member_ids: list[int]) -> list[Assessed]:
     return results
 
 
-RESULT_COLUMNS = (
-    "run_id",
-    "chunk",
-    "member_id",
-    "status",
-    "score",
-    "grade",
-    "details",
-    "pledge_id",
-)
+# The results' columns, for COPY: an Assessed row follows its run and chunk.
+RESULT_COLUMNS = ("run_id", "chunk", *Assessed._fields)
 
 
 def _write_results(run: AssessmentRun, chunk: int, results: list[Assessed]) -> None:
@@ -186,7 +178,14 @@ def _write_results(run: AssessmentRun, chunk: int, results: list[Assessed]) -> N
     if connection.vendor != "postgresql":
         MemberAssessment.objects.bulk_create(
             MemberAssessment(
-                run=run, chunk=chunk, **{**row._asdict(), "details": json.loads(row.details)}
+                run=run,
+                chunk=chunk,
+                member_id=row.member_id,
+                status=row.status,
+                score=row.score,
+                grade=row.grade,
+                details=json.loads(row.details),
+                pledge_id=row.pledge_id,
             )
             for row in results
         )
