@@ -234,7 +234,7 @@ class Complaint(models.Model):
             ),
         ]
         indexes = [
-            # Covering what an assessment counts (pledges/assessment/batch.py): a chunk of
+            # Covering what an assessment counts (pledges/assessment/gather.py): a chunk of
             # members is an index-only range scan (INCLUDE is PostgreSQL's).
             models.Index(
                 fields=["member", "accepted_on"],

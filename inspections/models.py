@@ -157,7 +157,7 @@ class Inspection(models.Model):
             ),
         ]
         indexes = [
-            # Covering the columns an assessment counts by (pledges/assessment/batch.py): a
+            # Covering the columns an assessment counts by (pledges/assessment/gather.py): a
             # chunk of members is an index-only range scan, not a pass over the whole table
             # (INCLUDE is PostgreSQL's; other databases get the plain index).
             models.Index(

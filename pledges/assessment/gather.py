@@ -1,22 +1,23 @@
-"""Gathering the facts an assessment scores, set-based: a constant number of queries per chunk.
+"""Gathering what an assessment scores, set-based: three queries per chunk of members.
 
-Events dated after the period's last day are dropped here already (as the scoring drops
-them), so that the gathered inputs of a period, and their hash, stay the same whenever they
-are gathered again.
+For a chunk of members (a run of member ids) the database returns every pledge version
+published by the period's last day, with its commitments, from which each member's pledge in
+force follows (scoring.pledge_in_force); then it counts each member's inspections and
+complaints of the period, one row per member, the deadline clocks against the member's own
+deadline days (scoring.deadline_days). Events dated after the last day do not exist for the
+period (SCORING.md), so a closed period always gathers the same inputs.
 """
 
 from __future__ import annotations
 
 import datetime
-import hashlib
-import json
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, NamedTuple
 
-from django.db.models import Case, Count, DateField, F, Max, Min, Q, QuerySet, Value, When
+from django.db import connection
+from django.db.models import Max, Q
 
 from charter.models import CharterVersion, ScoringPolicy
 from complaints.models import Complaint
@@ -27,65 +28,11 @@ from pledges.models import AssessmentPeriod, Commitment, Pledge
 from . import scoring
 
 
-@dataclass
-class MemberInputs:
-    pledges: list[scoring.PledgeFacts] = field(default_factory=list)
-    inspections: list[scoring.InspectionFacts] = field(default_factory=list)
-    complaints: list[scoring.ComplaintFacts] = field(default_factory=list)
+class MemberInputs(NamedTuple):
+    """What a member's result is computed from: its pledge in force and its tallies."""
 
-    def canonical(self) -> dict[str, Any]:
-        """The inputs as sorted JSON-ready lists, independent of query order."""
-
-        def day(value: datetime.date | None) -> str | None:
-            return None if value is None else value.isoformat()
-
-        def ordered(rows: list[list[Any]]) -> list[list[Any]]:
-            # Sorted by their JSON text: None and strings never compare with each other.
-            return sorted(rows, key=lambda row: json.dumps(row))
-
-        return {
-            "pledges": ordered(
-                [
-                    [
-                        p.id,
-                        p.version,
-                        day(p.published_on),
-                        day(p.withdrawn_on),
-                        sorted([kind, str(target)] for kind, target in p.commitments.items()),
-                    ]
-                    for p in self.pledges
-                ]
-            ),
-            "inspections": ordered(
-                [
-                    [
-                        day(i.sampled_on),
-                        day(i.reported_on),
-                        i.verdict,
-                        i.severity,
-                        day(i.rectified_on),
-                        i.count,
-                    ]
-                    for i in self.inspections
-                ]
-            ),
-            "complaints": ordered(
-                [
-                    [
-                        day(c.accepted_on),
-                        day(c.responded_on),
-                        day(c.resolved_on),
-                        day(c.upheld_on),
-                        c.count,
-                    ]
-                    for c in self.complaints
-                ]
-            ),
-        }
-
-    def digest(self) -> str:
-        text = json.dumps(self.canonical(), separators=(",", ":"), sort_keys=True)
-        return hashlib.sha256(text.encode()).hexdigest()
+    pledge: scoring.PledgeVersion | None
+    tallies: scoring.Tallies
 
 
 def scoring_period(period: AssessmentPeriod) -> scoring.Period:
@@ -132,159 +79,192 @@ def assessed_member_ids(period: AssessmentPeriod) -> list[int]:
     )
 
 
-def _until(day_field: str, last_day: datetime.date) -> Case:
-    """The date when it is on or before the last day, else NULL: later events do not exist."""
-    return Case(
-        When(**{f"{day_field}__lte": last_day}, then=F(day_field)),
-        default=Value(None),
-        output_field=DateField(),
-    )
+# What a member without inspections or complaints in the period has counted.
+NO_INSPECTIONS = (0, 0, 0, scoring.Clock())
+NO_COMPLAINTS = (scoring.Clock(), scoring.Clock(), 0)
 
 
-# What counts (SCORING.md), for members with ids from low to high: both gatherers start here.
-
-
-def published_pledges(last: datetime.date, low: int, high: int) -> QuerySet[Pledge]:
-    """Versions published on or before the last day."""
-    return Pledge.objects.filter(
-        member_id__gte=low, member_id__lte=high, published_on__isnull=False, published_on__lte=last
-    ).order_by()
-
-
-def their_commitments(last: datetime.date, low: int, high: int) -> QuerySet[Commitment]:
-    """The commitments of published_pledges."""
-    return Commitment.objects.filter(
-        pledge__member_id__gte=low,
-        pledge__member_id__lte=high,
-        pledge__published_on__isnull=False,
-        pledge__published_on__lte=last,
-    ).order_by()
-
-
-def counted_inspections(period: scoring.Period, low: int, high: int) -> QuerySet[Inspection]:
-    """Final results sampled in the period and reported on or before its last day."""
-    return (
-        Inspection.objects.final()
-        .filter(
-            member_id__gte=low,
-            member_id__lte=high,
-            sampled_on__gte=period.first_day,
-            sampled_on__lte=period.last_day,
-            reported_on__lte=period.last_day,
-        )
-        .order_by()
-    )
-
-
-def counted_complaints(period: scoring.Period, low: int, high: int) -> QuerySet[Complaint]:
-    """Complaints accepted (not rejected) in the period."""
-    return (
-        Complaint.objects.filter(
-            member_id__gte=low,
-            member_id__lte=high,
-            accepted_on__gte=period.first_day,
-            accepted_on__lte=period.last_day,
-        )
-        .exclude(status=Complaint.Status.REJECTED)
-        .order_by()
-    )
-
-
-def gather(period: scoring.Period, member_ids: Sequence[int]) -> dict[int, MemberInputs]:
-    """The inputs of each member in ``member_ids``, in four queries whatever their number."""
-    inputs: dict[int, MemberInputs] = {member_id: MemberInputs() for member_id in member_ids}
+def gather(
+    policy: scoring.Policy, period: scoring.Period, member_ids: Sequence[int]
+) -> Iterator[tuple[int, MemberInputs]]:
+    """The inputs of each member in ``member_ids`` (a run of ids in order), in that order; in
+    three queries whatever their number. Each member's inputs are made as they are asked
+    for, so that a chunk's members are not all held at once."""
     if not member_ids:
-        return inputs
-    last = period.last_day
-    # A chunk is a run of member ids in order: a range is cheaper to send and to look up
-    # than a list of thousands; rows of members in the range but not in the chunk (another
-    # cooperative's, or not active in the period) are skipped below.
-    low, high = min(member_ids), max(member_ids)
+        return
+    pledges = pledges_in_force(period.last_day, member_ids)
+    days = {
+        member_id: scoring.deadline_days(policy, pledges[member_id]) for member_id in member_ids
+    }
+    inspections = inspection_tallies(period, days)
+    complaints = complaint_tallies(period, days)
+    for member_id in member_ids:
+        n, passed, critical, rectification = inspections.get(member_id, NO_INSPECTIONS)
+        response, resolution, upheld = complaints.get(member_id, NO_COMPLAINTS)
+        clocks = {
+            scoring.RESPONSE_DAYS: response,
+            scoring.RESOLUTION_DAYS: resolution,
+            scoring.RECTIFICATION_DAYS: rectification,
+        }
+        # Only the kinds the member is assessed against have clocks.
+        assessed = {kind: clocks[kind] for kind in days[member_id]}
+        tallies = scoring.Tallies(n, passed, critical, upheld, assessed)
+        yield member_id, MemberInputs(pledges[member_id], tallies)
 
-    pledge_rows = list(
-        published_pledges(last, low, high).values_list(
-            "pk", "member_id", "version", "published_on", "withdrawn_on"
-        )
-    )
-    commitments: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    for pledge_id, kind, target in their_commitments(last, low, high).values_list(
-        "pledge_id", "kind", "target"
-    ):
-        commitments[pledge_id][kind] = target
-    for pledge_id, member_id, version, published_on, withdrawn_on in pledge_rows:
-        if member_id not in inputs:
-            continue
-        inputs[member_id].pledges.append(
-            scoring.PledgeFacts(
-                id=pledge_id,
-                version=version,
-                # Not null: the query keeps published versions only.
-                published_on=cast(datetime.date, published_on),
-                withdrawn_on=withdrawn_on if withdrawn_on and withdrawn_on <= last else None,
-                commitments=commitments.get(pledge_id, {}),
-            )
-        )
 
-    # Passing results differ only in their dates, which no rule reads once the result is
-    # counted; grouping them leaves one row per member, and failures one row per report day.
-    failed = Q(verdict=Inspection.Verdict.FAIL)
-    inspection_rows = (
-        counted_inspections(period, low, high)
-        .annotate(
-            failed_on=Case(When(failed, then=F("reported_on")), output_field=DateField()),
-            rectified=Case(
-                When(failed & Q(rectified_on__lte=last), then=F("rectified_on")),
-                output_field=DateField(),
-            ),
+# A target as its field holds it (95.0), whatever places the database gives its maximum.
+TARGET_PLACES = Decimal(1).scaleb(-Commitment._meta.get_field("target").decimal_places)
+
+
+def pledges_in_force(
+    last_day: datetime.date, member_ids: Sequence[int]
+) -> dict[int, scoring.PledgeVersion | None]:
+    """Each member's pledge in force on the last day, from its versions published by then,
+    each with its commitments' targets side by side (one query)."""
+    targets = {
+        kind: Max("commitments__target", filter=Q(commitments__kind=kind)) for kind in scoring.KINDS
+    }
+    rows = (
+        Pledge.objects.filter(
+            member_id__gte=min(member_ids),
+            member_id__lte=max(member_ids),
+            published_on__lte=last_day,
         )
         .order_by()
-        .values_list("member_id", "verdict", "severity", "failed_on", "rectified")
-        .annotate(count=Count("pk"), sampled=Min("sampled_on"), reported=Max("reported_on"))
+        .values_list("member_id", "pk", "version", "published_on", "withdrawn_on")
+        .annotate(**targets)
     )
-    for (
-        member_id,
-        verdict,
-        severity,
-        failed_on,
-        rectified,
-        count,
-        sampled,
-        reported,
-    ) in inspection_rows:
-        if member_id not in inputs:
-            continue
-        inputs[member_id].inspections.append(
-            scoring.InspectionFacts(
-                sampled_on=sampled,
-                reported_on=failed_on or reported,
-                verdict=verdict,
-                severity=severity if verdict == Inspection.Verdict.FAIL else "",
-                rectified_on=rectified,
-                count=count,
-            )
+    versions = defaultdict(list)
+    # Members share a few hundred sets of targets: one dict each.
+    shared: dict[tuple[Decimal | None, ...], dict[str, Decimal]] = {}
+    for member_id, pledge_id, version, published_on, withdrawn_on, *kind_targets in rows:
+        commitments = shared.get(tuple(kind_targets))
+        if commitments is None:
+            commitments = shared[tuple(kind_targets)] = {
+                kind: target.quantize(TARGET_PLACES)
+                for kind, target in zip(scoring.KINDS, kind_targets, strict=True)
+                if target is not None
+            }
+        versions[member_id].append(
+            scoring.PledgeVersion(pledge_id, version, published_on, withdrawn_on, commitments)
         )
+    return {
+        member_id: scoring.pledge_in_force(versions[member_id], last_day)
+        for member_id in member_ids
+    }
 
-    complaint_rows = (
-        counted_complaints(period, low, high)
-        .annotate(
-            responded=_until("responded_on", last),
-            resolved=_until("resolved_on", last),
-            upheld=_until("upheld_on", last),
-        )
-        .order_by()
-        .values_list("member_id", "accepted_on", "responded", "resolved", "upheld")
-        .annotate(count=Count("pk"))
-    )
-    for member_id, accepted_on, responded, resolved, upheld, count in complaint_rows:
-        if member_id not in inputs:
-            continue
-        inputs[member_id].complaints.append(
-            scoring.ComplaintFacts(
-                accepted_on=accepted_on,
-                responded_on=responded,
-                resolved_on=resolved,
-                upheld_on=upheld,
-                count=count,
+
+def _days_after(day: str, days: str) -> str:
+    """SQL for the date ``days`` days after the date ``day`` (both SQL expressions): PostgreSQL
+    adds an integer to a date; SQLite keeps dates as ISO text and shifts them with date()."""
+    if connection.vendor == "sqlite":
+        return f"date({day}, '+' || {days} || ' days')"
+    return f"({day} + {days})"
+
+
+def _deadlines(days: dict[int, dict[str, int]], kinds: Sequence[str]) -> str:
+    """A common table expression ``deadline`` naming each member of the chunk with its days
+    for these deadline kinds, one column each (NULL: it has no such clock). The integers are
+    written into the SQL: a chunk has more of them than a statement may have parameters."""
+    rows = []
+    for member_id, member in days.items():
+        values = [member_id, *(member.get(kind) for kind in kinds)]
+        rows.append(
+            "({})".format(
+                ", ".join("CAST(NULL AS INTEGER)" if v is None else str(int(v)) for v in values)
             )
         )
-    return inputs
+    return f"WITH deadline (member_id, {', '.join(kinds)}) AS (VALUES {', '.join(rows)})"
+
+
+def _fetch(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _period_params(period: scoring.Period, days: dict[int, dict[str, int]]) -> dict[str, Any]:
+    # A chunk is a run of member ids in order: a range is cheaper to look up than a list of
+    # thousands; rows of members in the range but not in the chunk do not join the deadlines.
+    return {"first": period.first_day, "last": period.last_day, "low": min(days), "high": max(days)}
+
+
+def inspection_tallies(
+    period: scoring.Period, days: dict[int, dict[str, int]]
+) -> dict[int, tuple[int, int, int, scoring.Clock]]:
+    """Per member of ``days``: (inspections, passed, critical failures, (rectifications due,
+    on time)) over the final results sampled in the period and reported by its last day.
+
+    A failed result's clock starts on its report day and stops on a passing re-test; it is
+    due when re-tested by the last day or when its deadline is, and on time when re-tested by
+    its deadline. Every column read is in the covering index inspection_member_sampled."""
+    deadline = _days_after("i.reported_on", f"d.{scoring.RECTIFICATION_DAYS}")
+    sql = f"""
+        {_deadlines(days, [scoring.RECTIFICATION_DAYS])}
+        SELECT i.member_id,
+               COUNT(*),
+               COUNT(*) FILTER (WHERE i.verdict = %(pass)s),
+               COUNT(*) FILTER (WHERE i.verdict <> %(pass)s AND i.severity = %(critical)s),
+               COUNT(*) FILTER (WHERE i.verdict <> %(pass)s
+                                AND (i.rectified_on <= %(last)s OR {deadline} <= %(last)s)),
+               COUNT(*) FILTER (WHERE i.verdict <> %(pass)s
+                                AND i.rectified_on <= %(last)s AND i.rectified_on <= {deadline})
+        FROM {Inspection._meta.db_table} AS i JOIN deadline AS d ON d.member_id = i.member_id
+        WHERE i.member_id BETWEEN %(low)s AND %(high)s AND i.status = %(final)s
+          AND i.sampled_on BETWEEN %(first)s AND %(last)s AND i.reported_on <= %(last)s
+        GROUP BY i.member_id
+    """  # noqa: S608 - table names and integers only; the values are parameters
+    params = {
+        **_period_params(period, days),
+        "pass": Inspection.Verdict.PASS.value,
+        "critical": Inspection.Severity.CRITICAL.value,
+        "final": Inspection.Status.FINAL.value,
+    }
+    return {
+        member_id: (n, passed, critical, scoring.Clock(due, on_time))
+        for member_id, n, passed, critical, due, on_time in _fetch(sql, params)
+    }
+
+
+def complaint_tallies(
+    period: scoring.Period, days: dict[int, dict[str, int]]
+) -> dict[int, tuple[scoring.Clock, scoring.Clock, int]]:
+    """Per member of ``days``: ((answers due, on time), (resolutions due, on time), upheld)
+    over the complaints accepted, not rejected, in the period.
+
+    A complaint's clocks start on its acceptance day and stop on the member's first answer
+    and on its resolution; "upheld" counts those upheld by the last day. Every column read is
+    in the covering index complaint_member_accepted."""
+    response = _days_after("c.accepted_on", f"d.{scoring.RESPONSE_DAYS}")
+    resolution = _days_after("c.accepted_on", f"d.{scoring.RESOLUTION_DAYS}")
+    sql = f"""
+        {_deadlines(days, [scoring.RESPONSE_DAYS, scoring.RESOLUTION_DAYS])}
+        SELECT c.member_id,
+               COUNT(*) FILTER (WHERE c.responded_on <= %(last)s OR {response} <= %(last)s),
+               COUNT(*) FILTER (WHERE c.responded_on <= %(last)s
+                                AND c.responded_on <= {response}),
+               COUNT(*) FILTER (WHERE c.resolved_on <= %(last)s OR {resolution} <= %(last)s),
+               COUNT(*) FILTER (WHERE c.resolved_on <= %(last)s
+                                AND c.resolved_on <= {resolution}),
+               COUNT(*) FILTER (WHERE c.upheld_on <= %(last)s)
+        FROM {Complaint._meta.db_table} AS c JOIN deadline AS d ON d.member_id = c.member_id
+        WHERE c.member_id BETWEEN %(low)s AND %(high)s AND c.status <> %(rejected)s
+          AND c.accepted_on BETWEEN %(first)s AND %(last)s
+        GROUP BY c.member_id
+    """  # noqa: S608 - table names and integers only; the values are parameters
+    params = {**_period_params(period, days), "rejected": Complaint.Status.REJECTED.value}
+    return {
+        member_id: (
+            scoring.Clock(response_due, response_on_time),
+            scoring.Clock(resolution_due, resolution_on_time),
+            upheld,
+        )
+        for (
+            member_id,
+            response_due,
+            response_on_time,
+            resolution_due,
+            resolution_on_time,
+            upheld,
+        ) in _fetch(sql, params)
+    }

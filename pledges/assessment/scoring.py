@@ -1,38 +1,41 @@
-"""The pledge-fulfilment score of SCORING.md, as a pure function of plain facts.
+"""The pledge-fulfilment score of SCORING.md, as a pure function of a member's pledge and tallies.
 
-Nothing here touches the database: ``gather.py`` collects the facts in a few set-based
-queries and ``assess_member`` turns them into a status, indicator values, deductions, a score
-and a grade. All arithmetic is exact (``Fraction``); only the published score is rounded, half
-up, to one decimal.
+Nothing here touches the database: ``gather.py`` finds each member's pledge in force and has
+the database count its inspections and complaints, a few set-based queries per chunk of
+members, and ``assess`` turns them into a status, indicator values, deductions, a score and a
+grade. All arithmetic is exact (``Fraction``); only the published score is rounded, half up,
+to one decimal.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+import functools
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 PASS_RATE = "pass_rate"  # noqa: S105 - a commitment kind, not a password
 RESPONSE_DAYS = "response_days"
 RESOLUTION_DAYS = "resolution_days"
 RECTIFICATION_DAYS = "rectification_days"
 KINDS = (PASS_RATE, RESPONSE_DAYS, RESOLUTION_DAYS, RECTIFICATION_DAYS)
+# The kinds measured by clocks: "within N days" of a start day.
+DEADLINE_KINDS = (RESPONSE_DAYS, RESOLUTION_DAYS, RECTIFICATION_DAYS)
 
 RATED = "rated"
 NOT_RATED = "not_rated"
 NO_PLEDGE = "no_pledge"
 
-PASS = "pass"  # noqa: S105 - a verdict, not a password
-CRITICAL = "critical"
-
 HUNDRED = Fraction(100)
+HALF = Fraction(1, 2)
 # Indicator values and sums are stored with this many decimals: enough to show the inputs,
 # while the score itself is computed from the exact fractions.
 STORED_PLACES = Decimal("0.0000000001")
-ONE_PLACE = Decimal("0.1")
 
 
 @dataclass(frozen=True)
@@ -85,8 +88,7 @@ class Period:
     last_day: datetime.date
 
 
-@dataclass(frozen=True)
-class PledgeFacts:
+class PledgeVersion(NamedTuple):
     """One published version of a member's pledge and its commitments (kind → target)."""
 
     id: int
@@ -96,28 +98,25 @@ class PledgeFacts:
     commitments: Mapping[str, Decimal]
 
 
-@dataclass(frozen=True)
-class InspectionFacts:
-    """A final inspection result, or ``count`` identical ones (the gatherer groups them)."""
+class Clock(NamedTuple):
+    """A deadline kind's clocks in the period: how many were due, and how many of those were
+    stopped on time (SCORING.md, "Indicator values")."""
 
-    sampled_on: datetime.date
-    reported_on: datetime.date
-    verdict: str
-    severity: str = ""
-    rectified_on: datetime.date | None = None
-    count: int = 1
+    due: int = 0
+    on_time: int = 0
 
 
-@dataclass(frozen=True)
-class ComplaintFacts:
-    """A complaint against the member, or ``count`` identical ones."""
+class Tallies(NamedTuple):
+    """What the score reads of a member's inspections and complaints in the period, counted by
+    the database (gather.py): the inspections that count, those passed, the critical failures,
+    the complaints upheld by the last day, and a clock for each deadline kind the member is
+    assessed against (deadline_days)."""
 
-    accepted_on: datetime.date | None
-    responded_on: datetime.date | None = None
-    resolved_on: datetime.date | None = None
-    upheld_on: datetime.date | None = None
-    rejected: bool = False
-    count: int = 1
+    inspections: int = 0
+    passed: int = 0
+    critical: int = 0
+    upheld: int = 0
+    clocks: Mapping[str, Clock] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -131,7 +130,14 @@ class Indicator:
     # "pledge" when the member pledged the target, "charter" for a required kind it left out.
     source: str = "pledge"
 
-    def as_json(self) -> dict[str, Any]:
+    @functools.cached_property
+    def points(self) -> Fraction:
+        """What the indicator adds to the weighted sum: weight × value."""
+        return self.weight * self.value if self.value is not None else Fraction(0)
+
+    @functools.cached_property
+    def details(self) -> dict[str, Any]:
+        """The indicator in the result's details (worked out once: members share indicators)."""
         data: dict[str, Any] = {
             "target": None if self.target is None else str(self.target),
             "weight": self.weight,
@@ -150,11 +156,12 @@ class Deductions:
     upheld: int = 0
     upheld_points: Fraction = Fraction(0)
 
-    @property
+    @functools.cached_property
     def total(self) -> Fraction:
         return self.critical_points + self.upheld_points
 
-    def as_json(self) -> dict[str, Any]:
+    @functools.cached_property
+    def details(self) -> dict[str, Any]:
         return {
             "critical": self.critical,
             "critical_points": decimal_text(self.critical_points),
@@ -164,26 +171,26 @@ class Deductions:
         }
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(NamedTuple):
     status: str
     pledge_id: int | None = None
-    indicators: Mapping[str, Indicator] = field(default_factory=dict)
+    indicators: Mapping[str, Indicator] = MappingProxyType({})
     weighted: Fraction | None = None
-    deductions: Deductions = field(default_factory=Deductions)
+    deductions: Deductions = Deductions()
     score: Decimal | None = None
     grade: str = ""
 
     def details(self, charter_version: int | None) -> dict[str, Any]:
         """The public explanation of the result (the data contract of MemberAssessment.details)."""
         return {
-            "indicators": {kind: ind.as_json() for kind, ind in self.indicators.items()},
+            "indicators": {kind: ind.details for kind, ind in self.indicators.items()},
             "weighted": None if self.weighted is None else decimal_text(self.weighted),
-            "deductions": self.deductions.as_json(),
+            "deductions": self.deductions.details,
             "charter_version": charter_version,
         }
 
 
+@functools.lru_cache(maxsize=65536)
 def decimal_text(value: Fraction | Decimal | int) -> str:
     """A value as a Decimal string: exact when it has few decimals, else to ten places."""
     fraction = Fraction(value)
@@ -201,18 +208,16 @@ def decimal_text(value: Fraction | Decimal | int) -> str:
 
 def round_half_up(value: Fraction) -> Decimal:
     """Round an exact value half up to one decimal: 87.25 → 87.3."""
-    tenths, remainder = divmod(value * 10, 1)
-    if remainder >= Fraction(1, 2):
-        tenths += 1
-    return (Decimal(int(tenths)) / 10).quantize(ONE_PLACE)
+    tenths = math.floor(value * 10 + HALF)
+    return Decimal(tenths).scaleb(-1)
 
 
-def pledge_in_force(pledges: Iterable[PledgeFacts], on: datetime.date) -> PledgeFacts | None:
+def pledge_in_force(versions: Iterable[PledgeVersion], on: datetime.date) -> PledgeVersion | None:
     """The latest version published on or before the day, unless withdrawn by then.
 
     A later version supersedes the earlier ones; withdrawing it does not bring them back.
     """
-    published = [pledge for pledge in pledges if pledge.published_on <= on]
+    published = [pledge for pledge in versions if pledge.published_on <= on]
     if not published:
         return None
     latest = max(published, key=lambda pledge: (pledge.published_on, pledge.version))
@@ -231,154 +236,115 @@ def grade_for(score: Decimal, policy: Policy) -> str:
     return "D"
 
 
-def _existing(day: datetime.date | None, period: Period) -> datetime.date | None:
-    """An event dated after the last day does not exist for the period."""
-    return day if day is not None and day <= period.last_day else None
+def target_of(policy: Policy, pledge: PledgeVersion, kind: str) -> tuple[Decimal | None, str]:
+    """The target a kind is assessed against, and where it comes from: the member's own
+    ("pledge"), else the charter's minimum for a required kind the pledge left out
+    ("charter"), else none."""
+    if kind in pledge.commitments:
+        return Decimal(pledge.commitments[kind]), "pledge"
+    if kind in policy.required_kinds and kind in policy.minimums:
+        return Decimal(policy.minimums[kind]), "charter"
+    return None, "none"
 
 
-def _clock(
-    starts: Iterable[tuple[datetime.date, datetime.date | None, int]], days: int, period: Period
-) -> tuple[int, int]:
-    """(due, on time) over clocks given as (start day, stop day or None, how many).
-
-    Due: stopped on or before the last day, or the deadline (start + days) is on or before it.
-    On time: stopped on or before the deadline.
-    """
-    due = on_time = 0
-    for start, stop, count in starts:
-        stopped = _existing(stop, period)
-        deadline = start + datetime.timedelta(days=days)
-        if stopped is None and deadline > period.last_day:
-            continue
-        due += count
-        if stopped is not None and stopped <= deadline:
-            on_time += count
-    return due, on_time
+def deadline_days(policy: Policy, pledge: PledgeVersion | None) -> dict[str, int]:
+    """The days of each deadline kind the member is assessed against: the clocks to count.
+    Deadlines are whole calendar days, as charter/deadlines.py counts them."""
+    if pledge is None:
+        return {}
+    days = {}
+    for kind in DEADLINE_KINDS:
+        target, _source = target_of(policy, pledge, kind)
+        if target is not None:
+            days[kind] = int(target)
+    return days
 
 
-def _clock_indicator(
-    kind: str,
-    target: Decimal,
-    weight: int,
-    source: str,
-    clocks: Sequence[tuple[datetime.date, datetime.date | None, int]],
-    period: Period,
+# Members share a few hundred targets and a few thousand counts between them: each indicator
+# and each pair of deductions is worked out once and shared (they are immutable). Targets are
+# passed as text: Decimal("90") and Decimal("90.0") are equal keys, but are written differently.
+
+
+@functools.lru_cache(maxsize=65536)
+def pass_rate_indicator(
+    target_text: str, source: str, weight: int, n: int, passed: int, critical: int
 ) -> Indicator:
-    # Deadlines are whole calendar days (as charter/deadlines.py counts them).
-    due, on_time = _clock(clocks, int(target), period)
+    target = Decimal(target_text)
+    rate = HUNDRED * passed / n if n else None
+    value: Fraction | None = None
+    if rate is not None:
+        value = HUNDRED if rate >= Fraction(target) else HUNDRED * rate / Fraction(target)
+    counts = {
+        "n": n,
+        "passed": passed,
+        "critical": critical,
+        "rate": None if rate is None else decimal_text(rate),
+    }
+    return Indicator(PASS_RATE, target, weight, n >= 1, value, counts, source)
+
+
+@functools.lru_cache(maxsize=65536)
+def clock_indicator(
+    kind: str, target_text: str, source: str, weight: int, due: int, on_time: int
+) -> Indicator:
+    target = Decimal(target_text)
     value = HUNDRED * on_time / due if due else None
-    return Indicator(
-        kind=kind,
-        target=target,
-        weight=weight,
-        measurable=due > 0,
-        value=value,
-        counts={"due": due, "on_time": on_time},
-        source=source,
+    counts = {"due": due, "on_time": on_time}
+    return Indicator(kind, target, weight, due > 0, value, counts, source)
+
+
+@functools.lru_cache(maxsize=65536)
+def deductions(
+    critical: int, upheld: int, critical_penalty: Decimal, upheld_penalty: Decimal, cap: Decimal
+) -> Deductions:
+    return Deductions(
+        critical=critical,
+        critical_points=critical * Fraction(critical_penalty),
+        upheld=upheld,
+        upheld_points=min(upheld * Fraction(upheld_penalty), Fraction(cap)),
     )
 
 
-def assess_member(
-    policy: Policy,
-    period: Period,
-    pledges: Iterable[PledgeFacts],
-    inspections: Iterable[InspectionFacts],
-    complaints: Iterable[ComplaintFacts],
-) -> Result:
-    """One member's assessment for a period (SCORING.md), from the facts alone."""
-    pledge = pledge_in_force(pledges, period.last_day)
+def _indicator(policy: Policy, pledge: PledgeVersion, kind: str, tallies: Tallies) -> Indicator:
+    weight = int(policy.weights.get(kind, 0))
+    target, source = target_of(policy, pledge, kind)
+    if target is None:
+        return Indicator(kind, None, weight, False, None, {}, source)
+    if kind == PASS_RATE:
+        return pass_rate_indicator(
+            str(target), source, weight, tallies.inspections, tallies.passed, tallies.critical
+        )
+    clock = tallies.clocks.get(kind, Clock())
+    return clock_indicator(kind, str(target), source, weight, clock.due, clock.on_time)
+
+
+def assess(policy: Policy, pledge: PledgeVersion | None, tallies: Tallies) -> Result:
+    """One member's assessment for a period (SCORING.md), from its pledge in force on the last
+    day (None: it has none) and its tallies."""
     if pledge is None:
         return Result(status=NO_PLEDGE)
-
-    counted_inspections = [
-        inspection
-        for inspection in inspections
-        if period.first_day <= inspection.sampled_on <= period.last_day
-        and inspection.reported_on <= period.last_day
-    ]
-    counted_complaints = [
-        complaint
-        for complaint in complaints
-        if not complaint.rejected
-        and complaint.accepted_on is not None
-        and period.first_day <= complaint.accepted_on <= period.last_day
-    ]
-    n = sum(inspection.count for inspection in counted_inspections)
-    passed = sum(i.count for i in counted_inspections if i.verdict == PASS)
-    failed = [i for i in counted_inspections if i.verdict != PASS]
-    critical = sum(i.count for i in failed if i.severity == CRITICAL)
-
-    indicators: dict[str, Indicator] = {}
-    for kind in KINDS:
-        weight = int(policy.weights.get(kind, 0))
-        if kind in pledge.commitments:
-            target: Decimal | None = Decimal(pledge.commitments[kind])
-            source = "pledge"
-        elif kind in policy.required_kinds and kind in policy.minimums:
-            target, source = Decimal(policy.minimums[kind]), "charter"
-        else:
-            indicators[kind] = Indicator(kind, None, weight, False, None, {}, source="none")
-            continue
-        assert target is not None  # noqa: S101 - narrowed above for the type checker
-        if kind == PASS_RATE:
-            rate = HUNDRED * passed / n if n else None
-            value: Fraction | None = None
-            if rate is not None:
-                value = HUNDRED if rate >= Fraction(target) else HUNDRED * rate / Fraction(target)
-            indicators[kind] = Indicator(
-                kind,
-                target,
-                weight,
-                measurable=n >= 1,
-                value=value,
-                counts={
-                    "n": n,
-                    "passed": passed,
-                    "critical": critical,
-                    "rate": None if rate is None else decimal_text(rate),
-                },
-                source=source,
-            )
-        elif kind == RECTIFICATION_DAYS:
-            clocks = [(i.reported_on, i.rectified_on, i.count) for i in failed]
-            indicators[kind] = _clock_indicator(kind, target, weight, source, clocks, period)
-        else:
-            stop = "responded_on" if kind == RESPONSE_DAYS else "resolved_on"
-            clocks = [
-                (c.accepted_on, getattr(c, stop), c.count)
-                for c in counted_complaints
-                if c.accepted_on is not None
-            ]
-            indicators[kind] = _clock_indicator(kind, target, weight, source, clocks, period)
-
-    measured = [ind for ind in indicators.values() if ind.measurable and ind.value is not None]
+    indicators = {kind: _indicator(policy, pledge, kind, tallies) for kind in KINDS}
+    measured = [ind for ind in indicators.values() if ind.measurable]
     total_weight = sum(ind.weight for ind in measured)
-    if not measured or total_weight == 0:
+    if total_weight == 0:
         return Result(status=NOT_RATED, pledge_id=pledge.id, indicators=indicators)
 
-    weighted = sum(
-        (ind.weight * ind.value for ind in measured if ind.value is not None), Fraction(0)
+    weighted = sum(ind.points for ind in measured) / Fraction(total_weight)
+    deducted = deductions(
+        tallies.critical,
+        tallies.upheld,
+        policy.critical_penalty,
+        policy.upheld_penalty,
+        policy.upheld_cap,
     )
-    weighted /= total_weight
-    upheld = sum(
-        c.count
-        for c in counted_complaints
-        if c.upheld_on is not None and c.upheld_on <= period.last_day
-    )
-    deductions = Deductions(
-        critical=critical,
-        critical_points=critical * Fraction(policy.critical_penalty),
-        upheld=upheld,
-        upheld_points=min(upheld * Fraction(policy.upheld_penalty), Fraction(policy.upheld_cap)),
-    )
-    clamped = min(max(weighted - deductions.total, Fraction(0)), HUNDRED)
+    clamped = min(max(weighted - deducted.total, Fraction(0)), HUNDRED)
     score = round_half_up(clamped)
     return Result(
         status=RATED,
         pledge_id=pledge.id,
         indicators=indicators,
         weighted=weighted,
-        deductions=deductions,
+        deductions=deducted,
         score=score,
         grade=grade_for(score, policy),
     )

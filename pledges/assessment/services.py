@@ -4,24 +4,13 @@ Each function is atomic and refuses an impossible step with a ValidationError. T
 tasks in tasks.py call these; so does ``manage.py assess``.
 
 The hash of a run (``inputs_hash``) covers the period, the charter version and policy used,
-and every member's inputs and result, in member order. Two versions exist
-(``AssessmentRun.hash_version``), and a run is always verified with the version it was
-hashed with:
-
-1. SHA-256 over a JSON header, then for each member a newline, the JSON line
-   ``[member id, inputs digest, status, score, grade]`` and its details as canonical JSON
-   (keys sorted, no spaces); the inputs digest is gather.MemberInputs.digest. Taking it
-   means reading every stored result again once the chunks are done.
-2. SHA-256 over the JSON header (which says ``"hash_version": 2``), then for each member a
-   newline and the SHA-256 (hexadecimal) of the same line and details; the inputs digest is
-   batch.Facts.digest. Each chunk keeps its members' digests as it writes their results, so
-   finishing a run only joins them.
-3. As 2 (the header says ``"hash_version": 3``), but the inputs digest is
-   batch.Gathered.digest: the member's latest pledge version and the tallies its score is
-   computed from (inspections counted, passed, critical; each deadline clock's days, due and
-   on time; complaints upheld), which the database counts per member, rather than every
-   event. The results are the same as version 2's, character for character; only the inputs
-   digest, and so the hash, differ.
+and every member's inputs and result, in member order: the SHA-256 of a JSON header, then for
+each member a newline and the digest of its result (``result_digest``: the SHA-256 of the JSON
+line ``[member id, pledge id, status, score, grade]`` followed by the details as canonical
+JSON, keys sorted and no spaces; the details hold the inputs: each indicator's target and the
+counts behind it, and the counts deducted). Each chunk keeps its members' digests as it writes
+their results, so finishing a run only joins them; verifying a run computes its period again,
+writing nothing, and compares the hashes.
 """
 
 from __future__ import annotations
@@ -29,9 +18,9 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -49,10 +38,10 @@ from pledges.models.assessment import (
     RunChunk,
 )
 
-from . import batch, gather, scoring
+from . import gather, scoring
 from .periods import PeriodCodeError, period_days
 
-# Members per chunk: a chunk is one task, four gathering queries and one transaction.
+# Members per chunk: a chunk is one task, three gathering queries and one transaction.
 # Inspections and complaints are stored in the order they arrive, not by member, so each
 # chunk's gathering reads nearly every page of those tables whatever its share of the
 # members: fewer, larger chunks read them fewer times. A run is cut into at least
@@ -146,149 +135,67 @@ def start_run(
     return run
 
 
-def _result_rows(
-    run: AssessmentRun, member_ids: list[int], chunk: int
-) -> Iterator[MemberAssessment]:
-    """The results of hash version 1: the reference scoring on gather.py's facts."""
-    period = run.period
+class Assessed(NamedTuple):
+    """A member's result in a run, as it is written and hashed."""
+
+    member_id: int
+    status: str
+    score: Decimal | None
+    grade: str
+    details: str  # canonical JSON (keys sorted, no spaces)
+    pledge_id: int | None
+
+
+def assess_members(run: AssessmentRun, member_ids: list[int]) -> list[Assessed]:
+    """The results of these members (a run of ids in order) in the run."""
     policy = gather.policy_of(run.charter_version)
-    facts = gather.gather(gather.scoring_period(period), member_ids)
-    for member_id in member_ids:
-        inputs = facts[member_id]
-        result = scoring.assess_member(
-            policy,
-            gather.scoring_period(period),
-            inputs.pledges,
-            inputs.inspections,
-            inputs.complaints,
+    results = []
+    for member_id, member in gather.gather(policy, gather.scoring_period(run.period), member_ids):
+        result = scoring.assess(policy, member.pledge, member.tallies)
+        details = json.dumps(
+            result.details(run.charter_version.number), sort_keys=True, separators=(",", ":")
         )
-        yield MemberAssessment(
-            run=run,
-            member_id=member_id,
-            status=result.status,
-            score=result.score,
-            grade=result.grade,
-            details=result.details(run.charter_version.number),
-            pledge_id=result.pledge_id,
-            chunk=chunk,
-            inputs_digest=inputs.digest(),
-        )
-
-
-def rules_of(run: AssessmentRun) -> batch.Rules:
-    """The run's policy and period as batch.py computes with them."""
-    return batch.Rules.of(
-        gather.policy_of(run.charter_version),
-        gather.scoring_period(run.period),
-        run.charter_version.number,
-    )
-
-
-RESULT_COLUMNS = (
-    "run_id",
-    "member_id",
-    "status",
-    "score",
-    "grade",
-    "details",
-    "pledge_id",
-    "chunk",
-    "inputs_digest",
-)
-
-
-def _copy_text(value: str) -> str:
-    """A value for COPY's text format (the details JSON may hold a backslash)."""
-    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
-        value = (
-            value.replace("\\", "\\\\")
-            .replace("\t", "\\t")
-            .replace("\n", "\\n")
-            .replace("\r", "\\r")
-        )
-    return value
-
-
-def _write_rows(run: AssessmentRun, chunk: int, rows: Iterable[batch.Row]) -> str:
-    """Insert a chunk's results; returns their digests joined, in the order of the rows.
-
-    COPY on PostgreSQL (several times faster than INSERT for thousands of rows with JSON),
-    bulk_create elsewhere.
-    """
-    digests: list[str] = []
-    if connection.vendor != "postgresql":
-        results = []
-        for row in rows:
-            outcome = row.outcome
-            digests.append(row.digest)
-            results.append(
-                MemberAssessment(
-                    run=run,
-                    member_id=row.member_id,
-                    status=outcome.status,
-                    score=None if outcome.score is None else Decimal(outcome.score),
-                    grade=outcome.grade,
-                    details=json.loads(outcome.details),
-                    pledge_id=outcome.pledge_id,
-                    chunk=chunk,
-                    inputs_digest=row.inputs_digest,
-                )
+        results.append(
+            Assessed(
+                member_id,
+                result.status,
+                result.score,
+                result.grade,
+                details,
+                result.pledge_id,
             )
-        MemberAssessment.objects.bulk_create(results, batch_size=1000)
-        return "".join(digests)
-    # Computed before COPY starts: the computation queries the same connection.
-    lines = []
-    null = "\\N"
-    prefix, suffix = f"{run.pk}\t", f"\t{chunk}\t"
-    for row in rows:
-        outcome = row.outcome
-        digests.append(row.digest)
-        score = null if outcome.score is None else outcome.score
-        pledge = null if outcome.pledge_id is None else outcome.pledge_id
-        lines.append(
-            f"{prefix}{row.member_id}\t{outcome.status}\t{score}\t{outcome.grade}\t"
-            f"{_copy_text(outcome.details)}\t{pledge}{suffix}{row.inputs_digest}\n"
         )
-    table = MemberAssessment._meta.db_table
-    with connection.cursor() as cursor:
-        copy_sql = f"COPY {table} ({', '.join(RESULT_COLUMNS)}) FROM STDIN"
-        with cursor.cursor.copy(copy_sql) as copy:  # type: ignore[union-attr]
-            copy.write("".join(lines))
-    return "".join(digests)
+    return results
 
 
-def _write_results(results: Iterable[MemberAssessment]) -> None:
-    """Insert a chunk's results of hash version 1."""
+# The results' columns, for COPY: an Assessed row follows its run and chunk.
+RESULT_COLUMNS = ("run_id", "chunk", *Assessed._fields)
+
+
+def _write_results(run: AssessmentRun, chunk: int, results: list[Assessed]) -> None:
+    """Insert a chunk's results: with COPY on PostgreSQL (thousands of rows with their JSON in
+    a fraction of the time of an INSERT), with bulk_create elsewhere."""
     if connection.vendor != "postgresql":
-        MemberAssessment.objects.bulk_create(results, batch_size=1000)
+        MemberAssessment.objects.bulk_create(
+            MemberAssessment(
+                run=run,
+                chunk=chunk,
+                member_id=row.member_id,
+                status=row.status,
+                score=row.score,
+                grade=row.grade,
+                details=json.loads(row.details),
+                pledge_id=row.pledge_id,
+            )
+            for row in results
+        )
         return
-    table = MemberAssessment._meta.db_table
-    results = list(results)
+    table = connection.ops.quote_name(MemberAssessment._meta.db_table)
     with connection.cursor() as cursor:
         copy_sql = f"COPY {table} ({', '.join(RESULT_COLUMNS)}) FROM STDIN"
         with cursor.cursor.copy(copy_sql) as copy:  # type: ignore[union-attr]
-            for result in results:
-                copy.write_row(
-                    (
-                        result.run_id,
-                        result.member_id,
-                        result.status,
-                        result.score,
-                        result.grade,
-                        json.dumps(result.details),
-                        result.pledge_id,
-                        result.chunk,
-                        result.inputs_digest,
-                    )
-                )
-
-
-def _chunk_rows(
-    run: AssessmentRun,
-) -> Callable[[batch.Rules, Any, list[int]], Iterator[batch.Row]]:
-    """How a chunk of the run is assessed, by its hash version: 2 gathers every event and
-    counts in Python; 3 has the database tally each member's events."""
-    return batch.assess_chunk if run.hash_version == 2 else batch.assess_tallied_chunk
+            for row in results:
+                copy.write_row((run.pk, chunk, *row))
 
 
 def compute_chunk(run_id: int, number: int) -> bool:
@@ -309,17 +216,9 @@ def compute_chunk(run_id: int, number: int) -> bool:
             return False
         if chunk.done_at is None:
             MemberAssessment.objects.filter(run=run, chunk=number).delete()
-            member_ids = list(chunk.member_ids)
-            if run.hash_version == 1:
-                # A run started before hash version 2 is finished the way it began.
-                _write_results(_result_rows(run, member_ids, number))
-            else:
-                batch.tune_connection()
-                rows = _chunk_rows(run)(
-                    rules_of(run), gather.scoring_period(run.period), member_ids
-                )
-                with batch.no_cycle_collection():
-                    chunk.digests = _write_rows(run, number, rows)
+            results = assess_members(run, list(chunk.member_ids))
+            _write_results(run, number, results)
+            chunk.digests = "".join(result_digest(result) for result in results)
             chunk.done_at = timezone.now()
             chunk.save(update_fields=["done_at", "digests"])
     # A second transaction, serialised on the run's row: the last chunk to get here sees
@@ -336,7 +235,7 @@ def compute_chunk(run_id: int, number: int) -> bool:
 
 
 def _header(run: AssessmentRun) -> dict[str, Any]:
-    header: dict[str, Any] = {
+    return {
         "cooperative": run.period.cooperative.slug,
         "period": [
             run.period.code,
@@ -346,40 +245,19 @@ def _header(run: AssessmentRun) -> dict[str, Any]:
         "charter_version": run.charter_version.number,
         "policy": run.policy,
     }
-    if run.hash_version != 1:
-        header["hash_version"] = run.hash_version
-    return header
 
 
-def hash_results(
-    run: AssessmentRun,
-    rows: Iterable[tuple[int, str, str, Any, str, dict[str, Any]]],
-) -> str:
-    """The run's hash from its results: (member id, inputs digest, status, score, grade,
-    details) in member order, in the run's hash version."""
-    if run.hash_version != 1:
-
-        def digests() -> Iterator[str]:
-            for member_id, inputs_digest, status, score, grade, details in rows:
-                line = batch.result_line(
-                    member_id, inputs_digest, status, None if score is None else str(score), grade
-                )
-                text = json.dumps(details, sort_keys=True, separators=(",", ":"))
-                yield batch.result_digest(line, text)
-
-        return hash_digests(run, digests())
-    digest = hashlib.sha256()
-    digest.update(json.dumps(_header(run), sort_keys=True, separators=(",", ":")).encode())
-    for member_id, inputs_digest, status, score, grade, details in rows:
-        line = [member_id, inputs_digest, status, None if score is None else str(score), grade]
-        digest.update(b"\n")
-        digest.update(json.dumps(line, separators=(",", ":")).encode())
-        digest.update(json.dumps(details, sort_keys=True, separators=(",", ":")).encode())
-    return digest.hexdigest()
+def result_digest(result: Assessed) -> str:
+    """A member's part of the run's hash: its result line and details (see the module)."""
+    score = None if result.score is None else str(result.score)
+    line = [result.member_id, result.pledge_id, result.status, score, result.grade]
+    return hashlib.sha256(
+        (json.dumps(line, separators=(",", ":")) + result.details).encode()
+    ).hexdigest()
 
 
-def hash_digests(run: AssessmentRun, digests: Iterable[str]) -> str:
-    """Hash version 2: the header, then each member's result digest, in member order."""
+def run_hash(run: AssessmentRun, digests: Iterable[str]) -> str:
+    """The run's hash from its members' result digests, in member order."""
     digest = hashlib.sha256()
     digest.update(json.dumps(_header(run), sort_keys=True, separators=(",", ":")).encode())
     for member_digest in digests:
@@ -388,18 +266,8 @@ def hash_digests(run: AssessmentRun, digests: Iterable[str]) -> str:
     return digest.hexdigest()
 
 
-def stored_hash(run: AssessmentRun) -> str:
-    """The hash of the results as stored (reads every one of them)."""
-    rows = (
-        MemberAssessment.objects.filter(run=run)
-        .order_by("member_id")
-        .values_list("member_id", "inputs_digest", "status", "score", "grade", "details")
-    )
-    return hash_results(run, rows.iterator(chunk_size=2000))
-
-
 def _chunks_hash(run: AssessmentRun) -> str:
-    """Hash version 2 from the digests the chunks kept, checked against their members."""
+    """The run's hash from the digests its chunks kept, checked against their members."""
     pieces = []
     for number, member_ids, digests in (
         RunChunk.objects.filter(run=run)
@@ -410,39 +278,20 @@ def _chunks_hash(run: AssessmentRun) -> str:
             raise ValueError(f"chunk {number} of run {run.pk} holds no digest for each member")
         pieces.append(digests)
     joined = "".join(pieces)
-    return hash_digests(run, (joined[i : i + 64] for i in range(0, len(joined), 64)))
+    return run_hash(run, (joined[i : i + 64] for i in range(0, len(joined), 64)))
 
 
 def recomputed_hash(run: AssessmentRun) -> str:
     """The hash of the run's period computed again now, from the database, writing nothing."""
     ids = gather.assessed_member_ids(run.period)
-    if run.hash_version != 1:
-        rules = rules_of(run)
-        period = gather.scoring_period(run.period)
-        assess_rows = _chunk_rows(run)
-        return hash_digests(
-            run,
-            (
-                row.digest
-                for start in range(0, len(ids), CHUNK_SIZE)
-                for row in assess_rows(rules, period, ids[start : start + CHUNK_SIZE])
-            ),
-        )
-
-    def rows() -> Iterator[tuple[int, str, str, Any, str, dict[str, Any]]]:
-        for start in range(0, len(ids), CHUNK_SIZE):
-            for result in _result_rows(run, ids[start : start + CHUNK_SIZE], 0):
-                yield (
-                    result.member_id,
-                    result.inputs_digest,
-                    result.status,
-                    result.score,
-                    result.grade,
-                    # The round trip through JSON gives what the database gives back.
-                    json.loads(json.dumps(result.details)),
-                )
-
-    return hash_results(run, rows())
+    return run_hash(
+        run,
+        (
+            result_digest(result)
+            for start in range(0, len(ids), CHUNK_SIZE)
+            for result in assess_members(run, ids[start : start + CHUNK_SIZE])
+        ),
+    )
 
 
 def verify_run(run: AssessmentRun) -> bool:
@@ -473,7 +322,7 @@ def finish_run(run_id: int) -> AssessmentRun:
     for draft in AssessmentRun.objects.filter(period=run.period, status=Status.DRAFT):
         draft.delete()
     run.chunks_done = run.chunks_total
-    run.inputs_hash = stored_hash(run) if run.hash_version == 1 else _chunks_hash(run)
+    run.inputs_hash = _chunks_hash(run)
     run.status = Status.DRAFT
     run.finished_at = timezone.now()
     run.save(update_fields=["chunks_done", "inputs_hash", "status", "finished_at"])

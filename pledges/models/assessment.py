@@ -44,9 +44,6 @@ class PublishedDataError(Exception):
     """Published assessment data is never edited in place (SCORING.md, "Publication")."""
 
 
-# The way new runs take their hash (AssessmentRun.hash_version).
-HASH_VERSION = 3
-
 # Runs in these states are public snapshots, or were: their rows never change again, except
 # for the moves in ALLOWED_MOVES, which touch only the status.
 LOCKED_STATUSES = ("published", "final", "superseded")
@@ -135,13 +132,6 @@ class AssessmentRun(models.Model):
     failure_message = models.TextField(_("why the computation failed"), blank=True)
     # The scoring policy's figures as used, so that the run explains itself.
     policy = models.JSONField(_("scoring policy used"), default=dict, blank=True)
-    # How inputs_hash is taken (pledges/assessment/services.py): 1 re-read every stored result
-    # in one stream; 2 combines each member's digest, taken while the chunks are computed; 3
-    # is 2 with the database tallying each member's events. A run is verified with the
-    # version it was hashed with, for good.
-    hash_version = models.PositiveSmallIntegerField(
-        _("hash version"), default=HASH_VERSION, db_default=HASH_VERSION
-    )
 
     objects = AssessmentRunQuerySet.as_manager()
     # The status the row had when loaded: what save() and delete() judge a change by.
@@ -247,15 +237,14 @@ class MemberAssessmentQuerySet(models.QuerySet["MemberAssessment"]):
         return super().delete()
 
 
-class WrittenJSONField(models.JSONField):  # type: ignore[type-arg]
-    """JSON stored as it was written: PostgreSQL's ``json`` type, which checks the text and
-    keeps it, rather than ``jsonb``, which takes it apart into its binary form.
+class JSONTextField(models.JSONField):  # type: ignore[type-arg]
+    """JSON kept as written: PostgreSQL's ``json`` type (the text, checked) rather than
+    ``jsonb`` (taken apart into a binary form); other databases store JSONField as usual.
 
-    A result's details are written once, in the canonical form the run's hash is taken of,
-    and read whole; nothing queries inside them. Kept as text they are that canonical form
-    byte for byte, and an assessment writes them a third faster (benchmarks/
-    bench_assessment.py). ``json`` has no equality or containment operators: no DISTINCT,
-    GROUP BY or ``__contains`` on such a column. Other databases store JSONField as before.
+    A result's details are written once, as the canonical text the run's hash covers, and read
+    whole; nothing queries inside them. As ``json`` an assessment writes them a third faster
+    (benchmarks/bench_assessment.py). ``json`` has no equality operator: no DISTINCT, GROUP BY
+    or ``__contains`` over such a column.
     """
 
     def db_type(self, connection: Any) -> str | None:
@@ -266,16 +255,7 @@ class WrittenJSONField(models.JSONField):  # type: ignore[type-arg]
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         if value is None or isinstance(value, str):
             return super().from_db_value(value, expression, connection)
-        return value  # psycopg has already decoded a json column
-
-    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
-        adapted = super().get_db_prep_value(value, connection, prepared)
-        if connection.vendor == "postgresql" and hasattr(adapted, "obj"):
-            from psycopg.types.json import Json
-
-            # Sent as json (as written), not as jsonb.
-            return Json(adapted.obj, dumps=adapted.dumps)
-        return adapted
+        return value  # psycopg has decoded a json column already
 
 
 class MemberAssessment(models.Model):
@@ -286,12 +266,6 @@ class MemberAssessment(models.Model):
         NOT_RATED = "not_rated", _("insufficient data")
         NO_PLEDGE = "no_pledge", _("no pledge")
 
-    # The run, the member and the pledge of a result have no per-row foreign keys: a chunk
-    # writes tens of thousands of results in one COPY, and checking each row's three keys
-    # (a query each, at commit; every chunk of a run locking the same run row) cost a fifth
-    # of the whole assessment. The database checks them once per statement instead, and
-    # refuses to delete or renumber a run, member or pledge that results refer to
-    # (migrations 0012 and 0013); the ORM's CASCADE and PROTECT are as before.
     # The run has no index of its own: the unique (run, member) constraint starts with it.
     run = models.ForeignKey(
         AssessmentRun,
@@ -299,20 +273,15 @@ class MemberAssessment(models.Model):
         related_name="results",
         verbose_name=_("run"),
         db_index=False,
-        db_constraint=False,
     )
     member = models.ForeignKey(
-        Member,
-        on_delete=models.PROTECT,
-        related_name="assessments",
-        verbose_name=_("member"),
-        db_constraint=False,
+        Member, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("member")
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
     score = models.DecimalField(_("score"), max_digits=4, decimal_places=1, null=True, blank=True)
     grade = models.CharField(_("grade"), max_length=1, blank=True)
     # Each indicator's value and the counts behind it, and the deductions, as computed.
-    details = WrittenJSONField(_("details"), default=dict)
+    details = JSONTextField(_("details"), default=dict)
     pledge = models.ForeignKey(
         Pledge,
         on_delete=models.PROTECT,
@@ -320,11 +289,8 @@ class MemberAssessment(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("pledge assessed"),
-        db_constraint=False,
     )
     chunk = models.PositiveIntegerField(_("chunk"), default=0)
-    # SHA-256 of this member's canonical inputs, the part of the run's hash it contributes.
-    inputs_digest = models.CharField(_("hash of the inputs"), max_length=64, blank=True)
 
     objects = MemberAssessmentQuerySet.as_manager()
 
@@ -356,7 +322,7 @@ class RunCheck(models.Model):
     """One recomputation of a published run's period, and whether it gave the run's hash.
 
     The public verification page shows the latest one with its date; a background task
-    (pledges.assessment.check_tasks) makes them, so that no request waits for a whole period
+    (tasks.check_run_task) makes them, so that no request waits for a whole period
     to be computed again.
     """
 

@@ -53,7 +53,7 @@ def results_of(run: AssessmentRun) -> dict[int, tuple[Any, ...]]:
     return {
         row[0]: row[1:]
         for row in MemberAssessment.objects.filter(run=run).values_list(
-            "member_id", "status", "score", "grade", "details", "inputs_digest"
+            "member_id", "status", "score", "grade", "details", "pledge_id"
         )
     }
 

@@ -114,30 +114,35 @@ def test_published_run_and_results_cannot_be_changed_in_code(coop, charter):
         MemberAssessment.objects.create(run=run, member=result.member, status="rated")
 
 
-def test_published_data_is_refused_by_the_database_on_postgresql(coop, charter):
-    """On PostgreSQL the triggers refuse raw SQL too; elsewhere the code-level refusal holds."""
+def test_published_data_is_refused_by_the_database(coop, charter):
+    """Triggers refuse raw SQL too; on SQLite deletions are left to the code (see the
+    migration)."""
     rated_member(coop)
     run = publish(coop, "2025")
+    result = MemberAssessment.objects.get(run=run)
+    refused = [
+        ("UPDATE pledges_memberassessment SET grade = 'D' WHERE run_id = %s", [run.pk]),
+        (
+            "INSERT INTO pledges_memberassessment (run_id, chunk, member_id, status, grade, "
+            "details) VALUES (%s, 0, %s, 'no_pledge', '', '{}')",
+            [run.pk, MemberFactory(cooperative=coop).pk],
+        ),
+        ("UPDATE pledges_assessmentrun SET revision_note = 'x' WHERE id = %s", [run.pk]),
+        ("UPDATE pledges_assessmentrun SET status = 'draft' WHERE id = %s", [run.pk]),
+    ]
     if connection.vendor == "postgresql":
-        for sql in (
-            "UPDATE pledges_memberassessment SET grade = 'D' WHERE run_id = %s",
-            "DELETE FROM pledges_memberassessment WHERE run_id = %s",
-            "UPDATE pledges_assessmentrun SET revision_note = 'x' WHERE id = %s",
-            "UPDATE pledges_assessmentrun SET status = 'draft' WHERE id = %s",
-            "DELETE FROM pledges_assessmentrun WHERE id = %s",
-        ):
-            with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(sql, [run.pk])
-        # The allowed move, status only, passes.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE pledges_assessmentrun SET status = 'final' WHERE id = %s", [run.pk]
-            )
-    else:
-        with pytest.raises(PublishedDataError):
-            MemberAssessment.objects.filter(run=run).update(grade="D")
-        with pytest.raises(PublishedDataError):
-            AssessmentRun.objects.filter(pk=run.pk).delete()
+        refused += [
+            ("DELETE FROM pledges_memberassessment WHERE id = %s", [result.pk]),
+            ("DELETE FROM pledges_assessmentrun WHERE id = %s", [run.pk]),
+        ]
+    for sql, params in refused:
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    # The allowed move, status only, passes.
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE pledges_assessmentrun SET status = 'final' WHERE id = %s", [run.pk])
+    run.refresh_from_db()
+    assert run.status == AssessmentRun.Status.FINAL
 
 
 def test_the_run_becomes_final_only_after_the_notice_period(coop, charter, freeze_today):

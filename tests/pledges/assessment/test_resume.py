@@ -25,7 +25,7 @@ def test_resuming_completes_a_run_whose_chunks_were_lost_with_the_results_of_an_
     uninterrupted = compute(coop, "2025", chunk_size=2)
     expected = set(
         MemberAssessment.objects.filter(run=uninterrupted).values_list(
-            "member_id", "status", "score", "grade", "inputs_digest"
+            "member_id", "status", "score", "grade", "pledge_id"
         )
     )
     rerun = services.start_run(period_2025, dispatch=False, chunk_size=2)
@@ -40,7 +40,7 @@ def test_resuming_completes_a_run_whose_chunks_were_lost_with_the_results_of_an_
     assert (
         set(
             MemberAssessment.objects.filter(run=rerun).values_list(
-                "member_id", "status", "score", "grade", "inputs_digest"
+                "member_id", "status", "score", "grade", "pledge_id"
             )
         )
         == expected
