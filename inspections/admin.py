@@ -28,7 +28,13 @@ from .models import (
     TestItem,
 )
 from .services import issue_api_token, settle_inspection
-from .validation import check_agreement, check_result, check_retest, parse_measured_value
+from .validation import (
+    check_agreement,
+    check_item_limit,
+    check_result,
+    check_retest,
+    parse_measured_value,
+)
 
 
 def _labs_for(admin_view: CooperativeScopedAdmin, request: HttpRequest) -> QuerySet[Lab]:
@@ -83,6 +89,15 @@ class ItemResultForm(forms.ModelForm):
                 self.instance.measured_number = parse_measured_value(item, value)
             except ValueError as error:
                 self.add_error("measured_value", str(error))
+            else:
+                problems = check_item_limit(
+                    item,
+                    self.instance.measured_number,
+                    cleaned.get("limit") or "",
+                    cleaned.get("result") or "",
+                )
+                for name, message in problems:
+                    self.add_error(name, message)
             if not cleaned.get("limit"):
                 cleaned["limit"] = item.limit_text
         return cleaned

@@ -14,8 +14,10 @@ one row per test item of a report:
 
 ``item`` is the code of a test item of the report's category, ``measured_value`` is a number
 for items measured in numbers (a grade or a description otherwise), ``limit`` the limit the
-lab applied (empty: the catalogue's), ``result`` ``pass`` or ``fail``. Every report it names
-must be in the inspections file of the same upload; the verdict must agree with its items.
+lab applied (empty: the catalogue's, which is then kept with the result), ``result`` ``pass``
+or ``fail``. A number outside its limit cannot pass, one within it cannot fail. Every report
+it names must be in the inspections file of the same upload; the verdict must agree with its
+items.
 """
 
 from __future__ import annotations
@@ -43,7 +45,9 @@ from .validation import (
     VERDICTS,
     check_agreement,
     check_failed_items,
+    check_item_limit,
     check_result,
+    parse_measured_value,
 )
 
 INSPECTION_FIELDS = [
@@ -182,11 +186,11 @@ class InspectionImporter(Importer[InspectionRow]):
         self.categories = dict(
             TestCategory.objects.filter(cooperative=cooperative).values_list("code", "pk")
         )
-        self.items: dict[tuple[int, str], tuple[int, bool]] = {
-            (category_id, code): (pk, result_type == TestItem.ResultType.NUMBER)
-            for pk, category_id, code, result_type in TestItem.objects.filter(
-                category__cooperative=cooperative
-            ).values_list("pk", "category_id", "code", "result_type")
+        self.items: dict[tuple[int, str], TestItem] = {
+            (item.category_id, item.code): item
+            for item in TestItem.objects.filter(category__cooperative=cooperative).only(
+                "category_id", "code", "result_type", "limit_text", "limit_min", "limit_max"
+            )
         }
         self.labs: dict[str, int] = {}
         for pk, name_zh, name_en in Lab.objects.values_list("pk", "name_zh", "name_en"):
@@ -231,20 +235,20 @@ class InspectionImporter(Importer[InspectionRow]):
                 )
                 ok = False
                 continue
-            row.item_id, numeric = found
-            if numeric:
-                try:
-                    row.measured_number = Decimal(row.measured_value)
-                    if not row.measured_number.is_finite() or abs(row.measured_number) >= 10**10:
-                        raise ArithmeticError
-                except ArithmeticError:
-                    self._item_problem(
-                        row,
-                        "measured_value",
-                        _("“%(value)s” is not a number, and %(item)s is measured in numbers.")
-                        % {"value": row.measured_value[:40], "item": row.item_code},
-                    )
-                    ok = False
+            row.item_id = found.pk
+            try:
+                row.measured_number = parse_measured_value(found, row.measured_value)
+            except ValueError as error:
+                self._item_problem(row, "measured_value", str(error))
+                ok = False
+                continue
+            problems = check_item_limit(found, row.measured_number, row.limit, row.result)
+            for column, message in problems:
+                self._item_problem(row, column, message)
+            ok = ok and not problems
+            # The limit kept with the result is the one it was judged by: the catalogue's
+            # when the lab left it empty, so a later change of the catalogue changes nothing.
+            row.limit = row.limit or found.limit_text
         return ok
 
     def clean_row(self, values: dict[str, Any], line: int) -> InspectionRow:

@@ -267,6 +267,11 @@ class ItemResult(models.Model):
     def __str__(self) -> str:
         return f"{self.item}: {self.measured_value}"
 
+    @property
+    def limit_shown(self) -> str:
+        """The limit the result was judged by: the lab's, else the catalogue's."""
+        return self.limit or self.item.limit_text
+
 
 class RectificationQuerySet(models.QuerySet["Rectification"]):
     def counting(self) -> RectificationQuerySet:

@@ -38,7 +38,14 @@ from .models import (
     TestCategory,
     TestItem,
 )
-from .validation import Problems, check_agreement, check_result, check_retest, parse_measured_value
+from .validation import (
+    Problems,
+    check_agreement,
+    check_item_limit,
+    check_result,
+    check_retest,
+    parse_measured_value,
+)
 
 DEFAULT_OBJECTION_WINDOW_DAYS = 15
 
@@ -253,9 +260,14 @@ def validate_inspection(
                 )
             seen.add(item.item.pk)
             try:
-                parse_measured_value(item.item, item.measured_value)
+                measured = parse_measured_value(item.item, item.measured_value)
             except ValueError as error:
                 problems.append((f"items.{index}.measured_value", str(error)))
+                continue
+            problems += [
+                (f"items.{index}.{name}", message)
+                for name, message in check_item_limit(item.item, measured, item.limit, item.result)
+            ]
         problems += check_agreement(
             data.verdict, [(item.item.code, item.result) for item in data.items]
         )

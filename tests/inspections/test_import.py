@@ -158,7 +158,8 @@ def test_item_results_are_imported_with_their_reports(coop, member_a, catalogue,
     inspection = Inspection.objects.get()
     results = {r.item.code: r for r in ItemResult.objects.filter(inspection=inspection)}
     assert results["formaldehyde"].measured_number == 112
-    assert results["ph"].limit == ""
+    # The lab left the limit empty: the catalogue's, which judged the result, is kept with it.
+    assert results["ph"].limit == "4.0 – 8.5（GB 18401 B类）"
     assert results["odour"].measured_number is None
     # The same two files again: nothing changes.
     run_command(coop, tmp_path, row(member_a, verdict="fail", severity="major"), items=items + "\n")
