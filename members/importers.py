@@ -15,12 +15,12 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coop_portal import csvimport
 from coop_portal.csvimport import CellError, Column, Importer, RowErrors
+from coop_portal.history import record_history
 
 from .credit_code import normalise, problem
 from .models import Cooperative, Member, QualityOfficer, User
@@ -37,52 +37,6 @@ def credit_code(value: str) -> str:
     if message:
         raise CellError(message)
     return code
-
-
-def record_history(
-    model: type[models.Model],
-    pks: list[Any],
-    *,
-    history_type: str,
-    user: User | None,
-    reason: str,
-    when: datetime.datetime,
-) -> None:
-    """Write the django-simple-history rows of records just written, in one statement.
-
-    The database copies the rows it has just stored (INSERT … SELECT), so the history of a
-    large import costs one query per batch and no Python object per row.
-    """
-    if not pks:
-        return
-    history = model.history.model  # type: ignore[attr-defined]
-    quote = connection.ops.quote_name
-    tracked = [
-        field.column
-        for field in history._meta.concrete_fields
-        if not field.name.startswith("history_")
-    ]
-    columns = ", ".join(quote(column) for column in tracked)
-    placeholders = ", ".join(["%s"] * len(pks))
-    # Only quoted table and column names of our own models are interpolated; values are
-    # parameters.
-    target = quote(history._meta.db_table)
-    source = quote(model._meta.db_table)
-    key = quote(model._meta.pk.column)  # type: ignore[union-attr]
-    extra = ", ".join(
-        quote(name)
-        for name in ("history_date", "history_change_reason", "history_type", "history_user_id")
-    )
-    sql = f"INSERT INTO {target} ({columns}, {extra}) SELECT {columns}, %s, %s, %s, %s FROM {source} WHERE {key} IN ({placeholders})"  # noqa: S608
-    params = [
-        connection.ops.adapt_datetimefield_value(when),
-        reason[:100],
-        history_type,
-        user.pk if user is not None else None,
-        *pks,
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
 
 
 @dataclass
