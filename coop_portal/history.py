@@ -9,7 +9,8 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection, models
 
-# Rows copied per statement: well under SQLite's limit of parameters in one statement.
+# Rows copied per statement elsewhere than on PostgreSQL: well under SQLite's limit of
+# parameters in one statement.
 CHUNK = 5000
 
 
@@ -55,9 +56,12 @@ def record_history(
         history_type,
         user.pk if user is not None else None,
     ]
+    insert = f"INSERT INTO {target} ({columns}, {extra}) SELECT {columns}, %s, %s, %s, %s FROM {source} WHERE {key}"  # noqa: S608
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One array parameter, however many rows.
+            cursor.execute(f"{insert} = ANY(%s)", [*fixed, keys])
+            return
         for start in range(0, len(keys), CHUNK):
             chunk = keys[start : start + CHUNK]
-            placeholders = ", ".join(["%s"] * len(chunk))
-            sql = f"INSERT INTO {target} ({columns}, {extra}) SELECT {columns}, %s, %s, %s, %s FROM {source} WHERE {key} IN ({placeholders})"  # noqa: S608
-            cursor.execute(sql, [*fixed, *chunk])
+            cursor.execute(f"{insert} IN ({', '.join(['%s'] * len(chunk))})", [*fixed, *chunk])
