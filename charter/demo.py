@@ -6,11 +6,12 @@ import datetime
 
 from django.db import transaction
 
+from members import demo as members_demo
 from members.credit_code import check_character
-from members.models import Cooperative, Member, Role, User
+from members.models import Conversion, Cooperative, Member, Role, User
 
 from . import services
-from .models import Application, CharterAcceptance, CharterVersion, ExitStep
+from .models import Application, CharterVersion, ExitStep
 from .setup import DEFAULT_SECTIONS, setup_charter
 
 SECOND_VERSION = {
@@ -30,6 +31,35 @@ SECOND_VERSION = {
 SECOND_EFFECTIVE_FROM = datetime.date(2024, 1, 1)
 # These members have not accepted the current version yet, so the reminder page shows them.
 NOT_YET_ACCEPTED = 3
+
+# What happened to some members of the registry's demo under the exit mechanism: each step
+# (kind, days before the day the demo is loaded, reason), taken through the charter's services
+# like any other, so the directory, the public exit list and each member's cases agree.
+WARNED = "监督抽查床品纤维含量不合格，限期整改。"
+SUSPENDED = "整改期满复检仍不合格，暂停社员资格。"
+REMOVED = "多次违反公约、拒不整改，予以除名并公示。"
+WITHDREW = "企业转产，主动申请退社。"
+READMITTED = "重新提出入社申请（纸质申请），经审核重新接纳。"
+STORIES: dict[str, list[tuple[str, int, str]]] = {
+    "江苏金丝利家纺有限公司": [("warning", 40, WARNED)],
+    "通州区志远窗帘店": [("warning", 25, WARNED)],
+    "南通安睡枕业有限公司": [("warning", 150, WARNED), ("suspension", 45, SUSPENDED)],
+    "通州区川姜镇孙记枕套店": [("warning", 160, WARNED), ("suspension", 50, SUSPENDED)],
+    "南通暖冬被业有限公司": [
+        ("warning", 540, WARNED),
+        ("suspension", 420, SUSPENDED),
+        ("removal", 330, REMOVED),
+    ],
+    "通州区织梦家纺店": [
+        ("warning", 560, WARNED),
+        ("suspension", 440, SUSPENDED),
+        ("removal", 340, REMOVED),
+    ],
+    "南通棉之韵纺织品有限公司": [("withdrawal", 700, WITHDREW)],
+    "通州区蓝天毛巾经营部": [("withdrawal", 720, WITHDREW)],
+    # Re-admitted after the cooling-off period (at most 365 days in any version).
+    "南通云裳服饰有限公司": [("withdrawal", 900, WITHDREW), ("readmission", 480, READMITTED)],
+}
 
 
 def _code(prefix: str, number: int) -> str:
@@ -90,8 +120,7 @@ def _acceptances(first: CharterVersion, second: CharterVersion) -> None:
             services.accept_charter(
                 member, first, signatory_name=member.contact_person or "法定代表人", by=None
             )
-    if CharterAcceptance.objects.filter(version=second).exists():
-        return
+    # Accepting again changes nothing, so loading the demo twice leaves the same members out.
     for member in current[NOT_YET_ACCEPTED:]:
         services.accept_charter(
             member, second, signatory_name=member.contact_person or "法定代表人", by=None
@@ -138,6 +167,32 @@ def _applications(cooperative: Cooperative, version: CharterVersion, reviewer: U
             by=reviewer,
             reason="企业不在本产业集群内，且近两年有产品质量违法记录。",
         )
+
+
+def _stories(cooperative: Cooperative, registrar: User) -> None:
+    """The registry's members' steps under the exit mechanism, and the demo's conversion."""
+    today = cooperative.today()
+    for name, story in STORIES.items():
+        member = cooperative.members.filter(name=name).first()
+        if member is None or member.exit_cases.exists():
+            continue
+        for kind, days_ago, reason in story:
+            day = today - datetime.timedelta(days=days_ago)
+            if kind == "readmission":
+                version = CharterVersion.objects.in_force(cooperative, on=day)
+                assert version is not None  # noqa: S101 - the demo's charter is in force
+                services.readmit_member(
+                    member,
+                    by=registrar,
+                    reason=reason,
+                    signatory_name=member.contact_person or "法定代表人",
+                    checklist=list(range(len(version.basic_conditions("zh")))),
+                    on=day,
+                )
+            else:
+                services.take_exit_step(member, kind, by=registrar, reason=reason, on=day)
+    if not Conversion.objects.filter(sole_proprietor__cooperative=cooperative).exists():
+        services.record_conversion(**members_demo.conversion_of(cooperative), by=registrar)
 
 
 def _cases(cooperative: Cooperative, registrar: User, reviewer: User) -> None:
@@ -251,6 +306,7 @@ def load(cooperative: Cooperative) -> None:
     registrar = _administrator(cooperative, "registrar@example.cn", "Registrar")
     reviewer = _administrator(cooperative, "reviewer@example.cn", "Reviewer")
     first, second = _versions(cooperative)
+    _stories(cooperative, registrar)
     _acceptances(first, second)
     _applications(cooperative, second, reviewer)
     _cases(cooperative, registrar, reviewer)

@@ -57,22 +57,14 @@ class ApplicationForm(forms.ModelForm):
         return str(self.cleaned_data["signatory_name"]).strip()
 
 
-class ReviewForm(forms.Form):
-    """Approve with every basic condition confirmed, or reject with a reason."""
+class ChecklistForm(forms.Form):
+    """A form with the charter's basic conditions to tick, one box each (by position)."""
 
-    decision = forms.ChoiceField(
-        label=_("Decision"),
-        choices=[("approve", _("Approve")), ("reject", _("Reject"))],
-        widget=forms.RadioSelect,
-    )
     checklist = forms.TypedMultipleChoiceField(
         coerce=int,
         label=_("Basic conditions checked"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-    )
-    reason = forms.CharField(
-        label=_("Reason (required for a rejection)"), required=False, widget=forms.Textarea
     )
 
     def __init__(self, *args: Any, conditions: list[str], **kwargs: Any) -> None:
@@ -80,10 +72,28 @@ class ReviewForm(forms.Form):
         cast(forms.ChoiceField, self.fields["checklist"]).choices = list(enumerate(conditions))
         self.conditions = conditions
 
+    def every_condition_confirmed(self, checklist: list[int]) -> bool:
+        return sorted(set(checklist)) == list(range(len(self.conditions)))
+
+
+class ReviewForm(ChecklistForm):
+    """Approve with every basic condition confirmed, or reject with a reason."""
+
+    field_order = ["decision", "checklist", "reason"]
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("reject", _("Reject"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason (required for a rejection)"), required=False, widget=forms.Textarea
+    )
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        confirmed = sorted(set(data.get("checklist", [])))
-        if data.get("decision") == "approve" and confirmed != list(range(len(self.conditions))):
+        confirmed = data.get("checklist", [])
+        if data.get("decision") == "approve" and not self.every_condition_confirmed(confirmed):
             self.add_error("checklist", _("Confirm every basic condition before approving."))
         if data.get("decision") == "reject" and not str(data.get("reason", "")).strip():
             self.add_error("reason", _("Give the reason for the rejection."))
@@ -102,8 +112,22 @@ class AcceptanceForm(forms.Form):
     )
 
 
-class ExitStepForm(forms.Form):
+class StepDetailsForm(forms.Form):
+    """What every step by hand records: why, and the evidence it rests on."""
+
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea)
+    evidence = forms.CharField(
+        label=_("Evidence references"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One reference per line: report numbers, complaint numbers, documents."),
+    )
+
+
+class ExitStepForm(StepDetailsForm):
     """An administrator takes a step by hand."""
+
+    field_order = ["kind", "reason", "evidence"]
 
     kind = forms.ChoiceField(
         label=_("Step"),
@@ -118,13 +142,29 @@ class ExitStepForm(forms.Form):
             )
         ],
     )
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea)
-    evidence = forms.CharField(
-        label=_("Evidence references"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("One reference per line: report numbers, complaint numbers, documents."),
+
+
+class ReadmissionForm(ChecklistForm):
+    """A former member re-admitted on a paper application: what an application would give."""
+
+    field_order = ["signatory_name", "checklist", "reason"]
+
+    signatory_name = forms.CharField(
+        label=_("Signed for the member by"),
+        max_length=100,
+        help_text=_("The person who accepted the charter in force for the member."),
     )
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example the number and date of the paper application."),
+    )
+
+    def clean_checklist(self) -> list[int]:
+        confirmed: list[int] = self.cleaned_data.get("checklist") or []
+        if not self.every_condition_confirmed(confirmed):
+            raise forms.ValidationError(_("Confirm every basic condition before approving."))
+        return confirmed
 
 
 class DecisionForm(forms.Form):

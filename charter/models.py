@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -584,7 +585,8 @@ class ExitStepQuerySet(models.QuerySet["ExitStep"]):
         return self.filter(status=ExitStep.Status.PROPOSED)
 
     def in_effect(self) -> ExitStepQuerySet:
-        return self.filter(status=ExitStep.Status.CONFIRMED)
+        """Confirmed steps that a later step has not ended (nor an appeal revoked)."""
+        return self.filter(status=ExitStep.Status.CONFIRMED, ended_on__isnull=True)
 
     def public(self) -> ExitStepQuerySet:
         """Suspensions and removals in effect: the public ones. Warnings are never public."""
@@ -663,6 +665,17 @@ class ExitStep(models.Model):
         choices=Member.Status.choices,
         blank=True,
     )
+    # A confirmed step stays in effect until the member's next change of status ends it: a
+    # later step (``ended_by``), or a re-admission (no step: the application records it).
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ended_steps",
+        verbose_name=_("ended by the step"),
+    )
 
     objects = ExitStepQuerySet.as_manager()
     history = HistoricalRecords()
@@ -677,7 +690,18 @@ class ExitStep(models.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.status == self.Status.CONFIRMED and self.kind in self.PUBLIC_KINDS
+        return self.is_in_effect and self.kind in self.PUBLIC_KINDS
+
+    @property
+    def is_in_effect(self) -> bool:
+        return self.status == self.Status.CONFIRMED and self.ended_on is None
+
+    @property
+    def state_label(self) -> str:
+        """The step's status as a reader sees it, with the day a confirmed step ended."""
+        if self.status == self.Status.CONFIRMED and self.ended_on is not None:
+            return gettext("ended on %(day)s") % {"day": date_format(self.ended_on)}
+        return str(self.get_status_display())
 
     def evidence_lines(self) -> list[str]:
         return [line.strip() for line in self.evidence.splitlines() if line.strip()]

@@ -14,7 +14,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from coop_portal.mail import queue_mail
-from members.models import Cooperative, Member, Role, User
+from members import services as registry
+from members.models import Conversion, Cooperative, Member, Role, User
 from members.services import can_change_status, change_status
 
 from .models import (
@@ -271,6 +272,48 @@ def submit_application(application: Application) -> Application:
     return application
 
 
+def _check_conditions(version: CharterVersion, checklist: list[int]) -> list[str]:
+    """Every basic condition of the version confirmed (``checklist``: their positions)."""
+    conditions = version.basic_conditions("zh")
+    if sorted(set(checklist)) != list(range(len(conditions))):
+        raise ValidationError(
+            _("Confirm every basic condition of the charter before approving."),
+            code="checklist",
+        )
+    return conditions
+
+
+def _admit(
+    member: Member,
+    version: CharterVersion,
+    *,
+    by: User,
+    reason: str,
+    signatory_name: str,
+    on: datetime.date,
+) -> Member:
+    """Make an applicant or a former member active and record its acceptance of the charter.
+
+    A re-admission ends the removal or withdrawal that was in effect: the member is no longer
+    listed among the removed.
+    """
+    change_status(member, Status.ACTIVE, by=by, reason=reason, on=on)
+    for step in ExitStep.objects.for_member(member).in_effect().filter(kind__in=STATUS_AFTER):
+        step.ended_on = on
+        step._change_reason = reason[:100]  # type: ignore[attr-defined]
+        step.save(update_fields=["ended_on"])
+    member.refresh_from_db()
+    accept_charter(member, version, signatory_name=signatory_name, by=by)
+    return member
+
+
+def _version_for_admission(cooperative: Cooperative, on: datetime.date) -> CharterVersion:
+    version = CharterVersion.objects.in_force(cooperative, on=on)
+    if version is None:
+        raise ValidationError(_("No charter is in force to admit a member under."), code="charter")
+    return version
+
+
 @transaction.atomic
 def approve_application(
     application: Application, *, by: User, checklist: list[int], on: datetime.date | None = None
@@ -295,13 +338,7 @@ def approve_application(
             ),
             code="charter_changed",
         )
-    # The checklist holds the positions of the conditions the reviewer confirmed.
-    conditions = version.basic_conditions("zh")
-    if sorted(set(checklist)) != list(range(len(conditions))):
-        raise ValidationError(
-            _("Confirm every basic condition of the charter before approving."),
-            code="checklist",
-        )
+    conditions = _check_conditions(version, checklist)
     former = check_may_apply(cooperative, application.credit_code, today, exclude_pk=application.pk)
     details = {
         "name": application.name,
@@ -327,9 +364,14 @@ def approve_application(
             **details,
         )
         reason = _("Admitted on application no. %(number)s.") % {"number": application.pk}
-    change_status(member, Status.ACTIVE, by=by, reason=reason, on=today)
-    member.refresh_from_db()
-    accept_charter(member, version, signatory_name=application.signatory_name, by=by)
+    member = _admit(
+        member,
+        version,
+        by=by,
+        reason=reason,
+        signatory_name=application.signatory_name,
+        on=today,
+    )
     application.status = Application.Status.APPROVED
     application.checklist = conditions
     application.decided_at = timezone.now()
@@ -345,6 +387,54 @@ def approve_application(
         key=f"application:{application.pk}:decision",
     )
     return member
+
+
+def check_readmission(member: Member, on: datetime.date) -> None:
+    """Refuse to re-admit a member that has not left, or before its cooling-off has passed."""
+    if not member.has_left:
+        raise ValidationError(
+            _("Only a member that has left can be re-admitted; %(member)s is %(status)s.")
+            % {"member": member, "status": member.get_status_display()},
+            code="not_left",
+        )
+    check_may_apply(member.cooperative, member.credit_code, on)
+
+
+@transaction.atomic
+def readmit_member(
+    member: Member,
+    *,
+    by: User,
+    reason: str,
+    signatory_name: str,
+    checklist: list[int],
+    on: datetime.date | None = None,
+) -> Member:
+    """Re-admit a former member whose application came on paper (the admin's front door).
+
+    The same rules as an application: an administrator decides, the cooling-off period has
+    passed, no application with the credit code is waiting, every basic condition of the
+    charter in force is confirmed, and the member's acceptance of it is recorded.
+    """
+    _require_administrator(by, member.cooperative)
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    cooperative = member.cooperative
+    today = on or cooperative.today()
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for this step."), code="reason_required")
+    if not signatory_name.strip():
+        raise ValidationError(_("Give the name of the person signing."), code="no_signatory")
+    check_readmission(member, today)
+    version = _version_for_admission(cooperative, today)
+    _check_conditions(version, checklist)
+    return _admit(
+        member,
+        version,
+        by=by,
+        reason=_("Re-admitted on a paper application: %(reason)s") % {"reason": reason.strip()},
+        signatory_name=signatory_name.strip(),
+        on=today,
+    )
 
 
 @transaction.atomic
@@ -417,7 +507,39 @@ def _require_administrator(user: User, cooperative: Cooperative) -> None:
         )
 
 
-def _put_into_effect(step: ExitStep, *, by: User, reason: str, on: datetime.date) -> None:
+def _end_earlier_steps(step: ExitStep, on: datetime.date) -> None:
+    """The member's other status steps in effect end: this step replaces them."""
+    earlier = (
+        ExitStep.objects.for_member(step.case.member)
+        .in_effect()
+        .filter(kind__in=STATUS_AFTER)
+        .exclude(pk=step.pk)
+    )
+    for other in earlier:
+        other.ended_on = on
+        other.ended_by = step
+        other._change_reason = str(step.get_kind_display())  # type: ignore[attr-defined]
+        other.save(update_fields=["ended_on", "ended_by"])
+
+
+def _licences_follow(step: ExitStep, member: Member, on: datetime.date) -> None:
+    """The member's collective trademark licences follow the step (members.services)."""
+    reason = _("%(step)s (case %(case)s)") % {"step": step.get_kind_display(), "case": step.case_id}
+    if step.kind == Kind.SUSPENSION:
+        registry.suspend_licences(member, on=on, reason=reason)
+    elif step.kind == Kind.RESTORATION:
+        registry.restore_licences(member, reason=reason)
+    elif step.kind in (Kind.REMOVAL, Kind.WITHDRAWAL):
+        registry.revoke_licences(member, on=on, reason=reason)
+    elif step.kind == Kind.TRADEMARK_ELIGIBLE:
+        registry.draft_licence(
+            member,
+            note=_("%(step)s (case %(case)s): %(reason)s")
+            % {"step": step.get_kind_display(), "case": step.case_id, "reason": step.reason},
+        )
+
+
+def _put_into_effect(step: ExitStep, *, by: User | None, reason: str, on: datetime.date) -> None:
     member = Member.objects.select_for_update().get(pk=step.case.member_id)
     policy = policy_in_force(member.cooperative, on)
     step.status_before = member.status
@@ -439,6 +561,9 @@ def _put_into_effect(step: ExitStep, *, by: User, reason: str, on: datetime.date
     if step.kind in RECTIFYING_KINDS:
         step.rectification_until = on + datetime.timedelta(days=policy.rectification_period_days)
     step.save()
+    if target is not None:
+        _end_earlier_steps(step, on)
+    _licences_follow(step, member, on)
     if step.kind in CLOSING_KINDS:
         case = step.case
         case.closed_on = on
@@ -459,24 +584,14 @@ def _put_into_effect(step: ExitStep, *, by: User, reason: str, on: datetime.date
     )
 
 
-@transaction.atomic
-def take_exit_step(
-    member: Member,
-    kind: str,
-    *,
-    by: User,
-    reason: str,
-    evidence: str = "",
-    source_ref: str = "",
-    on: datetime.date | None = None,
-) -> ExitStep:
-    """An administrator takes a step by hand (opening a case if needed); it takes effect now."""
-    _require_administrator(by, member.cooperative)
-    if kind not in {Kind.WARNING, Kind.SUSPENSION, Kind.REMOVAL, Kind.WITHDRAWAL, Kind.RESTORATION}:
+# The steps an administrator takes by hand (the trademark eligibility is only proposed).
+HAND_KINDS = (Kind.WARNING, Kind.SUSPENSION, Kind.REMOVAL, Kind.WITHDRAWAL, Kind.RESTORATION)
+
+
+def check_step(member: Member, kind: str) -> None:
+    """Refuse a step the member's present status does not allow, with the reason why."""
+    if kind not in HAND_KINDS:
         raise ValidationError(_("This step cannot be taken by hand."), code="kind")
-    if not reason.strip():
-        raise ValidationError(_("Give the reason for this step."), code="reason_required")
-    member = Member.objects.select_for_update().get(pk=member.pk)
     target = STATUS_AFTER[kind]
     if member.status != target and not can_change_status(member, target):
         raise ValidationError(
@@ -486,6 +601,22 @@ def take_exit_step(
         )
     if kind == Kind.RESTORATION and not member.exit_cases.open().exists():
         raise ValidationError(_("The member has no open case to close."), code="no_case")
+
+
+def _take_step(
+    member: Member,
+    kind: str,
+    *,
+    by: User | None,
+    reason: str,
+    evidence: str = "",
+    source_ref: str = "",
+    on: datetime.date | None = None,
+) -> ExitStep:
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for this step."), code="reason_required")
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    check_step(member, kind)
     case = _open_case_for(member, kind, by=by)
     step = ExitStep.objects.create(
         case=case,
@@ -497,6 +628,63 @@ def take_exit_step(
     )
     _put_into_effect(step, by=by, reason=reason.strip(), on=on or member.cooperative.today())
     return step
+
+
+@transaction.atomic
+def take_exit_step(
+    member: Member,
+    kind: str,
+    *,
+    by: User,
+    reason: str,
+    evidence: str = "",
+    source_ref: str = "",
+    on: datetime.date | None = None,
+) -> ExitStep:
+    """An administrator takes a step by hand (opening a case if needed); it takes effect now.
+
+    This is the one way a member is warned, suspended, removed, withdrawn or restored, from
+    the charter's step page and from the member list's admin actions alike.
+    """
+    _require_administrator(by, member.cooperative)
+    return _take_step(
+        member, kind, by=by, reason=reason, evidence=evidence, source_ref=source_ref, on=on
+    )
+
+
+@transaction.atomic
+def record_conversion(
+    member: Member,
+    *,
+    credit_code: str,
+    name: str,
+    on: datetime.date,
+    by: User | None,
+    note: str = "",
+) -> Conversion:
+    """A sole proprietor became a company (个转企): the new firm is a member from the day, and
+    the old registration withdraws from the cooperative by an exit step that says why."""
+    if by is not None:
+        _require_administrator(by, member.cooperative)
+    conversion = registry.convert_to_company(
+        member, credit_code=credit_code, name=name, on=on, by=by, note=note
+    )
+    member.refresh_from_db()
+    if can_change_status(member, Status.WITHDRAWN):
+        firm = conversion.firm
+        _take_step(
+            member,
+            Kind.WITHDRAWAL,
+            by=by,
+            reason=_("Converted into a company: %(name)s (%(code)s).")
+            % {
+                "name": firm.name if firm else conversion.new_name,
+                "code": conversion.new_credit_code,
+            },
+            source_ref=f"conversion:{conversion.pk}",
+            on=on,
+        )
+    return conversion
 
 
 @transaction.atomic
@@ -562,6 +750,28 @@ def lodge_appeal(
     return Appeal.objects.create(step=step, grounds=grounds.strip(), lodged_by=by, lodged_on=day)
 
 
+def _revert(step: ExitStep, member: Member, *, by: User, reason: str, on: datetime.date) -> None:
+    """Undo a step revoked on appeal: the member's status before it, the steps it had ended
+    in effect again, and its licences back as they were."""
+    why = _("Appeal upheld: %(reason)s") % {"reason": reason}
+    back = step.status_before or Status.ACTIVE
+    if member.has_left:
+        registry.undo_leaving(member, back, by=by, reason=why, on=on)
+    else:
+        if not can_change_status(member, back):
+            back = Status.ACTIVE
+        change_status(member, back, by=by, reason=why, on=on)
+    for earlier in step.ended_steps.all():
+        earlier.ended_on = None
+        earlier.ended_by = None
+        earlier._change_reason = why[:100]  # type: ignore[attr-defined]
+        earlier.save(update_fields=["ended_on", "ended_by"])
+    if step.kind in (Kind.REMOVAL, Kind.WITHDRAWAL) and step.decided_on is not None:
+        registry.reinstate_licences(member, revoked_on=step.decided_on, reason=why)
+    if back != Status.SUSPENDED:
+        registry.restore_licences(member, reason=why)
+
+
 @transaction.atomic
 def decide_appeal(
     appeal: Appeal, *, by: User, upheld: bool, reason: str, on: datetime.date | None = None
@@ -598,17 +808,8 @@ def decide_appeal(
         member = Member.objects.select_for_update().get(pk=member.pk)
         step.status = ExitStep.Status.REVOKED
         step.save(update_fields=["status"])
-        if member.status == STATUS_AFTER.get(step.kind):
-            back = step.status_before or Status.ACTIVE
-            if not can_change_status(member, back):
-                back = Status.ACTIVE
-            change_status(
-                member,
-                back,
-                by=by,
-                reason=_("Appeal upheld: %(reason)s") % {"reason": reason.strip()},
-                on=day,
-            )
+        if member.status == STATUS_AFTER.get(step.kind) and step.ended_on is None:
+            _revert(step, member, by=by, reason=reason.strip(), on=day)
         case = step.case
         if case.steps.in_effect().exists():
             case.closed_on = None

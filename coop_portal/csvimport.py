@@ -48,6 +48,15 @@ class RowErrors(Exception):
         self.problems = problems
 
 
+class BatchErrors(Exception):
+    """Rows of a batch are wrong in a way only writing it shows (their stored records decide):
+    the problems of each, by its position in the batch. Nothing of the file is written."""
+
+    def __init__(self, problems: dict[int, list[tuple[str, str]]]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -139,7 +148,11 @@ class Importer(Generic[Row]):
         raise NotImplementedError
 
     def write_batch(self, rows: list[Row]) -> list[str]:
-        """Create or update the records; return each one's action: create, update, unchanged."""
+        """Create or update the records; return each one's action: create, update, unchanged.
+
+        Raise BatchErrors for rows that their stored records make wrong: the import then
+        reports them with their lines and writes nothing.
+        """
         raise NotImplementedError
 
 
@@ -279,7 +292,17 @@ def _import(
     batch_lines: list[tuple[int, str]] = []
 
     def flush() -> None:
-        actions = importer.write_batch(batch)
+        try:
+            actions = importer.write_batch(batch)
+        except BatchErrors as error:
+            for index, problems in sorted(error.problems.items()):
+                row_line = batch_lines[index][0]
+                for column_name, message in problems:
+                    report.add_error(row_line, column_name, message)
+                _preview_error(report, keep_preview, row_line, "", report.errors[-len(problems) :])
+            batch.clear()
+            batch_lines.clear()
+            return
         for (row_line, key), action in zip(batch_lines, actions, strict=True):
             if action == "create":
                 report.created += 1

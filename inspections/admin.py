@@ -7,13 +7,22 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from members.admin import ScopedHistoryAdmin
 from members.models import Lab
 from members.scoping import CooperativeScopedAdmin, ScopedTabularInline
 
+from .corrections import (
+    correction_problems,
+    history_reason,
+    justified_passes,
+    keep_history,
+    result_changes,
+)
 from .models import (
     CorrectiveAction,
     Inspection,
@@ -28,7 +37,13 @@ from .models import (
     TestItem,
 )
 from .services import issue_api_token, settle_inspection
-from .validation import check_agreement, check_result, check_retest, parse_measured_value
+from .validation import (
+    check_agreement,
+    check_item_limit,
+    check_result,
+    check_retest,
+    parse_measured_value,
+)
 
 
 def _labs_for(admin_view: CooperativeScopedAdmin, request: HttpRequest) -> QuerySet[Lab]:
@@ -83,6 +98,15 @@ class ItemResultForm(forms.ModelForm):
                 self.instance.measured_number = parse_measured_value(item, value)
             except ValueError as error:
                 self.add_error("measured_value", str(error))
+            else:
+                problems = check_item_limit(
+                    item,
+                    self.instance.measured_number,
+                    cleaned.get("limit") or "",
+                    cleaned.get("result") or "",
+                )
+                for name, message in problems:
+                    self.add_error(name, message)
             if not cleaned.get("limit"):
                 cleaned["limit"] = item.limit_text
         return cleaned
@@ -95,16 +119,48 @@ class ItemResultFormSet(BaseInlineFormSet):
             return
         inspection = self.instance
         results = []
+        # Stored results that change (or go): (item code, old result, new result).
+        flips = []
         for form in self.forms:
             cleaned = getattr(form, "cleaned_data", None) or {}
             item = cleaned.get("item")
+            stored = form.initial.get("result") if form.instance.pk else None
+            if stored and cleaned.get("DELETE"):
+                flips.append((form.instance.item.code, stored, "—"))
             if item is None or cleaned.get("DELETE"):
                 continue
             if inspection.category_id and item.category_id != inspection.category_id:
                 form.add_error("item", _("This item is not in the inspection's category."))
                 continue
             results.append((item.code, str(cleaned.get("result") or "")))
+            if stored and stored != cleaned.get("result"):
+                flips.append((item.code, stored, str(cleaned.get("result"))))
         problems = check_agreement(inspection.verdict, results)
+        if problems:
+            raise ValidationError([message for _field, message in problems])
+        if flips and inspection.pk:
+            self._check_corrections(inspection, flips)
+
+    def _check_corrections(self, inspection: Inspection, flips: list[tuple[str, str, str]]) -> None:
+        """Changed item results need the reason (the report's form asks for it) and, to pass
+        an item that failed, a re-test or an upheld objection."""
+        stored_verdict = Inspection.objects.values_list("verdict", flat=True).get(pk=inspection.pk)
+        problems = correction_problems(
+            inspection.report_no,
+            old_verdict=inspection.verdict,
+            new_verdict=inspection.verdict,
+            flips=flips,
+            reason=self.data.get("change_reason", ""),
+            justified=inspection.pk in justified_passes([inspection.pk]),
+        )
+        # What a change of the verdict itself lacks, the report's form says already.
+        if stored_verdict != inspection.verdict:
+            problems = [
+                (name, message)
+                for name, message in problems
+                if name != "change_reason"
+                and not (stored_verdict == Inspection.Verdict.FAIL and name == "verdict")
+            ]
         if problems:
             raise ValidationError([message for _field, message in problems])
 
@@ -145,8 +201,31 @@ class InspectionAdminForm(forms.ModelForm):
             "retest_of",
         ]
 
+    change_reason = forms.CharField(
+        label=gettext_lazy("Reason for the correction"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy(
+            "Kept in the result's history; required when the verdict or an item's result "
+            "changes. A failure becomes a pass only with a passing re-test linked to it or a "
+            "regulator's upheld objection."
+        ),
+    )
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        stored = self.instance if self.instance.pk else None
+        if stored is not None and cleaned.get("verdict") and stored.verdict != cleaned["verdict"]:
+            problems = correction_problems(
+                stored.report_no,
+                old_verdict=stored.verdict,
+                new_verdict=cleaned["verdict"],
+                flips=[],
+                reason=cleaned.get("change_reason") or "",
+                justified=stored.pk in justified_passes([stored.pk]),
+            )
+            for name, message in problems:
+                self.add_error(name, message)
         problems = check_result(
             sampled_on=cleaned.get("sampled_on"),
             reported_on=cleaned.get("reported_on"),
@@ -179,8 +258,9 @@ class InspectionAdminForm(forms.ModelForm):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(CooperativeScopedAdmin):
+class InspectionAdmin(ScopedHistoryAdmin):
     form = InspectionAdminForm
+    object_history_template = "inspections/admin/object_history.html"
     inlines = [ItemResultInline]
     list_display = [
         "report_no",
@@ -205,17 +285,55 @@ class InspectionAdmin(CooperativeScopedAdmin):
             kwargs["queryset"] = _labs_for(self, request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        # The reason belongs to a correction of a stored report, after what it corrects.
+        fields = [name for name in fieldsets[0][1]["fields"] if name != "change_reason"]
+        return [(None, {"fields": fields + (["change_reason"] if obj is not None else [])})]
+
     def save_model(self, request: HttpRequest, obj: Inspection, form: Any, change: bool) -> None:
         if not change:
             obj.source = Inspection.Source.ADMIN
         if obj.lab is not None and not obj.lab_name:
             obj.lab_name = obj.lab.name_zh
+        keep_history(
+            obj,
+            by=request.user,  # type: ignore[arg-type]
+            reason=history_reason(
+                Inspection.Source.ADMIN, form.cleaned_data.get("change_reason") or ""
+            ),
+            at=timezone.now(),
+        )
         super().save_model(request, obj, form, change)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        # The item results change with the report: the same who, why and moment in history.
+        for item_form in formset.forms:
+            keep_history(
+                item_form.instance,
+                by=request.user,  # type: ignore[arg-type]
+                reason=form.instance._change_reason,
+                at=form.instance._history_date,
+            )
+        super().save_formset(request, form, formset, change)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         # The same consequences as every other way in: rectification, re-test.
         settle_inspection(form.instance)
+
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A result is corrected by a new delivery with its reason, never by going back.
+        return True
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        inspection = self.get_object(request, object_id)
+        changes = result_changes(inspection) if inspection is not None else []
+        return super().history_view(
+            request, object_id, {**(extra_context or {}), "result_changes": changes}
+        )
 
 
 class CorrectiveActionInline(ScopedTabularInline):

@@ -108,6 +108,15 @@ class InspectionSerializer(serializers.Serializer[Any]):
         help_text="Report number of the failed result this report re-tests.",
     )
     items = ItemResultSerializer(many=True, required=False, default=None, allow_null=True)
+    change_reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why a report delivered before changes; required when its verdict or an "
+        "item's result changes, and kept in the result's history. A failure becomes a pass "
+        "only with a passing re-test linked to it or a regulator's upheld objection.",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         token: LabApiToken = self.context["token"]
@@ -211,7 +220,12 @@ class LabInspectionView(APIView):
         data: InspectionInput = serializer.validated_data["input"]
         try:
             inspection, action = record_inspection(
-                token.cooperative, data, lab=token.lab, source=Inspection.Source.API
+                token.cooperative,
+                data,
+                lab=token.lab,
+                source=Inspection.Source.API,
+                reason=serializer.validated_data["change_reason"],
+                via=token.name,
             )
         except InspectionRefused as refused:
             errors: dict[str, list[str]] = {}

@@ -18,6 +18,16 @@ class LabUploadForm(forms.Form):
         required=False,
         help_text=_("Columns: report_no, item, measured_value, limit, result."),
     )
+    change_reason = forms.CharField(
+        label=_("Reason for corrections"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Required when the file changes the verdict or an item's result of a report "
+            "delivered before; kept in each result's history."
+        ),
+    )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -14,28 +14,40 @@ one row per test item of a report:
 
 ``item`` is the code of a test item of the report's category, ``measured_value`` is a number
 for items measured in numbers (a grade or a description otherwise), ``limit`` the limit the
-lab applied (empty: the catalogue's), ``result`` ``pass`` or ``fail``. Every report it names
-must be in the inspections file of the same upload; the verdict must agree with its items.
+lab applied (empty: the catalogue's, which is then kept with the result), ``result`` ``pass``
+or ``fail``. A number outside its limit cannot pass, one within it cannot fail. Every report
+it names must be in the inspections file of the same upload; the verdict must agree with its
+items.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection, models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coop_portal import csvimport
-from coop_portal.csvimport import Column, Importer, ImportReport, RowErrors
+from coop_portal.csvimport import BatchErrors, Column, Importer, ImportReport, RowErrors
+from coop_portal.history import record_history
 from members.credit_code import normalise
-from members.models import Cooperative, Lab, Member
+from members.models import Cooperative, Lab, Member, User
 
+from .corrections import (
+    correction_problems,
+    history_reason,
+    item_flips,
+    justified_passes,
+    stored_items,
+    write_item_results,
+)
 from .models import Inspection, ItemResult, TestCategory, TestItem
 from .validation import (
     RESULTS,
@@ -43,9 +55,15 @@ from .validation import (
     VERDICTS,
     check_agreement,
     check_failed_items,
+    check_item_limit,
     check_result,
+    parse_measured_value,
 )
 
+# Where a file's reason for its corrections is given, for the message that asks for it.
+REASON_HINT = gettext_lazy(
+    "Give it with the upload (Reason for corrections) or with --reason on the command line."
+)
 INSPECTION_FIELDS = [
     "member_id",
     "product",
@@ -71,8 +89,15 @@ class ItemRow:
     item_id: int = 0
     measured_number: Decimal | None = None
 
-    def stored(self) -> tuple[int, str, Decimal | None, str, str]:
-        return (self.item_id, self.measured_value, self.measured_number, self.limit, self.result)
+    def result_row(self) -> ItemResult:
+        """The unsaved item result this row delivers."""
+        return ItemResult(
+            item_id=self.item_id,
+            measured_value=self.measured_value,
+            measured_number=self.measured_number,
+            limit=self.limit,
+            result=self.result,
+        )
 
 
 @dataclass(slots=True)
@@ -163,12 +188,19 @@ class InspectionImporter(Importer[InspectionRow]):
         items_by_report: dict[str, list[ItemRow]] | None = None,
         items_report: ImportReport | None = None,
         source: str = Inspection.Source.IMPORT,
+        reason: str = "",
+        by: User | None = None,
     ) -> None:
         self.cooperative = cooperative
         self.lab = lab
         self.items_by_report = items_by_report if items_by_report is not None else {}
         self.items_report = items_report
         self.source = source
+        # Why reports already stored change (required for a change of verdict), and who
+        # uploaded the file: both go into each result's history.
+        self.reason = reason
+        self.by = by
+        self.history_reason = history_reason(source, reason)
         # Ids of failed results written by this import: their rectifications open afterwards.
         self.failed_ids: list[int] = []
         self.item_rows_written = 0
@@ -182,11 +214,11 @@ class InspectionImporter(Importer[InspectionRow]):
         self.categories = dict(
             TestCategory.objects.filter(cooperative=cooperative).values_list("code", "pk")
         )
-        self.items: dict[tuple[int, str], tuple[int, bool]] = {
-            (category_id, code): (pk, result_type == TestItem.ResultType.NUMBER)
-            for pk, category_id, code, result_type in TestItem.objects.filter(
-                category__cooperative=cooperative
-            ).values_list("pk", "category_id", "code", "result_type")
+        self.items: dict[tuple[int, str], TestItem] = {
+            (item.category_id, item.code): item
+            for item in TestItem.objects.filter(category__cooperative=cooperative).only(
+                "category_id", "code", "result_type", "limit_text", "limit_min", "limit_max"
+            )
         }
         self.labs: dict[str, int] = {}
         for pk, name_zh, name_en in Lab.objects.values_list("pk", "name_zh", "name_en"):
@@ -231,20 +263,20 @@ class InspectionImporter(Importer[InspectionRow]):
                 )
                 ok = False
                 continue
-            row.item_id, numeric = found
-            if numeric:
-                try:
-                    row.measured_number = Decimal(row.measured_value)
-                    if not row.measured_number.is_finite() or abs(row.measured_number) >= 10**10:
-                        raise ArithmeticError
-                except ArithmeticError:
-                    self._item_problem(
-                        row,
-                        "measured_value",
-                        _("“%(value)s” is not a number, and %(item)s is measured in numbers.")
-                        % {"value": row.measured_value[:40], "item": row.item_code},
-                    )
-                    ok = False
+            row.item_id = found.pk
+            try:
+                row.measured_number = parse_measured_value(found, row.measured_value)
+            except ValueError as error:
+                self._item_problem(row, "measured_value", str(error))
+                ok = False
+                continue
+            problems = check_item_limit(found, row.measured_number, row.limit, row.result)
+            for column, message in problems:
+                self._item_problem(row, column, message)
+            ok = ok and not problems
+            # The limit kept with the result is the one it was judged by: the catalogue's
+            # when the lab left it empty, so a later change of the catalogue changes nothing.
+            row.limit = row.limit or found.limit_text
         return ok
 
     def clean_row(self, values: dict[str, Any], line: int) -> InspectionRow:
@@ -331,34 +363,62 @@ class InspectionImporter(Importer[InspectionRow]):
         return row.report_no
 
     def write_batch(self, rows: list[InspectionRow]) -> list[str]:
-        """Insert the new reports and update the changed ones, set-based.
+        """Insert the new reports and update the changed ones, set-based, with their history.
 
         The batch goes into a temporary table first (by COPY on PostgreSQL); one INSERT …
         SELECT from it creates the reports the cooperative does not have yet, skipping those it
-        has, which are then compared with the stored values and updated if they differ.
+        has, which are then compared with the stored values and updated if they differ. A
+        correction that changes a verdict without the reason or the re-test or objection it
+        needs (inspections/corrections.py) refuses the file, naming its rows.
         """
         staging = self._staging()
         staging.fill(rows)
         created = staging.insert_new()
+        now = timezone.now()
+        record_history(
+            Inspection,
+            created.values(),
+            history_type="+",
+            user=self.by,
+            reason=self.history_reason,
+            when=now,
+        )
         existing = [row for row in rows if row.report_no not in created]
         stored = staging.stored([row.report_no for row in existing])
-        changed_ids = []
-        for row in existing:
-            pk, values = stored[row.report_no]
-            if values != row.values():
-                changed_ids.append(pk)
+        pks = {**created, **{report_no: found[0] for report_no, found in stored.items()}}
+        with_items = {pks[row.report_no]: row for row in rows if row.items is not None}
+        before = stored_items(pk for pk in with_items if pk not in created.values())
+        self._check_corrections(rows, existing, stored, before)
+        changed_ids = [
+            stored[row.report_no][0] for row in existing if stored[row.report_no][1] != row.values()
+        ]
         if changed_ids:
             staging.update(changed_ids)
+            record_history(
+                Inspection,
+                changed_ids,
+                history_type="~",
+                user=self.by,
+                reason=self.history_reason,
+                when=now,
+            )
         changed = set(changed_ids)
-        pks = {**created, **{report_no: found[0] for report_no, found in stored.items()}}
         self.failed_ids += [
             pks[row.report_no]
             for row in rows
             if row.verdict == Inspection.Verdict.FAIL
             and (row.report_no in created or pks[row.report_no] in changed)
         ]
-        with_items = [(pks[row.report_no], row) for row in rows if row.items is not None]
-        replaced = self._replace_items(with_items, new=created.values())
+        replaced = write_item_results(
+            {pk: [item.result_row() for item in row.items or []] for pk, row in with_items.items()},
+            before,
+            user=self.by,
+            reason=self.history_reason,
+            when=now,
+        )
+        self.item_rows_written += sum(
+            len(row.items or []) for pk, row in with_items.items() if pk in replaced
+        )
         actions = []
         for row in rows:
             pk = pks[row.report_no]
@@ -370,49 +430,54 @@ class InspectionImporter(Importer[InspectionRow]):
                 actions.append("unchanged")
         return actions
 
+    def _check_corrections(
+        self,
+        rows: list[InspectionRow],
+        existing: list[InspectionRow],
+        stored: dict[str, tuple[int, tuple[Any, ...]]],
+        before: dict[int, dict[int, ItemResult]],
+    ) -> None:
+        """Refuse the batch's corrections of stored reports that lack what they need."""
+        verdict_at = INSPECTION_FIELDS.index("verdict")
+        changes = []
+        for row in existing:
+            pk, values = stored[row.report_no]
+            flips = item_flips(
+                before.get(pk, {}),
+                [item.result_row() for item in row.items or []],
+                {item.item_id: item.item_code for item in row.items or []},
+            )
+            if values[verdict_at] != row.verdict or flips:
+                changes.append((row, pk, values[verdict_at], flips))
+        if not changes:
+            return
+        justified = justified_passes(pk for _row, pk, _old, _flips in changes)
+        position = {id(row): index for index, row in enumerate(rows)}
+        problems = {}
+        for row, pk, old_verdict, flips in changes:
+            found = correction_problems(
+                row.report_no,
+                old_verdict=old_verdict,
+                new_verdict=row.verdict,
+                flips=flips,
+                reason=self.reason,
+                justified=pk in justified,
+            )
+            if found:
+                # A file has no column for the reason: it comes with the upload.
+                problems[position[id(row)]] = [
+                    ("verdict", f"{message} {REASON_HINT}")
+                    if column == "change_reason"
+                    else (column, message)
+                    for column, message in found
+                ]
+        if problems:
+            raise BatchErrors(problems)
+
     def _staging(self) -> _Staging:
         if self.staging is None:
             self.staging = _Staging(self.cooperative, self.source)
         return self.staging
-
-    def _replace_items(
-        self, with_items: list[tuple[int, InspectionRow]], *, new: Iterable[int]
-    ) -> set[int]:
-        """Write the item results of the reports that have them in this upload, when they
-        differ from the stored ones; the ids of the reports whose results were replaced."""
-        if not with_items:
-            return set()
-        new_ids = set(new)
-        stored_items: dict[int, set[tuple[Any, ...]]] = defaultdict(set)
-        for inspection_id, *values in ItemResult.objects.filter(
-            inspection_id__in=[pk for pk, _row in with_items if pk not in new_ids]
-        ).values_list(
-            "inspection_id", "item_id", "measured_value", "measured_number", "limit", "result"
-        ):
-            stored_items[inspection_id].add(tuple(values))
-        replace = [
-            (pk, row)
-            for pk, row in with_items
-            if stored_items.get(pk, set()) != {item.stored() for item in row.items or []}
-        ]
-        if not replace:
-            return set()
-        ItemResult.objects.filter(inspection_id__in=[pk for pk, _row in replace]).delete()
-        results = [
-            ItemResult(
-                inspection_id=pk,
-                item_id=item.item_id,
-                measured_value=item.measured_value,
-                measured_number=item.measured_number,
-                limit=item.limit,
-                result=item.result,
-            )
-            for pk, row in replace
-            for item in row.items or []
-        ]
-        ItemResult.objects.bulk_create(results)
-        self.item_rows_written += len(results)
-        return {pk for pk, _row in replace}
 
 
 class _Staging:

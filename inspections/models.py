@@ -6,8 +6,14 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from members.models import Cooperative, Lab, Member, localised
+
+
+def result_history() -> HistoricalRecords:
+    """The history of a result: who, when, old → new, and why (a reason of any length)."""
+    return HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
 
 class TestCategory(models.Model):
@@ -146,6 +152,8 @@ class Inspection(models.Model):
     void_note = models.TextField(_("note on voiding"), blank=True, default="")
 
     objects = InspectionQuerySet.as_manager()
+    # Every change, whichever way it comes in (inspections/corrections.py for the bulk ones).
+    history = result_history()
 
     class Meta:
         verbose_name = _("inspection")
@@ -256,6 +264,8 @@ class ItemResult(models.Model):
     limit = models.CharField(_("limit"), max_length=100, blank=True)
     result = models.CharField(_("result"), max_length=10, choices=Result.choices)
 
+    history = result_history()
+
     class Meta:
         verbose_name = _("item result")
         verbose_name_plural = _("item results")
@@ -266,6 +276,11 @@ class ItemResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item}: {self.measured_value}"
+
+    @property
+    def limit_shown(self) -> str:
+        """The limit the result was judged by: the lab's, else the catalogue's."""
+        return self.limit or self.item.limit_text
 
 
 class RectificationQuerySet(models.QuerySet["Rectification"]):
@@ -470,6 +485,11 @@ class LabUpload(models.Model):
     file = models.FileField(_("inspections file"), upload_to="lab-uploads/", blank=True)
     items_file_name = models.CharField(_("item-results file name"), max_length=200, blank=True)
     items_file = models.FileField(_("item-results file"), upload_to="lab-uploads/", blank=True)
+    change_reason = models.TextField(
+        _("reason for the corrections"),
+        blank=True,
+        help_text=_("Why reports already delivered change, kept in each result's history."),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PREVIEWED
     )

@@ -8,7 +8,6 @@ import hmac
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import IO
 
 from django.core.files.base import ContentFile
@@ -24,6 +23,15 @@ from coop_portal.mail import queue_mail
 from coop_portal.public_cache import data_changed
 from members.models import Cooperative, Lab, Member, Role, User
 
+from .corrections import (
+    correction_problems,
+    history_reason,
+    item_flips,
+    justified_passes,
+    keep_history,
+    stored_items,
+    write_item_results,
+)
 from .importers import InspectionImporter, ItemResultsImporter
 from .models import (
     CorrectiveAction,
@@ -38,7 +46,14 @@ from .models import (
     TestCategory,
     TestItem,
 )
-from .validation import Problems, check_agreement, check_result, check_retest, parse_measured_value
+from .validation import (
+    Problems,
+    check_agreement,
+    check_item_limit,
+    check_result,
+    check_retest,
+    parse_measured_value,
+)
 
 DEFAULT_OBJECTION_WINDOW_DAYS = 15
 
@@ -110,6 +125,11 @@ def settle_inspection(inspection: Inspection) -> Rectification | None:
         and (failed.rectified_on is None or failed.rectified_on > inspection.reported_on)
     ):
         failed.rectified_on = inspection.reported_on
+        keep_history(
+            failed,
+            by=getattr(inspection, "_history_user", None),
+            reason=_("Re-test %(report)s passed.") % {"report": inspection.report_no},
+        )
         failed.save(update_fields=["rectified_on"])
     return rectification
 
@@ -253,9 +273,14 @@ def validate_inspection(
                 )
             seen.add(item.item.pk)
             try:
-                parse_measured_value(item.item, item.measured_value)
+                measured = parse_measured_value(item.item, item.measured_value)
             except ValueError as error:
                 problems.append((f"items.{index}.measured_value", str(error)))
+                continue
+            problems += [
+                (f"items.{index}.{name}", message)
+                for name, message in check_item_limit(item.item, measured, item.limit, item.result)
+            ]
         problems += check_agreement(
             data.verdict, [(item.item.code, item.result) for item in data.items]
         )
@@ -269,15 +294,6 @@ def validate_inspection(
     return problems
 
 
-def _item_tuples(inspection_id: int) -> set[tuple[int, str, Decimal | None, str, str]]:
-    return {
-        (item_id, value, number, limit, result)
-        for item_id, value, number, limit, result in ItemResult.objects.filter(
-            inspection_id=inspection_id
-        ).values_list("item_id", "measured_value", "measured_number", "limit", "result")
-    }
-
-
 @transaction.atomic
 def record_inspection(
     cooperative: Cooperative,
@@ -285,10 +301,15 @@ def record_inspection(
     *,
     lab: Lab | None = None,
     source: str = Inspection.Source.API,
+    reason: str = "",
+    by: User | None = None,
+    via: str = "",
 ) -> tuple[Inspection, str]:
     """Create or update the report with this number; says "create", "update" or "unchanged".
 
-    Sending the same report twice leaves one record, unchanged the second time.
+    Sending the same report twice leaves one record, unchanged the second time. A correction
+    of a stored report is kept in its history with ``reason``, which a change of verdict
+    requires (inspections/corrections.py), ``by`` and ``via`` (the lab system, for the API).
     """
     problems = validate_inspection(cooperative, data, lab=lab)
     if problems:
@@ -324,29 +345,42 @@ def record_inspection(
             )
             for item in data.items
         ]
+    stored = stored_items([inspection.pk]) if inspection is not None and items else {}
+    if inspection is not None:
+        codes = {item.item.pk: item.item.code for item in data.items or []}
+        flips = item_flips(stored.get(inspection.pk, {}), items or [], codes)
+        problems = correction_problems(
+            inspection.report_no,
+            old_verdict=inspection.verdict,
+            new_verdict=data.verdict,
+            flips=flips,
+            reason=reason,
+            justified=inspection.pk in justified_passes([inspection.pk]),
+        )
+        if problems:
+            raise InspectionRefused(problems)
+    why = history_reason(source, reason, via)
+    # The report and its items share the moment of the change in their history.
+    now = timezone.now()
     if inspection is None:
-        inspection = Inspection.objects.create(
+        inspection = Inspection(
             cooperative=cooperative, report_no=data.report_no, source=source, **values
         )
+        keep_history(inspection, by=by, reason=why, at=now)
+        inspection.save()
         action = "create"
     else:
         changed = [name for name, value in values.items() if getattr(inspection, name) != value]
         for name in changed:
             setattr(inspection, name, values[name])
         if changed:
+            keep_history(inspection, by=by, reason=why, at=now)
             inspection.save(update_fields=changed)
         action = "update" if changed else "unchanged"
     if items is not None:
-        wanted = {
-            (item.item.pk, item.measured_value, item.measured_number, item.limit, item.result)
-            for item in items
-        }
-        if wanted != _item_tuples(inspection.pk):
-            inspection.items.all().delete()
-            for item in items:
-                item.inspection = inspection
-            ItemResult.objects.bulk_create(items)
-            data_changed()  # bulk_create sends no signal
+        touched = write_item_results({inspection.pk: items}, stored, user=by, reason=why, when=now)
+        if touched:
+            data_changed()  # bulk writes send no signal
             action = "update" if action == "unchanged" else action
     settle_inspection(inspection)
     return inspection, action
@@ -398,6 +432,8 @@ def import_inspections(
     items_stream: IO[bytes] | None = None,
     lab: Lab | None = None,
     source: str = Inspection.Source.IMPORT,
+    reason: str = "",
+    by: User | None = None,
     dry_run: bool = False,
     max_bytes: int | None | bool = True,
     keep_preview: bool = False,
@@ -405,6 +441,8 @@ def import_inspections(
     """Check and (unless a dry run) write an inspections file and its optional item results.
 
     All or nothing across both files. Failed results written open their rectifications.
+    ``reason`` says why reports already stored change (a change of verdict needs one); it
+    and ``by`` go into each written result's history.
     """
     with transaction.atomic():
         items_report = None
@@ -421,6 +459,8 @@ def import_inspections(
             items_by_report=items_by_report,
             items_report=items_report,
             source=source,
+            reason=reason,
+            by=by,
         )
         report = run_import(
             importer,
@@ -467,6 +507,7 @@ def preview_lab_upload(
     content: bytes,
     items_file_name: str = "",
     items_content: bytes | None = None,
+    change_reason: str = "",
 ) -> tuple[LabUpload, ImportOutcome]:
     """Keep the lab's files and check them without writing: the preview before confirming."""
     upload = LabUpload(
@@ -475,6 +516,7 @@ def preview_lab_upload(
         user=user,
         file_name=file_name[:200],
         items_file_name=items_file_name[:200] if items_content is not None else "",
+        change_reason=change_reason.strip(),
     )
     upload.file.save(file_name, ContentFile(content), save=False)
     if items_content is not None:
@@ -487,7 +529,7 @@ def preview_lab_upload(
     return upload, outcome
 
 
-def _run_upload(upload: LabUpload, *, dry_run: bool) -> ImportOutcome:
+def _run_upload(upload: LabUpload, *, dry_run: bool, by: User | None = None) -> ImportOutcome:
     stream = _read(upload, "file")
     items = _read(upload, "items_file")
     if stream is None:
@@ -499,6 +541,8 @@ def _run_upload(upload: LabUpload, *, dry_run: bool) -> ImportOutcome:
             items_stream=items,
             lab=upload.lab,
             source=Inspection.Source.UPLOAD,
+            reason=upload.change_reason,
+            by=by or upload.user,
             dry_run=dry_run,
             keep_preview=True,
         )
@@ -517,12 +561,13 @@ def _run_upload(upload: LabUpload, *, dry_run: bool) -> ImportOutcome:
 
 
 @transaction.atomic
-def confirm_lab_upload(upload: LabUpload) -> ImportOutcome:
-    """Import a previewed upload, all or nothing; the files are checked again first."""
+def confirm_lab_upload(upload: LabUpload, *, by: User | None = None) -> ImportOutcome:
+    """Import a previewed upload, all or nothing; the files are checked again first. ``by``
+    confirms it (the uploader when not given): the results' history names them."""
     upload = LabUpload.objects.select_for_update().get(pk=upload.pk)
     if upload.status != LabUpload.Status.PREVIEWED:
         raise ValueError("Only a previewed upload is confirmed.")
-    outcome = _run_upload(upload, dry_run=False)
+    outcome = _run_upload(upload, dry_run=False, by=by)
     if outcome.written:
         upload.status = LabUpload.Status.IMPORTED
         upload.confirmed_at = timezone.now()
@@ -586,6 +631,11 @@ def decide_objection(
     if upheld:
         inspection.status = Inspection.Status.VOIDED
         inspection.void_note = note
+        keep_history(
+            inspection,
+            by=by,
+            reason=_("Objection upheld by the regulator: %(note)s") % {"note": note},
+        )
         inspection.save(update_fields=["status", "void_note"])
     queue_mail(
         _member_emails(inspection.member_id),

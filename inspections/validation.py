@@ -9,7 +9,10 @@ columns and of the API alike.
 from __future__ import annotations
 
 import datetime
+import re
+import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
@@ -111,6 +114,113 @@ def parse_measured_value(item: TestItem, value: str) -> Decimal | None:
     if not number.is_finite() or abs(number) >= Decimal(10) ** 10:
         raise ValueError(_("“%(value)s” is not a usable number.") % {"value": value[:40]})
     return number
+
+
+@dataclass(frozen=True)
+class Limit:
+    """The acceptable values of a test item: bounds, each inclusive unless ``strict``."""
+
+    low: Decimal | None = None
+    high: Decimal | None = None
+    low_strict: bool = False
+    high_strict: bool = False
+
+    def admits(self, value: Decimal) -> bool:
+        if self.low is not None and (value <= self.low if self.low_strict else value < self.low):
+            return False
+        return not (
+            self.high is not None
+            and (value >= self.high if self.high_strict else value > self.high)
+        )
+
+    @classmethod
+    def of_item(cls, item: TestItem) -> Limit | None:
+        """The catalogue's limit of the item, if it has bounds."""
+        if item.limit_min is None and item.limit_max is None:
+            return None
+        return cls(low=item.limit_min, high=item.limit_max)
+
+
+_NUMBER = r"([+-]?\d+(?:\.\d+)?)"
+# After the number(s) a limit may name a unit or a standard, never another number.
+_REST = r"(?![\d.])(?!\s*(?:[-–—~至到]|to)\s*[+-]?\d)"
+_BOUND_WORDS = {
+    "high": r"≤|<=|=<|≦|不大于|不超过|不高于|至多|最多|max\.?|at most",
+    "high_strict": r"<|小于|低于|less than",
+    "low": r"≥|>=|=>|≧|不小于|不低于|至少|min\.?|at least",
+    "low_strict": r">|大于|高于|more than",
+}
+_ONE_BOUND = re.compile(
+    r"^\s*(?:"
+    + "|".join(f"(?P<{name}>{words})" for name, words in _BOUND_WORDS.items())
+    + r")\s*"
+    + _NUMBER
+    + _REST,
+    re.IGNORECASE,
+)
+_RANGE = re.compile(r"^\s*" + _NUMBER + r"\s*(?:[-–—~]|至|到|to|\.\.)\s*" + _NUMBER + _REST)
+
+
+def _normalised(text: str) -> str:
+    # Full-width digits and signs (１２，＜) become ASCII; the minus sign becomes a hyphen.
+    return unicodedata.normalize("NFKC", text).replace("−", "-").strip()
+
+
+def parse_limit(text: str) -> Limit | None:
+    """The bounds a lab's limit states (≤ 75, < 0.5, ≥ 3, 4.0 – 8.5 …); None if it states none."""
+    text = _normalised(text)
+    match = _RANGE.match(text)
+    if match:
+        low, high = sorted((Decimal(match.group(1)), Decimal(match.group(2))))
+        return Limit(low=low, high=high)
+    match = _ONE_BOUND.match(text)
+    if match:
+        bound = Decimal(match.group(len(_BOUND_WORDS) + 1))
+        if match.group("high") or match.group("high_strict"):
+            return Limit(high=bound, high_strict=bool(match.group("high_strict")))
+        return Limit(low=bound, low_strict=bool(match.group("low_strict")))
+    return None
+
+
+def check_item_limit(
+    item: TestItem, measured: Decimal | None, lab_limit: str, result: str
+) -> Problems:
+    """A number measured against its limit (the lab's if given, else the catalogue's) must
+    agree with the item's result: outside the limit it cannot pass, inside it cannot fail.
+
+    A lab's limit that states no bounds is an error for an item measured in numbers, unless it
+    is the catalogue's limit word for word: a limit that cannot be checked would let any
+    value pass.
+    """
+    if not item.numeric or measured is None:
+        return []
+    lab_limit = lab_limit.strip()
+    shown = lab_limit or item.limit_text
+    if not lab_limit or _normalised(lab_limit) == _normalised(item.limit_text):
+        limit = Limit.of_item(item)
+    else:
+        limit = parse_limit(lab_limit)
+        if limit is None:
+            return [
+                (
+                    "limit",
+                    _(
+                        "%(item)s: the limit “%(limit)s” states no bounds: write it as "
+                        "≤ 75, ≥ 3 or 4.0 – 8.5, or leave it empty for the catalogue's."
+                    )
+                    % {"item": item.code, "limit": lab_limit[:40]},
+                )
+            ]
+    if limit is None or result not in RESULTS:
+        return []
+    inside = limit.admits(measured)
+    if result == ItemResult.Result.PASS and not inside:
+        message = _("%(item)s: %(value)s is outside the limit %(limit)s, so it cannot pass.")
+    elif result == ItemResult.Result.FAIL and inside:
+        message = _("%(item)s: %(value)s is within the limit %(limit)s, so it cannot fail.")
+    else:
+        return []
+    return [("result", message % {"item": item.code, "value": measured, "limit": shown})]
 
 
 def check_retest(

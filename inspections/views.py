@@ -15,6 +15,7 @@ from members.models import Cooperative, Lab, Member, Role, User
 from members.scoping import cooperative_for, member_of, require
 
 from . import services
+from .corrections import result_changes
 from .forms import (
     CorrectiveActionForm,
     DecisionForm,
@@ -176,6 +177,8 @@ def _render_member_inspection(
             and not inspection.voided
             and rectification.is_overdue(today),
             "objections": objections,
+            # What changed since the result was first recorded: old → new, when and why.
+            "changes": result_changes(inspection),
             "objection_closes_on": closes_on,
             "can_object": can_object,
             "action_form": action_form or CorrectiveActionForm(today=today),
@@ -334,6 +337,7 @@ def lab_home(request: HttpRequest, slug: str) -> HttpResponse:
             content=upload_file.read(),
             items_file_name=items_file.name if items_file else "",
             items_content=items_file.read() if items_file else None,
+            change_reason=form.cleaned_data["change_reason"],
         )
         return redirect("inspections:lab_upload", slug=cooperative.slug, pk=upload.pk)
     uploads = (
@@ -386,7 +390,7 @@ def lab_confirm(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         LabUpload.objects.filter(cooperative=cooperative).of_labs(labs), pk=pk
     )
     require(upload.status == LabUpload.Status.PREVIEWED)
-    outcome = services.confirm_lab_upload(upload)
+    outcome = services.confirm_lab_upload(upload, by=_user(request))
     if outcome.written:
         messages.success(request, outcome.summary())
         return redirect("inspections:lab_home", slug=cooperative.slug)

@@ -12,7 +12,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
@@ -30,7 +29,7 @@ from coop_portal.csvimport import ImportReport, run_import
 from coop_portal.export import csv_response, xlsx_response
 
 from . import services
-from .forms import ConversionForm, LifecycleForm, MemberImportForm
+from .forms import ConversionForm, MemberImportForm
 from .importers import MembersImporter
 from .models import (
     Conversion,
@@ -50,7 +49,6 @@ from .models import (
 )
 from .scoping import CooperativeScopedAdmin, ScopedTabularInline
 
-Status = Member.Status
 IMPORT_SESSION_KEY = "members_import"
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,60}$")
 EXPORT_HEADER = [
@@ -137,7 +135,9 @@ class PastMembershipInline(ScopedTabularInline):
 class TrademarkLicenceInline(ScopedTabularInline):
     model = TrademarkLicence
     extra = 0
-    fields = ["trademark", "granted_on", "revoked_on"]
+    fields = ["trademark", "granted_on", "suspended_on", "revoked_on", "note"]
+    # Suspension follows the member's (members.services, through the charter's exit steps).
+    readonly_fields = ["suspended_on"]
 
 
 @admin.register(Member)
@@ -177,18 +177,12 @@ class MemberAdmin(ScopedHistoryAdmin):
             {"fields": ["address", "contact_person", "phone", "email"]},
         ),
     ]
-    actions = [
-        "make_active",
-        "warn",
-        "suspend",
-        "remove",
-        "withdraw",
-        "export_csv",
-        "export_xlsx",
-    ]
+    # The lifecycle's steps (warn, suspend, remove, withdraw, restore, re-admit) are added by
+    # charter/admin.py: every change of status goes through the charter's exit mechanism.
+    actions = ["export_csv", "export_xlsx"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        # The lifecycle moves only through the actions, which record who, when and why.
+        # The lifecycle moves only through the exit mechanism, which records who, when and why.
         if obj is None:
             return ["status", "left_on"]
         return ["status", "joined_on", "left_on"]
@@ -201,76 +195,6 @@ class MemberAdmin(ScopedHistoryAdmin):
             # A member added here is active from the day it joined.
             form.base_fields["joined_on"].required = True
         return form
-
-    # Lifecycle actions: each asks for the reason on an intermediate page.
-
-    @admin.action(description=gettext_lazy("Admit or re-admit (make active)"))
-    def make_active(self, request: HttpRequest, queryset: QuerySet[Member]) -> HttpResponse | None:
-        return self._lifecycle(request, queryset, Status.ACTIVE, "make_active")
-
-    @admin.action(description=gettext_lazy("Warn"))
-    def warn(self, request: HttpRequest, queryset: QuerySet[Member]) -> HttpResponse | None:
-        return self._lifecycle(request, queryset, Status.WARNED, "warn")
-
-    @admin.action(description=gettext_lazy("Suspend"))
-    def suspend(self, request: HttpRequest, queryset: QuerySet[Member]) -> HttpResponse | None:
-        return self._lifecycle(request, queryset, Status.SUSPENDED, "suspend")
-
-    @admin.action(description=gettext_lazy("Remove from the cooperative"))
-    def remove(self, request: HttpRequest, queryset: QuerySet[Member]) -> HttpResponse | None:
-        return self._lifecycle(request, queryset, Status.REMOVED, "remove")
-
-    @admin.action(description=gettext_lazy("Record withdrawal"))
-    def withdraw(self, request: HttpRequest, queryset: QuerySet[Member]) -> HttpResponse | None:
-        return self._lifecycle(request, queryset, Status.WITHDRAWN, "withdraw")
-
-    def _lifecycle(
-        self, request: HttpRequest, queryset: QuerySet[Member], target: str, action: str
-    ) -> HttpResponse | None:
-        form = LifecycleForm(request.POST if "apply" in request.POST else None)
-        if form.is_bound and form.is_valid():
-            done = 0
-            for member in queryset:
-                try:
-                    services.change_status(
-                        member,
-                        target,
-                        by=request.user,  # type: ignore[arg-type]
-                        reason=form.cleaned_data["reason"],
-                        on=form.cleaned_data["on"],
-                    )
-                except ValidationError as error:
-                    self.message_user(
-                        request,
-                        _("%(member)s: %(problem)s")
-                        % {"member": member, "problem": " ".join(error.messages)},
-                        messages.ERROR,
-                    )
-                else:
-                    done += 1
-            if done:
-                self.message_user(
-                    request,
-                    _("%(count)d member(s) are now %(status)s.")
-                    % {"count": done, "status": Status(target).label},
-                    messages.SUCCESS,
-                )
-            return None
-        impossible = [
-            member for member in queryset if not services.can_change_status(member, target)
-        ]
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Members to become %(status)s") % {"status": Status(target).label},
-            "opts": self.model._meta,
-            "form": form,
-            "members": queryset,
-            "impossible": impossible,
-            "action": action,
-            "target": Status(target).label,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "members/admin/lifecycle.html", context)
 
     # Exports in the columns of members.csv, so an export can be imported again.
 
@@ -561,12 +485,16 @@ class ConversionAdmin(ScopedHistoryAdmin):
             field.queryset = field.queryset.filter(kind=Member.Kind.SOLE_PROPRIETOR)
         return field
 
+    # The service that records a new conversion; charter/admin.py's also withdraws the old
+    # registration by an exit step.
+    record = staticmethod(services.convert_to_company)
+
     def save_model(self, request: HttpRequest, obj: Conversion, form: Any, change: bool) -> None:
         if change:
             super().save_model(request, obj, form, change)
             return
-        # A new conversion also creates the firm and withdraws the old registration.
-        conversion = services.convert_to_company(
+        # A new conversion also creates the firm (and withdraws the old registration).
+        conversion = self.record(
             obj.sole_proprietor,
             credit_code=obj.new_credit_code,
             name=obj.new_name,
@@ -583,10 +511,36 @@ class ConversionAdmin(ScopedHistoryAdmin):
 @admin.register(TrademarkLicence)
 class TrademarkLicenceAdmin(ScopedHistoryAdmin):
     cooperative_path = "licensee__cooperative"
-    list_display = ["trademark", "licensee", "granted_on", "revoked_on"]
-    list_filter = ["trademark"]
+    list_display = ["trademark", "licensee", "state", "granted_on", "suspended_on", "revoked_on"]
+    list_filter = ["trademark", ("granted_on", admin.EmptyFieldListFilter)]
     search_fields = ["trademark", "licensee__name", "licensee__credit_code"]
     list_select_related = ["licensee"]
+    # Suspension follows the member's (members.services, through the charter's exit steps).
+    readonly_fields = ["suspended_on"]
+    actions = ["grant"]
+
+    @admin.display(description=gettext_lazy("state"))
+    def state(self, obj: TrademarkLicence) -> str:
+        return obj.get_state_display()
+
+    @admin.action(description=gettext_lazy("Grant the selected draft licences"))
+    def grant(self, request: HttpRequest, queryset: QuerySet[TrademarkLicence]) -> None:
+        granted = 0
+        for licence in queryset.select_related("licensee"):
+            try:
+                services.grant_licence(licence, by=request.user)  # type: ignore[arg-type]
+            except ValidationError as error:
+                self.message_user(
+                    request, f"{licence}: {' '.join(error.messages)}", level=messages.ERROR
+                )
+            else:
+                granted += 1
+        if granted:
+            self.message_user(
+                request,
+                _("%(count)d licence(s) granted from today.") % {"count": granted},
+                messages.SUCCESS,
+            )
 
 
 @admin.register(StatusChange)

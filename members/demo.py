@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from .credit_code import check_character
 from .models import (
-    Conversion,
     Cooperative,
     Initiator,
     Lab,
@@ -18,7 +18,7 @@ from .models import (
     TrademarkLicence,
     TrainingRecord,
 )
-from .services import appoint_quality_officer, change_status, convert_to_company
+from .services import appoint_quality_officer
 
 INITIATORS = [
     (
@@ -105,43 +105,38 @@ MEMBERS = [
 ]
 
 
-# More members of the cluster: (Chinese name, English name, kind, scale, story).
-# A story is the list of lifecycle steps after joining: (status, date, reason).
-WARN = ("warned", datetime.date(2025, 5, 12), "监督抽查床品纤维含量不合格，限期整改。")
-SUSPEND = ("suspended", datetime.date(2025, 8, 20), "整改期满复检仍不合格，暂停社员资格。")
-REMOVE = ("removed", datetime.date(2025, 11, 3), "多次违反公约、拒不整改，予以除名并公示。")
-WITHDRAW = ("withdrawn", datetime.date(2024, 12, 31), "企业转产，主动申请退社。")
-READMIT = ("active", datetime.date(2025, 4, 1), "重新提出入社申请，经审核重新接纳。")
+# More members of the cluster: (Chinese name, English name, kind, scale). Some are warned,
+# suspended, removed or withdraw in charter/demo.py, through the exit mechanism.
 F: str = Member.Kind.FIRM
 S: str = Member.Kind.SOLE_PROPRIETOR
 ABOVE: str = Member.Scale.ABOVE_SCALE
 SME: str = Member.Scale.SME
-MORE_MEMBERS: list[tuple[str, str, str, str, list[tuple[str, datetime.date, str]]]] = [
-    ("南通大东家纺有限公司", "Nantong Dadong Home Textiles Co., Ltd.", F, ABOVE, []),
-    ("南通华艺家纺有限公司", "Nantong Huayi Home Textiles Co., Ltd.", F, ABOVE, []),
-    ("江苏金丝利家纺有限公司", "Jiangsu Jinsili Home Textiles Co., Ltd.", F, ABOVE, [WARN]),
-    ("南通梦之缘床品有限公司", "Nantong Mengzhiyuan Bedding Co., Ltd.", F, SME, []),
-    ("南通锦绣布艺有限公司", "Nantong Jinxiu Fabrics Co., Ltd.", F, SME, []),
-    ("南通安睡枕业有限公司", "Nantong Anshui Pillows Co., Ltd.", F, SME, [WARN, SUSPEND]),
-    ("南通雅居家纺有限公司", "Nantong Yaju Home Textiles Co., Ltd.", F, SME, []),
-    ("南通棉之韵纺织品有限公司", "Nantong Mianzhiyun Textiles Co., Ltd.", F, SME, [WITHDRAW]),
-    ("南通暖冬被业有限公司", "Nantong Nuandong Quilts Co., Ltd.", F, SME, [WARN, SUSPEND, REMOVE]),
-    ("南通丝路家纺有限公司", "Nantong Silu Home Textiles Co., Ltd.", F, SME, []),
-    ("南通云裳服饰有限公司", "Nantong Yunshang Apparel Co., Ltd.", F, SME, [WITHDRAW, READMIT]),
-    ("南通家和纺织有限公司", "Nantong Jiahe Textiles Co., Ltd.", F, ABOVE, []),
-    ("南通恒顺纤维制品有限公司", "Nantong Hengshun Fibre Products Co., Ltd.", F, SME, []),
-    ("通州区川姜镇王记被褥店", "Wang's Quilt Shop, Chuanjiang", S, "", []),
-    ("通州区川姜镇陈氏床品经营部", "Chen's Bedding Trading Office", S, "", []),
-    ("通州区志远窗帘店", "Zhiyuan Curtain Shop", S, "", [WARN]),
-    ("通州区川姜镇周记家纺店", "Zhou's Home Textile Shop", S, "", []),
-    ("通州区蓝天毛巾经营部", "Lantian Towel Trading Office", S, "", [WITHDRAW]),
-    ("通州区川姜镇吴氏布艺店", "Wu's Fabric Shop", S, "", []),
-    ("通州区金梭家纺经营部", "Jinsuo Home Textiles Trading Office", S, "", []),
-    ("通州区川姜镇孙记枕套店", "Sun's Pillowcase Shop", S, "", [WARN, SUSPEND]),
-    ("通州区巧手绣品店", "Qiaoshou Embroidery Shop", S, "", []),
-    ("通州区川姜镇钱氏床单经营部", "Qian's Bedsheet Trading Office", S, "", []),
-    ("通州区织梦家纺店", "Zhimeng Home Textile Shop", S, "", [WARN, SUSPEND, REMOVE]),
-    ("通州区川姜镇赵记凉席店", "Zhao's Summer Mat Shop", S, "", []),
+MORE_MEMBERS: list[tuple[str, str, str, str]] = [
+    ("南通大东家纺有限公司", "Nantong Dadong Home Textiles Co., Ltd.", F, ABOVE),
+    ("南通华艺家纺有限公司", "Nantong Huayi Home Textiles Co., Ltd.", F, ABOVE),
+    ("江苏金丝利家纺有限公司", "Jiangsu Jinsili Home Textiles Co., Ltd.", F, ABOVE),
+    ("南通梦之缘床品有限公司", "Nantong Mengzhiyuan Bedding Co., Ltd.", F, SME),
+    ("南通锦绣布艺有限公司", "Nantong Jinxiu Fabrics Co., Ltd.", F, SME),
+    ("南通安睡枕业有限公司", "Nantong Anshui Pillows Co., Ltd.", F, SME),
+    ("南通雅居家纺有限公司", "Nantong Yaju Home Textiles Co., Ltd.", F, SME),
+    ("南通棉之韵纺织品有限公司", "Nantong Mianzhiyun Textiles Co., Ltd.", F, SME),
+    ("南通暖冬被业有限公司", "Nantong Nuandong Quilts Co., Ltd.", F, SME),
+    ("南通丝路家纺有限公司", "Nantong Silu Home Textiles Co., Ltd.", F, SME),
+    ("南通云裳服饰有限公司", "Nantong Yunshang Apparel Co., Ltd.", F, SME),
+    ("南通家和纺织有限公司", "Nantong Jiahe Textiles Co., Ltd.", F, ABOVE),
+    ("南通恒顺纤维制品有限公司", "Nantong Hengshun Fibre Products Co., Ltd.", F, SME),
+    ("通州区川姜镇王记被褥店", "Wang's Quilt Shop, Chuanjiang", S, ""),
+    ("通州区川姜镇陈氏床品经营部", "Chen's Bedding Trading Office", S, ""),
+    ("通州区志远窗帘店", "Zhiyuan Curtain Shop", S, ""),
+    ("通州区川姜镇周记家纺店", "Zhou's Home Textile Shop", S, ""),
+    ("通州区蓝天毛巾经营部", "Lantian Towel Trading Office", S, ""),
+    ("通州区川姜镇吴氏布艺店", "Wu's Fabric Shop", S, ""),
+    ("通州区金梭家纺经营部", "Jinsuo Home Textiles Trading Office", S, ""),
+    ("通州区川姜镇孙记枕套店", "Sun's Pillowcase Shop", S, ""),
+    ("通州区巧手绣品店", "Qiaoshou Embroidery Shop", S, ""),
+    ("通州区川姜镇钱氏床单经营部", "Qian's Bedsheet Trading Office", S, ""),
+    ("通州区织梦家纺店", "Zhimeng Home Textile Shop", S, ""),
+    ("通州区川姜镇赵记凉席店", "Zhao's Summer Mat Shop", S, ""),
 ]
 APPLICANTS = [
     ("南通新绿家纺科技有限公司", "Nantong Xinlü Home Textile Tech Co., Ltd.", F, SME),
@@ -167,6 +162,12 @@ COURSES = [
 ]
 TOPICS = ["原料进货检验", "生产过程质量控制", "成品出厂检验", "标签标识规范", "投诉处理流程"]
 TRADEMARK = "川姜家纺"
+# Licensed firms that charter/demo.py suspends and removes: their licences follow them.
+LICENSED_LATER = ["南通安睡枕业有限公司", "南通暖冬被业有限公司"]
+# The sole proprietor that became a company (个转企). charter/demo.py records the conversion,
+# whose withdrawal of the old registration is a step of the exit mechanism.
+CONVERTED = "通州区志浩家纺经营部"
+CONVERSION_NOTE = "个转企：个体工商户转为有限责任公司，社员资格由新公司承继。"
 # Small members that shadow an anchor firm.
 PAIRED = [
     "南通梦之缘床品有限公司",
@@ -256,9 +257,9 @@ def load() -> Cooperative:
                 "lab": lab if initiator_kind == Initiator.Kind.TESTING_INSTITUTION else None,
             },
         )
-    for index, (name, name_en, kind, scale, story) in enumerate(MORE_MEMBERS, start=1):
+    for index, (name, name_en, kind, scale) in enumerate(MORE_MEMBERS, start=1):
         prefix = "92" if kind == Member.Kind.SOLE_PROPRIETOR else "91"
-        member, created = _member(
+        member, _created = _member(
             cooperative,
             _code(prefix, 1000 + index),
             name,
@@ -267,9 +268,6 @@ def load() -> Cooperative:
             scale,
             datetime.date(2019, 6, 1) + datetime.timedelta(days=45 * index),
         )
-        if created:
-            for status, day, reason in story:
-                change_status(member, status, by=None, reason=reason, on=day)
         members.append(member)
     for index, (name, name_en, kind, scale) in enumerate(APPLICANTS, start=1):
         prefix = "92" if kind == Member.Kind.SOLE_PROPRIETOR else "91"
@@ -285,7 +283,6 @@ def load() -> Cooperative:
         )
     _officers(members)
     _pairings(anchor, second_anchor, members)
-    _conversion(members[4])
     for index, member in enumerate(members[:10]):
         if member.kind == Member.Kind.FIRM:
             TrademarkLicence.objects.get_or_create(
@@ -295,14 +292,26 @@ def load() -> Cooperative:
                     "granted_on": datetime.date(2021, 1, 15) + datetime.timedelta(days=30 * index)
                 },
             )
-    removed = Member.objects.filter(cooperative=cooperative, status=Member.Status.REMOVED).first()
-    if removed is not None:
-        TrademarkLicence.objects.get_or_create(
-            trademark=TRADEMARK,
-            licensee=removed,
-            defaults={"granted_on": datetime.date(2022, 3, 1), "revoked_on": removed.left_on},
-        )
+    # Licensees whose licence the charter's demo suspends and revokes with the member.
+    for member in members:
+        if member.name in LICENSED_LATER:
+            TrademarkLicence.objects.get_or_create(
+                trademark=TRADEMARK,
+                licensee=member,
+                defaults={"granted_on": datetime.date(2022, 3, 1)},
+            )
     return cooperative
+
+
+def conversion_of(cooperative: Cooperative) -> dict[str, Any]:
+    """The demo's conversion: the sole proprietor and what ``record_conversion`` is given."""
+    return {
+        "member": Member.objects.get(cooperative=cooperative, name=CONVERTED),
+        "credit_code": _code("91", 3001),
+        "name": "南通志浩家纺有限公司",
+        "on": datetime.date(2021, 9, 15),
+        "note": CONVERSION_NOTE,
+    }
 
 
 def _officers(members: list[Member]) -> None:
@@ -341,16 +350,3 @@ def _pairings(anchor: Member, second_anchor: Member, members: list[Member]) -> N
                     staff_names="质检员、车间主任",
                     topic=TOPICS[(index + visit) % len(TOPICS)],
                 )
-
-
-def _conversion(sole_proprietor: Member) -> None:
-    if Conversion.objects.filter(sole_proprietor=sole_proprietor).exists():
-        return
-    convert_to_company(
-        sole_proprietor,
-        credit_code=_code("91", 3001),
-        name="南通志浩家纺有限公司",
-        on=datetime.date(2021, 9, 15),
-        by=None,
-        note="个转企：个体工商户转为有限责任公司，社员资格由新公司承继。",
-    )

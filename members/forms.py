@@ -40,17 +40,6 @@ class DirectoryFilterForm(forms.Form):
         return members
 
 
-class LifecycleForm(forms.Form):
-    """The reason (and day) an administrator gives for moving members along the lifecycle."""
-
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
-    on = forms.DateField(
-        label=_("Effective on"),
-        required=False,
-        help_text=_("Empty for today (YYYY-MM-DD)."),
-    )
-
-
 class MemberImportForm(forms.Form):
     cooperative = forms.ModelChoiceField(
         label=_("Cooperative"), queryset=Cooperative.objects.none()
@@ -93,4 +82,10 @@ class ConversionForm(forms.ModelForm):
             converted_on = data.get("converted_on")
             if converted_on and converted_on > member.cooperative.today():
                 self.add_error("converted_on", _("This date is in the future."))
+            elif converted_on and member.joined_on and converted_on < member.joined_on:
+                self.add_error(
+                    "converted_on",
+                    _("The sole proprietor joined on %(day)s: it cannot convert before.")
+                    % {"day": member.joined_on.isoformat()},
+                )
         return data

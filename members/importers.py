@@ -2,9 +2,11 @@
 
 A row is the member's registry facts: name, kind, scale, joined and left dates are taken as
 the file says them. An empty ``address`` or ``chief_quality_officer`` cell gives no
-information and leaves what the portal holds. The status follows ``left_on``: a member with
-a leaving date is withdrawn (or stays removed); one without is active (warned and suspended
-members keep their status). Status changes the file causes are recorded like any other.
+information and leaves what the portal holds. A new member is withdrawn when the file gives
+a leaving date, else active. A member the portal holds keeps its status: the file may correct
+its dates, never end or restart its membership, because every withdrawal, removal and
+re-admission goes through the charter's exit mechanism (its case, its appeal window, the
+cooling-off period before re-admission), so a row that would is refused.
 """
 
 from __future__ import annotations
@@ -13,20 +15,20 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coop_portal import csvimport
 from coop_portal.csvimport import CellError, Column, Importer, RowErrors
+from coop_portal.history import record_history
 
 from .credit_code import normalise, problem
-from .models import Cooperative, Member, QualityOfficer, StatusChange, User
+from .models import Cooperative, Member, QualityOfficer, User
 
 Status = Member.Status
 LEFT = {Status.REMOVED, Status.WITHDRAWN}
 # Fields of a member the file decides; compared to tell an update from an unchanged row.
-FILE_FIELDS = ("name", "kind", "scale", "joined_on", "left_on", "address", "status")
+FILE_FIELDS = ("name", "kind", "scale", "joined_on", "left_on", "address")
 
 
 def credit_code(value: str) -> str:
@@ -35,52 +37,6 @@ def credit_code(value: str) -> str:
     if message:
         raise CellError(message)
     return code
-
-
-def record_history(
-    model: type[models.Model],
-    pks: list[Any],
-    *,
-    history_type: str,
-    user: User | None,
-    reason: str,
-    when: datetime.datetime,
-) -> None:
-    """Write the django-simple-history rows of records just written, in one statement.
-
-    The database copies the rows it has just stored (INSERT … SELECT), so the history of a
-    large import costs one query per batch and no Python object per row.
-    """
-    if not pks:
-        return
-    history = model.history.model  # type: ignore[attr-defined]
-    quote = connection.ops.quote_name
-    tracked = [
-        field.column
-        for field in history._meta.concrete_fields
-        if not field.name.startswith("history_")
-    ]
-    columns = ", ".join(quote(column) for column in tracked)
-    placeholders = ", ".join(["%s"] * len(pks))
-    # Only quoted table and column names of our own models are interpolated; values are
-    # parameters.
-    target = quote(history._meta.db_table)
-    source = quote(model._meta.db_table)
-    key = quote(model._meta.pk.column)  # type: ignore[union-attr]
-    extra = ", ".join(
-        quote(name)
-        for name in ("history_date", "history_change_reason", "history_type", "history_user_id")
-    )
-    sql = f"INSERT INTO {target} ({columns}, {extra}) SELECT {columns}, %s, %s, %s, %s FROM {source} WHERE {key} IN ({placeholders})"  # noqa: S608
-    params = [
-        connection.ops.adapt_datetimefield_value(when),
-        reason[:100],
-        history_type,
-        user.pk if user is not None else None,
-        *pks,
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
 
 
 @dataclass
@@ -115,6 +71,12 @@ class MembersImporter(Importer[MemberRow]):
         self.today = cooperative.today()
         self.reason = _("Imported from members.csv.")
 
+    def prepare(self) -> None:
+        # The status of each member the portal holds: the file may not change it.
+        self.statuses: dict[str, str] = dict(
+            Member.objects.filter(cooperative=self.cooperative).values_list("credit_code", "status")
+        )
+
     def clean_row(self, values: dict[str, Any], line: int) -> MemberRow:
         problems: list[tuple[str, str]] = []
         joined_on: datetime.date = values["joined_on"]
@@ -128,6 +90,12 @@ class MembersImporter(Importer[MemberRow]):
         scale = values["scale"] or ""
         if kind == Member.Kind.SOLE_PROPRIETOR and scale:
             problems.append(("scale", _("A sole proprietor has no scale: leave it empty.")))
+        status = self.statuses.get(values["credit_code"])
+        if status is not None:
+            ends_membership = left_on is not None and status not in LEFT
+            restarts_membership = left_on is None and status in LEFT
+            if ends_membership or restarts_membership:
+                problems.append(("left_on", self.status_problem(status, left_on)))
         if problems:
             raise RowErrors(problems)
         return MemberRow(
@@ -144,12 +112,16 @@ class MembersImporter(Importer[MemberRow]):
     def key_of(self, row: MemberRow) -> str:
         return row.credit_code
 
-    def status_for(self, current: str | None, row: MemberRow) -> str:
-        if row.left_on is not None:
-            return Status.REMOVED if current == Status.REMOVED else Status.WITHDRAWN
-        if current in (Status.WARNED, Status.SUSPENDED):
-            return current
-        return Status.ACTIVE
+    def status_problem(self, status: str, left_on: datetime.date | None) -> str:
+        if left_on is not None:
+            return _(
+                "This member is %(status)s in the portal: record its withdrawal or removal as a "
+                "step of its exit case (Charter → Steps by hand), not in the file."
+            ) % {"status": Status(status).label}
+        return _(
+            "This member has left (%(status)s): it can be re-admitted only on an application "
+            "to join, after the charter's cooling-off period. Keep its left_on date in the file."
+        ) % {"status": Status(status).label}
 
     def write_batch(self, rows: list[MemberRow]) -> list[str]:
         existing = {
@@ -168,7 +140,6 @@ class MembersImporter(Importer[MemberRow]):
         actions: list[str] = []
         created: list[Member] = []
         updated: list[Member] = []
-        status_changes: list[StatusChange] = []
         closed_officers: list[QualityOfficer] = []
         # Officers to appoint, by the member's row (new members have no key yet).
         appointments: list[tuple[Member, str]] = []
@@ -184,7 +155,7 @@ class MembersImporter(Importer[MemberRow]):
                     joined_on=row.joined_on,
                     left_on=row.left_on,
                     address=row.address,
-                    status=self.status_for(None, row),
+                    status=Status.WITHDRAWN if row.left_on else Status.ACTIVE,
                     created_at=now,
                     updated_at=now,
                 )
@@ -193,7 +164,6 @@ class MembersImporter(Importer[MemberRow]):
                     appointments.append((member, row.chief_quality_officer))
                 actions.append("create")
                 continue
-            status = self.status_for(member.status, row)
             wanted: dict[str, Any] = {
                 "name": row.name,
                 "kind": row.kind,
@@ -201,21 +171,8 @@ class MembersImporter(Importer[MemberRow]):
                 "joined_on": row.joined_on,
                 "left_on": row.left_on,
                 "address": row.address or member.address,
-                "status": status,
             }
             changed = False
-            if status != member.status:
-                status_changes.append(
-                    StatusChange(
-                        member=member,
-                        from_status=member.status,
-                        to_status=status,
-                        on=row.left_on or row.joined_on,
-                        reason=self.reason,
-                        by=self.by,
-                        at=now,
-                    )
-                )
             for field, value in wanted.items():
                 if getattr(member, field) != value:
                     setattr(member, field, value)
@@ -242,8 +199,6 @@ class MembersImporter(Importer[MemberRow]):
                 updated, [*FILE_FIELDS, "updated_at"], batch_size=self.batch_size
             )
             record_history(Member, [m.pk for m in updated], history_type="~", **history)
-        if status_changes:
-            StatusChange.objects.bulk_create(status_changes, batch_size=self.batch_size)
         # The officer in office is replaced before the new one is appointed: one at a time.
         if closed_officers:
             QualityOfficer.objects.bulk_update(

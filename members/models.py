@@ -649,24 +649,55 @@ class Conversion(models.Model):
 
 
 class TrademarkLicenceQuerySet(models.QuerySet["TrademarkLicence"]):
+    def granted(self) -> TrademarkLicenceQuerySet:
+        """Licences granted at some time (drafts awaiting the grant left out)."""
+        return self.filter(granted_on__isnull=False)
+
+    def drafts(self) -> TrademarkLicenceQuerySet:
+        return self.filter(granted_on__isnull=True, revoked_on__isnull=True)
+
     def in_force(self, on: datetime.date) -> TrademarkLicenceQuerySet:
-        return self.filter(granted_on__lte=on).filter(
-            Q(revoked_on__isnull=True) | Q(revoked_on__gt=on)
+        """Licences the licensee may use on the day: granted, neither revoked nor suspended."""
+        return (
+            self.filter(granted_on__lte=on)
+            .filter(Q(revoked_on__isnull=True) | Q(revoked_on__gt=on))
+            .filter(Q(suspended_on__isnull=True) | Q(suspended_on__gt=on))
         )
 
 
 class TrademarkLicence(models.Model):
-    """A licence to use one of the chamber's collective trademarks (集体商标)."""
+    """A licence to use one of the chamber's collective trademarks (集体商标).
 
-    trademark = models.CharField(_("trademark"), max_length=100)
+    A licence follows its licensee's membership: it is suspended with the member and restored
+    with it, and revoked when the member leaves (``members.services``, called by the charter's
+    exit steps). Confirming that a member is eligible for the trademark drafts one, which an
+    administrator then grants.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("drafted, awaiting the grant")
+        IN_FORCE = "in_force", _("in force")
+        SUSPENDED = "suspended", _("suspended with the member")
+        REVOKED = "revoked", _("revoked")
+
+    trademark = models.CharField(_("trademark"), max_length=100, blank=True)
     licensee = models.ForeignKey(
         Member,
         on_delete=models.CASCADE,
         related_name="trademark_licences",
         verbose_name=_("licensee"),
     )
-    granted_on = models.DateField(_("granted on"))
+    granted_on = models.DateField(
+        _("granted on"), null=True, blank=True, help_text=_("Empty while the licence is a draft.")
+    )
+    suspended_on = models.DateField(
+        _("suspended since"),
+        null=True,
+        blank=True,
+        help_text=_("Set and cleared with the member's suspension."),
+    )
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True, help_text=_("Why the licence was drafted."))
 
     objects = TrademarkLicenceQuerySet.as_manager()
     history = HistoricalRecords()
@@ -674,13 +705,33 @@ class TrademarkLicence(models.Model):
     class Meta:
         verbose_name = _("collective trademark licence")
         verbose_name_plural = _("collective trademark licences")
-        ordering = ["-granted_on"]
+        ordering = [models.F("granted_on").desc(nulls_first=True), "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.trademark} · {self.licensee}"
+        return f"{self.trademark or '—'} · {self.licensee}"
+
+    @property
+    def state(self) -> str:
+        if self.revoked_on is not None:
+            return self.State.REVOKED
+        if self.granted_on is None:
+            return self.State.DRAFT
+        if self.suspended_on is not None:
+            return self.State.SUSPENDED
+        return self.State.IN_FORCE
+
+    def get_state_display(self) -> str:
+        return str(self.State(self.state).label)
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
+        problems: dict[str, Any] = {}
+        if self.granted_on and not self.trademark.strip():
+            problems["trademark"] = _("Name the trademark the licence grants.")
         if self.revoked_on and self.granted_on and self.revoked_on < self.granted_on:
-            raise ValidationError({"revoked_on": _("The revocation cannot be before the grant.")})
+            problems["revoked_on"] = _("The revocation cannot be before the grant.")
+        if self.suspended_on and self.granted_on and self.suspended_on < self.granted_on:
+            problems["suspended_on"] = _("The suspension cannot be before the grant.")
+        if problems:
+            raise ValidationError(problems)

@@ -9,7 +9,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .credit_code import normalise, problem
-from .models import Conversion, Member, PastMembership, QualityOfficer, StatusChange, User
+from .models import (
+    Conversion,
+    Member,
+    PastMembership,
+    QualityOfficer,
+    StatusChange,
+    TrademarkLicence,
+    User,
+)
 
 Status = Member.Status
 
@@ -83,6 +91,30 @@ def change_status(
 
 
 @transaction.atomic
+def undo_leaving(
+    member: Member, to: str, *, by: User | None, reason: str, on: datetime.date
+) -> StatusChange:
+    """A removal or withdrawal revoked on appeal: the membership goes on as if the member had
+    never left (its joining day stays, no earlier membership is closed), in the status it had
+    before leaving."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.status not in LEFT or to not in (Status.ACTIVE, Status.WARNED, Status.SUSPENDED):
+        raise ValidationError(
+            _("A member that is %(current)s cannot become %(target)s.")
+            % {"current": member.get_status_display(), "target": Status(to).label},
+            code="impossible_transition",
+        )
+    change = StatusChange.objects.create(
+        member=member, from_status=member.status, to_status=to, on=on, reason=reason, by=by
+    )
+    member.status = to
+    member.left_on = None
+    member._change_reason = reason  # type: ignore[attr-defined]
+    member.save(update_fields=["status", "left_on", "updated_at"])
+    return change
+
+
+@transaction.atomic
 def appoint_quality_officer(
     member: Member,
     *,
@@ -115,8 +147,8 @@ def convert_to_company(
     """Record that a sole proprietor became a company (个转企).
 
     The new firm becomes (or stays) a member of the same cooperative from the day of the
-    conversion; the old registration withdraws with the reason recorded, and both keep
-    their history.
+    conversion. The old registration's withdrawal is a step of the charter's exit mechanism
+    (``charter.services.record_conversion`` takes it), like every change of a member's status.
     """
     member = Member.objects.select_for_update().get(pk=member.pk)
     code = normalise(credit_code)
@@ -150,7 +182,7 @@ def convert_to_company(
             phone=member.phone,
             email=member.email,
         )
-    conversion = Conversion.objects.create(
+    return Conversion.objects.create(
         sole_proprietor=member,
         old_credit_code=member.credit_code,
         new_credit_code=code,
@@ -160,13 +192,118 @@ def convert_to_company(
         note=note,
         recorded_by=by,
     )
-    if can_change_status(member, Status.WITHDRAWN):
-        change_status(
-            member,
-            Status.WITHDRAWN,
-            by=by,
-            on=on,
-            reason=_("Converted into a company: %(name)s (%(code)s).")
-            % {"name": firm.name, "code": code},
+
+
+# Collective trademark licences follow the licensee's membership. The charter's exit steps
+# call these as they take effect, so every way a status changes moves the licences with it.
+
+
+def _save_licence(licence: TrademarkLicence, fields: list[str], reason: str) -> None:
+    licence._change_reason = reason  # type: ignore[attr-defined]
+    licence.save(update_fields=fields)
+
+
+@transaction.atomic
+def suspend_licences(member: Member, *, on: datetime.date, reason: str) -> int:
+    """Suspend the member's licences in force (a suspension of the member)."""
+    licences = list(
+        member.trademark_licences.select_for_update()
+        .granted()
+        .filter(revoked_on__isnull=True, suspended_on__isnull=True)
+    )
+    for licence in licences:
+        licence.suspended_on = on
+        _save_licence(licence, ["suspended_on"], reason)
+    return len(licences)
+
+
+@transaction.atomic
+def restore_licences(member: Member, *, reason: str) -> int:
+    """Lift the suspension of the member's licences (the member is restored)."""
+    licences = list(
+        member.trademark_licences.select_for_update().filter(
+            revoked_on__isnull=True, suspended_on__isnull=False
         )
-    return conversion
+    )
+    for licence in licences:
+        licence.suspended_on = None
+        _save_licence(licence, ["suspended_on"], reason)
+    return len(licences)
+
+
+@transaction.atomic
+def revoke_licences(member: Member, *, on: datetime.date, reason: str) -> int:
+    """Revoke every licence and draft of a member that leaves the cooperative."""
+    licences = list(member.trademark_licences.select_for_update().filter(revoked_on__isnull=True))
+    for licence in licences:
+        # A licence is never revoked before it was granted, even one granted after the day.
+        licence.revoked_on = max(on, licence.granted_on) if licence.granted_on else on
+        _save_licence(licence, ["revoked_on"], reason)
+    return len(licences)
+
+
+@transaction.atomic
+def reinstate_licences(member: Member, *, revoked_on: datetime.date, reason: str) -> int:
+    """Undo ``revoke_licences`` of one day (the leaving was revoked on appeal)."""
+    licences = list(member.trademark_licences.select_for_update().filter(revoked_on=revoked_on))
+    for licence in licences:
+        licence.revoked_on = None
+        _save_licence(licence, ["revoked_on"], reason)
+    return len(licences)
+
+
+@transaction.atomic
+def draft_licence(member: Member, *, note: str) -> TrademarkLicence | None:
+    """Draft a licence for a member found eligible for the collective trademark.
+
+    The draft names the trademark the cooperative licensed last (an administrator may change
+    it) and waits for an administrator to grant it. None when the member holds a licence or
+    a draft already, or has left: there is nothing to draft.
+    """
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.has_left or member.trademark_licences.filter(revoked_on__isnull=True).exists():
+        return None
+    latest = (
+        TrademarkLicence.objects.granted()
+        .filter(licensee__cooperative_id=member.cooperative_id)
+        .exclude(trademark="")
+        .order_by("-granted_on", "-pk")
+        .values_list("trademark", flat=True)
+        .first()
+    )
+    licence = TrademarkLicence(licensee=member, trademark=latest or "", note=note.strip())
+    licence._change_reason = note.strip()[:100]  # type: ignore[attr-defined]
+    licence.save()
+    return licence
+
+
+@transaction.atomic
+def grant_licence(
+    licence: TrademarkLicence, *, by: User | None, on: datetime.date | None = None
+) -> TrademarkLicence:
+    """Grant a drafted licence from the day (today); suspended at once if the member is."""
+    licence = (
+        TrademarkLicence.objects.select_for_update().select_related("licensee").get(pk=licence.pk)
+    )
+    member = licence.licensee
+    day = on or member.cooperative.today()
+    if licence.granted_on is not None or licence.revoked_on is not None:
+        raise ValidationError(_("Only a draft licence can be granted."), code="not_draft")
+    if not licence.trademark.strip():
+        raise ValidationError(
+            {"trademark": _("Name the trademark the licence grants.")}, code="no_trademark"
+        )
+    if member.has_left or member.status == Status.APPLICANT:
+        raise ValidationError(
+            _("%(member)s is not a member of the cooperative: the licence cannot be granted.")
+            % {"member": member},
+            code="not_member",
+        )
+    licence.granted_on = day
+    if member.status == Status.SUSPENDED:
+        licence.suspended_on = day
+    reason = _("Granted.")
+    licence._change_reason = reason  # type: ignore[attr-defined]
+    licence._history_user = by  # type: ignore[attr-defined]
+    licence.save(update_fields=["granted_on", "suspended_on"])
+    return licence

@@ -74,7 +74,8 @@ def member_page(request: HttpRequest, slug: str, credit_code: str) -> HttpRespon
         .select_related("sole_proprietor", "firm")
         .first()
     )
-    licences = member.trademark_licences.all()
+    # Drafts await the grant: no licence yet, nothing to show the public.
+    licences = member.trademark_licences.granted()
     return render(
         request,
         "members/member.html",

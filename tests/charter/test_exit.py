@@ -9,10 +9,12 @@ from charter.services import (
     decide_proposal,
     lodge_appeal,
     propose_consequence,
+    record_conversion,
     take_exit_step,
 )
-from members.models import Member, StatusChange
-from tests.factories import MemberFactory
+from members.models import Conversion, Member, StatusChange, TrademarkLicence
+from tests.factories import MemberFactory, credit_code_for
+from tests.members.factories import TrademarkLicenceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -214,15 +216,55 @@ def test_an_appeal_after_the_window_is_refused(member_a, member_user_a, charter,
 
 def test_a_removal_is_public_and_a_warning_is_not(coop, member_a, member_b, charter, administrator):
     take_exit_step(member_a, "warning", by=administrator, reason="等级 D")
-    take_exit_step(member_b, "suspension", by=administrator, reason="两次 D")
-    take_exit_step(member_b, "removal", by=administrator, reason="未恢复")
+    suspension = take_exit_step(member_b, "suspension", by=administrator, reason="两次 D")
+    removal = take_exit_step(member_b, "removal", by=administrator, reason="未恢复")
     public = ExitStep.objects.public().of_cooperative(coop)
-    assert {(step.case.member, step.kind) for step in public} == {
-        (member_b, "suspension"),
-        (member_b, "removal"),
-    }
+    # The removal ended the suspension: member B is listed once, as removed.
+    assert {(step.case.member, step.kind) for step in public} == {(member_b, "removal")}
     assert not ExitStep.objects.public().for_member(member_a).exists()
-    assert ExitStep.objects.public().for_member(member_b).count() == 2
+    suspension.refresh_from_db()
+    assert (suspension.status, suspension.ended_on, suspension.ended_by) == (
+        "confirmed",
+        coop.today(),
+        removal,
+    )
+
+
+def test_each_step_ends_the_one_before_so_one_explains_the_status(
+    coop, member_a, charter, administrator
+):
+    first = take_exit_step(member_a, "warning", by=administrator, reason="D")
+    second = take_exit_step(member_a, "warning", by=administrator, reason="再次 D")
+    restoration = take_exit_step(member_a, "restoration", by=administrator, reason="整改完成")
+    assert [step.pk for step in ExitStep.objects.for_member(member_a).in_effect()] == [
+        restoration.pk
+    ]
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.ended_by, second.ended_by) == (second, restoration)
+    assert first.state_label == f"ended on {coop.today():%-d %B %Y}"
+
+
+def test_an_upheld_appeal_against_a_removal_puts_the_suspension_back_in_effect(
+    coop, member_a, member_user_a, charter, administrator, second_administrator
+):
+    licence = TrademarkLicenceFactory(licensee=member_a)
+    suspension = take_exit_step(member_a, "suspension", by=administrator, reason="两次 D")
+    removal = take_exit_step(member_a, "removal", by=administrator, reason="未恢复")
+    licence.refresh_from_db()
+    assert licence.state == "revoked"
+    decide_appeal(
+        lodge_appeal(removal, by=member_user_a, grounds="整改材料已提交"),
+        by=second_administrator,
+        upheld=True,
+        reason="材料属实",
+    )
+    assert status(member_a) == Member.Status.SUSPENDED
+    assert list(ExitStep.objects.for_member(member_a).in_effect()) == [suspension]
+    assert list(ExitStep.objects.public().for_member(member_a)) == [suspension]
+    # The licence is back as it was before the removal: suspended with the member.
+    licence.refresh_from_db()
+    assert licence.state == "suspended"
 
 
 def test_a_proposed_or_revoked_suspension_is_not_public(
@@ -252,3 +294,88 @@ def test_a_suspension_past_its_rectification_period_gets_a_removal_proposal_once
     proposal = ExitStep.objects.proposed().get()
     assert (proposal.case.member, proposal.kind) == (member_a, "removal")
     assert status(member_a) == Member.Status.SUSPENDED
+
+
+# Collective trademark licences follow the member -------------------------------------------
+
+
+def test_a_licence_is_suspended_with_the_member_and_restored_with_it(
+    coop, member_a, charter, administrator
+):
+    licence = TrademarkLicenceFactory(licensee=member_a, granted_on=datetime.date(2021, 1, 15))
+    take_exit_step(
+        member_a, "suspension", by=administrator, reason="两次 D", on=datetime.date(2026, 3, 1)
+    )
+    licence.refresh_from_db()
+    assert (licence.state, licence.suspended_on) == ("suspended", datetime.date(2026, 3, 1))
+    licences = TrademarkLicence.objects.filter(licensee=member_a)
+    assert not licences.in_force(datetime.date(2026, 3, 2)).exists()
+    assert licences.in_force(datetime.date(2026, 2, 28)).exists()
+    take_exit_step(member_a, "restoration", by=administrator, reason="复检合格")
+    licence.refresh_from_db()
+    assert (licence.state, licence.suspended_on) == ("in_force", None)
+    record = licence.history.first()
+    assert "restored after rectification" in record.history_change_reason
+
+
+def test_an_upheld_appeal_against_a_suspension_restores_the_licence(
+    member_a, member_user_a, charter, administrator, second_administrator
+):
+    licence = TrademarkLicenceFactory(licensee=member_a)
+    step = take_exit_step(member_a, "suspension", by=administrator, reason="两次 D")
+    decide_appeal(
+        lodge_appeal(step, by=member_user_a, grounds="有误"),
+        by=second_administrator,
+        upheld=True,
+        reason="撤销",
+    )
+    licence.refresh_from_db()
+    assert licence.state == "in_force"
+
+
+@pytest.mark.parametrize("kind", ["removal", "withdrawal"])
+def test_a_member_that_leaves_loses_its_licences(coop, member_a, charter, administrator, kind):
+    licence = TrademarkLicenceFactory(licensee=member_a)
+    take_exit_step(member_a, kind, by=administrator, reason="x", on=datetime.date(2026, 4, 1))
+    licence.refresh_from_db()
+    assert (licence.state, licence.revoked_on) == ("revoked", datetime.date(2026, 4, 1))
+
+
+def test_confirming_trademark_eligibility_drafts_a_licence(coop, member_a, charter, administrator):
+    TrademarkLicenceFactory(licensee=MemberFactory(cooperative=coop), trademark="川姜家纺")
+    case = propose_consequence(member_a, "trademark_eligible", reason="两次 A", source_ref="run:2")
+    decide_proposal(case.steps.get(), by=administrator, confirm=True, reason="符合条件")
+    draft = TrademarkLicence.objects.get(licensee=member_a)
+    assert (draft.state, draft.trademark, draft.granted_on) == ("draft", "川姜家纺", None)
+    assert "两次 A" in draft.note
+    # A draft is no licence yet: nobody may use the trademark on its strength.
+    assert not TrademarkLicence.objects.in_force(coop.today()).filter(licensee=member_a).exists()
+    # Confirming again (another run) drafts nothing more.
+    again = propose_consequence(member_a, "trademark_eligible", reason="三次 A", source_ref="r:3")
+    decide_proposal(again.steps.get(), by=administrator, confirm=True, reason="符合条件")
+    assert TrademarkLicence.objects.filter(licensee=member_a).count() == 1
+
+
+# Conversions --------------------------------------------------------------------------------
+
+
+def test_a_conversion_withdraws_the_old_registration_by_an_exit_step(coop, charter, administrator):
+    sole = MemberFactory(cooperative=coop, kind="sole_proprietor", scale="")
+    conversion = record_conversion(
+        sole,
+        credit_code=credit_code_for(42),
+        name="新公司",
+        on=datetime.date(2021, 9, 1),
+        by=administrator,
+    )
+    assert Conversion.objects.get() == conversion
+    assert status(sole) == Member.Status.WITHDRAWN
+    step = ExitStep.objects.in_effect().get(case__member=sole)
+    assert (step.kind, step.decided_on, step.source_ref) == (
+        "withdrawal",
+        datetime.date(2021, 9, 1),
+        f"conversion:{conversion.pk}",
+    )
+    change = StatusChange.objects.get(member=sole)
+    assert "新公司" in change.reason
+    assert change.by == administrator

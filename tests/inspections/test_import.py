@@ -35,7 +35,7 @@ def row(member, report_no="NT2025-0001", **overrides: str) -> str:
     return ",".join(values[name] for name in HEADER.split(","))
 
 
-def run_command(coop, tmp_path, *rows: str, items: str | None = None):
+def run_command(coop, tmp_path, *rows: str, items: str | None = None, reason: str = ""):
     path = tmp_path / "inspections.csv"
     path.write_bytes(csv_file(*rows).getvalue())
     args = ["import_inspections", "--cooperative", coop.slug, str(path)]
@@ -43,6 +43,8 @@ def run_command(coop, tmp_path, *rows: str, items: str | None = None):
         items_path = tmp_path / "items.csv"
         items_path.write_text(items, encoding="utf-8")
         args += ["--items", str(items_path)]
+    if reason:
+        args += ["--reason", reason]
     with translation.override("en"):
         call_command(*args)
 
@@ -158,7 +160,8 @@ def test_item_results_are_imported_with_their_reports(coop, member_a, catalogue,
     inspection = Inspection.objects.get()
     results = {r.item.code: r for r in ItemResult.objects.filter(inspection=inspection)}
     assert results["formaldehyde"].measured_number == 112
-    assert results["ph"].limit == ""
+    # The lab left the limit empty: the catalogue's, which judged the result, is kept with it.
+    assert results["ph"].limit == "4.0 – 8.5（GB 18401 B类）"
     assert results["odour"].measured_number is None
     # The same two files again: nothing changes.
     run_command(coop, tmp_path, row(member_a, verdict="fail", severity="major"), items=items + "\n")
@@ -270,7 +273,7 @@ def test_a_result_that_turns_into_a_failure_on_re_import_is_updated_and_opens_it
     rows = [row(member_a, f"NT2025-{number:04d}") for number in range(1, 4)]
     run_command(coop, tmp_path, *rows)
     rows[1] = row(member_b, "NT2025-0002", verdict="fail", severity="critical")
-    run_command(coop, tmp_path, *rows)
+    run_command(coop, tmp_path, *rows, reason="复核发现样品不合格")
     assert "3 row(s): 0 created, 1 updated, 2 unchanged." in capsys.readouterr().out
     changed = Inspection.objects.get(report_no="NT2025-0002")
     assert (changed.member, changed.verdict, changed.severity) == (member_b, "fail", "critical")
@@ -291,7 +294,7 @@ def test_a_file_of_several_batches_mixing_new_changed_and_unchanged_reports(
     rows = [row(member_a, f"NT2025-{number:04d}") for number in range(7)]
     rows[2] = row(member_b, "NT2025-0002", verdict="fail", severity="minor")
     rows[5] = row(member_b, "NT2025-0005", verdict="fail", severity="major")
-    report = import_inspections(coop, csv_file(*rows)).report
+    report = import_inspections(coop, csv_file(*rows), reason="复核").report
     assert (report.created, report.updated, report.unchanged) == (4, 1, 2)
     assert Inspection.objects.count() == 7
     assert set(Rectification.objects.values_list("inspection__report_no", flat=True)) == {

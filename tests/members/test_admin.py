@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
-from members.models import Conversion, Member, StatusChange
+from members.models import Conversion, Member
 from tests.factories import MemberFactory, credit_code_for
 
 from .factories import PairingFactory, QualityOfficerFactory, TrademarkLicenceFactory
@@ -135,62 +135,9 @@ def test_search_by_name_and_credit_code_and_filter_by_status(personas, coop):
     assert list(warned.context["cl"].result_list) == [other]
 
 
-def lifecycle_post(client, action, members, follow=False, **extra):
+def action_post(client, action, members, follow=False, **extra):
     data = {"action": action, "_selected_action": [m.pk for m in members], **extra}
     return client.post(CHANGELIST, data, follow=follow)
-
-
-def test_a_lifecycle_action_asks_for_the_reason_first(personas, member_a):
-    response = lifecycle_post(personas.administrator, "warn", [member_a])
-    assert response.status_code == 200
-    assert response.templates[0].name == "members/admin/lifecycle.html"
-    member_a.refresh_from_db()
-    assert member_a.status == "active"
-    assert not StatusChange.objects.exists()
-
-
-def test_a_lifecycle_action_records_the_reason_and_who(personas, administrator, member_a):
-    response = lifecycle_post(
-        personas.administrator, "warn", [member_a], apply="1", reason="抽查不合格", on="2025-05-01"
-    )
-    assert response.status_code == 302
-    member_a.refresh_from_db()
-    assert member_a.status == "warned"
-    change = StatusChange.objects.get()
-    assert (change.by, change.reason, change.on) == (
-        administrator,
-        "抽查不合格",
-        datetime.date(2025, 5, 1),
-    )
-    assert member_a.history.latest().history_user == administrator
-
-
-def test_a_lifecycle_action_without_a_reason_shows_the_form_again(personas, member_a):
-    response = lifecycle_post(personas.administrator, "warn", [member_a], apply="1", reason="")
-    assert response.status_code == 200
-    assert response.context["form"].errors["reason"]
-    member_a.refresh_from_db()
-    assert member_a.status == "active"
-
-
-def test_an_impossible_transition_is_explained_and_others_go_through(personas, coop, member_a):
-    removed = MemberFactory(cooperative=coop, status="removed", left_on=datetime.date(2024, 1, 1))
-    page = lifecycle_post(personas.administrator, "warn", [member_a, removed])
-    assert page.context["impossible"] == [removed]
-    response = lifecycle_post(
-        personas.administrator, "warn", [member_a, removed], apply="1", reason="x", follow=True
-    )
-    texts = [str(m) for m in response.context["messages"]]
-    assert any(removed.name in text for text in texts)
-    removed.refresh_from_db()
-    member_a.refresh_from_db()
-    assert (removed.status, member_a.status) == ("removed", "warned")
-
-
-def test_another_administrator_cannot_act_on_members_outside_their_scope(personas, member_a):
-    lifecycle_post(personas.other_administrator, "warn", [member_a], apply="1", reason="x")
-    member_a.refresh_from_db()
-    assert member_a.status == "active"
 
 
 HEADER = "credit_code,name,kind,scale,joined_on,address,chief_quality_officer,left_on\n"
@@ -289,7 +236,7 @@ def test_an_administrator_cannot_import_into_another_cooperative(personas, coop,
 def test_export_as_csv_escapes_formulas_and_can_be_imported_again(personas, coop):
     member = MemberFactory(cooperative=coop, name="=HYPERLINK(1)", address="+1")
     QualityOfficerFactory(member=member, name="张三")
-    response = lifecycle_post(personas.administrator, "export_csv", [member])
+    response = action_post(personas.administrator, "export_csv", [member])
     text = response.content.decode("utf-8-sig")
     lines = text.splitlines()
     assert lines[0] == HEADER.strip()
@@ -298,30 +245,10 @@ def test_export_as_csv_escapes_formulas_and_can_be_imported_again(personas, coop
 
 def test_export_as_xlsx_escapes_formulas(personas, coop):
     member = MemberFactory(cooperative=coop, name="@SUM(A1)")
-    response = lifecycle_post(personas.administrator, "export_xlsx", [member])
+    response = action_post(personas.administrator, "export_xlsx", [member])
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1][:2] == (member.credit_code, "'@SUM(A1)")
-
-
-def test_recording_a_conversion_creates_the_firm_and_withdraws_the_old_registration(personas, coop):
-    sole = MemberFactory(cooperative=coop, kind="sole_proprietor", scale="")
-    new_code = credit_code_for(500)
-    response = personas.administrator.post(
-        reverse("admin:members_conversion_add"),
-        {
-            "sole_proprietor": sole.pk,
-            "new_credit_code": new_code,
-            "new_name": "南通新公司有限公司",
-            "converted_on": "2021-09-15",
-            "note": "",
-        },
-    )
-    assert response.status_code == 302, response.context["adminform"].form.errors
-    conversion = Conversion.objects.get()
-    assert conversion.firm.credit_code == new_code
-    sole.refresh_from_db()
-    assert sole.status == "withdrawn"
 
 
 def test_a_firm_cannot_be_converted(personas, member_a):
@@ -385,3 +312,44 @@ def test_users_are_managed_by_superusers_only(personas, super_client):
     assert personas.administrator.get(url).status_code == 403
     assert super_client.get(url).status_code == 200
     assert super_client.get(reverse("admin:members_user_add")).status_code == 200
+
+
+def test_an_administrator_grants_a_draft_licence_from_the_list(personas, coop, member_a):
+    draft = TrademarkLicenceFactory(licensee=member_a, granted_on=None, trademark="川姜家纺")
+    left = MemberFactory(cooperative=coop, status="removed", left_on=datetime.date(2024, 1, 1))
+    refused = TrademarkLicenceFactory(licensee=left, granted_on=None)
+    url = reverse("admin:members_trademarklicence_changelist")
+    response = personas.administrator.post(
+        url,
+        {"action": "grant", "_selected_action": [draft.pk, refused.pk]},
+        follow=True,
+        headers={"accept-language": "en"},
+    )
+    texts = [str(message) for message in response.context["messages"]]
+    assert any("1 licence(s) granted" in text for text in texts)
+    assert any("not a member of the cooperative" in text for text in texts)
+    draft.refresh_from_db()
+    refused.refresh_from_db()
+    assert (draft.state, draft.granted_on) == ("in_force", coop.today())
+    assert refused.state == "draft"
+    assert draft.history.first().history_user.email == "admin@nantong.example.cn"
+
+
+def test_another_administrator_cannot_grant_a_licence(personas, member_a):
+    draft = TrademarkLicenceFactory(licensee=member_a, granted_on=None)
+    personas.other_administrator.post(
+        reverse("admin:members_trademarklicence_changelist"),
+        {"action": "grant", "_selected_action": [draft.pk]},
+    )
+    draft.refresh_from_db()
+    assert draft.state == "draft"
+
+
+def test_a_draft_granted_to_a_suspended_member_is_suspended_at_once(coop):
+    from members.services import grant_licence
+
+    member = MemberFactory(cooperative=coop, status="suspended")
+    draft = TrademarkLicenceFactory(licensee=member, granted_on=None)
+    grant_licence(draft, by=None)
+    draft.refresh_from_db()
+    assert (draft.state, draft.suspended_on) == ("suspended", coop.today())

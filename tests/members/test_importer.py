@@ -83,30 +83,44 @@ def test_a_changed_row_updates_only_that_member_and_replaces_its_officer(coop):
     assert officers.get(name="张建国").replaced_on is not None
 
 
-def test_the_status_follows_left_on_and_the_change_is_recorded(coop):
-    removed = MemberFactory(cooperative=coop, credit_code=A, status="removed", left_on=None)
+def test_a_known_member_keeps_its_status_and_its_dates_can_be_corrected(coop):
+    removed = MemberFactory(
+        cooperative=coop, credit_code=A, status="removed", left_on=datetime.date(2023, 1, 1)
+    )
     warned = MemberFactory(
         cooperative=coop, credit_code=C, status="warned", kind="sole_proprietor", scale=""
-    )
-    withdrawn = MemberFactory(
-        cooperative=coop, credit_code=B, status="withdrawn", left_on=datetime.date(2023, 6, 30)
     )
     content = (
         HEADER
         + f"{A},甲,firm,sme,2019-03-01,,,2024-01-01\n"
-        + f"{B},乙,firm,sme,2020-05-01,,,\n"
         + f"{C},丙,sole_proprietor,,2021-01-01,,,\n"
     )
     assert run(coop, content).ok
-    for member in (removed, warned, withdrawn):
+    for member in (removed, warned):
         member.refresh_from_db()
-    assert (removed.status, warned.status, withdrawn.status) == ("removed", "warned", "active")
-    change = StatusChange.objects.get()
-    assert (change.member, change.from_status, change.to_status) == (
-        withdrawn,
-        "withdrawn",
-        "active",
+    assert (removed.status, removed.left_on) == ("removed", datetime.date(2024, 1, 1))
+    assert warned.status == "warned"
+    assert not StatusChange.objects.exists()
+
+
+def test_the_file_cannot_end_or_restart_a_membership(coop):
+    """Withdrawal, removal and re-admission go through the charter's exit mechanism, whose
+    cooling-off period the file would otherwise skip."""
+    MemberFactory(cooperative=coop, credit_code=A, status="active")
+    MemberFactory(
+        cooperative=coop, credit_code=B, status="withdrawn", left_on=datetime.date(2025, 6, 30)
     )
+    content = (
+        HEADER + f"{A},甲,firm,sme,2019-03-01,,,2024-01-01\n" + f"{B},乙,firm,sme,2020-05-01,,,\n"
+    )
+    report = run(coop, content)
+    assert not report.ok
+    problems = messages(report)
+    assert "Line 2, column “left_on”: This member is active in the portal" in problems[0]
+    assert "Charter → Steps by hand" in problems[0]
+    assert "Line 3, column “left_on”: This member has left (withdrawn)" in problems[1]
+    assert "cooling-off period" in problems[1]
+    assert set(Member.objects.values_list("status", flat=True)) == {"active", "withdrawn"}
 
 
 def test_members_of_another_cooperative_are_not_touched(coop, other_coop):

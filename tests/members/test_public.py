@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from members.models import Member
 from members.services import convert_to_company
@@ -115,6 +116,19 @@ def test_the_member_page_shows_public_facts(client, coop):
     content = client.get(page(member)).content.decode()
     for fact in ("小微家纺", member.credit_code, "2020年3月1日", "张建国", "罗莱家纺", "川姜家纺"):
         assert fact in content
+
+
+def test_the_member_page_shows_each_licence_state_and_no_draft(client, coop):
+    member = MemberFactory(cooperative=coop)
+    TrademarkLicenceFactory(
+        licensee=member, trademark="川姜家纺", suspended_on=datetime.date(2026, 3, 1)
+    )
+    TrademarkLicenceFactory(licensee=member, trademark="草稿商标", granted_on=None)
+    with translation.override("en"):
+        content = client.get(page(member), headers={"accept-language": "en"}).content.decode()
+    assert "suspended with the member" in content
+    assert "1 Mar 2026" in content
+    assert "草稿商标" not in content
 
 
 def test_the_member_page_shows_a_conversion(client, coop):

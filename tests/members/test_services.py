@@ -34,11 +34,10 @@ def test_a_conversion_links_the_old_registration_to_the_new_firm(coop, administr
         "123",
     )
     assert conversion.old_credit_code == sole.credit_code
+    # The old registration's withdrawal is the charter's exit step (charter.services).
     sole.refresh_from_db()
-    assert (sole.status, sole.left_on) == ("withdrawn", D(2021, 9, 1))
-    change = StatusChange.objects.get(member=sole)
-    assert "新公司" in change.reason
-    assert change.by == administrator
+    assert sole.status == "active"
+    assert not StatusChange.objects.filter(member=sole).exists()
 
 
 def test_a_conversion_to_an_existing_member_links_it(coop):

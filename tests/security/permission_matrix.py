@@ -208,6 +208,7 @@ MATRIX: dict[str, str] = {
     'admin/inspections/testitem/<path:object_id>/delete/': "admin-login admin-login admin-login admin-login admin-login admin-login 200         404",
     'admin/inspections/testitem/<path:object_id>/change/': "admin-login admin-login admin-login admin-login admin-login admin-login 200         404",
     'admin/inspections/testitem/<path:object_id>/': "admin-login admin-login admin-login admin-login admin-login admin-login 302         302",
+    'admin/inspections/inspection/^([^/]+)/history/([^/]+)/$': "admin-login admin-login admin-login admin-login admin-login admin-login 200         404",
     'admin/inspections/inspection/': "admin-login admin-login admin-login admin-login admin-login admin-login 200         200",
     'admin/inspections/inspection/add/': "admin-login admin-login admin-login admin-login admin-login admin-login 200         200",
     'admin/inspections/inspection/<path:object_id>/history/': "admin-login admin-login admin-login admin-login admin-login admin-login 200         404",

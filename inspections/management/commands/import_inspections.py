@@ -18,6 +18,12 @@ class Command(ImportCommand):
         parser.add_argument(
             "--items", type=Path, default=None, help="optional item-results CSV of the same reports"
         )
+        parser.add_argument(
+            "--reason",
+            default="",
+            help="why reports already stored change (required for a change of verdict); "
+            "kept in each result's history",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         found = cooperative_named(options["cooperative"])
@@ -27,7 +33,11 @@ class Command(ImportCommand):
             items_stream = None if items is None else files.enter_context(opened(items))
             with connection_guard():
                 outcome = import_inspections(
-                    found, stream, items_stream=items_stream, max_bytes=None
+                    found,
+                    stream,
+                    items_stream=items_stream,
+                    reason=options["reason"],
+                    max_bytes=None,
                 )
         if not outcome.ok:
             for problem in outcome.problems():
