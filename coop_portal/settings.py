@@ -296,6 +296,10 @@ if env.str("EMAIL_URL", default=""):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="coop-portal <noreply@localhost>")
+# Seconds a connection to the mail server may block (connecting, each read and write): a hung
+# server must not hold a worker, nor outlast the claim of the e-mail being sent
+# (coop_portal.tasks.OUTBOX_CLAIM).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security. Production (DEBUG off) runs behind TLS.

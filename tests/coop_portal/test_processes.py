@@ -60,7 +60,11 @@ def test_gunicorn_reads_its_settings_from_the_environment(monkeypatch):
     monkeypatch.setenv("GUNICORN_TIMEOUT", "45")
     monkeypatch.setenv("GUNICORN_MAX_REQUESTS", "300")
     configured = runpy.run_path(path)
-    assert (configured["workers"], configured["timeout"], configured["max_requests"]) == (5, 45, 300)
+    assert (configured["workers"], configured["timeout"], configured["max_requests"]) == (
+        5,
+        45,
+        300,
+    )
 
 
 def test_the_beat_probe_fails_when_the_schedule_is_missing_or_stale(monkeypatch, tmp_path):
