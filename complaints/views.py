@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from coop_portal.params import query_id
 from coop_portal.ratelimits import seconds_to_wait
 from members.models import Cooperative, Member, Role, User
 from members.scoping import cooperative_for, member_of, require
@@ -141,11 +142,11 @@ def file_complaint(request: HttpRequest, slug: str) -> HttpResponse:
     members = _complaint_members(cooperative)
     search = MemberSearchForm(request.GET)
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
-    chosen = request.POST.get("member") or request.GET.get("member", "")
+    chosen = query_id(request.POST, "member") or query_id(request.GET, "member")
 
     def listing() -> Listing:
         # Only for a page that shows the form: a complaint filed needs no listing.
-        return _listed_members(members, query, int(chosen) if chosen.isdigit() else None)
+        return _listed_members(members, query, chosen)
 
     if request.method == "POST":
         retry_after = seconds_to_wait(
@@ -193,8 +194,8 @@ def file_complaint(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         listed = listing()
         initial: dict[str, Any] = {"submission_key": uuid.uuid4().hex}
-        if request.GET.get("member", "").isdigit():
-            initial["member"] = int(request.GET["member"])
+        if chosen is not None:
+            initial["member"] = chosen
         form = ComplaintForm(initial=initial, members=listed.members)
         form.list_members(listed.members, listed.help_text)
     return render(
@@ -408,8 +409,7 @@ def member_statistics(request: HttpRequest, slug: str, member_id: int) -> HttpRe
 
 @login_required
 def member_list(request: HttpRequest) -> HttpResponse:
-    member_id = request.GET.get("member", "")
-    member = member_of(request.user, int(member_id) if member_id.isdigit() else None)
+    member = member_of(request.user, query_id(request.GET, "member"))
     complaints = (
         Complaint.objects.forwarded()
         .filter(member=member)

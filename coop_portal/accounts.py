@@ -32,6 +32,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from members.models import Role, User
 from pledges.services import PledgeError, accept_invitation, find_invitation, register_invitee
 
+from .params import whole_number
 from .pdf import qr_svg_data_uri
 from .ratelimits import seconds_to_wait
 
@@ -65,7 +66,7 @@ class TokenForm(forms.Form):
 
     def clean_token(self) -> str:
         token = str(self.cleaned_data["token"]).strip()
-        if not token.isdigit():
+        if whole_number(token) is None:
             raise forms.ValidationError(_("The code is six digits."))
         return token
 

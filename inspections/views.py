@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coop_portal.params import query_id
 from members.models import Cooperative, Lab, Member, Role, User
 from members.scoping import cooperative_for, member_of, require
 
@@ -36,8 +37,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _member_id(request: HttpRequest) -> int | None:
-    value = request.GET.get("member", "")
-    return int(value) if value.isdigit() else None
+    return query_id(request.GET, "member")
 
 
 # Public --------------------------------------------------------------------------------------
