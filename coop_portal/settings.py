@@ -184,11 +184,19 @@ def redis_database(url: str, offset: int) -> str:
     return urlunsplit(parts._replace(path=f"/{database}"))
 
 
-if REDIS_URL:
+# The cache holds what anonymous callers can make it hold (public pages, rate-limit counters),
+# so its Redis needs a memory cap and an eviction policy; Redis sets both per server, which the
+# broker must not share (an evicted queued task is lost). REDIS_CACHE_URL names a Redis of its
+# own for the cache (maxmemory with allkeys-lru, no persistence; README "Processes"); without
+# it the cache takes the database after the broker's, whose server should then evict with
+# volatile-lru (only keys with an expiry: every cache entry, never a queued task).
+REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default="")
+if REDIS_URL or REDIS_CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": redis_database(REDIS_URL, 1),
+            "LOCATION": REDIS_CACHE_URL or redis_database(REDIS_URL, 1),
+            # Every entry expires: an entry set without its own timeout lives five minutes.
             "TIMEOUT": 300,
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
