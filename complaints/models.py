@@ -29,6 +29,15 @@ def new_tracking_code() -> str:
     return "-".join(raw[i : i + 4] for i in range(0, TRACKING_LENGTH, 4))
 
 
+def tracking_code_from(digest: bytes) -> str:
+    """The tracking code spelled by a secret digest (its first 60 bits)."""
+    number = int.from_bytes(digest[:8], "big")
+    raw = "".join(
+        TRACKING_ALPHABET[(number >> (5 * position)) & 31] for position in range(TRACKING_LENGTH)
+    )
+    return "-".join(raw[i : i + 4] for i in range(0, TRACKING_LENGTH, 4))
+
+
 def normalise_tracking_code(code: str) -> str:
     return "".join(character for character in code.upper() if character.isalnum())
 
@@ -200,8 +209,9 @@ class Complaint(models.Model):
     tracking_code_hash = models.CharField(
         _("tracking code (hashed)"), max_length=100, blank=True, default="", editable=False
     )
-    # The random key of the form that filed the complaint: a form sent twice (a reload, a
-    # double click) files one complaint.
+    # The form that filed the complaint, bound to the browser that sent it (services.
+    # bind_submission): the same form sent twice from that browser (a reload, a double click)
+    # files one complaint; the form's key alone, sent from elsewhere, finds nothing.
     submission_key = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     # The workflow.

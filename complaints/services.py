@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 
 from charter.deadlines import commitment_days
 from coop_portal.mail import queue_mail
@@ -29,6 +30,7 @@ from .models import (
     Evidence,
     SatisfactionFeedback,
     new_tracking_code,
+    tracking_code_from,
 )
 from .references import next_reference
 
@@ -69,7 +71,36 @@ class Submission:
     publish_consent: bool = False
     language: str = ""
     evidence: list[CheckedFile] = field(default_factory=list)
+    # From bind_submission for a complaint filed through the form; empty otherwise (a random
+    # tracking code, and no de-duplication).
     submission_key: str = ""
+    tracking_code: str = ""
+
+
+@dataclass(frozen=True)
+class BoundSubmission:
+    """What a complaint form sent from one browser stands for."""
+
+    # Stored with the complaint: the same form from the same browser finds it again.
+    key: str
+    # The complaint's tracking code, the same each time that browser sends that form.
+    tracking_code: str
+
+
+def bind_submission(form_key: str, browser_secret: str) -> BoundSubmission:
+    """Bind the one-time key of a complaint form to the browser that sent it.
+
+    ``browser_secret`` is a secret only that browser holds (its CSRF cookie). The key stored
+    with the complaint and the tracking code are both keyed hashes of the form's key, the
+    browser's secret and SECRET_KEY: neither the form's key nor the database reveals either,
+    another browser sending the same form key finds nothing, and the browser that filed the
+    complaint is shown the same code again when it sends the form again (a reload after an
+    error) — the consumer never loses the only copy of the code.
+    """
+    value = f"{browser_secret}:{form_key}"
+    key = salted_hmac("complaints.submission-key", value, algorithm="sha256").hexdigest()
+    digest = salted_hmac("complaints.tracking-code", value, algorithm="sha256").digest()
+    return BoundSubmission(key=key, tracking_code=tracking_code_from(digest))
 
 
 def administrator_emails(cooperative: Cooperative) -> list[str]:
@@ -157,7 +188,7 @@ def submit_complaint(cooperative: Cooperative, submission: Submission) -> tuple[
         raise WorkflowError("member of another cooperative")
     _raise_if_filed(cooperative, submission.submission_key)
     on = cooperative.today()
-    code = new_tracking_code()
+    code = submission.tracking_code or new_tracking_code()
     with transaction.atomic():
         complaint = Complaint(
             cooperative=cooperative,

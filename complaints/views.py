@@ -22,6 +22,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -160,6 +161,7 @@ def file_complaint(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("complaints:track", slug=cooperative.slug)
         if form.is_valid():
             data = form.cleaned_data
+            bound = _bound_to_browser(request, data["submission_key"])
             try:
                 complaint, code = services.submit_complaint(
                     cooperative,
@@ -175,19 +177,30 @@ def file_complaint(request: HttpRequest, slug: str) -> HttpResponse:
                         publish_consent=data["publish_consent"],
                         language=translation.get_language() or settings.LANGUAGE_CODE,
                         evidence=data["evidence"],
-                        submission_key=data["submission_key"],
+                        submission_key=bound.key if bound else "",
+                        tracking_code=bound.tracking_code if bound else "",
                     ),
                 )
+                again = False
             except services.AlreadyFiled as filed:
-                # A reload or a double click: the complaint exists; its code was shown before.
-                complaint, code = filed.complaint, ""
-            _grant(request, complaint)
-            # The code is shown in this response only (never_cache: not stored by browsers
-            # or proxies): it is never kept in plain text, not even in the session.
+                # A reload or a double click in the browser that filed it: the complaint
+                # exists, and this browser is shown its code again.
+                complaint, again = filed.complaint, True
+                code = bound.tracking_code if bound else ""
+            # This answer writes nothing after the complaint is committed (not even the
+            # session): nothing can fail between the complaint and the consumer reading its
+            # reference and code. The code is in this response only (never_cache: not stored
+            # by browsers or proxies) and never kept in plain text; "Follow the complaint"
+            # sends it to the tracking page, which opens the complaint for this browser.
             return render(
                 request,
                 "complaints/filed.html",
-                {"cooperative": cooperative, "complaint": complaint, "code": code},
+                {
+                    "cooperative": cooperative,
+                    "complaint": complaint,
+                    "code": code,
+                    "again": again,
+                },
             )
         listed = listing()
         form.list_members(listed.members, listed.help_text)
@@ -209,6 +222,19 @@ def file_complaint(request: HttpRequest, slug: str) -> HttpResponse:
             "no_match": listed.no_match,
         },
     )
+
+
+def _bound_to_browser(request: HttpRequest, form_key: str) -> services.BoundSubmission | None:
+    """The form's key bound to this browser's CSRF secret (see services.bind_submission).
+
+    The CSRF cookie is the browser's own secret: the form page set it, and the middleware
+    checked the POST against it. A browser without one (a client that never loaded the form)
+    gets one now, set by this answer.
+    """
+    if not form_key:
+        return None
+    get_token(request)
+    return services.bind_submission(form_key, request.META["CSRF_COOKIE"])
 
 
 @never_cache
