@@ -157,7 +157,14 @@ def _event(
     )
 
 
-def _tell_consumer(complaint: Complaint, template: str, key: str, **context: Any) -> None:
+def _tell_consumer(
+    complaint: Complaint,
+    template: str,
+    key: str,
+    *,
+    redact: list[str] | None = None,
+    **context: Any,
+) -> None:
     if complaint.contact_email:
         queue_mail(
             [complaint.contact_email],
@@ -165,6 +172,7 @@ def _tell_consumer(complaint: Complaint, template: str, key: str, **context: Any
             {"complaint": complaint, "tracking_url": tracking_url(complaint), **context},
             language=complaint.language or settings.LANGUAGE_CODE,
             key=key,
+            redact=redact or [],
         )
 
 
@@ -219,7 +227,9 @@ def submit_complaint(cooperative: Cooperative, submission: Submission) -> tuple[
             raise
         event = _event(complaint, Event.Kind.RECEIVED, on, actor=Event.Actor.CONSUMER)
         _store_evidence(complaint, event, submission.evidence)
-        _tell_consumer(complaint, "received", f"complaint-received:{complaint.pk}", code=code)
+        _tell_consumer(
+            complaint, "received", f"complaint-received:{complaint.pk}", code=code, redact=[code]
+        )
         queue_mail(
             administrator_emails(cooperative),
             "email/complaints/new_complaint",

@@ -243,8 +243,12 @@ def track(request: HttpRequest, slug: str) -> HttpResponse:
     form = TrackingForm(request.POST or None)
     status = 200
     if request.method == "POST":
+        # Counted in the database when the cache is down: codes must not be guessed then.
         retry_after = seconds_to_wait(
-            request, "complaints:track", _rate("COMPLAINTS_TRACKING_RATE", "20/h")
+            request,
+            "complaints:track",
+            _rate("COMPLAINTS_TRACKING_RATE", "20/h"),
+            must_limit=True,
         )
         if retry_after:
             return _too_many(request, retry_after)

@@ -13,6 +13,8 @@ OUTBOX_MAX_ATTEMPTS = 12
 # The wait after the first failed try, doubled after each further one up to the longest wait.
 OUTBOX_FIRST_RETRY = datetime.timedelta(minutes=1)
 OUTBOX_LONGEST_RETRY = datetime.timedelta(hours=6)
+# What a secret becomes in the body of an e-mail once it has been sent.
+REDACTED = "****"
 
 
 def outbox_retry_delay(attempts: int) -> datetime.timedelta:
@@ -61,6 +63,9 @@ class OutboxEmail(models.Model):
     claimed_until = models.DateTimeField(_("held by a sender until"), null=True, blank=True)
     # The earliest time of the next try (the backoff after a failed one).
     next_attempt_at = models.DateTimeField(_("next try"), default=timezone.now)
+    # Secrets in the body (a one-time link's token, a tracking code): blanked once sent, so that
+    # the outbox does not keep them.
+    redact = models.JSONField(_("blanked once sent"), default=list, blank=True)
 
     objects = OutboxEmailQuerySet.as_manager()
 
@@ -79,3 +84,27 @@ class OutboxEmail(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+    def redacted_body(self) -> str:
+        body = self.body
+        for secret in self.redact:
+            if secret:
+                body = body.replace(secret, REDACTED)
+        return body
+
+
+class RateLimitCount(models.Model):
+    """Posts counted in the database while the cache (Redis) is down, for the limits that must
+    hold even then (coop_portal/ratelimits.py): one row per limit, address and time window."""
+
+    # A hash of the limit's name, the address and the window: no address is stored.
+    key = models.CharField(max_length=64, unique=True)
+    window_ends_at = models.DateTimeField(db_index=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("rate limit count")
+        verbose_name_plural = _("rate limit counts")
+
+    def __str__(self) -> str:
+        return self.key

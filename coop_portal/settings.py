@@ -124,10 +124,14 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Lockout after repeated failed log-ins (django-axes), per user name and address.
+# Lockout after repeated failed log-ins (django-axes): after AXES_FAILURE_LIMIT failures for
+# one account from one address, and after AXES_ACCOUNT_FAILURE_LIMIT for one account from all
+# addresses together (coop_portal/lockout.py), for AXES_COOLOFF_TIME after the last failure.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ACCOUNT_FAILURE_LIMIT = env.int("AXES_ACCOUNT_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "coop_portal.lockout.AccountLockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Two-factor secrets are shown once, to their owner, at set-up (accounts/two-factor/); the

@@ -127,7 +127,14 @@ def send_outbox_email(email_id: int) -> bool:
             )
         return False
     try:
-        _record(email_id, None, sent_at=timezone.now(), last_error="")
+        _record(
+            email_id,
+            None,
+            sent_at=timezone.now(),
+            last_error="",
+            body=email.redacted_body(),
+            redact=[],
+        )
     except DatabaseError:
         # The mail server has the e-mail; the claim keeps other senders off it until it
         # expires (OUTBOX_CLAIM), by which time the database is normally back.
