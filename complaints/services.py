@@ -21,6 +21,7 @@ from coop_portal.models import OutboxEmail
 from members.models import Cooperative, Member, Role, User
 
 from .evidence import CheckedFile
+from .masking import mask_personal_data
 from .models import (
     REJECTION_CODES,
     RESOLUTION_CODES,
@@ -28,6 +29,7 @@ from .models import (
     Complaint,
     ComplaintEvent,
     Evidence,
+    PublicAccount,
     SatisfactionFeedback,
     new_tracking_code,
     tracking_code_from,
@@ -391,6 +393,54 @@ def uphold_complaint(
     complaint.save()
     _event(complaint, Event.Kind.UPHELD, on, by=by, text=text)
     return complaint
+
+
+def proposed_account(complaint: Complaint) -> tuple[str, str]:
+    """The product and the account of a complaint as proposed for publication: the
+    consumer's words with every piece of personal data the portal recognises masked, the
+    names of the consumer and of the member's staff included."""
+    names = complaint.personal_names()
+    return (
+        mask_personal_data(complaint.product, names),
+        mask_personal_data(complaint.description, names),
+    )
+
+
+def _decide_account(complaint: Complaint, by: User, status: str, **values: str) -> PublicAccount:
+    complaint = _locked(complaint, Complaint.Status.RESOLVED, Complaint.Status.CLOSED_UNRESOLVED)
+    if not complaint.awaits_account_decision():
+        raise WorkflowError("no account awaits a decision")
+    account = PublicAccount.objects.create(
+        complaint=complaint, status=status, decided_by=by, **values
+    )
+    kind = (
+        Event.Kind.ACCOUNT_PUBLISHED
+        if status == PublicAccount.Status.PUBLISHED
+        else Event.Kind.ACCOUNT_WITHHELD
+    )
+    _event(
+        complaint,
+        kind,
+        complaint.cooperative.today(),
+        by=by,
+        text=values.get("reason", ""),
+        internal=True,
+    )
+    return account
+
+
+@transaction.atomic
+def publish_account(complaint: Complaint, by: User, *, product: str, text: str) -> PublicAccount:
+    """Publish the anonymised account of a closed complaint, as the administrator read it."""
+    return _decide_account(
+        complaint, by, PublicAccount.Status.PUBLISHED, product=product, text=text
+    )
+
+
+@transaction.atomic
+def withhold_account(complaint: Complaint, by: User, *, reason: str = "") -> PublicAccount:
+    """Decide that the complaint's account is not published (it could identify someone)."""
+    return _decide_account(complaint, by, PublicAccount.Status.WITHHELD, reason=reason)
 
 
 @transaction.atomic

@@ -46,8 +46,10 @@ from .forms import (
     InformationForm,
     MemberSearchForm,
     NoteForm,
+    PublicAccountForm,
     TrackingForm,
     UpholdForm,
+    WithholdAccountForm,
 )
 from .masking import mask_personal_data
 from .models import Complaint, ComplaintEvent, ComplaintQuerySet, Evidence, with_rates
@@ -387,12 +389,18 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
 
 
 def _narratives(complaints: ComplaintQuerySet) -> list[dict[str, Any]]:
-    rows = complaints.publishable().select_related("member").order_by("-closed_on", "-pk")[:20]
+    """The anonymised accounts administrators approved: the consumer's consent alone never
+    publishes anything (services.publish_account)."""
+    rows = (
+        complaints.with_published_account()
+        .select_related("member", "public_account")
+        .order_by("-closed_on", "-pk")[:20]
+    )
     return [
         {
             "member": complaint.member.display_name,
-            "product": mask_personal_data(complaint.product, [complaint.contact_name]),
-            "text": mask_personal_data(complaint.description, [complaint.contact_name]),
+            "product": complaint.public_account.product,
+            "text": complaint.public_account.text,
             "outcome": complaint.get_closing_code_display(),
             "status": complaint.get_status_display(),
             "closed_on": complaint.closed_on,
@@ -516,6 +524,9 @@ def staff_list(request: HttpRequest, slug: str) -> HttpResponse:
     overdue = request.GET.get("overdue") == "1"
     if overdue:
         complaints = complaints.overdue(today)
+    accounts = request.GET.get("accounts") == "awaiting"
+    if accounts:
+        complaints = complaints.awaiting_account_decision()
     return render(
         request,
         "complaints/staff_list.html",
@@ -525,6 +536,10 @@ def staff_list(request: HttpRequest, slug: str) -> HttpResponse:
             "statuses": Complaint.Status.choices,
             "status": status,
             "overdue": overdue,
+            "accounts": accounts,
+            "accounts_awaiting": cooperative.complaints.awaiting_account_decision().count()
+            if may_change
+            else 0,
             "today": today,
             "may_change": may_change,
         },
@@ -540,7 +555,17 @@ STEP_FORMS = {
     "accept": lambda data=None: NoteForm(data, prefix="accept"),
     "forward": lambda data=None: NoteForm(data, prefix="forward"),
     "mediate": lambda data=None: NoteForm(data, prefix="mediate"),
+    "publish_account": lambda data=None: PublicAccountForm(data, prefix="publish_account"),
+    "withhold_account": lambda data=None: WithholdAccountForm(data, prefix="withhold_account"),
 }
+
+
+def _step_form(step: str, complaint: Complaint) -> Any:
+    """An empty form of a step; the account to publish starts as the masked proposal."""
+    if step == "publish_account":
+        product, text = services.proposed_account(complaint)
+        return PublicAccountForm(initial={"product": product, "text": text}, prefix=step)
+    return STEP_FORMS[step]()
 
 
 @login_required
@@ -562,7 +587,7 @@ def _render_staff_detail(
 ) -> HttpResponse:
     steps = complaint.next_steps() if may_change else []
     events = complaint.events.select_related("by").prefetch_related("evidence")
-    forms = {step: bound.get(step) or STEP_FORMS[step]() for step in steps}
+    forms = {step: bound.get(step) or _step_form(step, complaint) for step in steps}
     return render(
         request,
         "complaints/staff_detail.html",
@@ -624,6 +649,10 @@ def staff_action(request: HttpRequest, slug: str, pk: int, step: str) -> HttpRes
             services.close_unresolved(complaint, user, data["closing_code"], text=text)
         elif step == "uphold":
             services.uphold_complaint(complaint, user, data["on"], text=text)
+        elif step == "publish_account":
+            services.publish_account(complaint, user, product=data["product"], text=text)
+        elif step == "withhold_account":
+            services.withhold_account(complaint, user, reason=text)
         else:
             if not text:
                 form.add_error("text", _("This field is required."))

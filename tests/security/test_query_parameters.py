@@ -42,6 +42,7 @@ QUERY_PARAMETERS = frozenset(
         "older",
         "newer",
         "overdue",
+        "accounts",
         # log-in, language, the API schema and its documentation
         "next",
         "lang",
