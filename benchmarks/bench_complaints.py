@@ -48,7 +48,8 @@ def submissions(
     client: loadgen.Client, form_path: str, members: Sequence[tuple[int, str]], keys: list[str]
 ) -> loadgen.Scenario:
     """One consumer: find the member on the form by name, fill the form in, send it."""
-    filed = re.compile(re.escape(form_path.replace("/file/", "/track/")) + r'[A-Za-z0-9-]+/"')
+    # The answer shows the reference, with a button that sends it to the tracking page.
+    filed = re.compile(r'name="reference" value="[A-Z]{2}-\d{4}-\d{6}"')
 
     def check(response: loadgen.Response) -> str:
         text = response.text()
@@ -68,7 +69,7 @@ def submissions(
         cookie = page.cookies().get("csrftoken", "")
         if not cookie or not hidden.get("csrfmiddlewaretoken") or not hidden.get("submission_key"):
             return [replace(form, error="no CSRF cookie, token or form key on the form")]
-        keys.append(hidden["submission_key"])
+        keys.append(bound_key(hidden["submission_key"], cookie))
         content_type, body = loadgen.multipart(
             [
                 ("csrfmiddlewaretoken", hidden["csrfmiddlewaretoken"]),
@@ -115,6 +116,14 @@ async def every_member(client: loadgen.Client, form_path: str, count: int = 5) -
         )
         latencies.append(sample.latency * 1000 if sample.ok else math.nan)
     return latencies
+
+
+def bound_key(form_key: str, csrf_cookie: str) -> str:
+    """The key the complaint is stored with: the form's key bound to the browser's CSRF
+    secret (complaints.services.bind_submission)."""
+    from complaints.services import bind_submission
+
+    return bind_submission(form_key, csrf_cookie).key
 
 
 def stored(keys: list[str], since_pk: int) -> tuple[int, int, int]:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coop_portal.params import record_id
 from coop_portal.ratelimits import seconds_to_wait
 from members.models import Cooperative, Member, Role, User
 from members.scoping import cooperative_for, member_of
@@ -199,9 +200,10 @@ def _member_id(request: HttpRequest) -> int | None:
     value = request.GET.get("member") or request.POST.get("member")
     if value is None:
         return None
-    if not value.isdigit():
+    member_id = record_id(value)
+    if member_id is None:
         raise Http404
-    return int(value)
+    return member_id
 
 
 @login_required

@@ -16,9 +16,17 @@ from django.core.files.base import ContentFile
 from PIL import Image, ImageDraw
 
 from charter.deadlines import commitment_days
-from members.models import Cooperative, Member
+from members.models import Cooperative, Member, Role
 
-from .models import ClosingCode, Complaint, ComplaintEvent, Evidence, SatisfactionFeedback
+from .models import (
+    ClosingCode,
+    Complaint,
+    ComplaintEvent,
+    Evidence,
+    PublicAccount,
+    SatisfactionFeedback,
+)
+from .services import proposed_account
 
 # The tracking code of every demo complaint, so that the tracking pages can be tried out.
 DEMO_TRACKING_CODE = "DEMO-CODE-2025"
@@ -41,7 +49,10 @@ class Spec:
     code: str = ""
     upheld: bool = False
     share_contact: bool = False
+    # The consumer agreed to a public account; ``published``: an administrator published it
+    # (the others await a decision on the complaints desk).
     publish: bool = False
+    published: bool = False
     rating: int | None = None
     photo: bool = False
 
@@ -60,6 +71,7 @@ SPECS = [
         code=ClosingCode.RELIEF_GIVEN,
         share_contact=True,
         publish=True,
+        published=True,
         rating=5,
         photo=True,
     ),
@@ -75,6 +87,7 @@ SPECS = [
         code=ClosingCode.RELIEF_GIVEN,
         upheld=True,
         publish=True,
+        published=True,
         rating=3,
     ),
     Spec(
@@ -272,6 +285,19 @@ def _create(cooperative: Cooperative, member: Member, reference: str, spec: Spec
         evidence.size = len(content)
         evidence.file.save("photo.png", ContentFile(content), save=False)
         evidence.save()
+    if spec.published and complaint.closed_on is not None:
+        product, text = proposed_account(complaint)
+        administrator = Role.objects.filter(
+            cooperative=cooperative, kind=Role.Kind.ADMINISTRATOR
+        ).first()
+        PublicAccount.objects.create(
+            complaint=complaint,
+            status=PublicAccount.Status.PUBLISHED,
+            product=product,
+            text=text,
+            decided_by=administrator.user if administrator else None,
+            decided_at=_at(cooperative, complaint.closed_on + datetime.timedelta(days=1)),
+        )
     if spec.rating is not None and complaint.closed_on is not None:
         SatisfactionFeedback.objects.create(
             complaint=complaint,

@@ -1,12 +1,16 @@
 """Checking the consumer's evidence files: by their content, never by their names.
 
-Photos (JPEG, PNG, WebP) are opened with Pillow, verified and re-encoded, which drops EXIF
-and any location data; PDFs must start and end as a PDF does. Anything else is refused.
+Photos (JPEG, PNG, WebP) are measured from their headers (one photo and all of a form's
+photos together have a pixel budget, so that no upload costs a worker more than a moment),
+then opened with Pillow, verified and re-encoded, which drops EXIF and any location data.
+PDFs must have a PDF's structure and no active content (``check_pdf``). Anything else is
+refused.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -19,8 +23,12 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_FILES = 5
 MAX_FILE_BYTES = 5 * 1024 * 1024
-# Larger images are refused before decoding: a tiny file can unpack into gigabytes of pixels.
+# Larger images are refused before decoding: a tiny file can unpack into gigabytes of pixels,
+# and decoding and re-encoding 40 megapixels takes a web worker about a second.
 MAX_PIXELS = 40_000_000
+# All photos of one form together: five phone photos of 12 megapixels pass, five images of
+# 6300 × 6300 (ten seconds of a worker's time) do not. Checked before any of them is decoded.
+MAX_TOTAL_PIXELS = 60_000_000
 
 IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 EXTENSIONS = {
@@ -51,14 +59,87 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
+# A PDF's structure (ISO 32000): a version header, indirect objects ("12 0 obj … endobj"), a
+# cross-reference table or stream that "startxref" points to, a trailer naming the document's
+# /Root, and %%EOF within the last kilobyte.
+PDF_HEADER = re.compile(rb"%PDF-(?:1\.[0-7]|2\.0)\s")
+PDF_TAIL = re.compile(rb"startxref\s+(\d{1,10})\s+%%EOF\s*\Z")
+PDF_XREF_AT = re.compile(rb"\s*(?:xref\b|\d+\s+\d+\s+obj\b)")
+PDF_STREAM = re.compile(rb"\bstream\r?\n.*?\bendstream\b", re.DOTALL)
+PDF_OBJECT = re.compile(rb"(?<![0-9])\d+\s+\d+\s+obj\b")
+PDF_END_OBJECT = re.compile(rb"\bendobj\b")
+PDF_ESCAPED = re.compile(rb"#([0-9A-Fa-f]{2})")
+# Names of active content a viewer may run or open: scripts, launched programs, attached
+# files, multimedia, XFA forms. Receipts and reports never need them.
+PDF_ACTIVE = re.compile(rb"/(?:JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|XFA)(?![A-Za-z0-9])")
+PDF_ENCRYPTED = re.compile(rb"/Encrypt(?![A-Za-z0-9])")
+PDF_ROOT = re.compile(rb"/Root\s+\d+\s+\d+\s+R")
+
+
+def check_pdf(data: bytes, name: str) -> None:
+    """Refuse a file that does not have a PDF's structure, or that carries active content.
+
+    Beyond the header and the end marker: "startxref" must point to the cross-reference
+    table or stream inside the file, the trailer must name the document's root, every object
+    must be closed, and — outside the compressed streams, with escaped names spelled out — no
+    script, launch action, attached file, multimedia or XFA form, and no encryption (the
+    cooperative could not read it).
+    """
+    incomplete = ValidationError(_("“%(name)s” is not a complete PDF document.") % {"name": name})
+    damaged = ValidationError(
+        _("“%(name)s” is not a readable PDF document: its structure is damaged.") % {"name": name}
+    )
+    if not PDF_HEADER.match(data):
+        raise damaged
+    tail = PDF_TAIL.search(data[-1024:])
+    if tail is None:
+        raise incomplete
+    offset = int(tail.group(1))
+    if offset >= len(data) or not PDF_XREF_AT.match(data, offset):
+        raise damaged
+    # Dictionaries and names, without the contents of streams (images, fonts, page text).
+    outline = PDF_ESCAPED.sub(
+        lambda escaped: bytes.fromhex(escaped.group(1).decode()),
+        PDF_STREAM.sub(b"stream endstream", data),
+    )
+    objects = len(PDF_OBJECT.findall(outline))
+    if not objects or objects != len(PDF_END_OBJECT.findall(outline)):
+        raise damaged
+    if not PDF_ROOT.search(outline):
+        raise damaged
+    if PDF_ENCRYPTED.search(outline):
+        raise ValidationError(
+            _("“%(name)s” is protected by a password; please send it without the protection.")
+            % {"name": name}
+        )
+    if PDF_ACTIVE.search(outline):
+        raise ValidationError(
+            _(
+                "“%(name)s” contains scripts, attached files or other active content, which we "
+                "do not accept. Please print it to a new PDF, or send a photo of it."
+            )
+            % {"name": name}
+        )
+
+
 def _safe_name(name: str, content_type: str) -> str:
     stem = PurePath(name or "file").stem
     cleaned = "".join(c for c in stem if c.isalnum() or c in " ._-（）()")[:80].strip() or "file"
     return cleaned + EXTENSIONS[content_type]
 
 
-def check_file(upload: UploadedFile) -> CheckedFile:
-    """The upload, checked and cleaned, or a ValidationError that says what is wrong."""
+@dataclass(frozen=True)
+class _Received:
+    """An upload read and recognised by its first bytes, not decoded yet."""
+
+    name: str
+    data: bytes
+    content_type: str
+    # Width × height for an image, from its header alone.
+    pixels: int = 0
+
+
+def _read(upload: UploadedFile) -> _Received:
     name = upload.name or ""
     if upload.size is not None and upload.size > MAX_FILE_BYTES:
         raise ValidationError(
@@ -82,28 +163,74 @@ def check_file(upload: UploadedFile) -> CheckedFile:
             _("“%(name)s” is not a JPEG, PNG or WebP photo or a PDF document.") % {"name": name}
         )
     if content_type == "application/pdf":
-        # A real PDF ends with an end-of-file marker; a truncated or disguised file does not.
-        if b"%%EOF" not in data[-2048:]:
-            raise ValidationError(_("“%(name)s” is not a complete PDF document.") % {"name": name})
-        return CheckedFile(_safe_name(name, content_type), data, content_type)
-    return CheckedFile(_safe_name(name, content_type), _reencode(data, name), content_type)
+        check_pdf(data, name)
+        return _Received(name, data, content_type)
+    return _Received(name, data, content_type, _pixels(data, name))
 
 
-def _reencode(data: bytes, name: str) -> bytes:
-    unreadable = ValidationError(
-        _("“%(name)s” is damaged or not really an image.") % {"name": name}
-    )
+def _megapixels(pixels: int) -> str:
+    return f"{pixels / 1_000_000:.0f}"
+
+
+def _pixels(data: bytes, name: str) -> int:
+    """The image's width × height, read from its header without decoding a pixel; refused
+    when larger than MAX_PIXELS."""
+    too_large = _("“%(name)s” has far too many pixels to be a photo; please send a smaller one.")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as probe:
-                if probe.format not in IMAGE_FORMATS:
-                    raise unreadable
-                if probe.width * probe.height > MAX_PIXELS:
-                    raise ValidationError(
-                        _("“%(name)s” has too many pixels; please send a smaller photo.")
-                        % {"name": name}
-                    )
+                image_format, (width, height) = probe.format, probe.size
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        # Pillow's own limit, far above ours: the header alone told it.
+        raise ValidationError(too_large % {"name": name}) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise _unreadable(name) from None
+    if image_format not in IMAGE_FORMATS:
+        raise _unreadable(name)
+    if width * height > MAX_PIXELS:
+        raise ValidationError(
+            _(
+                "“%(name)s” is %(width)d × %(height)d pixels (%(megapixels)s megapixels); a "
+                "photo may have at most %(max)s megapixels. Please send a smaller photo."
+            )
+            % {
+                "name": name,
+                "width": width,
+                "height": height,
+                "megapixels": _megapixels(width * height),
+                "max": _megapixels(MAX_PIXELS),
+            }
+        )
+    return width * height
+
+
+def _unreadable(name: str) -> ValidationError:
+    return ValidationError(_("“%(name)s” is damaged or not really an image.") % {"name": name})
+
+
+def _cleaned(received: _Received) -> CheckedFile:
+    data = received.data
+    if received.content_type != "application/pdf":
+        data = _reencode(data, received.name)
+    return CheckedFile(
+        _safe_name(received.name, received.content_type), data, received.content_type
+    )
+
+
+def check_file(upload: UploadedFile) -> CheckedFile:
+    """The upload, checked and cleaned, or a ValidationError that says what is wrong."""
+    return _cleaned(_read(upload))
+
+
+def _reencode(data: bytes, name: str) -> bytes:
+    """The photo decoded, turned upright and encoded again (EXIF and location dropped). Its
+    size was checked from the header first (``_pixels``)."""
+    unreadable = _unreadable(name)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
                 probe.verify()
             with Image.open(io.BytesIO(data)) as image:
                 image_format = image.format or "JPEG"
@@ -119,8 +246,6 @@ def _reencode(data: bytes, name: str) -> bytes:
                     upright.save(output, "PNG", optimize=True)
                 else:
                     upright.save(output, "WEBP", quality=85)
-    except ValidationError:
-        raise
     except (
         UnidentifiedImageError,
         OSError,
@@ -139,11 +264,29 @@ def check_files(uploads: list[UploadedFile]) -> list[CheckedFile]:
             _("You may attach at most %(max)d files; you chose %(count)d.")
             % {"max": MAX_FILES, "count": len(uploads)}
         )
-    checked: list[CheckedFile] = []
+    # Every file is read and its size taken from its header before any photo is decoded.
+    received: list[_Received] = []
     errors: list[ValidationError] = []
     for upload in uploads:
         try:
-            checked.append(check_file(upload))
+            received.append(_read(upload))
+        except ValidationError as error:
+            errors.append(error)
+    if errors:
+        raise ValidationError(errors)
+    total = sum(item.pixels for item in received)
+    if total > MAX_TOTAL_PIXELS:
+        raise ValidationError(
+            _(
+                "Together your photos have %(megapixels)s megapixels; at most %(max)s "
+                "megapixels may be sent at once. Please send fewer or smaller photos."
+            )
+            % {"megapixels": _megapixels(total), "max": _megapixels(MAX_TOTAL_PIXELS)}
+        )
+    checked: list[CheckedFile] = []
+    for item in received:
+        try:
+            checked.append(_cleaned(item))
         except ValidationError as error:
             errors.append(error)
     if errors:

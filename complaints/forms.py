@@ -216,3 +216,31 @@ class UpholdForm(forms.Form):
     text = forms.CharField(
         label=_("Reason"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class PublicAccountForm(forms.Form):
+    """The anonymised account an administrator publishes, read and edited if need be."""
+
+    product = forms.CharField(label=_("Product"), max_length=200, required=False)
+    text = forms.CharField(
+        label=_("Account to publish"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "The consumer's words, with the personal data the portal recognised masked (***). "
+            "Mask anything else that could identify a person: a name, a nickname, an address, "
+            "a shop assistant, an account number."
+        ),
+    )
+    checked = forms.BooleanField(
+        label=_("I have read the account: it names no person and holds no contact details"),
+    )
+
+
+class WithholdAccountForm(forms.Form):
+    text = forms.CharField(
+        label=_("Why (for the cooperative only)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+import re
 import secrets
 import uuid
 from pathlib import PurePath
@@ -12,8 +13,9 @@ from django.db import models
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from members.models import Cooperative, Member, Role, User
+from members.models import Cooperative, Member, Role, ShadowVisit, User
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -21,11 +23,22 @@ if TYPE_CHECKING:
 # Tracking codes avoid letters and digits that are easy to confuse when read aloud or typed.
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 TRACKING_LENGTH = 12
+# How the names of several staff sent on a visit are written down: "张三、李四", "Li Lei, Han Mei".
+STAFF_NAME_SEPARATORS = re.compile(r"[,，、;；/]+|\s+and\s+|和|及")
 
 
 def new_tracking_code() -> str:
     """A random code such as ``K7QM-2XPA-9RTE`` (60 bits), shown to the consumer once."""
     raw = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, TRACKING_LENGTH, 4))
+
+
+def tracking_code_from(digest: bytes) -> str:
+    """The tracking code spelled by a secret digest (its first 60 bits)."""
+    number = int.from_bytes(digest[:8], "big")
+    raw = "".join(
+        TRACKING_ALPHABET[(number >> (5 * position)) & 31] for position in range(TRACKING_LENGTH)
+    )
     return "-".join(raw[i : i + 4] for i in range(0, TRACKING_LENGTH, 4))
 
 
@@ -109,6 +122,14 @@ class ComplaintQuerySet(models.QuerySet["Complaint"]):
             publish_consent=True,
             status__in=[Complaint.Status.RESOLVED, Complaint.Status.CLOSED_UNRESOLVED],
         )
+
+    def awaiting_account_decision(self) -> ComplaintQuerySet:
+        """Publishable complaints whose account no administrator has read yet."""
+        return self.publishable().filter(public_account__isnull=True)
+
+    def with_published_account(self) -> ComplaintQuerySet:
+        """Complaints whose anonymised account an administrator approved for the public."""
+        return self.publishable().filter(public_account__status=PublicAccount.Status.PUBLISHED)
 
     def statistics(self, on: datetime.date) -> dict[str, Any]:
         """Counts for the public statistics: one aggregate over the queryset."""
@@ -200,8 +221,9 @@ class Complaint(models.Model):
     tracking_code_hash = models.CharField(
         _("tracking code (hashed)"), max_length=100, blank=True, default="", editable=False
     )
-    # The random key of the form that filed the complaint: a form sent twice (a reload, a
-    # double click) files one complaint.
+    # The form that filed the complaint, bound to the browser that sent it (services.
+    # bind_submission): the same form sent twice from that browser (a reload, a double click)
+    # files one complaint; the form's key alone, sent from elsewhere, finds nothing.
     submission_key = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     # The workflow.
@@ -285,6 +307,28 @@ class Complaint(models.Model):
     def may_leave_feedback(self) -> bool:
         return self.is_closed and not self.rejected and not hasattr(self, "feedback")
 
+    def awaits_account_decision(self) -> bool:
+        """Closed, with consent to an anonymised account that no administrator has read yet."""
+        closed = self.status in (self.Status.RESOLVED, self.Status.CLOSED_UNRESOLVED)
+        return self.publish_consent and closed and not hasattr(self, "public_account")
+
+    def personal_names(self) -> list[str]:
+        """Names of persons an account of the complaint must not show: the consumer's, and the
+        member's staff — its contact person, quality officers, users and the staff it sent on
+        shadowing visits."""
+        member = self.member
+        names = [self.contact_name, member.contact_person]
+        names += member.quality_officers.values_list("name", flat=True)
+        for first, last in User.objects.filter(roles__member=member).values_list(
+            "first_name", "last_name"
+        ):
+            names += [f"{last}{first}", f"{first} {last}"]
+        for listed in ShadowVisit.objects.filter(pairing__member=member).values_list(
+            "staff_names", flat=True
+        ):
+            names += STAFF_NAME_SEPARATORS.split(listed)
+        return sorted({name.strip() for name in names if name and name.strip()}, key=len)
+
     def next_steps(self) -> list[str]:
         """The workflow steps an administrator may take now (names of the staff actions)."""
         steps: list[str] = []
@@ -303,6 +347,8 @@ class Complaint(models.Model):
             steps += ["resolve", "close"]
         if self.accepted_on and not self.upheld_on and not self.rejected:
             steps.append("uphold")
+        if self.awaits_account_decision():
+            steps += ["publish_account", "withhold_account"]
         steps.append("note")
         return steps
 
@@ -326,6 +372,8 @@ class ComplaintEvent(models.Model):
         ESCALATED = "escalated", _("reported overdue to the administrators")
         FEEDBACK = "feedback", _("satisfaction feedback")
         IMPORTED = "imported", _("imported from a file")
+        ACCOUNT_PUBLISHED = "account_published", _("anonymised account published")
+        ACCOUNT_WITHHELD = "account_withheld", _("anonymised account not published")
 
     class Visibility(models.TextChoices):
         PUBLIC = "public", _("consumer, member and cooperative")
@@ -438,6 +486,52 @@ class SatisfactionFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint}: {self.rating}"
+
+
+class PublicAccountQuerySet(models.QuerySet["PublicAccount"]):
+    def published(self) -> PublicAccountQuerySet:
+        return self.filter(status=PublicAccount.Status.PUBLISHED)
+
+
+class PublicAccount(models.Model):
+    """The anonymised account of a closed complaint, as an administrator decided it.
+
+    The consumer's consent is not enough: the account goes public only once an administrator
+    has read the text (proposed with the personal data the portal found masked, and edited if
+    something still identifies a person) and approved it — or decided not to publish it.
+    """
+
+    class Status(models.TextChoices):
+        PUBLISHED = "published", pgettext_lazy("anonymised account", "published")
+        WITHHELD = "withheld", pgettext_lazy("anonymised account", "not published")
+
+    complaint = models.OneToOneField(
+        Complaint,
+        on_delete=models.CASCADE,
+        related_name="public_account",
+        verbose_name=_("complaint"),
+    )
+    status = models.CharField(_("decision"), max_length=10, choices=Status.choices)
+    product = models.CharField(_("product"), max_length=200, blank=True)
+    text = models.TextField(_("account"), blank=True)
+    reason = models.TextField(_("why it is not published"), blank=True)
+    decided_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+
+    objects = PublicAccountQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("anonymised account")
+        verbose_name_plural = _("anonymised accounts")
+
+    def __str__(self) -> str:
+        return f"{self.complaint}: {self.get_status_display()}"
 
 
 class ReferenceCounter(models.Model):

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 
 from charter.deadlines import commitment_days
 from coop_portal.mail import queue_mail
@@ -20,6 +21,7 @@ from coop_portal.models import OutboxEmail
 from members.models import Cooperative, Member, Role, User
 
 from .evidence import CheckedFile
+from .masking import mask_personal_data
 from .models import (
     REJECTION_CODES,
     RESOLUTION_CODES,
@@ -27,8 +29,10 @@ from .models import (
     Complaint,
     ComplaintEvent,
     Evidence,
+    PublicAccount,
     SatisfactionFeedback,
     new_tracking_code,
+    tracking_code_from,
 )
 from .references import next_reference
 
@@ -69,7 +73,36 @@ class Submission:
     publish_consent: bool = False
     language: str = ""
     evidence: list[CheckedFile] = field(default_factory=list)
+    # From bind_submission for a complaint filed through the form; empty otherwise (a random
+    # tracking code, and no de-duplication).
     submission_key: str = ""
+    tracking_code: str = ""
+
+
+@dataclass(frozen=True)
+class BoundSubmission:
+    """What a complaint form sent from one browser stands for."""
+
+    # Stored with the complaint: the same form from the same browser finds it again.
+    key: str
+    # The complaint's tracking code, the same each time that browser sends that form.
+    tracking_code: str
+
+
+def bind_submission(form_key: str, browser_secret: str) -> BoundSubmission:
+    """Bind the one-time key of a complaint form to the browser that sent it.
+
+    ``browser_secret`` is a secret only that browser holds (its CSRF cookie). The key stored
+    with the complaint and the tracking code are both keyed hashes of the form's key, the
+    browser's secret and SECRET_KEY: neither the form's key nor the database reveals either,
+    another browser sending the same form key finds nothing, and the browser that filed the
+    complaint is shown the same code again when it sends the form again (a reload after an
+    error) — the consumer never loses the only copy of the code.
+    """
+    value = f"{browser_secret}:{form_key}"
+    key = salted_hmac("complaints.submission-key", value, algorithm="sha256").hexdigest()
+    digest = salted_hmac("complaints.tracking-code", value, algorithm="sha256").digest()
+    return BoundSubmission(key=key, tracking_code=tracking_code_from(digest))
 
 
 def administrator_emails(cooperative: Cooperative) -> list[str]:
@@ -126,7 +159,14 @@ def _event(
     )
 
 
-def _tell_consumer(complaint: Complaint, template: str, key: str, **context: Any) -> None:
+def _tell_consumer(
+    complaint: Complaint,
+    template: str,
+    key: str,
+    *,
+    redact: list[str] | None = None,
+    **context: Any,
+) -> None:
     if complaint.contact_email:
         queue_mail(
             [complaint.contact_email],
@@ -134,6 +174,7 @@ def _tell_consumer(complaint: Complaint, template: str, key: str, **context: Any
             {"complaint": complaint, "tracking_url": tracking_url(complaint), **context},
             language=complaint.language or settings.LANGUAGE_CODE,
             key=key,
+            redact=redact or [],
         )
 
 
@@ -157,7 +198,7 @@ def submit_complaint(cooperative: Cooperative, submission: Submission) -> tuple[
         raise WorkflowError("member of another cooperative")
     _raise_if_filed(cooperative, submission.submission_key)
     on = cooperative.today()
-    code = new_tracking_code()
+    code = submission.tracking_code or new_tracking_code()
     with transaction.atomic():
         complaint = Complaint(
             cooperative=cooperative,
@@ -188,7 +229,9 @@ def submit_complaint(cooperative: Cooperative, submission: Submission) -> tuple[
             raise
         event = _event(complaint, Event.Kind.RECEIVED, on, actor=Event.Actor.CONSUMER)
         _store_evidence(complaint, event, submission.evidence)
-        _tell_consumer(complaint, "received", f"complaint-received:{complaint.pk}", code=code)
+        _tell_consumer(
+            complaint, "received", f"complaint-received:{complaint.pk}", code=code, redact=[code]
+        )
         queue_mail(
             administrator_emails(cooperative),
             "email/complaints/new_complaint",
@@ -350,6 +393,54 @@ def uphold_complaint(
     complaint.save()
     _event(complaint, Event.Kind.UPHELD, on, by=by, text=text)
     return complaint
+
+
+def proposed_account(complaint: Complaint) -> tuple[str, str]:
+    """The product and the account of a complaint as proposed for publication: the
+    consumer's words with every piece of personal data the portal recognises masked, the
+    names of the consumer and of the member's staff included."""
+    names = complaint.personal_names()
+    return (
+        mask_personal_data(complaint.product, names),
+        mask_personal_data(complaint.description, names),
+    )
+
+
+def _decide_account(complaint: Complaint, by: User, status: str, **values: str) -> PublicAccount:
+    complaint = _locked(complaint, Complaint.Status.RESOLVED, Complaint.Status.CLOSED_UNRESOLVED)
+    if not complaint.awaits_account_decision():
+        raise WorkflowError("no account awaits a decision")
+    account = PublicAccount.objects.create(
+        complaint=complaint, status=status, decided_by=by, **values
+    )
+    kind = (
+        Event.Kind.ACCOUNT_PUBLISHED
+        if status == PublicAccount.Status.PUBLISHED
+        else Event.Kind.ACCOUNT_WITHHELD
+    )
+    _event(
+        complaint,
+        kind,
+        complaint.cooperative.today(),
+        by=by,
+        text=values.get("reason", ""),
+        internal=True,
+    )
+    return account
+
+
+@transaction.atomic
+def publish_account(complaint: Complaint, by: User, *, product: str, text: str) -> PublicAccount:
+    """Publish the anonymised account of a closed complaint, as the administrator read it."""
+    return _decide_account(
+        complaint, by, PublicAccount.Status.PUBLISHED, product=product, text=text
+    )
+
+
+@transaction.atomic
+def withhold_account(complaint: Complaint, by: User, *, reason: str = "") -> PublicAccount:
+    """Decide that the complaint's account is not published (it could identify someone)."""
+    return _decide_account(complaint, by, PublicAccount.Status.WITHHELD, reason=reason)
 
 
 @transaction.atomic

@@ -22,12 +22,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from coop_portal.params import query_id
 from coop_portal.ratelimits import seconds_to_wait
 from members.models import Cooperative, Member, Role, User
 from members.scoping import cooperative_for, member_of, require
@@ -44,8 +46,10 @@ from .forms import (
     InformationForm,
     MemberSearchForm,
     NoteForm,
+    PublicAccountForm,
     TrackingForm,
     UpholdForm,
+    WithholdAccountForm,
 )
 from .masking import mask_personal_data
 from .models import Complaint, ComplaintEvent, ComplaintQuerySet, Evidence, with_rates
@@ -141,11 +145,11 @@ def file_complaint(request: HttpRequest, slug: str) -> HttpResponse:
     members = _complaint_members(cooperative)
     search = MemberSearchForm(request.GET)
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
-    chosen = request.POST.get("member") or request.GET.get("member", "")
+    chosen = query_id(request.POST, "member") or query_id(request.GET, "member")
 
     def listing() -> Listing:
         # Only for a page that shows the form: a complaint filed needs no listing.
-        return _listed_members(members, query, int(chosen) if chosen.isdigit() else None)
+        return _listed_members(members, query, chosen)
 
     if request.method == "POST":
         retry_after = seconds_to_wait(
@@ -159,6 +163,7 @@ def file_complaint(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("complaints:track", slug=cooperative.slug)
         if form.is_valid():
             data = form.cleaned_data
+            bound = _bound_to_browser(request, data["submission_key"])
             try:
                 complaint, code = services.submit_complaint(
                     cooperative,
@@ -174,27 +179,38 @@ def file_complaint(request: HttpRequest, slug: str) -> HttpResponse:
                         publish_consent=data["publish_consent"],
                         language=translation.get_language() or settings.LANGUAGE_CODE,
                         evidence=data["evidence"],
-                        submission_key=data["submission_key"],
+                        submission_key=bound.key if bound else "",
+                        tracking_code=bound.tracking_code if bound else "",
                     ),
                 )
+                again = False
             except services.AlreadyFiled as filed:
-                # A reload or a double click: the complaint exists; its code was shown before.
-                complaint, code = filed.complaint, ""
-            _grant(request, complaint)
-            # The code is shown in this response only (never_cache: not stored by browsers
-            # or proxies): it is never kept in plain text, not even in the session.
+                # A reload or a double click in the browser that filed it: the complaint
+                # exists, and this browser is shown its code again.
+                complaint, again = filed.complaint, True
+                code = bound.tracking_code if bound else ""
+            # This answer writes nothing after the complaint is committed (not even the
+            # session): nothing can fail between the complaint and the consumer reading its
+            # reference and code. The code is in this response only (never_cache: not stored
+            # by browsers or proxies) and never kept in plain text; "Follow the complaint"
+            # sends it to the tracking page, which opens the complaint for this browser.
             return render(
                 request,
                 "complaints/filed.html",
-                {"cooperative": cooperative, "complaint": complaint, "code": code},
+                {
+                    "cooperative": cooperative,
+                    "complaint": complaint,
+                    "code": code,
+                    "again": again,
+                },
             )
         listed = listing()
         form.list_members(listed.members, listed.help_text)
     else:
         listed = listing()
         initial: dict[str, Any] = {"submission_key": uuid.uuid4().hex}
-        if request.GET.get("member", "").isdigit():
-            initial["member"] = int(request.GET["member"])
+        if chosen is not None:
+            initial["member"] = chosen
         form = ComplaintForm(initial=initial, members=listed.members)
         form.list_members(listed.members, listed.help_text)
     return render(
@@ -210,14 +226,31 @@ def file_complaint(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _bound_to_browser(request: HttpRequest, form_key: str) -> services.BoundSubmission | None:
+    """The form's key bound to this browser's CSRF secret (see services.bind_submission).
+
+    The CSRF cookie is the browser's own secret: the form page set it, and the middleware
+    checked the POST against it. A browser without one (a client that never loaded the form)
+    gets one now, set by this answer.
+    """
+    if not form_key:
+        return None
+    get_token(request)
+    return services.bind_submission(form_key, request.META["CSRF_COOKIE"])
+
+
 @never_cache
 def track(request: HttpRequest, slug: str) -> HttpResponse:
     cooperative = get_object_or_404(Cooperative, slug=slug)
     form = TrackingForm(request.POST or None)
     status = 200
     if request.method == "POST":
+        # Counted in the database when the cache is down: codes must not be guessed then.
         retry_after = seconds_to_wait(
-            request, "complaints:track", _rate("COMPLAINTS_TRACKING_RATE", "20/h")
+            request,
+            "complaints:track",
+            _rate("COMPLAINTS_TRACKING_RATE", "20/h"),
+            must_limit=True,
         )
         if retry_after:
             return _too_many(request, retry_after)
@@ -356,12 +389,18 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
 
 
 def _narratives(complaints: ComplaintQuerySet) -> list[dict[str, Any]]:
-    rows = complaints.publishable().select_related("member").order_by("-closed_on", "-pk")[:20]
+    """The anonymised accounts administrators approved: the consumer's consent alone never
+    publishes anything (services.publish_account)."""
+    rows = (
+        complaints.with_published_account()
+        .select_related("member", "public_account")
+        .order_by("-closed_on", "-pk")[:20]
+    )
     return [
         {
             "member": complaint.member.display_name,
-            "product": mask_personal_data(complaint.product, [complaint.contact_name]),
-            "text": mask_personal_data(complaint.description, [complaint.contact_name]),
+            "product": complaint.public_account.product,
+            "text": complaint.public_account.text,
             "outcome": complaint.get_closing_code_display(),
             "status": complaint.get_status_display(),
             "closed_on": complaint.closed_on,
@@ -408,8 +447,7 @@ def member_statistics(request: HttpRequest, slug: str, member_id: int) -> HttpRe
 
 @login_required
 def member_list(request: HttpRequest) -> HttpResponse:
-    member_id = request.GET.get("member", "")
-    member = member_of(request.user, int(member_id) if member_id.isdigit() else None)
+    member = member_of(request.user, query_id(request.GET, "member"))
     complaints = (
         Complaint.objects.forwarded()
         .filter(member=member)
@@ -486,6 +524,9 @@ def staff_list(request: HttpRequest, slug: str) -> HttpResponse:
     overdue = request.GET.get("overdue") == "1"
     if overdue:
         complaints = complaints.overdue(today)
+    accounts = request.GET.get("accounts") == "awaiting"
+    if accounts:
+        complaints = complaints.awaiting_account_decision()
     return render(
         request,
         "complaints/staff_list.html",
@@ -495,6 +536,10 @@ def staff_list(request: HttpRequest, slug: str) -> HttpResponse:
             "statuses": Complaint.Status.choices,
             "status": status,
             "overdue": overdue,
+            "accounts": accounts,
+            "accounts_awaiting": cooperative.complaints.awaiting_account_decision().count()
+            if may_change
+            else 0,
             "today": today,
             "may_change": may_change,
         },
@@ -510,7 +555,17 @@ STEP_FORMS = {
     "accept": lambda data=None: NoteForm(data, prefix="accept"),
     "forward": lambda data=None: NoteForm(data, prefix="forward"),
     "mediate": lambda data=None: NoteForm(data, prefix="mediate"),
+    "publish_account": lambda data=None: PublicAccountForm(data, prefix="publish_account"),
+    "withhold_account": lambda data=None: WithholdAccountForm(data, prefix="withhold_account"),
 }
+
+
+def _step_form(step: str, complaint: Complaint) -> Any:
+    """An empty form of a step; the account to publish starts as the masked proposal."""
+    if step == "publish_account":
+        product, text = services.proposed_account(complaint)
+        return PublicAccountForm(initial={"product": product, "text": text}, prefix=step)
+    return STEP_FORMS[step]()
 
 
 @login_required
@@ -532,7 +587,7 @@ def _render_staff_detail(
 ) -> HttpResponse:
     steps = complaint.next_steps() if may_change else []
     events = complaint.events.select_related("by").prefetch_related("evidence")
-    forms = {step: bound.get(step) or STEP_FORMS[step]() for step in steps}
+    forms = {step: bound.get(step) or _step_form(step, complaint) for step in steps}
     return render(
         request,
         "complaints/staff_detail.html",
@@ -594,6 +649,10 @@ def staff_action(request: HttpRequest, slug: str, pk: int, step: str) -> HttpRes
             services.close_unresolved(complaint, user, data["closing_code"], text=text)
         elif step == "uphold":
             services.uphold_complaint(complaint, user, data["on"], text=text)
+        elif step == "publish_account":
+            services.publish_account(complaint, user, product=data["product"], text=text)
+        elif step == "withhold_account":
+            services.withhold_account(complaint, user, reason=text)
         else:
             if not text:
                 form.add_error("text", _("This field is required."))

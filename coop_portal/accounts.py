@@ -8,16 +8,17 @@ pending in the session and ``verify`` logs them in after a valid code from their
 from __future__ import annotations
 
 from base64 import b32encode
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth import authenticate, password_validation, update_session_auth_hash
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -32,6 +33,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from members.models import Role, User
 from pledges.services import PledgeError, accept_invitation, find_invitation, register_invitee
 
+from .mail import queue_mail
+from .params import whole_number
 from .pdf import qr_svg_data_uri
 from .ratelimits import seconds_to_wait
 
@@ -65,9 +68,30 @@ class TokenForm(forms.Form):
 
     def clean_token(self) -> str:
         token = str(self.cleaned_data["token"]).strip()
-        if not token.isdigit():
+        if whole_number(token) is None:
             raise forms.ValidationError(_("The code is six digits."))
         return token
+
+
+class TwoFactorSetupForm(TokenForm):
+    """Turning two-factor log-in on: the password again, then the first code."""
+
+    password = forms.CharField(
+        label=gettext_lazy("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    field_order = ["password", "token"]
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = str(self.cleaned_data["password"])
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("This is not your password."))
+        return password
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -147,13 +171,14 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     device, _created = TOTPDevice.objects.get_or_create(
         user=user, confirmed=False, defaults={"name": "authenticator"}
     )
-    form = TokenForm(request.POST or None)
+    form = TwoFactorSetupForm(request.POST or None, user=cast(User, user))
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            otp_login(request, device)
-            messages.success(request, _("Two-factor log-in is on."))
+            turn_on_two_factor(request, device, form.cleaned_data["password"])
+            messages.success(
+                request,
+                _("Two-factor log-in is on. Your other sessions were logged out."),
+            )
             return redirect("accounts:two_factor_setup")
         form.add_error("token", _("This code is not right, or it has expired. Try the next one."))
     return render(
@@ -166,6 +191,25 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             "secret": b32encode(device.bin_key).decode(),
         },
     )
+
+
+@transaction.atomic
+def turn_on_two_factor(request: HttpRequest, device: TOTPDevice, password: str) -> None:
+    """Confirm the device and log the person's other sessions out: a session opened with the
+    password alone (on another computer, or by whoever had the password) must not stay in
+    without a code.
+
+    Django keeps each session tied to a hash of the password's hash, and logs out the
+    sessions whose hash no longer matches. Hashing the same password again gives it a new
+    salt, hence a new hash: every other session ends, this one is carried over.
+    """
+    user = cast(User, request.user)
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    update_session_auth_hash(request, user)
+    otp_login(request, device)
 
 
 @login_required
@@ -188,16 +232,37 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
 RESET_LINK_RATE = "5/h"
 
 
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Django's reset form, whose e-mail goes through the outbox like every other: written in
+    the language of the request, sent after commit, retried while the mail server is down, and
+    its one-time link blanked in the outbox once it has gone out."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        template = email_template_name.removesuffix(".txt")
+        queue_mail([to_email], template, context, redact=[context["token"]])
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's password reset; the e-mail is written in the language of the request."""
 
+    form_class = OutboxPasswordResetForm
     template_name = "registration/password_reset_form.html"
     email_template_name = "email/accounts/password_reset.txt"
     subject_template_name = "email/accounts/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if seconds_to_wait(request, "password-reset", RESET_LINK_RATE) is not None:
+        # Counted in the database when the cache is down: the limit keeps mailboxes from
+        # being flooded whatever state Redis is in.
+        if seconds_to_wait(request, "password-reset", RESET_LINK_RATE, must_limit=True) is not None:
             form = self.get_form()
             form.is_valid()
             form.add_error(

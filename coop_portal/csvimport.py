@@ -23,12 +23,25 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any, ClassVar, Generic, TypeVar
 
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils.translation import gettext as _
 
 from .public_cache import data_changed
 
 Row = TypeVar("Row")
+
+# What a database connection lost mid-import raises (a restart, a network cut, a killed
+# backend). An import is all or nothing, so nothing of the file was stored: run it again.
+CONNECTION_LOST = (OperationalError, InterfaceError)
+
+
+def connection_lost_message() -> str:
+    """What a person confirming an import is told when the connection was lost meanwhile."""
+    return _(
+        "The connection to the database was lost while the file was being stored. Nothing of "
+        "it was stored: confirm it again in a moment."
+    )
+
 
 MAX_REPORTED_ERRORS = 1000
 PREVIEW_ROWS = 2000

@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext as _
 
 from members.models import Cooperative
 
-from .csvimport import Importer, ImportReport, run_import
+from .csvimport import CONNECTION_LOST, Importer, ImportReport, run_import
 
 
 def cooperative_named(slug: str) -> Cooperative:
@@ -44,7 +43,7 @@ def connection_guard() -> Iterator[None]:
     becomes a CommandError that says nothing was stored."""
     try:
         yield
-    except (OperationalError, InterfaceError) as error:
+    except CONNECTION_LOST as error:
         text = str(error).strip()
         reason = text.splitlines()[0] if text else type(error).__name__
         raise CommandError(

@@ -21,13 +21,15 @@ def queue_mail(
     *,
     language: str | None = None,
     key: str | None = None,
+    redact: Sequence[str] = (),
 ) -> OutboxEmail | None:
     """Write an e-mail to the outbox and have it sent once the caller's transaction commits.
 
     The template ``<template>_subject.txt`` gives the subject line and ``<template>.txt`` the
     body; both are rendered now, in the recipient's language. With a ``key`` the same e-mail
-    is queued at most once, however often this is called. Returns None when there is nobody to
-    write to or the key was used already.
+    is queued at most once, however often this is called. The strings in ``redact`` (secrets
+    the e-mail carries) are blanked in the outbox once it is sent. Returns None when there is
+    nobody to write to or the key was used already.
     """
     recipients = [address for address in to if address]
     if not recipients:
@@ -37,7 +39,7 @@ def queue_mail(
         body = render_to_string(f"{template}.txt", context)
     email, created = OutboxEmail.objects.get_or_create(
         key=key or f"once:{uuid.uuid4()}",
-        defaults={"to": recipients, "subject": subject, "body": body},
+        defaults={"to": recipients, "subject": subject, "body": body, "redact": list(redact)},
     )
     if not created:
         return None

@@ -1,20 +1,53 @@
 from __future__ import annotations
 
+import datetime
+
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+# Tries before an e-mail is given up (left in the outbox, with its last error, for an
+# administrator to send again): with the backoff below, a little more than a day of trying.
+OUTBOX_MAX_ATTEMPTS = 12
+# The wait after the first failed try, doubled after each further one up to the longest wait.
+OUTBOX_FIRST_RETRY = datetime.timedelta(minutes=1)
+OUTBOX_LONGEST_RETRY = datetime.timedelta(hours=6)
+# What a secret becomes in the body of an e-mail once it has been sent.
+REDACTED = "****"
+
+
+def outbox_retry_delay(attempts: int) -> datetime.timedelta:
+    """How long to wait before the next try after ``attempts`` failed ones."""
+    if attempts <= 0:
+        return datetime.timedelta(0)
+    return min(OUTBOX_FIRST_RETRY * 2 ** min(attempts - 1, 20), OUTBOX_LONGEST_RETRY)
 
 
 class OutboxEmailQuerySet(models.QuerySet["OutboxEmail"]):
     def pending(self) -> OutboxEmailQuerySet:
         return self.filter(sent_at__isnull=True)
 
+    def due(self, now: datetime.datetime) -> OutboxEmailQuerySet:
+        """Not sent, not given up, its backoff over, and held by no sender."""
+        return self.pending().filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lte=now),
+            attempts__lt=OUTBOX_MAX_ATTEMPTS,
+            next_attempt_at__lte=now,
+        )
+
+    def given_up(self) -> OutboxEmailQuerySet:
+        return self.pending().filter(attempts__gte=OUTBOX_MAX_ATTEMPTS)
+
 
 class OutboxEmail(models.Model):
     """An e-mail written in the same transaction as the change it reports.
 
     It is sent after commit by a task, or by the outbox sweep when the broker or the worker
-    was down, and marked sent under a row lock: so it goes out once, never lost, never twice.
+    was down. A sender first *claims* it in a transaction of its own (one more attempt, held
+    until ``claimed_until``) and commits, then talks to the mail server outside any
+    transaction, then records the outcome: a claimed e-mail is sent by nobody else, and an
+    attempt, once counted, stays counted whatever happens to the database afterwards.
     """
 
     # Makes queueing idempotent: the same notice (say, a deadline reminder) is queued once.
@@ -26,6 +59,13 @@ class OutboxEmail(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    # A sender holds the e-mail until then; a sender that died holding it lets go at that time.
+    claimed_until = models.DateTimeField(_("held by a sender until"), null=True, blank=True)
+    # The earliest time of the next try (the backoff after a failed one).
+    next_attempt_at = models.DateTimeField(_("next try"), default=timezone.now)
+    # Secrets in the body (a one-time link's token, a tracking code): blanked once sent, so that
+    # the outbox does not keep them.
+    redact = models.JSONField(_("blanked once sent"), default=list, blank=True)
 
     objects = OutboxEmailQuerySet.as_manager()
 
@@ -33,6 +73,38 @@ class OutboxEmail(models.Model):
         verbose_name = _("outgoing e-mail")
         verbose_name_plural = _("outgoing e-mail")
         ordering = ["-created_at"]
+        indexes = [
+            # The sweep's question: what is due now (a small part of the table: unsent rows).
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(sent_at__isnull=True),
+                name="outbox_pending_due",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.subject
+
+    def redacted_body(self) -> str:
+        body = self.body
+        for secret in self.redact:
+            if secret:
+                body = body.replace(secret, REDACTED)
+        return body
+
+
+class RateLimitCount(models.Model):
+    """Posts counted in the database while the cache (Redis) is down, for the limits that must
+    hold even then (coop_portal/ratelimits.py): one row per limit, address and time window."""
+
+    # A hash of the limit's name, the address and the window: no address is stored.
+    key = models.CharField(max_length=64, unique=True)
+    window_ends_at = models.DateTimeField(db_index=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("rate limit count")
+        verbose_name_plural = _("rate limit counts")
+
+    def __str__(self) -> str:
+        return self.key

@@ -10,6 +10,13 @@ What is never stored: an answer that is not 200, sets a cookie (a page that rend
 token, a message left for the next page), carries a message added while it was rendered,
 is streamed, or says ``Cache-Control: private/no-store/no-cache``.
 
+Query strings: each page of ``PUBLIC_PAGES`` names the parameters it reads. For an anonymous
+reader the request keeps those alone (sorted by name) before the view runs, and the key is made
+from that: ``?utm=<random>`` or a reordered query string finds the same entry, and a value longer
+than any link of the portal is rendered but never stored. The cache's entries all expire (the
+TTL below, or ``CACHES["default"]["TIMEOUT"]``), and the Redis that holds them should have a
+memory cap with an eviction policy (README, "Processes").
+
 Invalidation: the cache holds one *generation* number of the public data. Every entry is
 stored with the generation read before its page was rendered, and is served only while that
 is still the current one. The generation is bumped
@@ -53,7 +60,7 @@ from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.utils.cache import cc_delim_re, patch_vary_headers
 from django.utils.translation import get_language
 
@@ -62,37 +69,43 @@ logger = logging.getLogger(__name__)
 GENERATION_KEY = "public-pages:generation"
 PAGE_KEY_PREFIX = "public-pages:page:"
 
-# Views (namespace:name) whose anonymous answer is the same for every reader.
-PUBLIC_PAGES = frozenset(
-    {
-        "home",
-        "members:cooperative",
-        "members:directory",
-        "members:member",
-        "charter:current",
-        "charter:archive",
-        "charter:version",
-        "charter:diff",
-        "charter:methodology",
-        "charter:public_exits",
-        "pledges:cooperative_pledges",
-        "pledges:standards",
-        "pledges:member",
-        "pledges:version",
-        "pledges:public_periods",
-        "pledges:public_member_history",
-        "pledges:public_period",
-        "pledges:public_member",
-        "pledges:public_revision",
-        "pledges:public_result",
-        "pledges:public_verify_run",
-        "pledges:public_verify_member",
-        "inspections:statistics",
-        "inspections:public_member",
-        "complaints:statistics",
-        "complaints:member_statistics",
-    }
-)
+# Views (namespace:name) whose anonymous answer is the same for every reader, each with the
+# query-string parameters it reads. The cache key holds those parameters and no others, and the
+# view sees only them: noise such as ``?utm=<random>`` neither makes a new entry nor reaches
+# the page (tests/security/test_query_parameters.py records what each page reads).
+_NONE: frozenset[str] = frozenset()
+_RESULTS = frozenset({"q", "grade", "status", "page"})
+PUBLIC_PAGES: dict[str, frozenset[str]] = {
+    "home": _NONE,
+    "members:cooperative": _NONE,
+    "members:directory": frozenset({"q", "kind", "scale", "status", "page"}),
+    "members:member": _NONE,
+    "charter:current": _NONE,
+    "charter:archive": _NONE,
+    "charter:version": _NONE,
+    "charter:diff": frozenset({"older", "newer"}),
+    "charter:methodology": _NONE,
+    "charter:public_exits": _NONE,
+    "pledges:cooperative_pledges": _NONE,
+    "pledges:standards": _NONE,
+    "pledges:member": _NONE,
+    "pledges:version": _NONE,
+    "pledges:public_periods": _NONE,
+    "pledges:public_member_history": _NONE,
+    "pledges:public_period": _RESULTS,
+    "pledges:public_member": _NONE,
+    "pledges:public_revision": _RESULTS,
+    "pledges:public_result": _NONE,
+    "pledges:public_verify_run": _NONE,
+    "pledges:public_verify_member": _NONE,
+    "inspections:statistics": _NONE,
+    "inspections:public_member": frozenset({"page"}),
+    "complaints:statistics": _NONE,
+    "complaints:member_statistics": _NONE,
+}
+# A read parameter longer than this is no link of the portal (searches take 100 characters):
+# such a page is rendered, never stored.
+_LONGEST_VALUE = 200
 
 # Apps whose data the public pages show.
 PUBLIC_APPS = ("members", "charter", "inspections", "complaints", "pledges")
@@ -226,10 +239,30 @@ def _cacheable_request(request: HttpRequest) -> bool:
 
 
 def page_key(request: HttpRequest) -> str:
+    """The entry of a page: scheme, host, path, the query string as the page saw it (see
+    ``_keep_read_parameters``) and the language."""
     identity = "\n".join(
         (request.scheme or "", request.get_host(), request.get_full_path(), get_language() or "")
     )
     return PAGE_KEY_PREFIX + hashlib.sha256(identity.encode()).hexdigest()
+
+
+def _keep_read_parameters(request: HttpRequest, read: frozenset[str]) -> bool:
+    """Leave the request only the parameters its page reads, in one order; says whether the
+    page may be stored (no read parameter holds a value longer than any link of the portal).
+
+    Done for every anonymous reader of a public page, whether the cache answers or not, so
+    that the page is the same function of its address in both cases.
+    """
+    kept = QueryDict(mutable=True)
+    for name in sorted(set(request.GET) & read):
+        kept.setlist(name, request.GET.getlist(name))
+    query_string = kept.urlencode()
+    if query_string != request.META.get("QUERY_STRING", ""):
+        kept._mutable = False
+        request.GET = kept  # type: ignore[assignment]
+        request.META["QUERY_STRING"] = query_string
+    return all(len(value) <= _LONGEST_VALUE for _name, values in kept.lists() for value in values)
 
 
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:
@@ -286,11 +319,14 @@ class PublicPageCacheMiddleware:
         self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
     ) -> HttpResponse | None:
         match = request.resolver_match
-        if _timeout() <= 0:  # switched off
-            return None
         if match is None or match.view_name not in PUBLIC_PAGES:
             return None
-        if not _cacheable_request(request) or time.monotonic() < _unavailable_until:
+        if not _cacheable_request(request):
+            return None
+        storable = _keep_read_parameters(request, PUBLIC_PAGES[match.view_name])
+        if _timeout() <= 0:  # switched off
+            return None
+        if not storable or time.monotonic() < _unavailable_until:
             return None
         if _bump_missed and not _bump():
             return None

@@ -131,10 +131,14 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Lockout after repeated failed log-ins (django-axes), per user name and address.
+# Lockout after repeated failed log-ins (django-axes): after AXES_FAILURE_LIMIT failures for
+# one account from one address, and after AXES_ACCOUNT_FAILURE_LIMIT for one account from all
+# addresses together (coop_portal/lockout.py), for AXES_COOLOFF_TIME after the last failure.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ACCOUNT_FAILURE_LIMIT = env.int("AXES_ACCOUNT_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "coop_portal.lockout.AccountLockoutHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "coop_portal.clientaddress.client_address"
 # The public forms' limits count per client address, as axes does.
@@ -194,11 +198,19 @@ def redis_database(url: str, offset: int) -> str:
     return urlunsplit(parts._replace(path=f"/{database}"))
 
 
-if REDIS_URL:
+# The cache holds what anonymous callers can make it hold (public pages, rate-limit counters),
+# so its Redis needs a memory cap and an eviction policy; Redis sets both per server, which the
+# broker must not share (an evicted queued task is lost). REDIS_CACHE_URL names a Redis of its
+# own for the cache (maxmemory with allkeys-lru, no persistence; README "Processes"); without
+# it the cache takes the database after the broker's, whose server should then evict with
+# volatile-lru (only keys with an expiry: every cache entry, never a queued task).
+REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default="")
+if REDIS_URL or REDIS_CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": redis_database(REDIS_URL, 1),
+            "LOCATION": REDIS_CACHE_URL or redis_database(REDIS_URL, 1),
+            # Every entry expires: an entry set without its own timeout lives five minutes.
             "TIMEOUT": 300,
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
@@ -306,6 +318,10 @@ if env.str("EMAIL_URL", default=""):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="coop-portal <noreply@localhost>")
+# Seconds a connection to the mail server may block (connecting, each read and write): a hung
+# server must not hold a worker, nor outlast the claim of the e-mail being sent
+# (coop_portal.tasks.OUTBOX_CLAIM).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security. Production (DEBUG off) runs behind TLS.

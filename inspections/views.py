@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coop_portal.csvimport import CONNECTION_LOST, connection_lost_message
+from coop_portal.params import query_id
 from members.models import Cooperative, Lab, Member, Role, User
 from members.scoping import cooperative_for, member_of, require
 
@@ -37,8 +39,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _member_id(request: HttpRequest) -> int | None:
-    value = request.GET.get("member", "")
-    return int(value) if value.isdigit() else None
+    return query_id(request.GET, "member")
 
 
 # Public --------------------------------------------------------------------------------------
@@ -390,7 +391,11 @@ def lab_confirm(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         LabUpload.objects.filter(cooperative=cooperative).of_labs(labs), pk=pk
     )
     require(upload.status == LabUpload.Status.PREVIEWED)
-    outcome = services.confirm_lab_upload(upload, by=_user(request))
+    try:
+        outcome = services.confirm_lab_upload(upload, by=_user(request))
+    except CONNECTION_LOST:
+        messages.error(request, connection_lost_message())
+        return redirect("inspections:lab_upload", slug=cooperative.slug, pk=upload.pk)
     if outcome.written:
         messages.success(request, outcome.summary())
         return redirect("inspections:lab_home", slug=cooperative.slug)

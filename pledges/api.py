@@ -9,8 +9,9 @@ pledges, members past the application stage, and counts of inspections and compl
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import islice
 from typing import Any
 
 from django.conf import settings
@@ -31,7 +32,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 from rest_framework.exceptions import APIException, NotFound
 from rest_framework.generics import ListAPIView
-from rest_framework.pagination import CursorPagination
+from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
@@ -40,8 +41,10 @@ from rest_framework.views import APIView
 
 from complaints.models import Complaint
 from coop_portal.clientaddress import ClientRateThrottle
-from coop_portal.export import csv_response
+from coop_portal.export import csv_stream
+from coop_portal.params import whole_number
 from inspections.models import Inspection
+from members.credit_code import LENGTH as CREDIT_CODE_LENGTH
 from members.models import Cooperative, Member
 
 from .assessment import published
@@ -52,6 +55,8 @@ LICENCE = {
     "url": "https://creativecommons.org/licenses/by/4.0/",
 }
 ONE_PLACE = Decimal("0.1")
+# Rows a CSV export reads from the database at a time (it streams them as it goes).
+CSV_BATCH = 2000
 
 
 def extract_meta(**extra: Any) -> dict[str, Any]:
@@ -116,6 +121,20 @@ class OpenDataPagination(CursorPagination):
     max_page_size = 1000
     ordering = "pk"
 
+    def decode_cursor(self, request: Request) -> Cursor | None:
+        """The cursor, or 404 "Invalid cursor" when its position is not a value of the
+        ordering (a cursor is base64 anyone can write: DRF checks its offset, not its
+        position, which would reach the database as it is)."""
+        cursor = super().decode_cursor(request)
+        position = None if cursor is None else cursor.position
+        if position is not None and not self.valid_position(position):
+            raise NotFound(self.invalid_cursor_message)
+        return cursor
+
+    def valid_position(self, position: object) -> bool:
+        # The ordering is the id.
+        return whole_number(position) is not None
+
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         page = super().get_paginated_response_schema(schema)
         page["required"] = ["meta", "results"]
@@ -126,6 +145,13 @@ class OpenDataPagination(CursorPagination):
 class AssessmentPagination(OpenDataPagination):
     # Unique within a run: a member appears once per run, with one credit code.
     ordering = "credit_code"
+
+    def valid_position(self, position: object) -> bool:
+        return (
+            isinstance(position, str)
+            and _storable(position)
+            and len(position) <= CREDIT_CODE_LENGTH
+        )
 
 
 META_SCHEMA: dict[str, Any] = {
@@ -211,7 +237,7 @@ class OpenDataView(ListAPIView):
         ordering = self.paginator.ordering if self.paginator else "pk"  # type: ignore[attr-defined]
         rows = (
             [cell_text(value) for value in self.csv_values(serializer.to_representation(row))]
-            for row in queryset.order_by(ordering).iterator(chunk_size=2000)
+            for row in queryset.order_by(ordering).iterator(chunk_size=CSV_BATCH)
         )
         return csv_with_meta(f"{self.csv_name}.csv", self.csv_columns, rows, self.meta())
 
@@ -237,7 +263,7 @@ def cell_text(value: object) -> object:
 def csv_with_meta(
     filename: str, header: Sequence[str], rows: Iterable[Sequence[object]], meta: dict[str, Any]
 ) -> HttpResponseBase:
-    response = csv_response(filename, header, rows)
+    response = csv_stream(filename, header, rows)
     response["X-Extract-Date"] = meta["extract_date"]
     response["Link"] = f'<{LICENCE["url"]}>; rel="license"; title="{LICENCE["name"]}"'
     return response
@@ -372,12 +398,14 @@ class AssessmentList(OpenDataView):
             if _storable(code)
             else None
         )
-        revision = params.get("revision")
-        if revision is not None and not revision.isdigit():
-            raise serializers.ValidationError({"revision": ["Give a whole number."]})
-        runs = published.public_runs() if revision else published.current_runs()
+        revision = None
+        if params.get("revision") is not None:
+            revision = whole_number(params["revision"])
+            if revision is None:
+                raise serializers.ValidationError({"revision": ["Give a whole number."]})
+        runs = published.current_runs() if revision is None else published.public_runs()
         run = (
-            runs.filter(period=period, **({"revision": int(revision)} if revision else {}))
+            runs.filter(period=period, **({} if revision is None else {"revision": revision}))
             .select_related("period__cooperative")
             .order_by("-revision")
             .first()
@@ -645,6 +673,52 @@ class PledgeList(OpenDataView):
     def csv_values(self, item: dict[str, Any]) -> list[object]:
         targets = {c["kind"]: c["target"] for c in item.get("commitments") or []}
         return super().csv_values({**item, **targets})
+
+    def csv(self, queryset: QuerySet[Any]) -> HttpResponseBase:
+        return csv_with_meta(
+            f"{self.csv_name}.csv", self.csv_columns, self.csv_rows(queryset), self.meta()
+        )
+
+    def csv_rows(self, queryset: QuerySet[Pledge]) -> Iterator[list[object]]:
+        """The rows of pledges.csv, the same as the serializer's, read a batch of pledges at a
+        time with their commitments in two queries: serializing each pledge with its
+        commitments took 11.5 s for 30,000 of them, longer than a worker may take."""
+        pledges = (
+            queryset.select_related(None)
+            .prefetch_related(None)
+            .order_by("pk")
+            .values_list(
+                "pk",
+                "member__cooperative__slug",
+                "member__credit_code",
+                "member__name",
+                "version",
+                "published_on",
+                "withdrawn_on",
+                "statement",
+            )
+            .iterator(chunk_size=CSV_BATCH)
+        )
+        while batch := list(islice(pledges, CSV_BATCH)):
+            targets: dict[int, dict[str, Decimal]] = {}
+            commitments = Commitment.objects.filter(pledge__in=[row[0] for row in batch])
+            for pledge_id, kind, target in commitments.values_list("pledge", "kind", "target"):
+                targets.setdefault(pledge_id, {})[kind] = target.quantize(ONE_PLACE)
+            for pk, cooperative, code, name, version, published_on, withdrawn_on, text in batch:
+                kinds = targets.get(pk, {})
+                yield [
+                    cell_text(value)
+                    for value in (
+                        cooperative,
+                        code,
+                        name,
+                        version,
+                        published_on.isoformat() if published_on else None,
+                        withdrawn_on.isoformat() if withdrawn_on else None,
+                        *(kinds.get(kind) for kind in published.KINDS),
+                        text,
+                    )
+                ]
 
 
 # Statistics ---------------------------------------------------------------------------------

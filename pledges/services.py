@@ -358,6 +358,8 @@ def invite_colleague(member: Member, *, email: str, by: User) -> tuple[Invitatio
         },
         language=translation.get_language(),
         key=f"invitation:{invitation.pk}",
+        # The outbox keeps the e-mail, but not the link that joins the team, once it is sent.
+        redact=[token],
     )
     return invitation, token
 

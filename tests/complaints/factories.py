@@ -60,7 +60,30 @@ def upload(name: str, content: bytes, content_type: str = "image/jpeg") -> Simpl
     return SimpleUploadedFile(name, content, content_type=content_type)
 
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+def pdf_document(*objects: bytes, trailer: bytes = b"/Root 1 0 R") -> bytes:
+    """A PDF with these objects (numbered from 1), its cross-reference table and trailer."""
+    document = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(document))
+        document += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(document)
+    document += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    document += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    document += b"trailer\n<< /Size %d %s >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        trailer,
+        xref,
+    )
+    return document
+
+
+# A one-page PDF, as small as a PDF gets.
+PDF = pdf_document(
+    b"<< /Type /Catalog /Pages 2 0 R >>",
+    b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+)
 
 
 def form_data(member, **changes):

@@ -19,6 +19,21 @@ from complaints.masking import MASK, mask_personal_data
         ("身份证号320682199001011234", "320682199001011234"),
         ("旧身份证320682900101123", "320682900101123"),
         ("订单号 20250301123456", "20250301123456"),
+        # Issue 20, point 10: full-width and separated forms, messaging ids, addresses.
+        ("电话139.1234.5678", "139.1234.5678"),
+        ("电话１３９ １２３４ ５６７８", "１３９ １２３４ ５６７８"),
+        ("电话 139 - 1234 - 5678", "139 - 1234 - 5678"),
+        ("邮箱wang＠example．com", "wang＠example．com"),
+        ("邮箱 wang at example dot com", "wang at example dot com"),
+        ("邮箱 wang(at)example(dot)com", "wang(at)example(dot)com"),
+        ("邮箱 wang艾特example点com", "wang艾特example点com"),
+        ("加我微信：wangxm_1988", "wangxm_1988"),
+        ("ＶＸ号 abc_12345", "abc_12345"),
+        ("QQ 12345", "12345"),
+        ("寄到崇川区幸福路88号3栋2单元501室", "幸福路88号3栋2单元501室"),
+        ("住阳光小区5幢302室", "阳光小区5幢302室"),
+        ("ship to 88 Renmin Road please", "88 Renmin Road"),
+        ("我叫赵六，想退货", "赵六"),
     ],
 )
 def test_personal_data_is_masked(text, secret):

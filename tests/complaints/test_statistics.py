@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from complaints import services
 from complaints.models import Complaint
 from members.models import Member
 from tests.complaints.factories import ComplaintFactory
@@ -69,9 +70,15 @@ def test_the_cooperative_statistics_count_and_rate(client, coop, history):
 
 
 def test_the_public_sees_masked_accounts_only_with_consent_and_no_contact_data(
-    client, coop, history
+    client, coop, history, administrator
 ):
-    page = client.get(reverse("complaints:statistics", args=[coop.slug])).content.decode()
+    url = reverse("complaints:statistics", args=[coop.slug])
+    # Consent alone publishes nothing: an administrator reads the account first.
+    assert "床单褪色" not in client.get(url).content.decode()
+    for complaint in Complaint.objects.awaiting_account_decision():
+        product, text = services.proposed_account(complaint)
+        services.publish_account(complaint, administrator, product=product, text=text)
+    page = client.get(url).content.decode()
     assert "床单褪色" in page
     for personal in ("张三", "13912345678", "buyer@example.com", "32068219900101123X"):
         assert personal not in page

@@ -1,10 +1,13 @@
 """Following a complaint with its reference and tracking code; evidence downloads."""
 
+from unittest import mock
+
 import pytest
 from django.urls import reverse
 
 from complaints import services
 from complaints.models import Complaint, ComplaintEvent, SatisfactionFeedback
+from coop_portal.models import RateLimitCount
 from tests.complaints.factories import PDF, image_bytes, upload
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +92,30 @@ def test_tracking_attempts_are_rate_limited_per_address(client, filed, settings)
     response = sign_in(client, complaint, code)
     assert response.status_code == 429
     assert "Retry-After" in response
+
+
+def test_tracking_attempts_are_still_limited_with_redis_down(client, filed, settings):
+    """Issue 20, point 12: with the cache down the limit used to let every guess through; the
+    attempts are then counted in the database."""
+    settings.COMPLAINTS_TRACKING_RATE = "3/h"
+    complaint, code = filed
+    with mock.patch("django_ratelimit.core.caches") as caches:
+        caches.__getitem__.return_value.add.side_effect = ConnectionError("redis down")
+        guesses = [sign_in(client, complaint, f"AAAA-BBBB-{n:04d}") for n in range(3)]
+        assert [guess.status_code for guess in guesses] == [404, 404, 404]
+        blocked = sign_in(client, complaint, code)
+        assert blocked.status_code == 429
+        assert 0 < int(blocked["Retry-After"]) <= 3600
+        # Another address is not held back.
+        other = client.post(
+            track_url(complaint.cooperative),
+            {"reference": complaint.reference, "code": code},
+            REMOTE_ADDR="10.9.9.9",
+        )
+        assert other.status_code == 302
+    # Counted per limit, window and hashed address: no address is stored.
+    assert RateLimitCount.objects.count() == 2
+    assert not RateLimitCount.objects.filter(key__contains="127.0.0.1").exists()
 
 
 def test_the_consumer_adds_information_and_a_file(

@@ -2,6 +2,7 @@ from unittest import mock
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from coop_portal.mail import queue_mail
@@ -71,6 +72,12 @@ def test_a_failed_smtp_send_is_recorded_and_retried_later(django_capture_on_comm
     assert email.sent_at is None
     assert email.attempts == 1
     assert "smtp refused" in email.last_error
+    assert email.claimed_until is None
+    # Not before its backoff is over…
+    assert flush_outbox(older_than_seconds=0) == 0
+    assert email.next_attempt_at > timezone.now()
+    # …then sent by the sweep.
+    OutboxEmail.objects.filter(pk=email.pk).update(next_attempt_at=timezone.now())
     assert flush_outbox(older_than_seconds=0) == 1
     assert len(mail.outbox) == 1
 

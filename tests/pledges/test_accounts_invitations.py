@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import logged_in
+from coop_portal.models import OutboxEmail
 from members.models import Role, User
 from pledges.models.pledge import Invitation
 from tests.factories import MemberFactory, RoleFactory, UserFactory
@@ -37,6 +38,9 @@ def test_an_invitee_sets_a_password_and_joins_the_team(
     )
     invitation = Invitation.objects.get()
     assert invitation.token_hash not in link  # only the hash is stored, the token only mailed
+    # Once sent, the outbox no longer holds the link either (issue 20, point 12).
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    assert token not in OutboxEmail.objects.get(key=f"invitation:{invitation.pk}").body
     client = Client()
     assert client.get(link).status_code == 200
     password = "a long and private phrase"

@@ -56,10 +56,13 @@ def test_a_lockout_is_per_account_and_address(member_user_a, member_user_b, sett
     assert log_in(other, member_user_b.email).status_code == 302
 
 
-def test_password_reset_sends_a_translated_link_that_sets_a_new_password(member_user_a, settings):
+def test_password_reset_sends_a_translated_link_that_sets_a_new_password(
+    member_user_a, settings, django_capture_on_commit_callbacks
+):
     settings.SITE_URL = "https://coop.example.cn"
     client = Client()
-    response = client.post(reverse("accounts:password_reset"), {"email": member_user_a.email})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:password_reset"), {"email": member_user_a.email})
     assert response.url == reverse("accounts:password_reset_done")
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -76,12 +79,13 @@ def test_password_reset_sends_a_translated_link_that_sets_a_new_password(member_
     assert log_in(Client(), member_user_a.email, new).status_code == 302
 
 
-def test_password_reset_in_english_when_asked(member_user_a):
-    Client().post(
-        reverse("accounts:password_reset"),
-        {"email": member_user_a.email},
-        headers={"accept-language": "en"},
-    )
+def test_password_reset_in_english_when_asked(member_user_a, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(
+            reverse("accounts:password_reset"),
+            {"email": member_user_a.email},
+            headers={"accept-language": "en"},
+        )
     assert mail.outbox[0].subject == "Choose a new password for the quality cooperative portal"
 
 
@@ -103,10 +107,14 @@ def test_staff_turn_on_two_factor_with_a_qr_code_and_a_first_code(regulator, no_
     assert 'src="data:image/svg+xml' in page.content.decode()
     device = TOTPDevice.objects.get(user=regulator)
     assert not device.confirmed
-    wrong = client.post(reverse("accounts:two_factor_setup"), {"token": "000000"})
+    wrong = client.post(
+        reverse("accounts:two_factor_setup"), {"password": PASSWORD, "token": "000000"}
+    )
     assert wrong.status_code == 200
     assert not TOTPDevice.objects.get(pk=device.pk).confirmed
-    client.post(reverse("accounts:two_factor_setup"), {"token": code_for(device)})
+    client.post(
+        reverse("accounts:two_factor_setup"), {"password": PASSWORD, "token": code_for(device)}
+    )
     assert TOTPDevice.objects.get(pk=device.pk).confirmed
 
 

@@ -81,7 +81,9 @@ def test_the_complaint_form_never_fails_and_stores_only_a_valid_complaint(
         assert "complaints/filed.html" in [template.name for template in response.templates]
         complaint = Complaint.objects.order_by("-pk").first()
         assert complaint.member_id == member_a.pk
-        assert complaint.pk in client.session.get(ACCESS_KEY, [])
+        # The answer shows the reference and a code that opens the complaint.
+        assert complaint.check_tracking_code(response.context["code"])
+        assert complaint.reference in response.content.decode()
     elif response.status_code == 200:
         assert ERRORS_SHOWN in response.content
     else:

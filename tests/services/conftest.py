@@ -419,6 +419,7 @@ def file_complaint(consumer: Browser, portal: Portal, product: str) -> Any:
         },
     )
     assert response.status_code == 200, (response.status_code, response.text[:3000])
-    complaint = Complaint.objects.get(submission_key=hidden["submission_key"])
-    assert complaint.reference in response.text
+    reference = re.search(r"[A-Z]{2}-\d{4}-\d{6}", response.text)
+    assert reference is not None, response.text[:3000]
+    complaint = Complaint.objects.get(reference=reference.group())
     return complaint

@@ -90,7 +90,7 @@ def test_the_same_data_comes_as_csv_with_formulas_escaped(client, period, charte
     assert response["Content-Type"].startswith("text/csv")
     assert response["X-Extract-Date"]
     assert "creativecommons.org/licenses/by/4.0" in response["Link"]
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert {row["credit_code"]: row["score"] for row in rows} == {
         item["credit_code"]: f"{item['score']:.1f}" for item in as_json
     }
@@ -290,8 +290,9 @@ def test_members_have_public_fields_only(client, coop, member_a):
     for private in (member_a.phone, member_a.email, member_a.contact_person, member_a.address):
         assert private not in text
     as_csv = client.get("/api/v1/members/", {"cooperative": "nantong", "format": "csv"})
-    assert member_a.phone not in as_csv.content.decode("utf-8-sig")
-    assert member_a.credit_code in as_csv.content.decode("utf-8-sig")
+    csv_text = as_csv.getvalue().decode("utf-8-sig")
+    assert member_a.phone not in csv_text
+    assert member_a.credit_code in csv_text
 
 
 def test_published_pledges_come_with_their_commitments(client, member_a, member_b):
@@ -310,7 +311,7 @@ def test_published_pledges_come_with_their_commitments(client, member_a, member_
         ("response_days", 3.0),
     ]
     assert "草稿" not in response.content.decode()
-    rows = list(csv.DictReader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(as_csv.getvalue().decode("utf-8-sig"))))
     assert rows[0]["pass_rate"] == "95.0"
     assert rows[0]["response_days"] == "3.0"
     assert rows[0]["resolution_days"] == ""
@@ -368,7 +369,7 @@ def test_inspection_statistics_count_final_spot_checks_per_year(client, coop, me
     assert rows[2025]["rectification_rate"] == 100.0
     assert rows[2024]["pass_rate"] == 100.0
     assert "meta" in response.json()
-    lines = list(csv.DictReader(io.StringIO(one_year.content.decode("utf-8-sig"))))
+    lines = list(csv.DictReader(io.StringIO(one_year.getvalue().decode("utf-8-sig"))))
     assert [(line["cooperative"], line["year"], line["pass_rate"]) for line in lines] == [
         ("nantong", "2025", "66.7")
     ]
