@@ -201,7 +201,7 @@ def redis_database(url: str, offset: int) -> str:
 # The cache holds what anonymous callers can make it hold (public pages, rate-limit counters),
 # so its Redis needs a memory cap and an eviction policy; Redis sets both per server, which the
 # broker must not share (an evicted queued task is lost). REDIS_CACHE_URL names a Redis of its
-# own for the cache (maxmemory with allkeys-lru, no persistence; README "Processes"); without
+# own for the cache (maxmemory with allkeys-lru, no persistence; docs/operations.md); without
 # it the cache takes the database after the broker's, whose server should then evict with
 # volatile-lru (only keys with an expiry: every cache entry, never a queued task).
 REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default="")

@@ -39,7 +39,16 @@ CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 HTTPS_PORT = int(os.environ.get("CHECK_HTTPS_PORT", "18443"))
 HTTP_PORT = int(os.environ.get("CHECK_HTTP_PORT", "18080"))
 BASE_URL = f"https://localhost:{HTTPS_PORT}"
-HEALTHY_SERVICES = ("postgres", "redis", "web", "worker-short", "worker-long", "beat", "proxy")
+HEALTHY_SERVICES = (
+    "postgres",
+    "redis",
+    "cache",
+    "web",
+    "worker-short",
+    "worker-long",
+    "beat",
+    "proxy",
+)
 # The demo cooperative (`manage.py demo`) and its documented logins.
 SLUG = "nantong-home-textiles"
 REGULATOR = ("regulator@example.cn", "coop-demo-regulator")
@@ -579,7 +588,7 @@ def use(stack: Stack, scratch: Path) -> None:
     # podman-compose 1.0 does not wait for depends_on conditions: in two steps, as
     # docs/operations.md says for podman.
     with step("docker-compose.yml up -d postgres redis migrate; the migrations ran"):
-        stack.compose("up", "-d", "postgres", "redis", "migrate", capture=True)
+        stack.compose("up", "-d", "postgres", "redis", "cache", "migrate", capture=True)
         wait_for("the migrate service to finish", stack.migrated, timeout=300)
     with step("docker-compose.yml up -d; every service's own probe passes"):
         stack.compose("up", "-d", capture=True)
