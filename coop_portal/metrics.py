@@ -116,6 +116,11 @@ _database = CollectorRegistry(auto_describe=False)
 _database.register(OutboxCollector())
 
 
+def register(collector: Collector) -> None:
+    """Add what an app reads from its own tables at each scrape (pledges: stalled runs)."""
+    _database.register(collector)
+
+
 def _allowed(request: HttpRequest) -> bool:
     if "HTTP_X_FORWARDED_FOR" in request.META:
         return False

@@ -268,6 +268,10 @@ CELERY_BROKER_POOL_LIMIT = 10
 # least half as old, so that the immediate dispatch has gone first (the fault tests shorten it).
 OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=60)
 
+# A run computing that finished no chunk for this long has stalled: beat queues its chunks
+# again, and /metrics counts it.
+ASSESSMENT_STALLED_SECONDS = 600
+
 # The periodic schedule, in one place. Jobs that run every half hour or less often run at fixed
 # clock times (crontab), so that a redeploy does not restart their clocks; beat keeps the
 # schedule's state in a file on a volume (coop_portal/processes.py).
@@ -298,7 +302,7 @@ CELERY_BEAT_SCHEDULE = {
     "resume-stalled-assessments": {
         "task": "pledges.assessment.tasks.resume_stalled_runs",
         "schedule": timedelta(minutes=5),
-        "kwargs": {"idle_seconds": 600},
+        "kwargs": {"idle_seconds": ASSESSMENT_STALLED_SECONDS},
     },
     # Makes published assessments final once their public notice period has ended.
     "finalise-assessments": {

@@ -11,7 +11,6 @@ from celery import Task, shared_task
 from celery.signals import worker_ready
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from members.models import Cooperative
 from pledges.models.assessment import AssessmentPeriod, AssessmentRun, RunChunk
@@ -78,12 +77,7 @@ def resume_stalled_runs(idle_seconds: int = 600) -> int:
     A run started while the broker was down has chunks that were never queued (the request
     that started it answered normally, coop_portal.tasks.enqueue): this sweep computes them.
     """
-    cutoff = timezone.now() - datetime.timedelta(seconds=idle_seconds)
-    return _resume(
-        AssessmentRun.objects.filter(
-            status=AssessmentRun.Status.COMPUTING, started_at__lte=cutoff
-        ).exclude(chunks__done_at__gt=cutoff)
-    )
+    return _resume(AssessmentRun.objects.stalled(idle_seconds))
 
 
 def _resume(runs_to_resume: QuerySet[AssessmentRun]) -> int:

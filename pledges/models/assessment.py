@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.conf import settings
@@ -61,6 +62,14 @@ class AssessmentRunQuerySet(models.QuerySet["AssessmentRun"]):
 
     def drafts(self) -> AssessmentRunQuerySet:
         return self.filter(status=AssessmentRun.Status.DRAFT)
+
+    def stalled(self, idle_seconds: int) -> AssessmentRunQuerySet:
+        """Runs still computing that started, and finished no chunk, in the last
+        ``idle_seconds``: their chunks were never queued or died with a worker."""
+        cutoff = timezone.now() - datetime.timedelta(seconds=idle_seconds)
+        return self.filter(status=AssessmentRun.Status.COMPUTING, started_at__lte=cutoff).exclude(
+            chunks__done_at__gt=cutoff
+        )
 
     def notice_ended(self, on: Any) -> AssessmentRunQuerySet:
         """Published runs whose notice period ended before the day."""

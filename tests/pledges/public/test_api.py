@@ -7,6 +7,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from complaints.models import Complaint
 from coop_portal.clientaddress import ClientRateThrottle
@@ -455,3 +456,12 @@ def test_the_list_keeps_a_constant_number_of_queries(
         response = client.get(ASSESSMENTS, params)
     assert len(results_of(response)) == 20
     assert MemberAssessment.objects.filter(run=run).count() == 20
+
+
+def test_metrics_count_the_runs_that_stopped_computing(client, period, charter):
+    run = RunFactory(period=period, charter_version=charter, status=AssessmentRun.Status.COMPUTING)
+    assert "coop_portal_assessment_runs_stalled 0.0" in client.get("/metrics").content.decode()
+    AssessmentRun.objects.filter(pk=run.pk).update(
+        started_at=timezone.now() - datetime.timedelta(minutes=30)
+    )
+    assert "coop_portal_assessment_runs_stalled 1.0" in client.get("/metrics").content.decode()

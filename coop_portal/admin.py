@@ -1,0 +1,90 @@
+"""The outbox in the admin: what waits, what failed and why, and sending again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .models import OUTBOX_MAX_ATTEMPTS, OutboxEmail, OutboxEmailQuerySet
+from .tasks import enqueue, send_outbox_email
+
+
+class DeliveryFilter(admin.SimpleListFilter):
+    title = _("delivery")
+    parameter_name = "delivery"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, Any]]:
+        return [
+            ("waiting", _("waiting")),
+            ("failing", _("failed, will try again")),
+            ("given_up", _("given up")),
+            ("sent", _("sent")),
+        ]
+
+    def queryset(  # type: ignore[override]
+        self, request: HttpRequest, queryset: OutboxEmailQuerySet
+    ) -> OutboxEmailQuerySet:
+        match self.value():
+            case "waiting":
+                return queryset.pending().filter(last_error="")
+            case "failing":
+                return (
+                    queryset.pending()
+                    .exclude(last_error="")
+                    .filter(attempts__lt=OUTBOX_MAX_ATTEMPTS)
+                )
+            case "given_up":
+                return queryset.given_up()
+            case "sent":
+                return queryset.exclude(sent_at=None)
+        return queryset
+
+
+@admin.register(OutboxEmail)
+class OutboxEmailAdmin(admin.ModelAdmin):
+    """E-mail bodies carry personal data: superusers only, and nothing is edited here."""
+
+    list_display = ["subject", "created_at", "sent_at", "attempts", "next_attempt_at", "error"]
+    list_filter = [DeliveryFilter]
+    search_fields = ["subject", "key"]
+    date_hierarchy = "created_at"
+    readonly_fields = [field.name for field in OutboxEmail._meta.fields]
+    actions = ["send_again"]
+
+    @admin.display(description=_("last error"))
+    def error(self, email: OutboxEmail) -> str:
+        return email.last_error[:120]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
+        return False
+
+    @admin.action(description=_("Send again now"), permissions=["view"])
+    def send_again(self, request: HttpRequest, queryset: OutboxEmailQuerySet) -> None:
+        """Unsent e-mail goes out again at once, given-up e-mail with a fresh count of tries."""
+        unsent = queryset.pending()
+        count = unsent.update(attempts=0, next_attempt_at=timezone.now(), claimed_until=None)
+        for email_id in unsent.values_list("pk", flat=True):
+            enqueue(send_outbox_email, email_id)
+        self.message_user(
+            request,
+            ngettext("%(count)d e-mail queued again.", "%(count)d e-mails queued again.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
