@@ -31,8 +31,9 @@ RATED = "rated"
 NOT_RATED = "not_rated"
 NO_PLEDGE = "no_pledge"
 
-HUNDRED = Fraction(100)
+ZERO = Fraction(0)
 HALF = Fraction(1, 2)
+HUNDRED = Fraction(100)
 # Indicator values and sums are stored with this many decimals: enough to show the inputs,
 # while the score itself is computed from the exact fractions.
 STORED_PLACES = Decimal("0.0000000001")
@@ -133,7 +134,7 @@ class Indicator:
     @functools.cached_property
     def points(self) -> Fraction:
         """What the indicator adds to the weighted sum: weight × value."""
-        return self.weight * self.value if self.value is not None else Fraction(0)
+        return self.weight * self.value if self.value is not None else ZERO
 
     @functools.cached_property
     def details(self) -> dict[str, Any]:
@@ -329,7 +330,7 @@ def assess(policy: Policy, pledge: PledgeVersion | None, tallies: Tallies) -> Re
     if total_weight == 0:
         return Result(status=NOT_RATED, pledge_id=pledge.id, indicators=indicators)
 
-    weighted = sum(ind.points for ind in measured) / Fraction(total_weight)
+    weighted = sum((ind.points for ind in measured), ZERO) / total_weight
     deducted = deductions(
         tallies.critical,
         tallies.upheld,
@@ -337,7 +338,7 @@ def assess(policy: Policy, pledge: PledgeVersion | None, tallies: Tallies) -> Re
         policy.upheld_penalty,
         policy.upheld_cap,
     )
-    clamped = min(max(weighted - deducted.total, Fraction(0)), HUNDRED)
+    clamped = min(max(weighted - deducted.total, ZERO), HUNDRED)
     score = round_half_up(clamped)
     return Result(
         status=RATED,
