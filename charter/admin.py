@@ -166,8 +166,8 @@ class ApplicationAdmin(ReadOnlyScopedAdmin):
 class ExitStepInline(admin.TabularInline):
     model = ExitStep
     extra = 0
-    fields = ("kind", "status", "reason", "proposed_by", "decided_by", "decided_on")
-    readonly_fields = ("kind", "status", "reason", "proposed_by", "decided_by", "decided_on")
+    fields = ("kind", "status", "reason", "proposed_by", "decided_by", "decided_on", "ended_on")
+    readonly_fields = fields
     can_delete = False
 
     # Shown only inside the case's page, which checks the administrator's scope.
