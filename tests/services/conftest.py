@@ -422,4 +422,8 @@ def file_complaint(consumer: Browser, portal: Portal, product: str) -> Any:
     reference = re.search(r"[A-Z]{2}-\d{4}-\d{6}", response.text)
     assert reference is not None, response.text[:3000]
     complaint = Complaint.objects.get(reference=reference.group())
+    # The code is shown this once, in the answer to the form (the consumer's only copy).
+    code = re.search(r"\b[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}\b", response.text)
+    assert code is not None, response.text[:3000]
+    complaint.shown_tracking_code = code.group()
     return complaint

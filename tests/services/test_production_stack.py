@@ -76,7 +76,12 @@ def test_the_main_journey_runs_over_http_on_the_production_processes(stack, port
     complaint.refresh_from_db()
     assert complaint.status == complaint.Status.ANSWERED
     assert complaint.responded_on == cooperative.today()
-    # The consumer sees the answer on the tracking page (access granted when filing).
+    # The consumer follows it with the reference and the code the form's answer showed.
+    response = consumer.post_form(
+        f"/complaints/{slug}/track/",
+        {"reference": complaint.reference, "code": complaint.shown_tracking_code},
+    )
+    assert response.status_code == 302, response.text[:2000]
     tracked = consumer.get(f"/complaints/{slug}/track/{complaint.reference}/")
     assert tracked.status_code == 200
     assert answer in tracked.text
