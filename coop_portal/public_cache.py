@@ -86,7 +86,7 @@ PUBLIC_PAGES: dict[str, frozenset[str]] = {
     "charter:diff": frozenset({"older", "newer"}),
     "charter:methodology": _NONE,
     "charter:public_exits": _NONE,
-    "pledges:cooperative_pledges": _NONE,
+    "pledges:cooperative_pledges": frozenset({"q", "page"}),
     "pledges:standards": _NONE,
     "pledges:member": _NONE,
     "pledges:version": _NONE,

@@ -173,3 +173,11 @@ class InviteForm(forms.Form):
 
     def clean_email(self) -> str:
         return str(self.cleaned_data["email"]).strip().lower()
+
+
+class PledgeSearchForm(forms.Form):
+    """The search of the public list of pledges."""
+
+    q = forms.CharField(
+        label=_("Search by name or credit code"), required=False, max_length=100, strip=True
+    )

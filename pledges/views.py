@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,13 +20,14 @@ from coop_portal.tasks import enqueue
 from members.models import Cooperative, Member, Role
 from members.scoping import cooperative_for, require
 
-from .forms import ReviewForm
+from .forms import PledgeSearchForm, ReviewForm
 from .models import MemberAssessment
 from .models.pledge import KINDS, Commitment, Pledge, ProductLine, Standard, latest_in_force
 from .services import PledgeError, approve_pledge, public_path, return_pledge, site_url
 from .tasks import render_pledge_pdf_task
 
 PUBLISHED_RUNS = ("published", "final")
+MEMBERS_PER_PAGE = 50
 
 
 def latest_assessments(members: Iterable[Member]) -> dict[int, MemberAssessment]:
@@ -90,24 +92,30 @@ def _published_versions(member: Member) -> list[Pledge]:
 
 
 def cooperative_pledges(request: HttpRequest, slug: str) -> HttpResponse:
-    """The public list of a cooperative's members and the pledge each has in force."""
+    """The public list of a cooperative's members and the pledge each has in force, a page of
+    them at a time with a search: a cooperative of 30,000 members took a minute and 11 MB to
+    draw whole, for any anonymous reader."""
     cooperative = get_object_or_404(Cooperative, slug=slug)
-    members = list(
-        Member.objects.public()
-        .filter(cooperative=cooperative)
-        .prefetch_related(
+    form = PledgeSearchForm(request.GET)
+    members = Member.objects.public().filter(cooperative=cooperative)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    if query:
+        members = members.search(query)
+    page = Paginator(
+        members.order_by("name", "pk").prefetch_related(
             Prefetch(
                 "pledges",
                 queryset=Pledge.objects.published().prefetch_related("commitments"),
                 to_attr="published_pledges",
             )
-        )
-        .order_by("name")
-    )
+        ),
+        MEMBERS_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    listed = list(page.object_list)
     today = cooperative.today()
-    assessments = latest_assessments(members)
+    assessments = latest_assessments(listed)
     rows = []
-    for member in members:
+    for member in listed:
         pledge = latest_in_force(member.published_pledges, today)  # type: ignore[attr-defined]
         rows.append(
             {
@@ -117,7 +125,11 @@ def cooperative_pledges(request: HttpRequest, slug: str) -> HttpResponse:
                 "standing": standing(member, assessments.get(member.pk)),
             }
         )
-    return render(request, "pledges/cooperative.html", {"cooperative": cooperative, "rows": rows})
+    return render(
+        request,
+        "pledges/cooperative.html",
+        {"cooperative": cooperative, "rows": rows, "page": page, "form": form},
+    )
 
 
 def member_pledge(request: HttpRequest, slug: str, credit_code: str) -> HttpResponse:

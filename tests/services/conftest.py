@@ -399,8 +399,11 @@ def portal(transactional_db: None) -> Portal:
     )
 
 
-def file_complaint(consumer: Browser, portal: Portal, product: str) -> Any:
-    """A consumer files a complaint against member A through the public form; returns it."""
+def file_complaint(consumer: Browser, portal: Portal, product: str, *, follow: bool = False) -> Any:
+    """A consumer files a complaint against member A through the public form; returns it.
+
+    With ``follow`` the consumer then presses "Follow the complaint", which sends the reference
+    and the code to the tracking page and opens the complaint for this browser."""
     from complaints.models import Complaint
 
     path = f"/complaints/{portal.cooperative.slug}/file/"
@@ -422,8 +425,10 @@ def file_complaint(consumer: Browser, portal: Portal, product: str) -> Any:
     reference = re.search(r"[A-Z]{2}-\d{4}-\d{6}", response.text)
     assert reference is not None, response.text[:3000]
     complaint = Complaint.objects.get(reference=reference.group())
-    # The code is shown this once, in the answer to the form (the consumer's only copy).
-    code = re.search(r"\b[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}\b", response.text)
-    assert code is not None, response.text[:3000]
-    complaint.shown_tracking_code = code.group()
+    if follow:
+        button = dict(
+            re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', response.text)
+        )
+        followed = consumer.post(f"/complaints/{portal.cooperative.slug}/track/", data=button)
+        assert followed.status_code == 302, (followed.status_code, followed.text[:3000])
     return complaint
