@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -13,9 +12,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from coop_portal.links import absolute_url
 from coop_portal.mail import queue_mail
 from members import services as registry
-from members.models import Conversion, Cooperative, Member, Role, User
+from members.models import Conversion, Cooperative, Member, User
 from members.services import can_change_status, change_status
 
 from .models import (
@@ -50,24 +50,12 @@ NOT_PROPOSABLE_STATUSES = {Status.APPLICANT, Status.REMOVED, Status.WITHDRAWN}
 DEFAULT_LANGUAGE = "zh-hans"
 
 
-def site_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def policy_in_force(cooperative: Cooperative, on: datetime.date) -> ScoringPolicy:
     """The scoring policy of the charter in force on a day (the defaults when there is none)."""
     version = CharterVersion.objects.in_force(cooperative, on=on)
     if version is None or not hasattr(version, "policy"):
         return ScoringPolicy()
     return version.policy
-
-
-def member_recipients(member: Member) -> list[str]:
-    """The member's own e-mail address and those of its users."""
-    users = User.objects.filter(
-        roles__member=member, roles__kind=Role.Kind.MEMBER_USER, is_active=True
-    ).values_list("email", flat=True)
-    return sorted({address for address in [member.email, *users] if address})
 
 
 # Charter versions ------------------------------------------------------------------------
@@ -192,9 +180,9 @@ def remind_to_accept(version: CharterVersion, members: list[Member] | None = Non
     sent = 0
     for member in pending:
         email = queue_mail(
-            member_recipients(member),
+            member.email_recipients(),
             "email/charter/acceptance_reminder",
-            {"member": member, "version": version, "url": site_url(reverse("charter:accept"))},
+            {"member": member, "version": version, "url": absolute_url(reverse("charter:accept"))},
             language=DEFAULT_LANGUAGE,
             key=f"charter-reminder:{version.pk}:{member.pk}",
         )
@@ -571,13 +559,13 @@ def _put_into_effect(step: ExitStep, *, by: User | None, reason: str, on: dateti
         case.save(update_fields=["closed_on", "closing_reason"])
     appealable = step.kind in ExitStep.APPEALABLE_KINDS
     queue_mail(
-        member_recipients(member),
+        member.email_recipients(),
         "email/charter/exit_step",
         {
             "member": member,
             "step": step,
             "appeal_until": step.appeal_deadline(policy.appeal_window_days) if appealable else None,
-            "url": site_url(reverse("charter:member_cases") + f"?member={member.pk}"),
+            "url": absolute_url(reverse("charter:member_cases") + f"?member={member.pk}"),
         },
         language=DEFAULT_LANGUAGE,
         key=f"exit-step:{step.pk}:confirmed",
@@ -819,13 +807,13 @@ def decide_appeal(
             case.closing_reason = _("Appeal upheld.")
         case.save(update_fields=["closed_on", "closing_reason"])
     queue_mail(
-        member_recipients(member),
+        member.email_recipients(),
         "email/charter/appeal_decided",
         {
             "member": member,
             "appeal": appeal,
             "step": step,
-            "url": site_url(reverse("charter:member_cases") + f"?member={member.pk}"),
+            "url": absolute_url(reverse("charter:member_cases") + f"?member={member.pk}"),
         },
         language=DEFAULT_LANGUAGE,
         key=f"appeal:{appeal.pk}:decided",

@@ -16,9 +16,10 @@ from django.urls import reverse
 from django.utils.crypto import salted_hmac
 
 from charter.deadlines import commitment_days
+from coop_portal.links import absolute_url
 from coop_portal.mail import queue_mail
 from coop_portal.models import OutboxEmail
-from members.models import Cooperative, Member, Role, User
+from members.models import Cooperative, Member, User
 
 from .evidence import CheckedFile
 from .masking import mask_personal_data
@@ -105,24 +106,8 @@ def bind_submission(form_key: str, browser_secret: str) -> BoundSubmission:
     return BoundSubmission(key=key, tracking_code=tracking_code_from(digest))
 
 
-def administrator_emails(cooperative: Cooperative) -> list[str]:
-    emails = Role.objects.filter(cooperative=cooperative, kind=Role.Kind.ADMINISTRATOR).values_list(
-        "user__email", flat=True
-    )
-    return sorted({*emails, cooperative.contact_email} - {""})
-
-
-def member_emails(member: Member) -> list[str]:
-    emails = Role.objects.filter(member=member, kind=Role.Kind.MEMBER_USER).values_list(
-        "user__email", flat=True
-    )
-    return sorted({*emails, member.email} - {""})
-
-
 def tracking_url(complaint: Complaint) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse(
-        "complaints:track", args=[complaint.cooperative.slug]
-    )
+    return absolute_url(reverse("complaints:track", args=[complaint.cooperative.slug]))
 
 
 def _store_evidence(complaint: Complaint, event: ComplaintEvent, files: list[CheckedFile]) -> None:
@@ -233,9 +218,9 @@ def submit_complaint(cooperative: Cooperative, submission: Submission) -> tuple[
             complaint, "received", f"complaint-received:{complaint.pk}", code=code, redact=[code]
         )
         queue_mail(
-            administrator_emails(cooperative),
+            cooperative.administrator_emails(),
             "email/complaints/new_complaint",
-            {"complaint": complaint, "site_url": settings.SITE_URL},
+            {"complaint": complaint},
             language=settings.LANGUAGE_CODE,
             key=f"complaint-new:{complaint.pk}",
         )
@@ -297,9 +282,9 @@ def forward_complaint(complaint: Complaint, by: User | None, *, text: str = "") 
     complaint.save()
     _event(complaint, Event.Kind.FORWARDED, on, by=by, text=text)
     queue_mail(
-        member_emails(complaint.member),
+        complaint.member.email_recipients(),
         "email/complaints/forwarded",
-        {"complaint": complaint, "site_url": settings.SITE_URL},
+        {"complaint": complaint},
         language=settings.LANGUAGE_CODE,
         key=f"complaint-forwarded:{complaint.pk}",
     )
@@ -319,9 +304,9 @@ def answer_complaint(complaint: Complaint, by: User, text: str) -> ComplaintEven
     event = _event(complaint, Event.Kind.ANSWERED, on, actor=Event.Actor.MEMBER, by=by, text=text)
     _tell_consumer(complaint, "answered", f"complaint-answer:{event.pk}", text=text)
     queue_mail(
-        administrator_emails(complaint.cooperative),
+        complaint.cooperative.administrator_emails(),
         "email/complaints/answered_for_administrators",
-        {"complaint": complaint, "site_url": settings.SITE_URL},
+        {"complaint": complaint},
         language=settings.LANGUAGE_CODE,
         key=f"complaint-answer-admin:{event.pk}",
     )
@@ -472,9 +457,9 @@ def add_consumer_information(
     )
     _store_evidence(complaint, event, evidence)
     queue_mail(
-        administrator_emails(complaint.cooperative),
+        complaint.cooperative.administrator_emails(),
         "email/complaints/information_added",
-        {"complaint": complaint, "site_url": settings.SITE_URL},
+        {"complaint": complaint},
         language=settings.LANGUAGE_CODE,
         key=f"complaint-information:{event.pk}",
     )
@@ -534,7 +519,7 @@ def remind_and_escalate(cooperative: Cooperative) -> ReminderReport:
         emails_of: dict[int, list[str]] = {}
         for complaint, deadline, due in upcoming:
             if complaint.member_id not in emails_of:
-                emails_of[complaint.member_id] = member_emails(complaint.member)
+                emails_of[complaint.member_id] = complaint.member.email_recipients()
             queued = queue_mail(
                 emails_of[complaint.member_id],
                 "email/complaints/reminder",
@@ -542,7 +527,6 @@ def remind_and_escalate(cooperative: Cooperative) -> ReminderReport:
                     "complaint": complaint,
                     "deadline": deadline,
                     "due": due,
-                    "site_url": settings.SITE_URL,
                 },
                 language=settings.LANGUAGE_CODE,
                 key=f"complaint-reminder:{complaint.pk}:{deadline}:{due.isoformat()}",
@@ -585,14 +569,13 @@ def remind_and_escalate(cooperative: Cooperative) -> ReminderReport:
                 "|".join(f"{c.pk}:{kind}:{due}" for c, kind, due in overdue).encode()
             ).hexdigest()[:24]
             queue_mail(
-                administrator_emails(cooperative),
+                cooperative.administrator_emails(),
                 "email/complaints/overdue",
                 {
                     "cooperative": cooperative,
                     "overdue": [
                         {"complaint": c, "deadline": kind, "due": due} for c, kind, due in overdue
                     ],
-                    "site_url": settings.SITE_URL,
                 },
                 language=settings.LANGUAGE_CODE,
                 key=f"complaint-overdue:{cooperative.pk}:{fingerprint}",

@@ -272,11 +272,6 @@ class PasswordResetView(auth_views.PasswordResetView):
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)
 
-    def form_valid(self, form: Any) -> HttpResponse:
-        # Read when sending, so that the link follows SITE_URL as it is now.
-        self.extra_email_context = {"site_url": settings.SITE_URL.rstrip("/")}
-        return super().form_valid(form)
-
 
 # Password reset: Django's views, our templates and translated e-mail.
 password_reset = PasswordResetView.as_view()

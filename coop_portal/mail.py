@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from .links import absolute_url
 from .models import OutboxEmail
 
 logger = logging.getLogger(__name__)
@@ -34,6 +35,8 @@ def queue_mail(
     recipients = [address for address in to if address]
     if not recipients:
         return None
+    # Every e-mail may link into the portal: ``{{ site_url }}{% url … %}``.
+    context = {"site_url": absolute_url(), **context}
     with translation.override(language or translation.get_language()):
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         body = render_to_string(f"{template}.txt", context)

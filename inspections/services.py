@@ -21,7 +21,7 @@ from charter.models import CharterVersion
 from coop_portal.csvimport import ImportReport, run_import
 from coop_portal.mail import queue_mail
 from coop_portal.public_cache import data_changed
-from members.models import Cooperative, Lab, Member, Role, User
+from members.models import Cooperative, Lab, Member, User
 
 from .corrections import (
     correction_problems,
@@ -79,24 +79,13 @@ def rectification_deadline(inspection: Inspection) -> datetime.date:
     return inspection.reported_on + datetime.timedelta(days=days)
 
 
-def _member_emails(member_id: int) -> list[str]:
-    return list(
-        User.objects.filter(
-            roles__member_id=member_id, roles__kind=Role.Kind.MEMBER_USER, is_active=True
-        )
-        .exclude(email="")
-        .values_list("email", flat=True)
-        .distinct()
-    )
-
-
 def _announce_rectification(rectification: Rectification) -> None:
     inspection = rectification.inspection
     # Only a rectification that can still be met is news; imported history sends no mail.
     if rectification.deadline < inspection.cooperative.today():
         return
     queue_mail(
-        _member_emails(inspection.member_id),
+        inspection.member.email_recipients(),
         "email/inspections/failed",
         {"inspection": inspection, "rectification": rectification},
         key=f"inspection-failed:{inspection.pk}",
@@ -638,7 +627,7 @@ def decide_objection(
         )
         inspection.save(update_fields=["status", "void_note"])
     queue_mail(
-        _member_emails(inspection.member_id),
+        inspection.member.email_recipients(),
         "email/inspections/objection_decided",
         {"objection": objection, "inspection": inspection},
         key=f"objection-decided:{objection.pk}",

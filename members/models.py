@@ -129,6 +129,14 @@ class Cooperative(models.Model):
 
         return timezone.now().astimezone(zoneinfo.ZoneInfo(self.time_zone)).date()
 
+    def administrator_emails(self) -> list[str]:
+        """Where the cooperative's administrators are told of news: the addresses of its
+        active administrator users and its own contact address, sorted, each once."""
+        users = User.objects.filter(
+            roles__cooperative=self, roles__kind=Role.Kind.ADMINISTRATOR, is_active=True
+        ).values_list("email", flat=True)
+        return sorted({*users, self.contact_email} - {""})
+
 
 class Lab(models.Model):
     """A testing institution (检验检测机构) that delivers inspection results."""
@@ -280,6 +288,14 @@ class Member(models.Model):
         if prefetched is not None:
             return prefetched[0] if prefetched else None
         return self.quality_officers.current().first()
+
+    def email_recipients(self) -> list[str]:
+        """Where every notice to the member goes: its own address and those of its active
+        users, sorted, each once. A user whose account was switched off gets no mail."""
+        users = User.objects.filter(
+            roles__member=self, roles__kind=Role.Kind.MEMBER_USER, is_active=True
+        ).values_list("email", flat=True)
+        return sorted({*users, self.email} - {""})
 
 
 class Role(models.Model):

@@ -42,6 +42,7 @@ from rest_framework.views import APIView
 from complaints.models import Complaint
 from coop_portal.clientaddress import ClientRateThrottle
 from coop_portal.export import csv_stream
+from coop_portal.links import absolute_url
 from coop_portal.params import whole_number
 from inspections.models import Inspection
 from members.credit_code import LENGTH as CREDIT_CODE_LENGTH
@@ -307,14 +308,16 @@ class AssessmentSerializer(serializers.ModelSerializer):
     def get_url(self, result: MemberAssessment) -> str:
         """The public "why this score" page of the result."""
         period = result.run.period
-        return settings.SITE_URL + reverse(
-            "pledges:public_result",
-            args=[
-                period.cooperative.slug,
-                period.code,
-                result.run.revision,
-                result.member.credit_code,
-            ],
+        return absolute_url(
+            reverse(
+                "pledges:public_result",
+                args=[
+                    period.cooperative.slug,
+                    period.code,
+                    result.run.revision,
+                    result.member.credit_code,
+                ],
+            )
         )
 
 

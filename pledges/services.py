@@ -7,7 +7,6 @@ import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -17,7 +16,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from charter.models import ScoringPolicy
-from charter.services import has_accepted_charter_in_force, member_recipients, policy_in_force
+from charter.services import has_accepted_charter_in_force, policy_in_force
+from coop_portal.links import absolute_url
 from coop_portal.mail import queue_mail
 from coop_portal.pdf import qr_svg_data_uri, render_pdf
 from coop_portal.public_cache import data_changed
@@ -39,10 +39,6 @@ class PledgeError(ValidationError):
     """A pledge change the rules refuse; the message says why, in the active language."""
 
 
-def site_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def public_path(member: Member) -> str:
     return reverse("pledges:member", args=[member.cooperative.slug, member.credit_code])
 
@@ -61,16 +57,6 @@ def template_promises() -> str:
         "Goods may be returned without giving a reason within 7 days of purchase. A product "
         "with a quality defect is exchanged or refunded free of charge. Our after-sales phone "
         "is answered during opening hours, and we reply to every message within one working day."
-    )
-
-
-def _administrators(cooperative: Cooperative) -> list[str]:
-    return sorted(
-        User.objects.filter(
-            roles__cooperative=cooperative,
-            roles__kind=Role.Kind.ADMINISTRATOR,
-            is_active=True,
-        ).values_list("email", flat=True)
     )
 
 
@@ -197,12 +183,12 @@ def submit_pledge(pledge: Pledge, *, by: User) -> Pledge:
     pledge.review_comments = ""
     pledge.save()
     queue_mail(
-        _administrators(member.cooperative),
+        member.cooperative.administrator_emails(),
         "email/pledges/submitted",
         {
             "pledge": pledge,
             "member": member,
-            "url": site_url(
+            "url": absolute_url(
                 reverse("pledges:pledge_review", args=[member.cooperative.slug, pledge.pk])
             ),
         },
@@ -237,9 +223,9 @@ def approve_pledge(pledge: Pledge, *, by: User) -> Pledge:
     pledge.reviewed_at = timezone.now()
     pledge.save()
     queue_mail(
-        member_recipients(member),
+        member.email_recipients(),
         "email/pledges/published",
-        {"pledge": pledge, "member": member, "url": site_url(public_path(member))},
+        {"pledge": pledge, "member": member, "url": absolute_url(public_path(member))},
         language="zh-hans",
         key=f"pledge-published:{pledge.pk}",
     )
@@ -270,12 +256,12 @@ def return_pledge(pledge: Pledge, *, by: User, comments: str) -> Pledge:
     pledge.reviewed_at = timezone.now()
     pledge.save()
     queue_mail(
-        member_recipients(member),
+        member.email_recipients(),
         "email/pledges/returned",
         {
             "pledge": pledge,
             "member": member,
-            "url": site_url(reverse("portal:pledge", args=[member.pk, pledge.pk])),
+            "url": absolute_url(reverse("portal:pledge", args=[member.pk, pledge.pk])),
         },
         language="zh-hans",
         key=f"pledge-returned:{pledge.pk}:{pledge.reviewed_at.isoformat()}",
@@ -300,7 +286,7 @@ def withdraw_pledge(pledge: Pledge, *, by: User) -> Pledge:
 def render_pledge_pdf(pledge: Pledge) -> None:
     """Render the PDF of a published version (in Chinese, with a QR code to the live page)."""
     member = pledge.member
-    url = site_url(public_path(member))
+    url = absolute_url(public_path(member))
     with translation.override("zh-hans"):
         context: dict[str, object] = {
             "pledge": pledge,
@@ -353,7 +339,7 @@ def invite_colleague(member: Member, *, email: str, by: User) -> tuple[Invitatio
         {
             "member": member,
             "inviter": by,
-            "url": site_url(reverse("accounts:invitation", args=[token])),
+            "url": absolute_url(reverse("accounts:invitation", args=[token])),
             "expires_at": invitation.expires_at,
         },
         language=translation.get_language(),

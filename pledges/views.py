@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
+from coop_portal.links import absolute_url
 from coop_portal.tasks import enqueue
 from members.models import Cooperative, Member, Role
 from members.scoping import cooperative_for, require
@@ -23,7 +24,7 @@ from members.scoping import cooperative_for, require
 from .forms import PledgeSearchForm, ReviewForm
 from .models import MemberAssessment
 from .models.pledge import KINDS, Commitment, Pledge, ProductLine, Standard, latest_in_force
-from .services import PledgeError, approve_pledge, public_path, return_pledge, site_url
+from .services import PledgeError, approve_pledge, public_path, return_pledge
 from .tasks import render_pledge_pdf_task
 
 PUBLISHED_RUNS = ("published", "final")
@@ -213,8 +214,8 @@ BADGE_CACHE = {"public": True, "max_age": 300}
 def badge(request: HttpRequest, slug: str, credit_code: str) -> HttpResponse:
     member = _public_member(slug, credit_code)
     info = standing(member, latest_assessments([member]).get(member.pk))
-    page = site_url(public_path(member))
-    image = site_url(reverse("pledges:badge_svg", args=[slug, member.credit_code]))
+    page = absolute_url(public_path(member))
+    image = absolute_url(reverse("pledges:badge_svg", args=[slug, member.credit_code]))
     return render(
         request,
         "pledges/badge.html",

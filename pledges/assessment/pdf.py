@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
 
+from coop_portal.links import absolute_url
 from coop_portal.pdf import qr_svg_data_uri, render_pdf
 from members.models import Member
 
@@ -29,16 +29,12 @@ def pdf_language(language: str | None) -> str:
     return "en" if (language or "").lower().startswith("en") else "zh-hans"
 
 
-def absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def verification_url(run: AssessmentRun, member: Member | None = None) -> str:
     period = run.period
     args: list[Any] = [period.cooperative.slug, period.code, run.revision]
     if member is None:
-        return absolute(reverse("pledges:public_verify_run", args=args))
-    return absolute(reverse("pledges:public_verify_member", args=[*args, member.credit_code]))
+        return absolute_url(reverse("pledges:public_verify_run", args=args))
+    return absolute_url(reverse("pledges:public_verify_member", args=[*args, member.credit_code]))
 
 
 def cached(
