@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from coop_portal.percent import percent
 from members.models import Cooperative, Member, Role, ShadowVisit, User
 
 if TYPE_CHECKING:
@@ -111,10 +112,11 @@ class ComplaintQuerySet(models.QuerySet["Complaint"]):
 
     def overdue(self, on: datetime.date) -> ComplaintQuerySet:
         """Open complaints past the answer or the resolution deadline on a day."""
-        return self.open().filter(
-            Q(responded_on__isnull=True, response_due_on__lt=on)
-            | Q(resolved_on__isnull=True, resolution_due_on__lt=on)
-        )
+        return self.open().filter(answer_late(on) | resolution_late(on))
+
+    def accepted(self) -> ComplaintQuerySet:
+        """Complaints the cooperative accepted and did not reject: the ones with deadlines."""
+        return self.filter(_accepted())
 
     def publishable(self) -> ComplaintQuerySet:
         """Closed complaints whose consumer agreed to an anonymised public account."""
@@ -144,19 +146,51 @@ class ComplaintQuerySet(models.QuerySet["Complaint"]):
         return [with_rates(row) for row in rows]
 
 
+# "On time" for a complaint, everywhere: the member's answer (or the resolution) came on or
+# before the deadline stored when the complaint was accepted, which is the acceptance day
+# plus the days of the member's pledge in force that day (charter.deadlines.commitment_days),
+# as SCORING.md's clocks count them.
+
+
+def _accepted() -> Q:
+    return Q(accepted_on__isnull=False) & ~Q(status=Complaint.Status.REJECTED)
+
+
+def answer_late(on: datetime.date) -> Q:
+    """Not answered, and the answer deadline passed before the day."""
+    return Q(responded_on__isnull=True, response_due_on__lt=on)
+
+
+def resolution_late(on: datetime.date) -> Q:
+    """Not resolved, and the resolution deadline passed before the day."""
+    return Q(resolved_on__isnull=True, resolution_due_on__lt=on)
+
+
+def timeliness_counts(on: datetime.date) -> dict[str, Count]:
+    """Aggregates of accepted complaints as known on a day: answers and resolutions due
+    (given, or late) and those given by their deadline. A percentage of each pair is the
+    "answered on time" and "resolved on time" rate of every page."""
+    accepted = _accepted()
+    answered = Q(responded_on__isnull=False, response_due_on__isnull=False)
+    resolved = Q(resolved_on__isnull=False, resolution_due_on__isnull=False)
+    return {
+        "answer_due": Count("pk", filter=accepted & (answered | answer_late(on))),
+        "answered_on_time": Count(
+            "pk", filter=accepted & answered & Q(responded_on__lte=F("response_due_on"))
+        ),
+        "resolution_due": Count("pk", filter=accepted & (resolved | resolution_late(on))),
+        "resolved_on_time": Count(
+            "pk", filter=accepted & resolved & Q(resolved_on__lte=F("resolution_due_on"))
+        ),
+    }
+
+
 def _statistics_aggregates(on: datetime.date) -> dict[str, Any]:
-    accepted = Q(accepted_on__isnull=False) & ~Q(status=Complaint.Status.REJECTED)
-    due = (
-        accepted
-        & Q(response_due_on__isnull=False)
-        & (Q(responded_on__isnull=False) | Q(response_due_on__lt=on))
-    )
-    on_time = due & Q(responded_on__isnull=False, responded_on__lte=F("response_due_on"))
+    accepted = _accepted()
     return {
         "received": Count("pk"),
         "accepted": Count("pk", filter=accepted),
-        "answer_due": Count("pk", filter=due),
-        "answered_on_time": Count("pk", filter=on_time),
+        **timeliness_counts(on),
         "resolved": Count("pk", filter=accepted & Q(resolved_on__isnull=False)),
     }
 
@@ -164,8 +198,8 @@ def _statistics_aggregates(on: datetime.date) -> dict[str, Any]:
 def with_rates(row: dict[str, Any]) -> dict[str, Any]:
     """Add the on-time and resolved percentages (None when nothing is counted yet)."""
     due, accepted = row["answer_due"], row["accepted"]
-    row["on_time_rate"] = round(100 * row["answered_on_time"] / due) if due else None
-    row["resolved_rate"] = round(100 * row["resolved"] / accepted) if accepted else None
+    row["on_time_rate"] = percent(row["answered_on_time"], due)
+    row["resolved_rate"] = percent(row["resolved"], accepted)
     return row
 
 

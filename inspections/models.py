@@ -62,6 +62,14 @@ class InspectionQuerySet(models.QuerySet["Inspection"]):
     def of_member(self, member: Member) -> InspectionQuerySet:
         return self.filter(member=member)
 
+    def pass_counts(self) -> InspectionQuerySet:
+        """Each row (or group of ``values()``) with ``inspections``, its number of results, and
+        ``passed``, those with verdict pass: what every pass rate is the percentage of."""
+        return self.annotate(
+            inspections=models.Count("pk"),
+            passed=models.Count("pk", filter=models.Q(verdict=Inspection.Verdict.PASS)),
+        )
+
 
 class Inspection(models.Model):
     """One inspection report of a sampled product of a member."""

@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from itertools import pairwise
 
-from django.db.models import Count, Q
 from django.db.models.functions import ExtractYear
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from coop_portal.percent import percent
 from members.models import Cooperative
 
 from .models import Inspection, TestCategory
-
-ONE_PLACE = Decimal("0.1")
-
-
-def rate(passed: int, total: int) -> Decimal | None:
-    if not total:
-        return None
-    return (Decimal(100) * passed / total).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
 
 
 @dataclass
@@ -32,7 +24,7 @@ class Cell:
 
     @property
     def rate(self) -> Decimal | None:
-        return rate(self.passed, self.total)
+        return percent(self.passed, self.total)
 
 
 @dataclass
@@ -78,7 +70,7 @@ def pass_rates(cooperative: Cooperative) -> PassRates:
         .spot_checks()
         .annotate(year=ExtractYear("sampled_on"))
         .values("year", "category_id")
-        .annotate(total=Count("pk"), passed=Count("pk", filter=Q(verdict=Inspection.Verdict.PASS)))
+        .pass_counts()
         .order_by("year")
     )
     rows: dict[int, YearRow] = {}
@@ -87,10 +79,10 @@ def pass_rates(cooperative: Cooperative) -> PassRates:
             entry["year"],
             YearRow(entry["year"], Cell(), [Cell() for _category in categories]),
         )
-        row.overall.total += entry["total"]
+        row.overall.total += entry["inspections"]
         row.overall.passed += entry["passed"]
         cell = row.by_category[position[entry["category_id"]]]
-        cell.total += entry["total"]
+        cell.total += entry["inspections"]
         cell.passed += entry["passed"]
     years = [rows[year] for year in sorted(rows)]
     for previous, current in pairwise(years):
