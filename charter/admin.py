@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy
 
 from members import admin as registry_admin
 from members.admin import ScopedHistoryAdmin
-from members.models import Conversion, Member, User
-from members.scoping import CooperativeScopedAdmin
+from members.models import Conversion, Member
+from members.scoping import CooperativeScopedAdmin, signed_in_user
 
 from . import services
 from .forms import ReadmissionForm, StepDetailsForm
@@ -202,12 +202,6 @@ class AppealAdmin(ReadOnlyScopedAdmin):
 Kind = ExitStep.Kind
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - the admin lets only staff users in
-    return user
-
-
 def _messages_of(error: ValidationError) -> str:
     return " ".join(str(message) for message in error.messages)
 
@@ -280,7 +274,7 @@ class MemberAdmin(registry_admin.MemberAdmin):
                     services.take_exit_step(
                         member,
                         kind,
-                        by=_user(request),
+                        by=signed_in_user(request),
                         reason=form.cleaned_data["reason"],
                         evidence=form.cleaned_data["evidence"],
                     )
@@ -353,7 +347,7 @@ class MemberAdmin(registry_admin.MemberAdmin):
             try:
                 services.readmit_member(
                     member,
-                    by=_user(request),
+                    by=signed_in_user(request),
                     reason=form.cleaned_data["reason"],
                     signatory_name=form.cleaned_data["signatory_name"],
                     checklist=form.cleaned_data["checklist"],

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from coop_portal.params import record_id
 from coop_portal.ratelimits import seconds_to_wait
-from members.models import Cooperative, Member, Role, User
-from members.scoping import cooperative_for, member_of
+from members.models import Cooperative, Member, Role
+from members.scoping import cooperative_for, member_of, signed_in_user
 
 from . import services
 from .diff import diff_policies, diff_versions
@@ -30,12 +30,6 @@ from .forms import (
     ReviewForm,
 )
 from .models import Appeal, Application, CharterAcceptance, CharterVersion, ExitCase, ExitStep
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - login_required let only users through
-    return user
 
 
 def _error_text(error: ValidationError) -> str:
@@ -216,7 +210,10 @@ def accept(request: HttpRequest) -> HttpResponse:
     form = AcceptanceForm(request.POST or None)
     if request.method == "POST" and accepted is None and form.is_valid():
         services.accept_charter(
-            member, version, signatory_name=form.cleaned_data["signatory_name"], by=_user(request)
+            member,
+            version,
+            signatory_name=form.cleaned_data["signatory_name"],
+            by=signed_in_user(request),
         )
         messages.success(request, _("Thank you: the acceptance of the charter is recorded."))
         return redirect(reverse("charter:accept") + f"?member={member.pk}")
@@ -278,7 +275,9 @@ def appeal(request: HttpRequest, step_id: int) -> HttpResponse:
         messages.error(request, _("Give the grounds of the appeal."))
         return redirect(target)
     try:
-        services.lodge_appeal(step, by=_user(request), grounds=form.cleaned_data["grounds"])
+        services.lodge_appeal(
+            step, by=signed_in_user(request), grounds=form.cleaned_data["grounds"]
+        )
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:
@@ -367,12 +366,14 @@ def review_application(request: HttpRequest, slug: str, pk: int) -> HttpResponse
             try:
                 if form.cleaned_data["decision"] == "approve":
                     services.approve_application(
-                        application, by=_user(request), checklist=form.cleaned_data["checklist"]
+                        application,
+                        by=signed_in_user(request),
+                        checklist=form.cleaned_data["checklist"],
                     )
                     messages.success(request, _("The applicant is admitted."))
                 else:
                     services.reject_application(
-                        application, by=_user(request), reason=form.cleaned_data["reason"]
+                        application, by=signed_in_user(request), reason=form.cleaned_data["reason"]
                     )
                     messages.success(request, _("The application is rejected."))
             except ValidationError as error:
@@ -406,7 +407,7 @@ def take_step(request: HttpRequest, slug: str) -> HttpResponse:
             step = services.take_exit_step(
                 chooser.cleaned_data["member"],
                 form.cleaned_data["kind"],
-                by=_user(request),
+                by=signed_in_user(request),
                 reason=form.cleaned_data["reason"],
                 evidence=form.cleaned_data["evidence"],
             )
@@ -475,7 +476,7 @@ def decide_step(request: HttpRequest, slug: str, step_id: int) -> HttpResponse:
         try:
             services.decide_proposal(
                 step,
-                by=_user(request),
+                by=signed_in_user(request),
                 confirm=form.cleaned_data["decision"] == "confirm",
                 reason=form.cleaned_data["reason"],
             )
@@ -501,7 +502,7 @@ def decide_appeal(request: HttpRequest, slug: str, appeal_id: int) -> HttpRespon
         try:
             services.decide_appeal(
                 appeal,
-                by=_user(request),
+                by=signed_in_user(request),
                 upheld=form.cleaned_data["decision"] == "uphold",
                 reason=form.cleaned_data["reason"],
             )

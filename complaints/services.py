@@ -14,11 +14,13 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
 
 from charter.deadlines import commitment_days
 from coop_portal.links import absolute_url
 from coop_portal.mail import queue_mail
 from coop_portal.models import OutboxEmail
+from coop_portal.refusal import Refused
 from members.models import Cooperative, Member, User
 
 from .evidence import CheckedFile
@@ -49,8 +51,10 @@ OPEN_FOR_MEMBER = (
 CLOSABLE = (Complaint.Status.ACCEPTED, *OPEN_FOR_MEMBER)
 
 
-class WorkflowError(Exception):
-    """The step is not possible in the complaint's present state."""
+def _not_possible() -> Refused:
+    return Refused(
+        _("This step is not possible for the complaint as it stands."), code="not_possible"
+    )
 
 
 class AlreadyFiled(Exception):
@@ -170,7 +174,7 @@ def _locked(complaint: Complaint, *statuses: str) -> Complaint:
     )
     fresh = locked.get(pk=complaint.pk)
     if statuses and fresh.status not in statuses:
-        raise WorkflowError(fresh.status)
+        raise _not_possible()
     return fresh
 
 
@@ -180,7 +184,7 @@ def submit_complaint(cooperative: Cooperative, submission: Submission) -> tuple[
     Raises AlreadyFiled when a complaint was filed with the same submission key.
     """
     if submission.member.cooperative_id != cooperative.pk:
-        raise WorkflowError("member of another cooperative")
+        raise _not_possible()
     _raise_if_filed(cooperative, submission.submission_key)
     on = cooperative.today()
     code = submission.tracking_code or new_tracking_code()
@@ -261,7 +265,7 @@ def reject_complaint(
     complaint: Complaint, by: User | None, closing_code: str, *, text: str = ""
 ) -> Complaint:
     if closing_code not in REJECTION_CODES:
-        raise WorkflowError(closing_code)
+        raise _not_possible()
     complaint = _locked(complaint, Complaint.Status.RECEIVED)
     on = complaint.cooperative.today()
     complaint.status = Complaint.Status.REJECTED
@@ -334,7 +338,7 @@ def resolve_complaint(
     text: str = "",
 ) -> Complaint:
     if closing_code not in RESOLUTION_CODES:
-        raise WorkflowError(closing_code)
+        raise _not_possible()
     complaint = _locked(complaint, *CLOSABLE)
     on = on or complaint.cooperative.today()
     complaint.status = Complaint.Status.RESOLVED
@@ -352,7 +356,7 @@ def close_unresolved(
     complaint: Complaint, by: User | None, closing_code: str, *, text: str = ""
 ) -> Complaint:
     if closing_code not in UNRESOLVED_CODES:
-        raise WorkflowError(closing_code)
+        raise _not_possible()
     complaint = _locked(complaint, *CLOSABLE)
     on = complaint.cooperative.today()
     complaint.status = Complaint.Status.CLOSED_UNRESOLVED
@@ -371,9 +375,9 @@ def uphold_complaint(
     """Record that the cooperative found the complaint justified (it counts in assessments)."""
     complaint = _locked(complaint)
     if complaint.accepted_on is None or complaint.rejected or complaint.upheld_on is not None:
-        raise WorkflowError(complaint.status)
+        raise _not_possible()
     if on < complaint.accepted_on or on > complaint.cooperative.today():
-        raise WorkflowError(on.isoformat())
+        raise _not_possible()
     complaint.upheld_on = on
     complaint.save()
     _event(complaint, Event.Kind.UPHELD, on, by=by, text=text)
@@ -394,7 +398,7 @@ def proposed_account(complaint: Complaint) -> tuple[str, str]:
 def _decide_account(complaint: Complaint, by: User, status: str, **values: str) -> PublicAccount:
     complaint = _locked(complaint, Complaint.Status.RESOLVED, Complaint.Status.CLOSED_UNRESOLVED)
     if not complaint.awaits_account_decision():
-        raise WorkflowError("no account awaits a decision")
+        raise _not_possible()
     account = PublicAccount.objects.create(
         complaint=complaint, status=status, decided_by=by, **values
     )
@@ -447,7 +451,7 @@ def add_consumer_information(
 ) -> ComplaintEvent:
     complaint = _locked(complaint)
     if complaint.is_closed:
-        raise WorkflowError(complaint.status)
+        raise _not_possible()
     event = _event(
         complaint,
         Event.Kind.INFORMATION,
@@ -470,7 +474,7 @@ def add_consumer_information(
 def record_feedback(complaint: Complaint, rating: int, comment: str) -> SatisfactionFeedback:
     complaint = _locked(complaint)
     if not complaint.may_leave_feedback():
-        raise WorkflowError(complaint.status)
+        raise _not_possible()
     feedback = SatisfactionFeedback.objects.create(
         complaint=complaint, rating=rating, comment=comment
     )

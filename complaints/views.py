@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib import messages
@@ -31,8 +31,9 @@ from django.views.decorators.http import require_POST
 
 from coop_portal.params import query_id
 from coop_portal.ratelimits import seconds_to_wait
-from members.models import Cooperative, Member, Role, User
-from members.scoping import cooperative_for, member_of, require
+from coop_portal.refusal import Refused
+from members.models import Cooperative, Member, Role
+from members.scoping import cooperative_for, member_of, require, signed_in_user
 
 from . import services
 from .forms import (
@@ -56,11 +57,6 @@ from .models import Complaint, ComplaintEvent, ComplaintQuerySet, Evidence, with
 
 ACCESS_KEY = "complaints_access"
 PAGE_SIZE = 25
-
-
-def _user(request: HttpRequest) -> User:
-    """The logged-in user of a view behind ``login_required``."""
-    return cast(User, request.user)
 
 
 def _rate(name: str, default: str) -> str:
@@ -475,7 +471,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         require(complaint.status in services.OPEN_FOR_MEMBER)
         if form.is_valid():
-            services.answer_complaint(complaint, _user(request), form.cleaned_data["text"])
+            services.answer_complaint(complaint, signed_in_user(request), form.cleaned_data["text"])
             messages.success(request, _("Your answer was sent."))
             return redirect("complaints:member_detail", pk=complaint.pk)
     show_contact = complaint.member_may_see_contact()
@@ -625,7 +621,7 @@ def staff_action(request: HttpRequest, slug: str, pk: int, step: str) -> HttpRes
             request, cooperative, complaint, may_change, {step: form}, status=400
         )
     data = form.cleaned_data
-    user = _user(request)
+    user = signed_in_user(request)
     if step == "uphold" and not (
         complaint.accepted_on and complaint.accepted_on <= data["on"] <= cooperative.today()
     ):
@@ -660,8 +656,8 @@ def staff_action(request: HttpRequest, slug: str, pk: int, step: str) -> HttpRes
                     request, cooperative, complaint, may_change, {step: form}, status=400
                 )
             services.add_note(complaint, user, text, public=data["public"])
-    except services.WorkflowError:
-        messages.error(request, _("This step is not possible for the complaint as it stands."))
+    except Refused as refused:
+        messages.error(request, " ".join(refused.messages))
     else:
         messages.success(request, _("Saved."))
     return redirect("complaints:staff_detail", slug=slug, pk=pk)

@@ -31,6 +31,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from members.models import Role, User
+from members.scoping import signed_in_user
 from pledges.services import PledgeError, accept_invitation, find_invitation, register_invitee
 
 from .mail import queue_mail
@@ -203,7 +204,7 @@ def turn_on_two_factor(request: HttpRequest, device: TOTPDevice, password: str) 
     sessions whose hash no longer matches. Hashing the same password again gives it a new
     salt, hence a new hash: every other session ends, this one is carried over.
     """
-    user = cast(User, request.user)
+    user = signed_in_user(request)
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     user.set_password(password)

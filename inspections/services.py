@@ -21,6 +21,7 @@ from charter.models import CharterVersion
 from coop_portal.csvimport import ImportReport, run_import
 from coop_portal.mail import queue_mail
 from coop_portal.public_cache import data_changed
+from coop_portal.refusal import Refused
 from members.models import Cooperative, Lab, Member, User
 
 from .corrections import (
@@ -58,16 +59,13 @@ from .validation import (
 DEFAULT_OBJECTION_WINDOW_DAYS = 15
 
 
-class InspectionRefused(Exception):
-    """The inspection breaks a rule; ``problems`` lists (field, message)."""
+class InspectionRefused(Refused):
+    """The inspection breaks rules; ``problems`` lists each as (field, message), the field
+    named as the lab API names it."""
 
     def __init__(self, problems: Problems) -> None:
-        super().__init__(problems)
+        super().__init__([message for _field, message in problems], code="inspection_refused")
         self.problems = problems
-
-
-class ObjectionRefused(Exception):
-    pass
 
 
 # Rectification -----------------------------------------------------------------------------
@@ -584,12 +582,12 @@ def raise_objection(
     inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
     on = on or inspection.cooperative.today()
     if inspection.voided:
-        raise ObjectionRefused(_("This result has been voided already."))
+        raise Refused(_("This result has been voided already."))
     if inspection.objections.filter(status=Objection.Status.PENDING).exists():
-        raise ObjectionRefused(_("An objection to this result is waiting for a decision."))
+        raise Refused(_("An objection to this result is waiting for a decision."))
     closes_on = inspection.objection_closes_on(objection_window_days(inspection))
     if on > closes_on:
-        raise ObjectionRefused(
+        raise Refused(
             _(
                 "The window for objecting to this result closed on %(date)s, "
                 "%(days)d days after the report date."
@@ -610,7 +608,7 @@ def decide_objection(
         Objection.objects.select_for_update().select_related("inspection").get(pk=objection.pk)
     )
     if objection.status != Objection.Status.PENDING:
-        raise ObjectionRefused(_("This objection has been decided already."))
+        raise Refused(_("This objection has been decided already."))
     inspection = objection.inspection
     objection.status = Objection.Status.UPHELD if upheld else Objection.Status.REJECTED
     objection.decided_on = on or inspection.cooperative.today()

@@ -13,8 +13,9 @@ from django.views.decorators.http import require_POST
 
 from coop_portal.csvimport import CONNECTION_LOST, connection_lost_message
 from coop_portal.params import query_id
+from coop_portal.refusal import Refused
 from members.models import Cooperative, Lab, Member, Role, User
-from members.scoping import cooperative_for, member_of, require
+from members.scoping import cooperative_for, member_of, require, signed_in_user
 
 from . import services
 from .corrections import result_changes
@@ -30,12 +31,6 @@ from .models import Inspection, LabUpload, Objection, Rectification, ServiceRequ
 from .statistics import chart_svg, pass_rates
 
 PAGE_SIZE = 50
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - behind login_required
-    return user
 
 
 def _member_id(request: HttpRequest) -> int | None:
@@ -139,7 +134,7 @@ def member_inspections(request: HttpRequest) -> HttpResponse:
 @login_required
 def member_inspection(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = get_object_or_404(
-        _own_inspections(_user(request)).select_related(
+        _own_inspections(signed_in_user(request)).select_related(
             "member__cooperative", "category", "lab", "retest_of"
         ),
         pk=pk,
@@ -192,7 +187,7 @@ def _render_member_inspection(
 @login_required
 @require_POST
 def add_corrective_action(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     inspection = get_object_or_404(
         _own_inspections(user).select_related("member__cooperative", "category"), pk=pk
     )
@@ -215,7 +210,7 @@ def add_corrective_action(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def object_to_result(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     inspection = get_object_or_404(
         _own_inspections(user).select_related("member__cooperative", "category"), pk=pk
     )
@@ -224,8 +219,8 @@ def object_to_result(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_member_inspection(request, inspection, objection_form=form, status=400)
     try:
         services.raise_objection(inspection, reason=form.cleaned_data["reason"], by=user)
-    except services.ObjectionRefused as refused:
-        form.add_error(None, str(refused))
+    except Refused as refused:
+        form.add_error(None, refused)
         return _render_member_inspection(request, inspection, objection_form=form, status=400)
     messages.success(request, _("Your objection is lodged; the regulator will decide it."))
     return redirect("inspections:member_inspection", pk=inspection.pk)
@@ -274,7 +269,7 @@ def objections(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def decide_objection(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     cooperative = cooperative_for(user, slug, Role.Kind.ADMINISTRATOR, Role.Kind.REGULATOR)
     objection = get_object_or_404(
         Objection.objects.select_related("inspection__member", "inspection__category"),
@@ -312,7 +307,7 @@ def decide_objection(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 def _lab_scope(request: HttpRequest, slug: str) -> tuple[Cooperative, QuerySet[Lab], User]:
     """The cooperative and the labs the user works for in it; 404 for anybody else."""
-    user = _user(request)
+    user = signed_in_user(request)
     cooperative = cooperative_for(user, slug, Role.Kind.LAB_USER)
     labs = Lab.objects.filter(
         roles__user=user, roles__cooperative=cooperative, roles__kind=Role.Kind.LAB_USER
@@ -392,7 +387,7 @@ def lab_confirm(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
     require(upload.status == LabUpload.Status.PREVIEWED)
     try:
-        outcome = services.confirm_lab_upload(upload, by=_user(request))
+        outcome = services.confirm_lab_upload(upload, by=signed_in_user(request))
     except CONNECTION_LOST:
         messages.error(request, connection_lost_message())
         return redirect("inspections:lab_upload", slug=cooperative.slug, pk=upload.pk)
@@ -408,7 +403,7 @@ def lab_confirm(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 def member_services(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     member = member_of(user, _member_id(request))
     labs = member.cooperative.labs.all()
     form = ServiceRequestForm(request.POST or None, labs=labs)
@@ -434,7 +429,7 @@ def member_services(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def member_service(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     service = get_object_or_404(
         ServiceRequest.objects.filter(
             member__roles__user=user, member__roles__kind=Role.Kind.MEMBER_USER

@@ -19,6 +19,15 @@ from django.http import Http404, HttpRequest, HttpResponseRedirect
 from .models import Cooperative, Member, Role, User
 
 
+def signed_in_user(request: HttpRequest) -> User:
+    """The user of a request that only signed-in users reach (behind ``login_required`` or
+    the admin site): typed as the portal's user."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
+
+
 def roles_of(user: User | AnonymousUser, *kinds: str) -> QuerySet[Role]:
     if not user.is_authenticated:
         return Role.objects.none()

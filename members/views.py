@@ -50,12 +50,10 @@ def directory(request: HttpRequest, slug: str) -> HttpResponse:
     form = DirectoryFilterForm(request.GET or None)
     members = form.filter(cooperative.members.public()).order_by("name", "pk")
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "members/directory.html",
-        {"cooperative": cooperative, "form": form, "page": page, "query": query.urlencode()},
+        {"cooperative": cooperative, "form": form, "page": page},
     )
 
 

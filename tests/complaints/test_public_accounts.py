@@ -14,6 +14,7 @@ from complaints import services
 from complaints.masking import MASK, mask_personal_data
 from complaints.models import Complaint, ComplaintEvent, PublicAccount
 from conftest import logged_in
+from coop_portal.refusal import Refused
 from members.models import Pairing, QualityOfficer, ShadowVisit
 from tests.complaints.factories import ComplaintFactory
 from tests.factories import MemberFactory
@@ -177,5 +178,5 @@ def test_a_regulator_reads_but_does_not_publish(coop, closed, regulator):
 def test_a_complaint_still_open_offers_no_account(coop, member_a, administrator):
     complaint = ComplaintFactory(cooperative=coop, member=member_a, publish_consent=True)
     assert "publish_account" not in complaint.next_steps()
-    with pytest.raises(services.WorkflowError):
+    with pytest.raises(Refused):
         services.publish_account(complaint, administrator, product="", text="x")

@@ -7,8 +7,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from coop_portal.refusal import Refused
 from inspections.models import Inspection, Objection
-from inspections.services import ObjectionRefused, decide_objection, raise_objection
+from inspections.services import decide_objection, raise_objection
 from tests.inspections.factories import FailedInspectionFactory, InspectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,12 +34,12 @@ def test_an_objection_one_day_late_is_refused_with_the_date(failed):
 
     with (
         translation.override("en"),
-        pytest.raises(ObjectionRefused, match="closed on 25 March 2025"),
+        pytest.raises(Refused, match="closed on 25 March 2025"),
     ):
         raise_objection(failed, reason="x", by=None, on=REPORTED + datetime.timedelta(days=16))
     with (
         translation.override("zh-hans"),
-        pytest.raises(ObjectionRefused, match="2025年3月25日"),
+        pytest.raises(Refused, match="2025年3月25日"),
     ):
         raise_objection(failed, reason="x", by=None, on=REPORTED + datetime.timedelta(days=16))
 
@@ -53,7 +54,7 @@ def test_an_upheld_objection_voids_the_result_and_voided_results_never_count(
     assert failed.status == Inspection.Status.VOIDED
     assert failed.void_note == "样品运输受潮，结论作废。"
     assert list(Inspection.objects.final()) == [kept]
-    with pytest.raises(ObjectionRefused):
+    with pytest.raises(Refused):
         raise_objection(failed, reason="again", by=None, on=REPORTED)
 
 
@@ -62,7 +63,7 @@ def test_a_rejected_objection_leaves_the_result(failed, regulator):
     decide_objection(objection, upheld=False, note="抽样程序合规。", by=regulator)
     failed.refresh_from_db()
     assert failed.status == Inspection.Status.FINAL
-    with pytest.raises(ObjectionRefused):
+    with pytest.raises(Refused):
         decide_objection(objection, upheld=True, note="again", by=regulator)
 
 
