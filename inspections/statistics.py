@@ -7,10 +7,10 @@ from decimal import Decimal
 from itertools import pairwise
 
 from django.db.models.functions import ExtractYear
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from coop_portal.charts import Series, line_chart
 from coop_portal.percent import percent
 from members.models import Cooperative
 
@@ -91,82 +91,26 @@ def pass_rates(cooperative: Cooperative) -> PassRates:
     return PassRates(categories=categories, years=years)
 
 
-COLOURS = ["#1b6ca8", "#c2410c", "#15803d", "#7e22ce", "#b45309", "#0f766e"]
-
-
 def chart_svg(rates: PassRates, *, title: str) -> SafeString:
     """A line chart of the pass rate per year: the whole cooperative and each category."""
-    years = rates.years
-    if not years:
+    if not rates.years:
         return mark_safe("")
-    width, height = 640, 320
-    left, right, top, bottom = 48, 150, 20, 36
     values = [
         cell.rate
-        for row in years
+        for row in rates.years
         for cell in [row.overall, *row.by_category]
         if cell.rate is not None
     ]
+    # The scale starts at 80 % or lower, at a multiple of 5 below the lowest rate.
     floor = min(Decimal(80), (min(values) // 5) * 5) if values else Decimal(80)
-    span = Decimal(100) - floor or Decimal(1)
-    plot_w, plot_h = width - left - right, height - top - bottom
-
-    def x(index: int) -> float:
-        if len(years) == 1:
-            return left + plot_w / 2
-        return left + plot_w * index / (len(years) - 1)
-
-    def y(value: Decimal) -> float:
-        return top + float((Decimal(100) - value) / span) * plot_h
-
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-labelledby="pass-rate-chart-title" class="chart">',
-        f'<title id="pass-rate-chart-title">{escape(title)}</title>',
-    ]
-    step = 5
-    tick = int(floor)
-    while tick <= 100:
-        ty = y(Decimal(tick))
-        parts.append(
-            f'<line x1="{left}" y1="{ty:.1f}" x2="{left + plot_w}" y2="{ty:.1f}" '
-            f'stroke="#d0d7de" stroke-width="1"/>'
-            f'<text x="{left - 6}" y="{ty + 4:.1f}" text-anchor="end" font-size="12" '
-            f'fill="#444">{tick}%</text>'
-        )
-        tick += step
-    for index, row in enumerate(years):
-        parts.append(
-            f'<text x="{x(index):.1f}" y="{height - 12}" text-anchor="middle" font-size="12" '
-            f'fill="#444">{row.year}</text>'
-        )
-    series: list[tuple[str, list[Cell], float]] = [
-        (_("All categories"), [row.overall for row in years], 3.0)
-    ]
+    series = [Series(_("All categories"), [_value(row.overall) for row in rates.years])]
     series += [
-        (category.name, [row.by_category[index] for row in years], 1.5)
+        Series(category.name, [_value(row.by_category[index]) for row in rates.years])
         for index, category in enumerate(rates.categories)
     ]
-    for number, (name, cells, stroke) in enumerate(series):
-        colour = "#111" if number == 0 else COLOURS[(number - 1) % len(COLOURS)]
-        points = [
-            (x(index), y(cell.rate)) for index, cell in enumerate(cells) if cell.rate is not None
-        ]
-        if points:
-            path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
-            parts.append(
-                f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="{stroke}"/>'
-            )
-            parts += [
-                f'<circle cx="{px:.1f}" cy="{py:.1f}" r="{stroke + 1}" fill="{colour}"/>'
-                for px, py in points
-            ]
-        legend_y = top + 16 * number + 8
-        parts.append(
-            f'<line x1="{width - right + 12}" y1="{legend_y}" x2="{width - right + 32}" '
-            f'y2="{legend_y}" stroke="{colour}" stroke-width="{stroke}"/>'
-            f'<text x="{width - right + 38}" y="{legend_y + 4}" font-size="12" '
-            f'fill="#222">{escape(name)}</text>'
-        )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text in it is escaped above
+    labels = [str(row.year) for row in rates.years]
+    return line_chart(title, labels, series, minimum=float(floor))
+
+
+def _value(cell: Cell) -> float | None:
+    return None if cell.rate is None else float(cell.rate)

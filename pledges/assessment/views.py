@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coop_portal import charts
 from members.models import Cooperative, Role
 from members.scoping import cooperative_for, member_of, require
 from pledges.models.assessment import (
@@ -25,7 +26,7 @@ from pledges.models.assessment import (
     MemberObjection,
 )
 
-from . import charts, services
+from . import services
 from .dashboard import dashboard
 from .forms import DecisionForm, ObjectionForm, PublishForm, StartRunForm
 from .review import GRADES, review
@@ -190,7 +191,15 @@ def regulator_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "pass_rate_chart": charts.line_chart(
             _("Spot-check pass rate per month (%)"),
             [row["label"] for row in board.pass_rates],
-            [None if row["rate"] is None else float(row["rate"]) for row in board.pass_rates],
+            [
+                charts.Series(
+                    _("All categories"),
+                    [
+                        None if row["rate"] is None else float(row["rate"])
+                        for row in board.pass_rates
+                    ],
+                )
+            ],
         ),
         "grade_chart": charts.bar_chart(
             _("Members per grade and period (A, B, C, D)"),

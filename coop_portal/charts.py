@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -18,6 +19,7 @@ LEFT = 40
 BOTTOM = 40
 TOP = 16
 COLOURS = ("#1f7a3d", "#0b5f8a", "#8a5a00", "#b3261e", "#52606d")
+LEGEND_WIDTH = 150
 
 
 def _frame(title: str, body: str) -> SafeString:
@@ -28,11 +30,19 @@ def _frame(title: str, body: str) -> SafeString:
     )
 
 
-def _axis(maximum: float) -> str:
+@dataclass(frozen=True)
+class Series:
+    """One line of a line chart: its name (shown in the legend) and a value per label."""
+
+    name: str
+    values: Sequence[float | None]
+
+
+def _axis(maximum: float, minimum: float = 0) -> str:
     plot_height = HEIGHT - BOTTOM - TOP
     parts = []
     for step in range(5):
-        value = maximum * step / 4
+        value = minimum + (maximum - minimum) * step / 4
         y = TOP + plot_height - plot_height * step / 4
         parts.append(
             f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - 8}" y2="{y:.1f}" stroke="#d5dbe1"/>'
@@ -71,30 +81,53 @@ def bar_chart(
 
 
 def line_chart(
-    title: str, labels: Sequence[str], values: Sequence[float | None], *, maximum: float = 100
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[Series],
+    *,
+    maximum: float = 100,
+    minimum: float = 0,
 ) -> SafeString:
-    """A line over labelled points; a missing value breaks the line."""
+    """Lines over labelled points, the first one thicker; a missing value breaks its line.
+    With more than one line, a legend names them on the right."""
+    legend = LEGEND_WIDTH if len(series) > 1 else 0
     # Room on the right for the last label, centred on the last point.
-    plot_width = WIDTH - LEFT - 32
+    plot_width = WIDTH - LEFT - 32 - legend
     plot_height = HEIGHT - BOTTOM - TOP
+    span = (maximum - minimum) or 1
     step = plot_width / max(len(labels) - 1, 1)
-    parts = [_axis(maximum)]
-    points: list[str] = []
-    for index, (label, value) in enumerate(zip(labels, values, strict=False)):
-        x = LEFT + index * step if len(labels) > 1 else LEFT + plot_width / 2
-        if value is not None:
-            y = TOP + plot_height - plot_height * value / maximum
-            points.append(f"{x:.1f},{y:.1f}")
-            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{COLOURS[1]}"/>')
+
+    def x(index: int) -> float:
+        return LEFT + index * step if len(labels) > 1 else LEFT + plot_width / 2
+
+    parts = [_axis(maximum, minimum)]
+    for index, label in enumerate(labels):
         if len(labels) <= 12 or index % 2 == 0:
             parts.append(
-                f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" font-size="10" '
+                f'<text x="{x(index):.1f}" y="{HEIGHT - BOTTOM + 16}" font-size="10" '
                 f'text-anchor="middle" fill="#1d2733">{escape(label)}</text>'
             )
-    if len(points) > 1:
-        parts.insert(
-            1,
-            f'<polyline points="{" ".join(points)}" fill="none" stroke="{COLOURS[1]}" '
-            f'stroke-width="2"/>',
-        )
+    for number, line in enumerate(series):
+        colour = COLOURS[(number + 1) % len(COLOURS)]
+        stroke = 2 if number == 0 else 1.5
+        points = [
+            (x(index), TOP + plot_height - plot_height * (float(value) - minimum) / span)
+            for index, value in enumerate(line.values[: len(labels)])
+            if value is not None
+        ]
+        if len(points) > 1:
+            path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
+            parts.append(
+                f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="{stroke}"/>'
+            )
+        parts += [
+            f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{colour}"/>' for px, py in points
+        ]
+        if legend:
+            left, y = WIDTH - legend + 8, TOP + 16 * number + 8
+            parts.append(
+                f'<line x1="{left}" y1="{y}" x2="{left + 20}" y2="{y}" stroke="{colour}" '
+                f'stroke-width="{stroke}"/><text x="{left + 26}" y="{y + 4}" font-size="11" '
+                f'fill="#1d2733">{escape(line.name)}</text>'
+            )
     return _frame(title, "".join(parts))
