@@ -95,8 +95,8 @@ def test_tracking_attempts_are_rate_limited_per_address(client, filed, settings)
 
 
 def test_tracking_attempts_are_still_limited_with_redis_down(client, filed, settings):
-    """Issue 20, point 12: with the cache down the limit used to let every guess through; the
-    attempts are then counted in the database."""
+    """With the cache down, tracking-code attempts are counted in the database, so guessing
+    stays limited."""
     settings.COMPLAINTS_TRACKING_RATE = "3/h"
     complaint, code = filed
     with mock.patch("django_ratelimit.core.caches") as caches:
