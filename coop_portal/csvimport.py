@@ -245,18 +245,20 @@ def run_import(
     dry_run: bool = False,
     max_bytes: int | None | bool = True,
     keep_preview: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Check every row of the file and, when all are right and not ``dry_run``, write them.
 
     Everything happens in one transaction that is rolled back on any problem (or on a dry
     run), so the database never holds part of a file. ``max_bytes=True`` uses the importer's
-    limit; ``None`` sets none (the command line, for big lab deliveries).
+    limit; ``None`` sets none (the command line, for big lab deliveries). ``progress`` is
+    told the number of rows written so far after each batch.
     """
     limit = importer.max_bytes if max_bytes is True else (max_bytes or None)
     report = ImportReport()
     try:
         with transaction.atomic():
-            _import(importer, stream, limit, report, keep_preview=keep_preview)
+            _import(importer, stream, limit, report, keep_preview=keep_preview, progress=progress)
             if dry_run or not report.ok:
                 transaction.set_rollback(True)
             else:
@@ -281,6 +283,7 @@ def _import(
     report: ImportReport,
     *,
     keep_preview: bool,
+    progress: Callable[[int], None] | None = None,
 ) -> None:
     records = _records(stream, limit)
     line = 1
@@ -327,6 +330,8 @@ def _import(
                 report.preview.append(PreviewRow(row_line, key, action))
         batch.clear()
         batch_lines.clear()
+        if progress is not None:
+            progress(report.created + report.updated + report.unchanged)
 
     while True:
         try:

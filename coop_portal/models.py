@@ -1,11 +1,17 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from .csvimport import ImportReport
 
 # Tries before an e-mail is given up (left in the outbox, with its last error, for an
 # administrator to send again): with the backoff below, a little more than a day of trying.
@@ -108,3 +114,60 @@ class RateLimitCount(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class PreviewedUpload(models.Model):
+    """A file uploaded to be checked row by row without writing (the preview), then confirmed
+    and imported all or nothing. The file is kept in the default storage, not on one web
+    server's disk, so that whichever web process or worker confirms it reads the same file.
+    Each app's upload adds whose it is."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("previewed, not imported")
+        QUEUED = "queued", _("importing")
+        IMPORTED = "imported", _("imported")
+        REFUSED = "refused", _("refused")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    file_name = models.CharField(_("file name"), max_length=200)
+    file = models.FileField(_("file"), upload_to="uploads/", blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PREVIEWED
+    )
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    errors = models.PositiveIntegerField(_("problems"), default=0)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def count(self, report: ImportReport) -> None:
+        """Keep the counts of a preview or an import."""
+        self.rows, self.created, self.updated = report.rows, report.created, report.updated
+        self.unchanged, self.errors = report.unchanged, report.error_count
+
+    def _progress_key(self) -> str:
+        return f"upload-progress:{self._meta.label_lower}:{self.pk}"
+
+    def note_progress(self, rows_done: int) -> None:
+        """Record how many rows the import running now has written. It goes to the shared
+        cache: the import's transaction keeps its rows unseen until it commits."""
+        cache.set(self._progress_key(), rows_done, timeout=24 * 60 * 60)
+
+    @property
+    def rows_done(self) -> int:
+        """Rows written so far: all of them once imported."""
+        if self.status == self.Status.IMPORTED:
+            return self.rows
+        return int(cache.get(self._progress_key()) or 0)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from coop_portal.models import PreviewedUpload
 from members.models import Cooperative, Lab, Member, localised
 
 
@@ -464,13 +465,9 @@ class LabUploadQuerySet(models.QuerySet["LabUpload"]):
         return self.filter(lab__in=labs)
 
 
-class LabUpload(models.Model):
-    """One file a lab user uploaded from the lab page: previewed, then confirmed or not."""
-
-    class Status(models.TextChoices):
-        PREVIEWED = "previewed", _("previewed, not imported")
-        IMPORTED = "imported", _("imported")
-        REFUSED = "refused", _("refused")
+class LabUpload(PreviewedUpload):
+    """One file a lab user uploaded from the lab page (with an optional file of item results):
+    previewed, then confirmed or not."""
 
     cooperative = models.ForeignKey(
         Cooperative,
@@ -481,15 +478,6 @@ class LabUpload(models.Model):
     lab = models.ForeignKey(
         Lab, on_delete=models.CASCADE, related_name="uploads", verbose_name=_("lab")
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
-    file_name = models.CharField(_("file name"), max_length=200)
     file = models.FileField(_("inspections file"), upload_to="lab-uploads/", blank=True)
     items_file_name = models.CharField(_("item-results file name"), max_length=200, blank=True)
     items_file = models.FileField(_("item-results file"), upload_to="lab-uploads/", blank=True)
@@ -498,17 +486,7 @@ class LabUpload(models.Model):
         blank=True,
         help_text=_("Why reports already delivered change, kept in each result's history."),
     )
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PREVIEWED
-    )
-    rows = models.PositiveIntegerField(_("rows"), default=0)
-    created = models.PositiveIntegerField(_("created"), default=0)
-    updated = models.PositiveIntegerField(_("updated"), default=0)
-    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     item_rows = models.PositiveIntegerField(_("item results"), default=0)
-    errors = models.PositiveIntegerField(_("problems"), default=0)
-    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
-    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
 
     objects = LabUploadQuerySet.as_manager()
 

@@ -537,13 +537,10 @@ def _run_upload(upload: LabUpload, *, dry_run: bool, by: User | None = None) -> 
         stream.close()
         if items is not None:
             items.close()
-    report = outcome.report
-    upload.rows, upload.created, upload.updated = report.rows, report.created, report.updated
-    upload.unchanged = report.unchanged
-    upload.item_rows = outcome.items_report.rows if outcome.items_report else 0
-    upload.errors = report.error_count + (
-        outcome.items_report.error_count if outcome.items_report else 0
-    )
+    upload.count(outcome.report)
+    if outcome.items_report is not None:
+        upload.item_rows = outcome.items_report.rows
+        upload.errors += outcome.items_report.error_count
     return outcome
 
 

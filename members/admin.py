@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import re
-import secrets
-import tempfile
-import time
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -17,26 +11,27 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
+from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from coop_portal.csvimport import ImportReport, run_import
 from coop_portal.export import csv_response, xlsx_response
+from coop_portal.refusal import Refused
+from coop_portal.tasks import enqueue
 
-from . import services
+from . import services, tasks
 from .forms import ConversionForm, MemberImportForm
-from .importers import MembersImporter
 from .models import (
     Conversion,
     Cooperative,
     Initiator,
     Lab,
     Member,
+    MemberImport,
     Pairing,
     PastMembership,
     QualityOfficer,
@@ -47,10 +42,8 @@ from .models import (
     TrainingRecord,
     User,
 )
-from .scoping import CooperativeScopedAdmin, ScopedTabularInline
+from .scoping import CooperativeScopedAdmin, ScopedTabularInline, signed_in_user
 
-IMPORT_SESSION_KEY = "members_import"
-TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,60}$")
 EXPORT_HEADER = [
     "credit_code",
     "name",
@@ -61,19 +54,6 @@ EXPORT_HEADER = [
     "chief_quality_officer",
     "left_on",
 ]
-
-
-def import_directory() -> Path:
-    """Where an uploaded file waits between its preview and the confirmation (never public)."""
-    directory = Path(tempfile.gettempdir()) / "coop-portal-member-imports"
-    directory.mkdir(mode=0o700, exist_ok=True)
-    # Previews never confirmed are forgotten after a day.
-    stale = time.time() - 24 * 60 * 60
-    for waiting in directory.glob("*.csv"):
-        with contextlib.suppress(FileNotFoundError):
-            if waiting.stat().st_mtime < stale:
-                waiting.unlink()
-    return directory
 
 
 class ScopedHistoryAdmin(CooperativeScopedAdmin, SimpleHistoryAdmin):
@@ -231,7 +211,8 @@ class MemberAdmin(ScopedHistoryAdmin):
     def export_xlsx(self, request: HttpRequest, queryset: QuerySet[Member]) -> HttpResponse:
         return xlsx_response("members.xlsx", EXPORT_HEADER, self._export_rows(queryset))
 
-    # Import: upload → preview of every row (dry run) → confirm, all or nothing.
+    # Import: upload → preview of every row (dry run) → confirm → a worker imports, all or
+    # nothing, while the import's page shows its progress.
 
     def get_urls(self) -> list[URLPattern]:
         extra = [
@@ -241,7 +222,12 @@ class MemberAdmin(ScopedHistoryAdmin):
                 name="members_member_import",
             ),
             path(
-                "import/confirm/",
+                "import/<int:pk>/",
+                self.admin_site.admin_view(self.import_status_view),
+                name="members_member_import_status",
+            ),
+            path(
+                "import/<int:pk>/confirm/",
                 self.admin_site.admin_view(self.import_confirm_view),
                 name="members_member_import_confirm",
             ),
@@ -264,7 +250,6 @@ class MemberAdmin(ScopedHistoryAdmin):
             request.POST or None, request.FILES or None, cooperatives=cooperatives
         )
         if request.method == "POST" and form.is_valid():
-            cooperative = form.cleaned_data["cooperative"]
             upload = form.cleaned_data["file"]
             limit = settings.CSV_IMPORT_MAX_BYTES
             if upload.size > limit:
@@ -274,83 +259,54 @@ class MemberAdmin(ScopedHistoryAdmin):
                     % {"size": limit // (1024 * 1024)},
                 )
             else:
-                self._discard_pending(request)
-                token = secrets.token_urlsafe(24)
-                stored = import_directory() / f"{token}.csv"
-                with stored.open("wb") as out:
-                    for chunk in upload.chunks():
-                        out.write(chunk)
-                with stored.open("rb") as stream:
-                    report = run_import(
-                        MembersImporter(cooperative, by=request.user),  # type: ignore[arg-type]
-                        stream,
-                        dry_run=True,
-                        max_bytes=limit,
-                        keep_preview=True,
-                    )
-                if report.ok:
-                    request.session[IMPORT_SESSION_KEY] = {
-                        "token": token,
-                        "cooperative": cooperative.pk,
-                        "name": upload.name,
-                    }
-                else:
-                    stored.unlink(missing_ok=True)
-                return self._preview(request, report, cooperative, token if report.ok else "")
+                member_import, report = services.preview_member_import(
+                    form.cleaned_data["cooperative"],
+                    signed_in_user(request),
+                    file_name=upload.name,
+                    content=upload,
+                )
+                return TemplateResponse(
+                    request,
+                    "members/admin/import_preview.html",
+                    self._import_context(request, report=report, upload=member_import),
+                )
         return TemplateResponse(
             request, "members/admin/import.html", self._import_context(request, form=form)
         )
 
-    def _preview(
-        self, request: HttpRequest, report: ImportReport, cooperative: Cooperative, token: str
-    ) -> HttpResponse:
-        return TemplateResponse(
-            request,
-            "members/admin/import_preview.html",
-            self._import_context(request, report=report, cooperative=cooperative, token=token),
-        )
-
-    def _discard_pending(self, request: HttpRequest) -> None:
-        pending = request.session.pop(IMPORT_SESSION_KEY, None)
-        if pending and TOKEN.match(pending.get("token", "")):
-            (import_directory() / f"{pending['token']}.csv").unlink(missing_ok=True)
-
-    def import_confirm_view(self, request: HttpRequest) -> HttpResponse:
+    def _member_import(self, request: HttpRequest, pk: int) -> MemberImport:
         if not self.has_add_permission(request):
             raise PermissionDenied
-        if request.method != "POST":
-            return redirect("admin:members_member_import")
-        pending = request.session.get(IMPORT_SESSION_KEY) or {}
-        token = pending.get("token", "")
-        if not TOKEN.match(token) or request.POST.get("token") != token:
-            self.message_user(
-                request, _("This import has expired; upload the file again."), messages.ERROR
-            )
-            return redirect("admin:members_member_import")
-        cooperative = (
-            Cooperative.objects.administered_by(request.user)
-            .filter(pk=int(pending.get("cooperative") or 0))
-            .first()
+        return get_object_or_404(
+            MemberImport.objects.filter(
+                cooperative__in=Cooperative.objects.administered_by(request.user)
+            ).select_related("cooperative"),
+            pk=pk,
         )
-        stored = import_directory() / f"{token}.csv"
-        if cooperative is None or not stored.exists():
-            self._discard_pending(request)
-            raise Http404
+
+    def import_status_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        upload = self._member_import(request, pk)
+        return TemplateResponse(
+            request,
+            "members/admin/import_status.html",
+            self._import_context(request, upload=upload),
+        )
+
+    def import_confirm_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        upload = self._member_import(request, pk)
+        if request.method != "POST":
+            return redirect("admin:members_member_import_status", pk=upload.pk)
         if "cancel" in request.POST:
-            self._discard_pending(request)
+            services.cancel_member_import(upload)
             self.message_user(request, _("The import was cancelled; nothing was changed."))
             return redirect("admin:members_member_changelist")
-        with stored.open("rb") as stream:
-            report = run_import(
-                MembersImporter(cooperative, by=request.user),  # type: ignore[arg-type]
-                stream,
-                max_bytes=settings.CSV_IMPORT_MAX_BYTES,
-            )
-        self._discard_pending(request)
-        if not report.ok:
-            return self._preview(request, report, cooperative, "")
-        self.message_user(request, report.summary(), messages.SUCCESS)
-        return HttpResponseRedirect(reverse("admin:members_member_changelist"))
+        try:
+            services.confirm_member_import(upload)
+        except Refused as refused:
+            self.message_user(request, " ".join(refused.messages), messages.ERROR)
+        else:
+            enqueue(tasks.import_members, upload.pk)
+        return redirect("admin:members_member_import_status", pk=upload.pk)
 
 
 class InitiatorInline(ScopedTabularInline):

@@ -11,6 +11,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from coop_portal.models import PreviewedUpload
+
 from .credit_code import normalise, validate_credit_code
 
 if TYPE_CHECKING:
@@ -751,3 +753,24 @@ class TrademarkLicence(models.Model):
             problems["suspended_on"] = _("The suspension cannot be before the grant.")
         if problems:
             raise ValidationError(problems)
+
+
+class MemberImport(PreviewedUpload):
+    """A members.csv an administrator uploaded: previewed, then imported by a worker (a
+    hundred thousand members take longer than a web request may)."""
+
+    cooperative = models.ForeignKey(
+        Cooperative,
+        on_delete=models.CASCADE,
+        related_name="member_imports",
+        verbose_name=_("cooperative"),
+    )
+    file = models.FileField(_("members file"), upload_to="member-imports/", blank=True)
+
+    class Meta:
+        verbose_name = _("member import")
+        verbose_name_plural = _("member imports")
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.cooperative} · {self.file_name}"

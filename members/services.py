@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import datetime
+from typing import IO
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coop_portal.csvimport import ImportReport, run_import
+from coop_portal.refusal import Refused
+
 from .credit_code import normalise, problem
+from .importers import MembersImporter
 from .models import (
     Conversion,
+    Cooperative,
     Member,
+    MemberImport,
     PastMembership,
     QualityOfficer,
     StatusChange,
@@ -307,3 +317,70 @@ def grant_licence(
     licence._history_user = by  # type: ignore[attr-defined]
     licence.save(update_fields=["granted_on", "suspended_on"])
     return licence
+
+
+# Imports of members.csv: preview, then a worker imports -----------------------------------
+
+
+def preview_member_import(
+    cooperative: Cooperative, user: User, *, file_name: str, content: IO[bytes]
+) -> tuple[MemberImport, ImportReport]:
+    """Keep the file in the default storage and check every row without writing."""
+    upload = MemberImport(cooperative=cooperative, user=user, file_name=file_name[:200])
+    upload.file.save(file_name, File(content), save=False)
+    report = _run_member_import(upload, dry_run=True)
+    upload.status = MemberImport.Status.PREVIEWED if report.ok else MemberImport.Status.REFUSED
+    upload.save()
+    return upload, report
+
+
+@transaction.atomic
+def confirm_member_import(upload: MemberImport) -> MemberImport:
+    """Mark a previewed file for import; the caller queues tasks.import_members for it."""
+    upload = MemberImport.objects.select_for_update().get(pk=upload.pk)
+    if upload.status != MemberImport.Status.PREVIEWED:
+        raise Refused(_("This import has been confirmed or cancelled already."), code="done")
+    upload.status = MemberImport.Status.QUEUED
+    upload.confirmed_at = timezone.now()
+    upload.save(update_fields=["status", "confirmed_at"])
+    return upload
+
+
+def cancel_member_import(upload: MemberImport) -> None:
+    """Forget a previewed file that was not confirmed."""
+    if upload.status in (MemberImport.Status.PREVIEWED, MemberImport.Status.REFUSED):
+        upload.file.delete(save=False)
+        upload.delete()
+
+
+@transaction.atomic
+def run_member_import(upload_id: int) -> str:
+    """Import a queued file, all or nothing, noting the progress after each batch. The row
+    stays locked meanwhile, so that a second delivery of the task waits and then finds the
+    work done."""
+    upload = (
+        MemberImport.objects.select_for_update()
+        .select_related("cooperative", "user")
+        .filter(pk=upload_id)
+        .first()
+    )
+    if upload is None or upload.status != MemberImport.Status.QUEUED:
+        return "nothing to import"
+    report = _run_member_import(upload, dry_run=False)
+    upload.status = MemberImport.Status.IMPORTED if report.written else MemberImport.Status.REFUSED
+    upload.save()
+    return report.summary()
+
+
+def _run_member_import(upload: MemberImport, *, dry_run: bool) -> ImportReport:
+    with upload.file.open("rb") as stream:
+        report = run_import(
+            MembersImporter(upload.cooperative, by=upload.user),
+            stream,
+            dry_run=dry_run,
+            max_bytes=settings.CSV_IMPORT_MAX_BYTES,
+            keep_preview=dry_run,
+            progress=None if dry_run else upload.note_progress,
+        )
+    upload.count(report)
+    return report

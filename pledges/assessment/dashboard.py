@@ -1,22 +1,22 @@
 """The regulator's dashboard of one cooperative: a fixed number of aggregate queries.
 
-Overdue counts use the charter's limits in force today (members may pledge shorter ones; the
-assessment holds them to those).
+Timeliness and overdue counts hold each complaint and failed result to its own stored
+deadline (the member's pledged days, else the charter's), as the complaint statistics and the
+assessment do.
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.db.models.functions import ExtractYear, TruncMonth, TruncQuarter
 
-from charter.models import CharterVersion
-from complaints.models import Complaint
-from inspections.models import Inspection
+from complaints.models import Complaint, answer_late, resolution_late, timeliness_counts
+from coop_portal.percent import percent
+from inspections.models import Inspection, Rectification
 from members.models import Conversion, Cooperative, Member, Pairing
 from pledges.models.assessment import AssessmentRun, MemberAssessment
 
@@ -27,16 +27,9 @@ QUARTERS_SHOWN = 8
 OVERDUE_LISTED = 10
 
 
-def percent(part: int, whole: int) -> Decimal | None:
-    if not whole:
-        return None
-    return (Decimal(100) * part / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
 @dataclass
 class Dashboard:
     today: datetime.date
-    limits: dict[str, int]
     pass_rates: list[dict[str, Any]] = field(default_factory=list)
     grades: list[dict[str, Any]] = field(default_factory=list)
     timeliness: list[dict[str, Any]] = field(default_factory=list)
@@ -52,16 +45,6 @@ class Dashboard:
     pairings_total: int = 0
 
 
-def _limits(cooperative: Cooperative, today: datetime.date) -> dict[str, int]:
-    version = CharterVersion.objects.in_force(cooperative, on=today)
-    policy = getattr(version, "policy", None) if version else None
-    return {
-        "response": getattr(policy, "max_response_days", 7),
-        "resolution": getattr(policy, "max_resolution_days", 30),
-        "rectification": getattr(policy, "max_rectification_days", 60),
-    }
-
-
 def _month_start(day: datetime.date, months_back: int) -> datetime.date:
     index = day.year * 12 + day.month - 1 - months_back
     return datetime.date(index // 12, index % 12 + 1, 1)
@@ -69,8 +52,7 @@ def _month_start(day: datetime.date, months_back: int) -> datetime.date:
 
 def dashboard(cooperative: Cooperative) -> Dashboard:
     today = cooperative.today()
-    limits = _limits(cooperative, today)
-    board = Dashboard(today=today, limits=limits)
+    board = Dashboard(today=today)
 
     since = _month_start(today, MONTHS_SHOWN - 1)
     for row in (
@@ -79,15 +61,15 @@ def dashboard(cooperative: Cooperative) -> Dashboard:
         .annotate(month=TruncMonth("reported_on"))
         .order_by()
         .values("month")
-        .annotate(n=Count("pk"), passed=Count("pk", filter=Q(verdict=Inspection.Verdict.PASS)))
+        .pass_counts()
         .order_by("month")
     ):
         board.pass_rates.append(
             {
                 "label": row["month"].strftime("%Y-%m"),
-                "n": row["n"],
+                "n": row["inspections"],
                 "passed": row["passed"],
-                "rate": percent(row["passed"], row["n"]),
+                "rate": percent(row["passed"], row["inspections"]),
             }
         )
 
@@ -113,27 +95,13 @@ def dashboard(cooperative: Cooperative) -> Dashboard:
         )
 
     quarter_since = _month_start(today, 3 * (QUARTERS_SHOWN - 1) + (today.month - 1) % 3)
-    answered_in_time = Q(
-        responded_on__isnull=False,
-        responded_on__lte=F("accepted_on") + datetime.timedelta(days=limits["response"]),
-    )
-    resolved_in_time = Q(
-        resolved_on__isnull=False,
-        resolved_on__lte=F("accepted_on") + datetime.timedelta(days=limits["resolution"]),
-    )
-    accepted = Complaint.objects.filter(cooperative=cooperative, accepted_on__isnull=False).exclude(
-        status=Complaint.Status.REJECTED
-    )
+    accepted = Complaint.objects.filter(cooperative=cooperative).accepted()
     for row in (
         accepted.filter(accepted_on__gte=quarter_since, accepted_on__lte=today)
         .annotate(quarter=TruncQuarter("accepted_on"))
         .order_by()
         .values("quarter")
-        .annotate(
-            n=Count("pk"),
-            answered=Count("pk", filter=answered_in_time),
-            resolved=Count("pk", filter=resolved_in_time),
-        )
+        .annotate(n=Count("pk"), **timeliness_counts(today))
         .order_by("quarter")
     ):
         quarter = row["quarter"]
@@ -141,40 +109,27 @@ def dashboard(cooperative: Cooperative) -> Dashboard:
             {
                 "label": f"{quarter.year}-Q{(quarter.month - 1) // 3 + 1}",
                 "n": row["n"],
-                "answered": row["answered"],
-                "resolved": row["resolved"],
-                "answered_rate": percent(row["answered"], row["n"]),
-                "resolved_rate": percent(row["resolved"], row["n"]),
+                "answered_rate": percent(row["answered_on_time"], row["answer_due"]),
+                "resolved_rate": percent(row["resolved_on_time"], row["resolution_due"]),
             }
         )
 
-    overdue_rectification = Inspection.objects.final().filter(
+    overdue_rectification = Inspection.objects.filter(
         cooperative=cooperative,
-        verdict=Inspection.Verdict.FAIL,
-        rectified_on__isnull=True,
-        reported_on__lt=today - datetime.timedelta(days=limits["rectification"]),
+        rectification__in=Rectification.objects.overdue(today),
     )
     board.overdue_rectifications = overdue_rectification.count()
     board.overdue_rectification_list = list(
         overdue_rectification.select_related("member").order_by("reported_on")[:OVERDUE_LISTED]
     )
-    answer_late = Q(
-        responded_on__isnull=True,
-        accepted_on__lt=today - datetime.timedelta(days=limits["response"]),
-    )
-    resolution_late = Q(
-        resolved_on__isnull=True,
-        accepted_on__lt=today - datetime.timedelta(days=limits["resolution"]),
-    )
-    counts = accepted.aggregate(
-        answers=Count("pk", filter=answer_late), resolutions=Count("pk", filter=resolution_late)
+    counts = accepted.open().aggregate(
+        answers=Count("pk", filter=answer_late(today)),
+        resolutions=Count("pk", filter=resolution_late(today)),
     )
     board.overdue_answers = counts["answers"]
     board.overdue_resolutions = counts["resolutions"]
     board.overdue_complaint_list = list(
-        accepted.filter(answer_late | resolution_late)
-        .select_related("member")
-        .order_by("accepted_on")[:OVERDUE_LISTED]
+        accepted.overdue(today).select_related("member").order_by("accepted_on")[:OVERDUE_LISTED]
     )
 
     conversions = Conversion.objects.filter(sole_proprietor__cooperative=cooperative)

@@ -207,7 +207,7 @@ def regulator_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             grade_series,
         ),
         "timeliness_chart": charts.bar_chart(
-            _("Complaints answered and resolved within the charter's limits (%)"),
+            _("Complaints answered and resolved on time (%)"),
             [row["label"] for row in board.timeliness],
             [
                 [float(row["answered_rate"] or 0) for row in board.timeliness],

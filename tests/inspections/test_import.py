@@ -325,5 +325,5 @@ def test_an_imported_failure_that_can_still_be_rectified_is_announced_and_histor
         outcome = import_inspections(coop, csv_file(recent, old))
     assert outcome.rectifications_opened == 2
     mails = list(OutboxEmail.objects.all())
-    assert [mail.to for mail in mails] == [[member_user_a.email]]
+    assert [mail.to for mail in mails] == [member_a.email_recipients()]
     assert "NT-RECENT" in mails[0].subject

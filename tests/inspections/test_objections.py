@@ -143,7 +143,7 @@ def test_the_member_is_told_of_a_new_failure_and_of_the_decision(
         decide_objection(objection, upheld=True, note="样品受潮", by=regulator)
     mails = list(OutboxEmail.objects.order_by("pk"))
     assert len(mails) == 2
-    assert all(mail.to == [member_user_a.email] for mail in mails)
+    assert all(mail.to == member_a.email_recipients() for mail in mails)
     assert "MAIL-1" in mails[0].subject
     assert "MAIL-1" in mails[1].subject
     assert "样品受潮" in mails[1].body

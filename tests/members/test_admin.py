@@ -2,11 +2,12 @@ import datetime
 import io
 
 import pytest
+from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
-from members.models import Conversion, Member
+from members.models import Conversion, Member, MemberImport
 from tests.factories import MemberFactory, credit_code_for
 
 from .factories import PairingFactory, QualityOfficerFactory, TrademarkLicenceFactory
@@ -15,7 +16,6 @@ pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:members_member_changelist")
 IMPORT = reverse("admin:members_member_import")
-CONFIRM = reverse("admin:members_member_import_confirm")
 
 
 def change_url(member):
@@ -154,11 +154,24 @@ def upload(client, cooperative, content, name="members.csv"):
     return client.post(IMPORT, {"cooperative": cooperative.pk, "file": file})
 
 
-def test_import_previews_every_row_then_writes_on_confirmation(personas, coop, administrator):
-    content = HEADER + "".join(
+def confirm_url(preview):
+    return reverse("admin:members_member_import_confirm", args=[preview.context["upload"].pk])
+
+
+def status_url(preview):
+    return reverse("admin:members_member_import_status", args=[preview.context["upload"].pk])
+
+
+def three_members():
+    return HEADER + "".join(
         f"{credit_code_for(n)},公司{n},firm,sme,2020-01-01,,,\n" for n in range(1, 4)
     )
-    preview = upload(personas.administrator, coop, content)
+
+
+def test_import_previews_every_row_then_a_worker_writes_it_on_confirmation(
+    personas, coop, administrator, django_capture_on_commit_callbacks
+):
+    preview = upload(personas.administrator, coop, three_members())
     assert preview.status_code == 200
     report = preview.context["report"]
     assert report.ok
@@ -168,15 +181,29 @@ def test_import_previews_every_row_then_writes_on_confirmation(personas, coop, a
         (4, "create"),
     ]
     assert not imported().exists()
-    token = preview.context["token"]
-    done = personas.administrator.post(CONFIRM, {"token": token})
-    assert done.status_code == 302
+    # The file waits in the storage every web process and worker shares.
+    assert default_storage.exists(preview.context["upload"].file.name)
+    with django_capture_on_commit_callbacks(execute=True):
+        done = personas.administrator.post(confirm_url(preview))
+    assert done["Location"] == status_url(preview)
     assert imported().count() == 3
     assert Member.history.filter(history_user=administrator).count() == 3
-    # The stored file is used once only.
-    again = personas.administrator.post(CONFIRM, {"token": token})
-    assert again.status_code == 302
-    assert again["Location"] == IMPORT
+    assert personas.administrator.get(status_url(preview)).context["upload"].rows_done == 3
+    # A file is imported once only.
+    with django_capture_on_commit_callbacks(execute=True):
+        personas.administrator.post(confirm_url(preview))
+    assert imported().count() == 3
+
+
+def test_the_import_page_shows_the_progress_while_a_worker_imports(personas, coop):
+    preview = upload(personas.administrator, coop, three_members())
+    personas.administrator.post(confirm_url(preview))
+    member_import = MemberImport.objects.get()
+    assert member_import.status == MemberImport.Status.QUEUED
+    member_import.note_progress(2)
+    page = personas.administrator.get(status_url(preview)).content.decode()
+    assert 'max="3" value="2"' in page
+    assert not imported().exists()
 
 
 def test_a_bad_file_shows_every_problem_and_offers_no_confirmation(personas, coop):
@@ -186,12 +213,13 @@ def test_a_bad_file_shows_every_problem_and_offers_no_confirmation(personas, coo
         preview = upload(personas.administrator, coop, content)
     report = preview.context["report"]
     assert not report.ok
-    assert preview.context["token"] == ""
+    assert confirm_url(preview) not in preview.content.decode()
     assert [row.action for row in report.preview] == ["error"]
     assert (
         "Line 2, column “credit_code”" in preview.content.decode()
         or "第 2 行" in preview.content.decode()
     )
+    personas.administrator.post(confirm_url(preview))
     assert not imported().exists()
 
 
@@ -207,20 +235,19 @@ def test_a_file_over_the_upload_limit_is_refused(personas, coop, settings):
 
 
 def test_the_import_can_be_cancelled(personas, coop):
-    preview = upload(
-        personas.administrator, coop, HEADER + f"{credit_code_for(1)},甲,firm,sme,2020-01-01,,,\n"
-    )
-    personas.administrator.post(CONFIRM, {"token": preview.context["token"], "cancel": "1"})
+    preview = upload(personas.administrator, coop, three_members())
+    stored = preview.context["upload"].file.name
+    personas.administrator.post(confirm_url(preview), {"cancel": "1"})
     assert not imported().exists()
+    assert not MemberImport.objects.exists()
+    assert not default_storage.exists(stored)
 
 
-def test_a_forged_token_is_refused(personas, coop):
-    upload(
-        personas.administrator, coop, HEADER + f"{credit_code_for(1)},甲,firm,sme,2020-01-01,,,\n"
-    )
-    response = personas.administrator.post(CONFIRM, {"token": "../../etc/passwd"})
-    assert response.status_code == 302
-    assert not imported().exists()
+def test_another_administrator_can_neither_see_nor_confirm_an_import(personas, coop):
+    preview = upload(personas.administrator, coop, three_members())
+    assert personas.other_administrator.get(status_url(preview)).status_code == 404
+    assert personas.other_administrator.post(confirm_url(preview)).status_code == 404
+    assert MemberImport.objects.get().status == MemberImport.Status.PREVIEWED
 
 
 def test_an_administrator_cannot_import_into_another_cooperative(personas, coop, other_coop):
