@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from coop_portal.models import FinalOnceLoaded
 from members.models import Cooperative, Member, localised
 
 from .rendering import render_markdown
@@ -58,7 +59,7 @@ class CharterVersionQuerySet(models.QuerySet["CharterVersion"]):
         )
 
 
-class CharterVersion(models.Model):
+class CharterVersion(FinalOnceLoaded):
     """One version of a cooperative's charter (公约). A published version never changes."""
 
     class Status(models.TextChoices):
@@ -114,8 +115,7 @@ class CharterVersion(models.Model):
 
     objects = CharterVersionQuerySet.as_manager()
     history = HistoricalRecords()
-    # The status as stored in the database, set when the row is loaded or saved.
-    _stored_status: str | None = None
+    remembered = ("status",)
 
     class Meta:
         verbose_name = _("charter version")
@@ -136,23 +136,11 @@ class CharterVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.cooperative.slug} v{self.number}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self._stored_status == self.Status.PUBLISHED:
-            raise published_charter_error()
-        super().save(*args, **kwargs)
-        self._stored_status = self.status
+    def is_final(self) -> bool:
+        return self.stored.get("status") == self.Status.PUBLISHED
 
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        if self.is_published:
-            raise published_charter_error()
-        return super().delete(*args, **kwargs)
-
-    @classmethod
-    def from_db(cls, db: Any, field_names: Any, values: Any) -> CharterVersion:
-        instance = super().from_db(db, field_names, values)
-        # Remember what the database holds, so that save() can refuse to change a published row.
-        instance._stored_status = str(instance.__dict__.get("status", ""))
-        return instance
+    def final_error(self) -> Exception:
+        return published_charter_error()
 
     @property
     def is_published(self) -> bool:
@@ -230,7 +218,7 @@ COUNT_FIELDS = (
 )
 
 
-class ScoringPolicy(models.Model):
+class ScoringPolicy(FinalOnceLoaded):
     """The figures marked (policy) in SCORING.md, fixed with each charter version."""
 
     charter_version = models.OneToOneField(
@@ -333,14 +321,15 @@ class ScoringPolicy(models.Model):
     def __str__(self) -> str:
         return str(self.charter_version)
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
+    def is_final(self) -> bool:
         # A policy is part of its charter version: once that is published it is final.
-        if (
+        return (
             not self._state.adding
             and CharterVersion.objects.published().filter(pk=self.charter_version_id).exists()
-        ):
-            raise published_charter_error()
-        super().save(*args, **kwargs)
+        )
+
+    def final_error(self) -> Exception:
+        return published_charter_error()
 
     @property
     def weights(self) -> dict[str, int]:

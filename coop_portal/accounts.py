@@ -30,9 +30,10 @@ from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from coop_portal.refusal import Refused
 from members.models import Role, User
 from members.scoping import signed_in_user
-from pledges.services import PledgeError, accept_invitation, find_invitation, register_invitee
+from pledges.services import accept_invitation, find_invitation, register_invitee
 
 from .mail import queue_mail
 from .params import whole_number
@@ -336,7 +337,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             if request.method == "POST":
                 try:
                     accept_invitation(found, user=existing)
-                except PledgeError as error:
+                except Refused as error:
                     messages.error(request, error.messages[0])
                     return redirect("home")
                 messages.success(

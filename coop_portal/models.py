@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -171,3 +171,67 @@ class PreviewedUpload(models.Model):
         if self.status == self.Status.IMPORTED:
             return self.rows
         return int(cache.get(self._progress_key()) or 0)
+
+
+class FinalOnceLoaded(models.Model):
+    """A row that never changes once it is final (a published charter version, pledge or
+    assessment): saving or deleting it raises ``final_error()``. Whether it is final is read
+    from what the database held when the row was loaded (the ``remembered`` fields), so that
+    a row cannot be taken out of its final state and changed in the same save."""
+
+    remembered: ClassVar[tuple[str, ...]] = ()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.is_final() and not self.may_save_final(kwargs.get("update_fields")):
+            raise self.final_error()
+        super().save(*args, **kwargs)
+        self._stored = {name: getattr(self, name) for name in self.remembered}
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if self.is_final():
+            raise self.final_error()
+        return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> Any:
+        instance = super().from_db(db, field_names, values)
+        instance._stored = {name: instance.__dict__.get(name) for name in cls.remembered}
+        return instance
+
+    @property
+    def stored(self) -> dict[str, Any]:
+        """The remembered fields as the database holds them (empty for a new row)."""
+        return getattr(self, "_stored", {})
+
+    def is_final(self) -> bool:
+        """Whether the row, as stored, may no longer change."""
+        raise NotImplementedError
+
+    def may_save_final(self, update_fields: Any) -> bool:
+        """Whether this save of a final row is one of the few changes still allowed."""
+        return False
+
+    def final_error(self) -> Exception:
+        raise NotImplementedError
+
+
+class FinalRowsQuerySet(models.QuerySet[Any]):
+    """Bulk updates and deletes of FinalOnceLoaded rows, which bypass save() and delete():
+    they refuse too when a row they would touch is final (``final_lookup`` finds those)."""
+
+    final_lookup: ClassVar[dict[str, Any]] = {}
+
+    def _refuse_final(self) -> None:
+        if self.filter(**self.final_lookup).exists():
+            raise self.model().final_error()
+
+    def update(self, **kwargs: Any) -> int:
+        self._refuse_final()
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        self._refuse_final()
+        return super().delete()

@@ -10,9 +10,9 @@ pledges, members past the application stage, and counts of inspections and compl
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from itertools import islice
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
@@ -44,6 +44,7 @@ from coop_portal.clientaddress import ClientRateThrottle
 from coop_portal.export import csv_stream
 from coop_portal.links import absolute_url
 from coop_portal.params import whole_number
+from coop_portal.percent import percent
 from inspections.models import Inspection
 from members.credit_code import LENGTH as CREDIT_CODE_LENGTH
 from members.models import Cooperative, Member
@@ -56,6 +57,7 @@ LICENCE = {
     "url": "https://creativecommons.org/licenses/by/4.0/",
 }
 ONE_PLACE = Decimal("0.1")
+GroupedQuerySet = TypeVar("GroupedQuerySet", bound=QuerySet[Any])
 # Rows a CSV export reads from the database at a time (it streams them as it goes).
 CSV_BATCH = 2000
 
@@ -69,13 +71,6 @@ def extract_meta(**extra: Any) -> dict[str, Any]:
         "source": settings.SITE_URL,
         **extra,
     }
-
-
-def rate(part: int, whole: int) -> Decimal | None:
-    """A percentage with one decimal, rounded half up; None when there is nothing to divide."""
-    if not whole:
-        return None
-    return (Decimal(100) * part / whole).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
 
 
 class CSVRenderer(BaseRenderer):
@@ -775,8 +770,8 @@ class StatisticsView(APIView):
 
 
 def _grouped(
-    queryset: QuerySet[Any], day_field: str, cooperative: Cooperative | None, year: int | None
-) -> QuerySet[Any]:
+    queryset: GroupedQuerySet, day_field: str, cooperative: Cooperative | None, year: int | None
+) -> GroupedQuerySet:
     if cooperative is not None:
         queryset = queryset.filter(cooperative=cooperative)
     queryset = queryset.annotate(year=ExtractYear(day_field))
@@ -833,26 +828,28 @@ class InspectionStatistics(StatisticsView):
 
     def rows(self, cooperative: Cooperative | None, year: int | None) -> list[dict[str, Any]]:
         fail = Q(verdict=Inspection.Verdict.FAIL)
-        grouped = _grouped(
-            Inspection.objects.final().filter(kind=Inspection.Kind.SUPERVISION),
-            "sampled_on",
-            cooperative,
-            year,
-        ).annotate(
-            inspections=Count("pk"),
-            passed=Count("pk", filter=Q(verdict=Inspection.Verdict.PASS)),
-            failed=Count("pk", filter=fail),
-            failed_minor=Count("pk", filter=fail & Q(severity=Inspection.Severity.MINOR)),
-            failed_major=Count("pk", filter=fail & Q(severity=Inspection.Severity.MAJOR)),
-            failed_critical=Count("pk", filter=fail & Q(severity=Inspection.Severity.CRITICAL)),
-            rectified=Count("pk", filter=fail & Q(rectified_on__isnull=False)),
+        grouped = (
+            _grouped(
+                Inspection.objects.final().spot_checks(),
+                "sampled_on",
+                cooperative,
+                year,
+            )
+            .pass_counts()
+            .annotate(
+                failed=Count("pk", filter=fail),
+                failed_minor=Count("pk", filter=fail & Q(severity=Inspection.Severity.MINOR)),
+                failed_major=Count("pk", filter=fail & Q(severity=Inspection.Severity.MAJOR)),
+                failed_critical=Count("pk", filter=fail & Q(severity=Inspection.Severity.CRITICAL)),
+                rectified=Count("pk", filter=fail & Q(rectified_on__isnull=False)),
+            )
         )
         return [
             {
                 "cooperative": row.pop("cooperative__slug"),
                 **row,
-                "pass_rate": as_number(rate(row["passed"], row["inspections"])),
-                "rectification_rate": as_number(rate(row["rectified"], row["failed"])),
+                "pass_rate": as_number(percent(row["passed"], row["inspections"])),
+                "rectification_rate": as_number(percent(row["rectified"], row["failed"])),
             }
             for row in grouped
         ]
@@ -907,9 +904,9 @@ class ComplaintStatistics(StatisticsView):
             {
                 "cooperative": row.pop("cooperative__slug"),
                 **row,
-                "answer_rate": as_number(rate(row["answered"], row["accepted"])),
-                "resolution_rate": as_number(rate(row["resolved"], row["accepted"])),
-                "upheld_rate": as_number(rate(row["upheld"], row["accepted"])),
+                "answer_rate": as_number(percent(row["answered"], row["accepted"])),
+                "resolution_rate": as_number(percent(row["resolved"], row["accepted"])),
+                "upheld_rate": as_number(percent(row["upheld"], row["accepted"])),
             }
             for row in grouped
         ]

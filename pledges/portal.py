@@ -21,15 +21,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from charter.models import ExitCase, ExitStep
 from charter.services import has_accepted_charter_in_force, policy_in_force
 from complaints.models import Complaint
+from coop_portal.refusal import Refused
 from inspections.models import Inspection, Rectification
 from members.models import Member, QualityOfficer, Role, User
-from members.scoping import member_of, require
+from members.scoping import member_of, require, signed_in_user
 
 from .forms import InviteForm, MemberProfileForm, PledgeForm, ProductLineFormSet, product_lines_of
 from .models import MemberAssessment
 from .models.pledge import Invitation, Pledge, ProductLine, Standard, latest_in_force
 from .services import (
-    PledgeError,
     invite_colleague,
     remove_colleague,
     start_pledge,
@@ -38,12 +38,6 @@ from .services import (
     withdraw_pledge,
 )
 from .views import PUBLISHED_RUNS, STAFF, ordered_commitments
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - login_required guarantees it
-    return user
 
 
 def _is_owner(user: User, member: Member) -> bool:
@@ -82,7 +76,7 @@ def index(request: HttpRequest) -> HttpResponse:
     member user works for; otherwise the members to choose from and, per cooperative, the
     pages of the user's staff roles (administrator, regulator, lab). 404 with no role."""
     roles = list(
-        Role.objects.filter(user=_user(request))
+        Role.objects.filter(user=signed_in_user(request))
         .select_related("cooperative", "member__cooperative")
         .order_by("cooperative__slug", "pk")
     )
@@ -166,8 +160,8 @@ def dashboard(request: HttpRequest, member_id: int) -> HttpResponse:
             "rectifications": rectifications,
             "cases": cases,
             "assessments": assessments,
-            "is_owner": _is_owner(_user(request), member),
-            "several": Role.objects.filter(user=_user(request), kind=Role.Kind.MEMBER_USER)
+            "is_owner": _is_owner(signed_in_user(request), member),
+            "several": Role.objects.filter(user=signed_in_user(request), kind=Role.Kind.MEMBER_USER)
             .exclude(member=member)
             .exists(),
             "links": {
@@ -200,7 +194,7 @@ def profile(request: HttpRequest, member_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def team(request: HttpRequest, member_id: int) -> HttpResponse:
     member = member_of(request.user, member_id)
-    user = _user(request)
+    user = signed_in_user(request)
     is_owner = _is_owner(user, member)
     form = InviteForm(request.POST or None)
     if request.method == "POST":
@@ -208,7 +202,7 @@ def team(request: HttpRequest, member_id: int) -> HttpResponse:
         if form.is_valid():
             try:
                 invite_colleague(member, email=form.cleaned_data["email"], by=user)
-            except PledgeError as error:
+            except Refused as error:
                 form.add_error("email", error.messages[0])
             else:
                 messages.success(request, _("The invitation is on its way."))
@@ -237,11 +231,11 @@ def team(request: HttpRequest, member_id: int) -> HttpResponse:
 def remove(request: HttpRequest, member_id: int, role_id: int) -> HttpResponse:
     member = member_of(request.user, member_id)
     role = get_object_or_404(Role, pk=role_id, member=member, kind=Role.Kind.MEMBER_USER)
-    user = _user(request)
+    user = signed_in_user(request)
     require(_is_owner(user, member))
     try:
         remove_colleague(role, by=user)
-    except PledgeError as error:
+    except Refused as error:
         messages.error(request, error.messages[0])
     else:
         messages.success(request, _("%(user)s is no longer on the team.") % {"user": role.user})
@@ -270,9 +264,9 @@ def pledge_new(request: HttpRequest, member_id: int) -> HttpResponse:
     member = member_of(request.user, member_id)
     try:
         pledge = start_pledge(
-            member, by=_user(request), use_template=request.POST.get("template") == "1"
+            member, by=signed_in_user(request), use_template=request.POST.get("template") == "1"
         )
-    except PledgeError as error:
+    except Refused as error:
         messages.error(request, error.messages[0])
         return redirect("portal:dashboard", member.pk)
     return redirect("portal:pledge_edit", member.pk, pledge.pk)
@@ -311,7 +305,7 @@ def pledge_edit(request: HttpRequest, member_id: int, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and lines.is_valid():
         try:
             update_draft(pledge, form.content(product_lines_of(lines)))
-        except PledgeError as error:
+        except Refused as error:
             for message in error.messages:
                 form.add_error(None, message)
         else:
@@ -332,8 +326,8 @@ def pledge_submit(request: HttpRequest, member_id: int, pk: int) -> HttpResponse
     member = member_of(request.user, member_id)
     pledge = _pledge_of(member, pk)
     try:
-        submit_pledge(pledge, by=_user(request))
-    except PledgeError as error:
+        submit_pledge(pledge, by=signed_in_user(request))
+    except Refused as error:
         for message in error.messages:
             messages.error(request, message)
     else:
@@ -347,8 +341,8 @@ def pledge_withdraw(request: HttpRequest, member_id: int, pk: int) -> HttpRespon
     member = member_of(request.user, member_id)
     pledge = _pledge_of(member, pk)
     try:
-        withdraw_pledge(pledge, by=_user(request))
-    except PledgeError as error:
+        withdraw_pledge(pledge, by=signed_in_user(request))
+    except Refused as error:
         messages.error(request, error.messages[0])
     else:
         messages.success(request, _("The pledge is withdrawn."))

@@ -7,7 +7,6 @@ import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
@@ -21,6 +20,7 @@ from coop_portal.links import absolute_url
 from coop_portal.mail import queue_mail
 from coop_portal.pdf import qr_svg_data_uri, render_pdf
 from coop_portal.public_cache import data_changed
+from coop_portal.refusal import Refused
 from members.models import Cooperative, Member, Role, User
 
 from .models.pledge import (
@@ -33,10 +33,6 @@ from .models.pledge import (
     charter_minimum,
     commitment_problems,
 )
-
-
-class PledgeError(ValidationError):
-    """A pledge change the rules refuse; the message says why, in the active language."""
 
 
 def public_path(member: Member) -> str:
@@ -72,7 +68,7 @@ def start_pledge(member: Member, *, by: User, use_template: bool = False) -> Ple
     """
     member = Member.objects.select_for_update().get(pk=member.pk)
     if Pledge.objects.filter(member=member).open().exists():
-        raise PledgeError(
+        raise Refused(
             _("A version of this pledge is already being written or reviewed: finish it first."),
             code="pledge_open",
         )
@@ -126,7 +122,7 @@ def update_draft(pledge: Pledge, content: PledgeContent) -> Pledge:
     pledge.ensure_editable()
     problems = commitment_problems(policy_today(pledge.member), content.targets)
     if problems:
-        raise PledgeError(problems)
+        raise Refused(problems)
     for field in ("statement", "promises", "valid_from", "valid_until"):
         setattr(pledge, field, getattr(content, field))
     pledge.signatory_name = content.signatory_name
@@ -151,7 +147,7 @@ def _check_against_charter(pledge: Pledge, day: datetime.date) -> None:
     )
     if problems:
         labels = dict(Commitment.Kind.choices)
-        raise PledgeError(
+        raise Refused(
             [f"{labels[kind]}: {message}" for kind, message in problems.items()],
             code="weaker_than_charter",
         )
@@ -167,7 +163,7 @@ def submit_pledge(pledge: Pledge, *, by: User) -> Pledge:
     member = pledge.member
     today = member.cooperative.today()
     if not has_accepted_charter_in_force(member, today):
-        raise PledgeError(
+        raise Refused(
             _(
                 "Your firm has not accepted the charter in force yet. Accept the charter first, "
                 "then submit the pledge."
@@ -176,7 +172,7 @@ def submit_pledge(pledge: Pledge, *, by: User) -> Pledge:
         )
     _check_against_charter(pledge, today)
     if not pledge.signatory_name.strip():
-        raise PledgeError(_("Name the person who signs the pledge."), code="no_signatory")
+        raise Refused(_("Name the person who signs the pledge."), code="no_signatory")
     pledge.status = Pledge.Status.SUBMITTED
     pledge.submitted_at = timezone.now()
     pledge.submitted_by = by
@@ -200,7 +196,7 @@ def submit_pledge(pledge: Pledge, *, by: User) -> Pledge:
 
 def _require_administrator(user: User, cooperative: Cooperative) -> None:
     if not user.administers(cooperative):
-        raise PledgeError(
+        raise Refused(
             _("Only an administrator of the cooperative reviews pledges."), code="not_admin"
         )
 
@@ -214,7 +210,7 @@ def approve_pledge(pledge: Pledge, *, by: User) -> Pledge:
     member = pledge.member
     _require_administrator(by, member.cooperative)
     if pledge.status != Pledge.Status.SUBMITTED:
-        raise PledgeError(_("Only a submitted pledge can be approved."), code="not_submitted")
+        raise Refused(_("Only a submitted pledge can be approved."), code="not_submitted")
     today = member.cooperative.today()
     _check_against_charter(pledge, today)
     pledge.status = Pledge.Status.PUBLISHED
@@ -247,9 +243,9 @@ def return_pledge(pledge: Pledge, *, by: User, comments: str) -> Pledge:
     member = pledge.member
     _require_administrator(by, member.cooperative)
     if pledge.status != Pledge.Status.SUBMITTED:
-        raise PledgeError(_("Only a submitted pledge can be returned."), code="not_submitted")
+        raise Refused(_("Only a submitted pledge can be returned."), code="not_submitted")
     if not comments.strip():
-        raise PledgeError(_("Say what the member should change."), code="no_comments")
+        raise Refused(_("Say what the member should change."), code="no_comments")
     pledge.status = Pledge.Status.RETURNED
     pledge.review_comments = comments.strip()
     pledge.reviewed_by = by
@@ -276,7 +272,7 @@ def withdraw_pledge(pledge: Pledge, *, by: User) -> Pledge:
         Pledge.objects.select_for_update().select_related("member__cooperative").get(pk=pledge.pk)
     )
     if pledge.status != Pledge.Status.PUBLISHED:
-        raise PledgeError(_("Only a published pledge can be withdrawn."), code="not_published")
+        raise Refused(_("Only a published pledge can be withdrawn."), code="not_published")
     pledge.status = Pledge.Status.WITHDRAWN
     pledge.withdrawn_on = max(pledge.member.cooperative.today(), pledge.published_on)  # type: ignore[type-var]
     pledge.save()
@@ -311,7 +307,7 @@ def _require_owner(user: User, member: Member) -> None:
     if not Role.objects.filter(
         user=user, member=member, kind=Role.Kind.MEMBER_USER, is_owner=True
     ).exists():
-        raise PledgeError(_("Only the member's owner manages its team."), code="not_owner")
+        raise Refused(_("Only the member's owner manages its team."), code="not_owner")
 
 
 @transaction.atomic
@@ -322,7 +318,7 @@ def invite_colleague(member: Member, *, email: str, by: User) -> tuple[Invitatio
     if Role.objects.filter(
         member=member, kind=Role.Kind.MEMBER_USER, user__email__iexact=email
     ).exists():
-        raise PledgeError(_("This person is already on the team."), code="already_member")
+        raise Refused(_("This person is already on the team."), code="already_member")
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     invitation = Invitation.objects.create(
@@ -365,11 +361,9 @@ def accept_invitation(invitation: Invitation, *, user: User) -> Role:
     """Give the invitee a member_user role; the invitation cannot be used again."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None or invitation.expires_at <= timezone.now():
-        raise PledgeError(_("This invitation has been used or has expired."), code="used")
+        raise Refused(_("This invitation has been used or has expired."), code="used")
     if user.email.lower() != invitation.email.lower():
-        raise PledgeError(
-            _("This invitation was sent to another e-mail address."), code="wrong_user"
-        )
+        raise Refused(_("This invitation was sent to another e-mail address."), code="wrong_user")
     member = invitation.member
     role, _created = Role.objects.get_or_create(
         user=user,
@@ -399,7 +393,7 @@ def remove_colleague(role: Role, *, by: User) -> None:
     if role.is_owner:
         owners = Role.objects.filter(member=member, kind=Role.Kind.MEMBER_USER, is_owner=True)
         if owners.count() <= 1:
-            raise PledgeError(
+            raise Refused(
                 _("The last owner of a member cannot be removed."),
                 code="last_owner",
             )

@@ -17,6 +17,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
 from coop_portal.links import absolute_url
+from coop_portal.refusal import Refused
 from coop_portal.tasks import enqueue
 from members.models import Cooperative, Member, Role
 from members.scoping import cooperative_for, require
@@ -24,7 +25,7 @@ from members.scoping import cooperative_for, require
 from .forms import PledgeSearchForm, ReviewForm
 from .models import MemberAssessment
 from .models.pledge import KINDS, Commitment, Pledge, ProductLine, Standard, latest_in_force
-from .services import PledgeError, approve_pledge, public_path, return_pledge
+from .services import approve_pledge, public_path, return_pledge
 from .tasks import render_pledge_pdf_task
 
 PUBLISHED_RUNS = ("published", "final")
@@ -310,7 +311,7 @@ def review(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                     )
                     messages.success(request, _("The pledge was returned to the member."))
                 return redirect("pledges:pledge_review_list", cooperative.slug)
-            except PledgeError as error:
+            except Refused as error:
                 for message in error.messages:
                     form.add_error(None, message)
     return render(

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from charter.models import CharterVersion
+from coop_portal.models import FinalOnceLoaded, FinalRowsQuerySet
 from coop_portal.public_cache import data_changed
 from members.models import Cooperative, Member
 
@@ -49,9 +50,12 @@ class PublishedDataError(Exception):
 # for the moves in ALLOWED_MOVES, which touch only the status.
 LOCKED_STATUSES = ("published", "final", "superseded")
 ALLOWED_MOVES = {("published", "final"), ("published", "superseded"), ("final", "superseded")}
+FINAL_MOVE_FIELDS = {"status", "finalised_at", "superseded_at"}
 
 
-class AssessmentRunQuerySet(models.QuerySet["AssessmentRun"]):
+class AssessmentRunQuerySet(FinalRowsQuerySet):
+    final_lookup = {"status__in": LOCKED_STATUSES}
+
     def public(self) -> AssessmentRunQuerySet:
         """Runs the public may read as the current result: published or final."""
         return self.filter(status__in=[AssessmentRun.Status.PUBLISHED, AssessmentRun.Status.FINAL])
@@ -76,19 +80,12 @@ class AssessmentRunQuerySet(models.QuerySet["AssessmentRun"]):
         return self.filter(status=AssessmentRun.Status.PUBLISHED, notice_ends_on__lt=on)
 
     def update(self, **kwargs: Any) -> int:
-        if self.filter(status__in=LOCKED_STATUSES).exists():
-            raise PublishedDataError("A published assessment run cannot be changed.")
         changed = super().update(**kwargs)
         data_changed()  # an update sends no signal; the public pages show runs and results
         return changed
 
-    def delete(self) -> tuple[int, dict[str, int]]:
-        if self.filter(status__in=LOCKED_STATUSES).exists():
-            raise PublishedDataError("A published assessment run cannot be deleted.")
-        return super().delete()
 
-
-class AssessmentRun(models.Model):
+class AssessmentRun(FinalOnceLoaded):
     """One computation of a period. Published runs are immutable snapshots."""
 
     class Status(models.TextChoices):
@@ -144,7 +141,7 @@ class AssessmentRun(models.Model):
 
     objects = AssessmentRunQuerySet.as_manager()
     # The status the row had when loaded: what save() and delete() judge a change by.
-    _loaded_status: str | None = None
+    remembered = ("status",)
 
     class Meta:
         verbose_name = _("assessment run")
@@ -169,32 +166,22 @@ class AssessmentRun(models.Model):
     def __str__(self) -> str:
         return f"{self.period} #{self.pk}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        loaded = self._loaded_status
-        if loaded in LOCKED_STATUSES:
-            move = (loaded, self.status)
-            fields = set(kwargs.get("update_fields") or ())
-            allowed = {"status", "finalised_at", "superseded_at"}
-            if move not in ALLOWED_MOVES or not fields or not fields <= allowed:
-                raise PublishedDataError("A published assessment run cannot be changed.")
-        super().save(*args, **kwargs)
-        self._loaded_status = self.status
+    def is_final(self) -> bool:
+        return self.is_locked
 
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        if self.is_locked:
-            raise PublishedDataError("A published assessment run cannot be deleted.")
-        return super().delete(*args, **kwargs)
+    def may_save_final(self, update_fields: Any) -> bool:
+        # Only the status moves on (published → final or superseded), with its timestamps.
+        move = (self.stored.get("status"), self.status)
+        fields = set(update_fields or ())
+        return move in ALLOWED_MOVES and bool(fields) and fields <= FINAL_MOVE_FIELDS
 
-    @classmethod
-    def from_db(cls, db: Any, field_names: Any, values: Any) -> AssessmentRun:
-        instance = super().from_db(db, field_names, values)
-        instance._loaded_status = instance.__dict__.get("status")
-        return instance
+    def final_error(self) -> Exception:
+        return PublishedDataError("A published assessment run cannot be changed.")
 
     @property
     def is_locked(self) -> bool:
         """Published, final or superseded: its data never changes again."""
-        return self._loaded_status in LOCKED_STATUSES
+        return self.stored.get("status") in LOCKED_STATUSES
 
     @property
     def is_public(self) -> bool:
@@ -232,18 +219,13 @@ class RunChunk(models.Model):
         return f"{self.run} · {self.number}"
 
 
-class MemberAssessmentQuerySet(models.QuerySet["MemberAssessment"]):
+class MemberAssessmentQuerySet(FinalRowsQuerySet):
+    final_lookup = {"run__status__in": LOCKED_STATUSES}
+
     def update(self, **kwargs: Any) -> int:
-        if self.filter(run__status__in=LOCKED_STATUSES).exists():
-            raise PublishedDataError("A published assessment cannot be changed.")
         changed = super().update(**kwargs)
         data_changed()  # an update sends no signal; the public pages show runs and results
         return changed
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        if self.filter(run__status__in=LOCKED_STATUSES).exists():
-            raise PublishedDataError("A published assessment cannot be deleted.")
-        return super().delete()
 
 
 class JSONTextField(models.JSONField):  # type: ignore[type-arg]
@@ -267,7 +249,7 @@ class JSONTextField(models.JSONField):  # type: ignore[type-arg]
         return value  # psycopg has decoded a json column already
 
 
-class MemberAssessment(models.Model):
+class MemberAssessment(FinalOnceLoaded):
     """One member's result in a run, with the inputs that produced it."""
 
     class Status(models.TextChoices):
@@ -313,18 +295,11 @@ class MemberAssessment(models.Model):
     def __str__(self) -> str:
         return f"{self.member} · {self.run}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self._run_locked():
-            raise PublishedDataError("A published assessment cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        if self._run_locked():
-            raise PublishedDataError("A published assessment cannot be deleted.")
-        return super().delete(*args, **kwargs)
-
-    def _run_locked(self) -> bool:
+    def is_final(self) -> bool:
         return AssessmentRun.objects.filter(pk=self.run_id, status__in=LOCKED_STATUSES).exists()
+
+    def final_error(self) -> Exception:
+        return PublishedDataError("A published assessment cannot be changed.")
 
 
 class RunCheck(models.Model):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from coop_portal.models import FinalOnceLoaded
 from members.models import Cooperative, Member, localised
 
 if TYPE_CHECKING:
@@ -135,7 +136,7 @@ class PledgeQuerySet(models.QuerySet["Pledge"]):
         return self.filter(status=Pledge.Status.SUBMITTED)
 
 
-class Pledge(models.Model):
+class Pledge(FinalOnceLoaded):
     """One version of a member's public quality guarantee pledge (质量保证承诺)."""
 
     class Status(models.TextChoices):
@@ -146,7 +147,7 @@ class Pledge(models.Model):
         WITHDRAWN = "withdrawn", _("withdrawn")
 
     # What a published version fixes for good; status, withdrawal and its PDF may still change.
-    CONTENT_FIELDS = (
+    CONTENT_FIELDS = remembered = (
         "member_id",
         "version",
         "published_on",
@@ -216,21 +217,15 @@ class Pledge(models.Model):
     def __str__(self) -> str:
         return f"{self.member} v{self.version}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        stored = getattr(self, "_stored", None)
-        if stored and stored.get("published_on") is not None:
-            changed = [name for name in self.CONTENT_FIELDS if getattr(self, name) != stored[name]]
-            if changed:
-                raise published_pledge_error()
-        super().save(*args, **kwargs)
-        self._stored = {name: getattr(self, name) for name in self.CONTENT_FIELDS}
+    def is_final(self) -> bool:
+        return self.stored.get("published_on") is not None
 
-    @classmethod
-    def from_db(cls, db: Any, field_names: Any, values: Any) -> Pledge:
-        instance = super().from_db(db, field_names, values)
-        # Remember what the database holds, so that save() can refuse to change a published row.
-        instance._stored = {name: instance.__dict__.get(name) for name in cls.CONTENT_FIELDS}
-        return instance
+    def may_save_final(self, update_fields: Any) -> bool:
+        # Status, withdrawal and the PDF may still change; the content never does.
+        return all(getattr(self, name) == self.stored[name] for name in self.CONTENT_FIELDS)
+
+    def final_error(self) -> Exception:
+        return published_pledge_error()
 
     @property
     def is_editable(self) -> bool:
@@ -284,7 +279,7 @@ class CommitmentQuerySet(models.QuerySet["Commitment"]):
         )
 
 
-class Commitment(models.Model):
+class Commitment(FinalOnceLoaded):
     """A measurable promise of a pledge: a kind of SCORING.md and the member's own target."""
 
     class Kind(models.TextChoices):
@@ -325,15 +320,11 @@ class Commitment(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.target}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if Pledge.objects.published().filter(pk=self.pledge_id).exists():
-            raise published_pledge_error()
-        super().save(*args, **kwargs)
+    def is_final(self) -> bool:
+        return Pledge.objects.published().filter(pk=self.pledge_id).exists()
 
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        if Pledge.objects.published().filter(pk=self.pledge_id).exists():
-            raise published_pledge_error()
-        return super().delete(*args, **kwargs)
+    def final_error(self) -> Exception:
+        return published_pledge_error()
 
     def plain_words(self) -> str:
         """The promise as a consumer reads it: “we answer every complaint within 3 days”."""

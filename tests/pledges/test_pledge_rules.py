@@ -7,11 +7,12 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from charter.models import CharterVersion, ScoringPolicy
+from coop_portal.refusal import Refused
 from members.models import Member
 from pledges import services
 from pledges.forms import PledgeForm
 from pledges.models.pledge import Commitment, Pledge, latest_in_force
-from pledges.services import PledgeContent, PledgeError
+from pledges.services import PledgeContent
 from pledges.targets import pledge_in_force, target_in_force
 from tests.factories import MemberFactory
 from tests.pledges.pledge_factories import (
@@ -58,7 +59,7 @@ def form_data(**overrides: object) -> dict[str, object]:
 def test_a_pass_rate_below_the_charter_minimum_is_refused_naming_the_minimum(member_a):
     charter_for(member_a.cooperative)
     pledge = make_pledge(member_a)
-    with pytest.raises(PledgeError) as error:
+    with pytest.raises(Refused) as error:
         services.update_draft(pledge, content(pass_rate=Decimal("85.0")))
     assert "90.0%" in str(error.value)
     assert pledge.targets()["pass_rate"] == Decimal("90.0")
@@ -100,14 +101,14 @@ def test_the_minimums_follow_the_charter_policy_in_force(member_a):
     )
     ScoringPolicy.objects.create(charter_version=stricter, min_pass_rate=Decimal("93.0"))
     assert version.number == 1
-    with pytest.raises(PledgeError) as error:
+    with pytest.raises(Refused) as error:
         services.update_draft(make_pledge(member_a), content(pass_rate=Decimal("92.0")))
     assert "93.0%" in str(error.value)
 
 
 def test_a_required_kind_cannot_be_left_out(member_a):
     charter_for(member_a.cooperative)
-    with pytest.raises(PledgeError):
+    with pytest.raises(Refused):
         services.update_draft(make_pledge(member_a), content(rectification_days=None))
 
 
@@ -131,7 +132,7 @@ def test_a_kind_the_policy_does_not_require_may_be_left_out(member_a):
 def test_submitting_without_accepting_the_charter_in_force_is_refused(member_a, member_user_a):
     charter_for(member_a.cooperative)
     pledge = make_pledge(member_a)
-    with pytest.raises(PledgeError) as error:
+    with pytest.raises(Refused) as error:
         services.submit_pledge(pledge, by=member_user_a)
     assert error.value.code == "charter_not_accepted"
     pledge.refresh_from_db()
@@ -169,7 +170,7 @@ def test_returning_requires_comments_and_lets_the_member_edit_again(
 ):
     accept(member_a)
     pledge = services.submit_pledge(make_pledge(member_a), by=member_user_a)
-    with pytest.raises(PledgeError):
+    with pytest.raises(Refused):
         services.return_pledge(pledge, by=administrator, comments="  ")
     services.return_pledge(pledge, by=administrator, comments="请写明标准编号。")
     pledge.refresh_from_db()
@@ -185,7 +186,7 @@ def test_only_an_administrator_of_the_cooperative_reviews(
     accept(member_a)
     pledge = services.submit_pledge(make_pledge(member_a), by=member_user_a)
     for user in (regulator, other_administrator, member_user_a):
-        with pytest.raises(PledgeError):
+        with pytest.raises(Refused):
             services.approve_pledge(pledge, by=user)
     pledge.refresh_from_db()
     assert pledge.status == Pledge.Status.SUBMITTED
@@ -231,7 +232,7 @@ def test_a_new_version_starts_from_the_published_one_and_supersedes_it(
     second = services.start_pledge(member_a, by=member_user_a)
     assert second.version == 2
     assert second.targets() == STRICT
-    with pytest.raises(PledgeError):
+    with pytest.raises(Refused):
         services.start_pledge(member_a, by=member_user_a)
     services.submit_pledge(second, by=member_user_a)
     services.approve_pledge(second, by=administrator)
