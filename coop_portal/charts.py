@@ -7,7 +7,7 @@ its text alternative.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.utils.html import escape
@@ -22,20 +22,25 @@ COLOURS = ("#1f7a3d", "#0b5f8a", "#8a5a00", "#b3261e", "#52606d")
 LEGEND_WIDTH = 150
 
 
-def _frame(title: str, body: str) -> SafeString:
+def _frame(title: str, body: str, description: str = "") -> SafeString:
+    desc = f"<desc>{escape(description)}</desc>" if description else ""
     return mark_safe(  # noqa: S308 - every text inside went through escape()
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'xmlns="http://www.w3.org/2000/svg" width="100%" preserveAspectRatio="xMidYMid meet">'
-        f"<title>{escape(title)}</title>{body}</svg>"
+        f"<title>{escape(title)}</title>{desc}{body}</svg>"
     )
 
 
 @dataclass(frozen=True)
 class Series:
-    """One line of a line chart: its name (shown in the legend) and a value per label."""
+    """One line of a line chart: its name (shown in the legend) and a value per label;
+    optionally a short mark written above each point (a grade) and a note each point shows
+    on hover. A point without a value but with a note is drawn hollow on the axis."""
 
     name: str
     values: Sequence[float | None]
+    marks: Sequence[str] = ()
+    notes: Sequence[str] = ()
 
 
 def _axis(maximum: float, minimum: float = 0) -> str:
@@ -87,9 +92,12 @@ def line_chart(
     *,
     maximum: float = 100,
     minimum: float = 0,
+    thresholds: Sequence[tuple[str, float]] = (),
+    description: str = "",
 ) -> SafeString:
     """Lines over labelled points, the first one thicker; a missing value breaks its line.
-    With more than one line, a legend names them on the right."""
+    With more than one line, a legend names them on the right. Each threshold is a dashed
+    line with its label (a grade's lowest score)."""
     legend = LEGEND_WIDTH if len(series) > 1 else 0
     # Room on the right for the last label, centred on the last point.
     plot_width = WIDTH - LEFT - 32 - legend
@@ -100,7 +108,17 @@ def line_chart(
     def x(index: int) -> float:
         return LEFT + index * step if len(labels) > 1 else LEFT + plot_width / 2
 
+    def y(value: float) -> float:
+        return TOP + plot_height - plot_height * (value - minimum) / span
+
     parts = [_axis(maximum, minimum)]
+    for label, value in thresholds:
+        parts.append(
+            f'<line x1="{LEFT}" y1="{y(value):.1f}" x2="{LEFT + plot_width:.1f}" '
+            f'y2="{y(value):.1f}" stroke="#8795a1" stroke-dasharray="4 3"/>'
+            f'<text x="{LEFT + plot_width:.1f}" y="{y(value) - 3:.1f}" font-size="11" '
+            f'text-anchor="end" fill="#52606d">{escape(label)}</text>'
+        )
     for index, label in enumerate(labels):
         if len(labels) <= 12 or index % 2 == 0:
             parts.append(
@@ -111,7 +129,7 @@ def line_chart(
         colour = COLOURS[(number + 1) % len(COLOURS)]
         stroke = 2 if number == 0 else 1.5
         points = [
-            (x(index), TOP + plot_height - plot_height * (float(value) - minimum) / span)
+            (x(index), y(float(value)))
             for index, value in enumerate(line.values[: len(labels)])
             if value is not None
         ]
@@ -120,9 +138,7 @@ def line_chart(
             parts.append(
                 f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="{stroke}"/>'
             )
-        parts += [
-            f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{colour}"/>' for px, py in points
-        ]
+        parts += _points(line, labels, x, y, colour, minimum)
         if legend:
             left, y = WIDTH - legend + 8, TOP + 16 * number + 8
             parts.append(
@@ -130,4 +146,36 @@ def line_chart(
                 f'stroke-width="{stroke}"/><text x="{left + 26}" y="{y + 4}" font-size="11" '
                 f'fill="#1d2733">{escape(line.name)}</text>'
             )
-    return _frame(title, "".join(parts))
+    return _frame(title, "".join(parts), description)
+
+
+def _points(
+    line: Series,
+    labels: Sequence[str],
+    x: Callable[[int], float],
+    y: Callable[[float], float],
+    colour: str,
+    minimum: float,
+) -> list[str]:
+    parts = []
+    for index, value in enumerate(line.values[: len(labels)]):
+        note = line.notes[index] if index < len(line.notes) else ""
+        tooltip = f"<title>{escape(note)}</title>" if note else ""
+        if value is None:
+            if note:
+                parts.append(
+                    f'<circle cx="{x(index):.1f}" cy="{y(minimum):.1f}" r="4" fill="#ffffff" '
+                    f'stroke="#8795a1" stroke-width="2">{tooltip}</circle>'
+                )
+            continue
+        px, py = x(index), y(float(value))
+        parts.append(
+            f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{colour}">{tooltip}</circle>'
+        )
+        mark = line.marks[index] if index < len(line.marks) else ""
+        if mark:
+            parts.append(
+                f'<text x="{px:.1f}" y="{py - 8:.1f}" text-anchor="middle" font-size="12" '
+                f'font-weight="700" fill="#1d2733">{escape(mark)}</text>'
+            )
+    return parts

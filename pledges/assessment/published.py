@@ -19,8 +19,10 @@ from typing import Any
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
 
+from coop_portal.charts import Series, line_chart
 from members.models import Cooperative, Member
 
 from ..models import AssessmentPeriod, AssessmentRun, Commitment, MemberAssessment
@@ -476,58 +478,34 @@ def grade_history(member: Member) -> list[HistoryPoint]:
     return sorted(latest.values(), key=lambda point: point.period.last_day)
 
 
-@dataclass
-class ChartPoint:
-    x: float
-    y: float | None
-    label: str
-    score: str
-    grade: str
-    status: str
-
-
-@dataclass
-class Chart:
-    width: int
-    height: int
-    left: int
-    right: int
-    top: int
-    bottom: int
-    points: list[ChartPoint]
-    bands: list[tuple[str, float, str]]
-    line: str
-    axis_ticks: list[tuple[float, str]]
-
-
-def grade_chart(history: list[HistoryPoint], width: int = 640, height: int = 260) -> Chart:
-    """Coordinates of an SVG line chart of the scores, with the grade thresholds as bands."""
-    left, right, top, bottom = 44, width - 16, 16, height - 40
-    span = max(len(history) - 1, 1)
-
-    def y_of(score: Decimal) -> float:
-        clamped = min(max(score, Decimal(0)), Decimal(100))
-        return round(bottom - float(clamped) / 100 * (bottom - top), 1)
-
-    points: list[ChartPoint] = []
-    for index, point in enumerate(history):
-        x = left + (right - left) * (index / span if len(history) > 1 else 0.5)
-        score = point.result.score
-        points.append(
-            ChartPoint(
-                x=round(x, 1),
-                y=None if score is None else y_of(score),
-                label=point.period.code,
-                score=score_text(score),
-                grade=point.result.grade or "",
-                status=point.result.get_status_display(),
-            )
-        )
+def grade_chart(history: list[HistoryPoint]) -> SafeString:
+    """The member's score per period as a line chart, each point marked with its grade, and
+    the grade thresholds of the latest run as dashed lines."""
     minimums = grade_minimums(history[-1].run) if history else dict(DEFAULT_GRADE_MINIMUMS)
-    bands = [(grade, y_of(minimum), shown(minimum)) for grade, minimum in minimums.items()]
-    line = " ".join(f"{p.x},{p.y}" for p in points if p.y is not None)
-    ticks = [(y_of(Decimal(value)), str(value)) for value in (0, 25, 50, 75, 100)]
-    return Chart(width, height, left, right, top, bottom, points, bands, line, ticks)
+    scores = Series(
+        gettext("Score"),
+        [None if point.result.score is None else float(point.result.score) for point in history],
+        marks=[point.result.grade or "" for point in history],
+        notes=[_point_note(point) for point in history],
+    )
+    return line_chart(
+        gettext("Score and grade per period"),
+        [point.period.code for point in history],
+        [scores],
+        thresholds=[
+            (f"{grade} ≥ {shown(minimum)}", float(minimum)) for grade, minimum in minimums.items()
+        ],
+        description=gettext(
+            "Scores from 0 to 100 per period, with the grade thresholds as dashed lines. "
+            "The table below gives the same figures."
+        ),
+    )
+
+
+def _point_note(point: HistoryPoint) -> str:
+    if point.result.score is None:
+        return f"{point.period.code}: {point.result.get_status_display()}"
+    return f"{point.period.code}: {score_text(point.result.score)} {point.result.grade}".strip()
 
 
 def extract_date() -> datetime.date:

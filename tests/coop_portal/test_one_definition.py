@@ -39,3 +39,9 @@ def test_rows_that_become_final_are_guarded_by_the_one_base():
         "AssessmentRun",
         "MemberAssessment",
     }
+
+
+def test_charts_are_drawn_by_the_one_chart_module():
+    sources = [path for app in APPS for path in (ROOT / app).glob("**/*.py")]
+    drawing = [path for path in [*sources, *_templates()] if "<svg" in path.read_text()]
+    assert [path.relative_to(ROOT).as_posix() for path in drawing] == ["coop_portal/charts.py"]
