@@ -140,10 +140,10 @@ def line_chart(
             )
         parts += _points(line, labels, x, y, colour, minimum)
         if legend:
-            left, y = WIDTH - legend + 8, TOP + 16 * number + 8
+            key_x, key_y = WIDTH - legend + 8, TOP + 16 * number + 8
             parts.append(
-                f'<line x1="{left}" y1="{y}" x2="{left + 20}" y2="{y}" stroke="{colour}" '
-                f'stroke-width="{stroke}"/><text x="{left + 26}" y="{y + 4}" font-size="11" '
+                f'<line x1="{key_x}" y1="{key_y}" x2="{key_x + 20}" y2="{key_y}" stroke="{colour}" '
+                f'stroke-width="{stroke}"/><text x="{key_x + 26}" y="{key_y + 4}" font-size="11" '
                 f'fill="#1d2733">{escape(line.name)}</text>'
             )
     return _frame(title, "".join(parts), description)

@@ -36,6 +36,8 @@ PK: dict[str, str] = {
     "complaints/<slug:slug>/manage/<int:pk>/": "complaint",
     "complaints/<slug:slug>/manage/<int:pk>/<slug:step>/": "complaint",
     "pledges/<slug:slug>/review/<int:pk>/": "pledge",
+    "admin/members/member/import/<int:pk>/": "member_import",
+    "admin/members/member/import/<int:pk>/confirm/": "member_import",
     "admin/otp_totp/totpdevice/<int:pk>/config/": "totp_device",
     "admin/otp_totp/totpdevice/<int:pk>/qrcode/": "totp_device",
 }

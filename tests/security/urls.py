@@ -27,7 +27,7 @@ from charter.models import Appeal, Application, CharterVersion, ExitStep
 from complaints.models import Complaint, Evidence
 from complaints.views import ACCESS_KEY
 from inspections.models import LabUpload, Objection, ServiceRequest
-from members.models import Cooperative, Lab, Member, Role, User
+from members.models import Cooperative, Lab, Member, MemberImport, Role, User
 from pledges.models import AssessmentRun, MemberAssessment, Pledge
 from pledges.models.assessment import MemberObjection
 from tests.factories import CooperativeFactory, RoleFactory, UserFactory
@@ -170,6 +170,7 @@ def _records(world: World, objection: Objection, lab: Lab) -> dict[str, Any]:
         "objection": objection,
         "inspection": objection.inspection,
         "lab_upload": _first(LabUpload.objects.filter(cooperative=coop), Q(lab=lab)),
+        "member_import": MemberImport.objects.create(cooperative=coop, file_name="members.csv"),
         "service_request": _first(ServiceRequest.objects.all(), mine),
         "complaint": complaint,
         "evidence": evidence,

@@ -12,6 +12,7 @@ from django.utils import timezone
 from complaints.models import Complaint
 from coop_portal.clientaddress import ClientRateThrottle
 from inspections.models import Inspection, TestCategory
+from inspections.statistics import pass_rates
 from members.models import Member
 from pledges.models import AssessmentRun, Commitment, MemberAssessment
 from tests.factories import MemberFactory
@@ -370,6 +371,9 @@ def test_inspection_statistics_count_final_spot_checks_per_year(client, coop, me
     assert rows[2025]["rectification_rate"] == 100.0
     assert rows[2024]["pass_rate"] == 100.0
     assert "meta" in response.json()
+    # The public statistics page shows the same rates, rounded the same way.
+    page = {row.year: float(row.overall.rate) for row in pass_rates(coop).years}
+    assert page == {year: row["pass_rate"] for year, row in rows.items()}
     lines = list(csv.DictReader(io.StringIO(one_year.getvalue().decode("utf-8-sig"))))
     assert [(line["cooperative"], line["year"], line["pass_rate"]) for line in lines] == [
         ("nantong", "2025", "66.7")
