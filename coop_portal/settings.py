@@ -48,7 +48,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "simple_history",
-    "axes",
+    "coop_portal.apps.LockoutConfig",  # django-axes
     "django_otp",
     "django_otp.plugins.otp_totp",
     "coop_portal",
