@@ -2,7 +2,7 @@
 
 With no environment at all the portal runs embedded: SQLite under var/, Celery tasks run
 in-process, a local-memory cache and e-mail printed to the console. Production sets
-DATABASE_URL, REDIS_URL, SECRET_KEY and ALLOWED_HOSTS (see README.md).
+DATABASE_URL, REDIS_URL, SECRET_KEY and ALLOWED_HOSTS (see docs/operations.md).
 """
 
 from datetime import timedelta
@@ -48,7 +48,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "simple_history",
-    "axes",
+    "coop_portal.apps.LockoutConfig",  # django-axes
     "django_otp",
     "django_otp.plugins.otp_totp",
     "coop_portal",
