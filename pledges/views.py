@@ -23,9 +23,10 @@ from members.models import Cooperative, Member, Role
 from members.scoping import cooperative_for, require
 
 from .forms import PledgeSearchForm, ReviewForm
+from .links import public_path
 from .models import MemberAssessment
 from .models.pledge import KINDS, Commitment, Pledge, ProductLine, Standard, latest_in_force
-from .services import approve_pledge, public_path, return_pledge
+from .services import approve_pledge, return_pledge
 from .tasks import render_pledge_pdf_task
 
 PUBLISHED_RUNS = ("published", "final")

@@ -120,7 +120,8 @@ def _show_errors(tab, selector: str, where: str) -> None:
     form = tab.locator(selector).first
     form.evaluate("form => { form.noValidate = true; }")
     with tab.expect_navigation():
-        form.locator("[type=submit]").first.click()
+        # The button that sends the form (not one that only searches inside it).
+        form.locator("[type=submit]:not([formnovalidate])").first.click()
     assert tab.locator(".error-summary").count() >= 1, f"{where}: no errors shown"
 
 

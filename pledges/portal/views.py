@@ -26,18 +26,13 @@ from inspections.models import Inspection, Rectification
 from members.models import Member, QualityOfficer, Role, User
 from members.scoping import member_of, require, signed_in_user
 
-from .forms import InviteForm, MemberProfileForm, PledgeForm, ProductLineFormSet, product_lines_of
-from .models import MemberAssessment
-from .models.pledge import Invitation, Pledge, ProductLine, Standard, latest_in_force
-from .services import (
-    invite_colleague,
-    remove_colleague,
-    start_pledge,
-    submit_pledge,
-    update_draft,
-    withdraw_pledge,
-)
-from .views import PUBLISHED_RUNS, STAFF, ordered_commitments
+from ..forms import PledgeForm, ProductLineFormSet, product_lines_of
+from ..models import MemberAssessment
+from ..models.pledge import Invitation, Pledge, ProductLine, Standard, latest_in_force
+from ..services import start_pledge, submit_pledge, update_draft, withdraw_pledge
+from ..views import PUBLISHED_RUNS, STAFF, ordered_commitments
+from .forms import InviteForm, MemberProfileForm
+from .services import invite_colleague, remove_colleague
 
 
 def _is_owner(user: User, member: Member) -> bool:
