@@ -13,7 +13,7 @@ from coop_portal.percent import percent
 from members.models import Cooperative
 from members.opendata import StatisticsView, as_number, grouped, statistics_schema
 
-from .models import Inspection
+from .models import Inspection, pass_counts
 
 
 class InspectionStatisticsSerializer(serializers.Serializer):
@@ -44,21 +44,18 @@ class InspectionStatistics(StatisticsView):
 
     def rows(self, cooperative: Cooperative | None, year: int | None) -> list[dict[str, Any]]:
         fail = Q(verdict=Inspection.Verdict.FAIL)
-        counted = (
-            grouped(
-                Inspection.objects.final().spot_checks(),
-                "sampled_on",
-                cooperative,
-                year,
-            )
-            .pass_counts()
-            .annotate(
-                failed=Count("pk", filter=fail),
-                failed_minor=Count("pk", filter=fail & Q(severity=Inspection.Severity.MINOR)),
-                failed_major=Count("pk", filter=fail & Q(severity=Inspection.Severity.MAJOR)),
-                failed_critical=Count("pk", filter=fail & Q(severity=Inspection.Severity.CRITICAL)),
-                rectified=Count("pk", filter=fail & Q(rectified_on__isnull=False)),
-            )
+        counted = grouped(
+            Inspection.objects.final().spot_checks(),
+            "sampled_on",
+            cooperative,
+            year,
+        ).annotate(
+            **pass_counts(),
+            failed=Count("pk", filter=fail),
+            failed_minor=Count("pk", filter=fail & Q(severity=Inspection.Severity.MINOR)),
+            failed_major=Count("pk", filter=fail & Q(severity=Inspection.Severity.MAJOR)),
+            failed_critical=Count("pk", filter=fail & Q(severity=Inspection.Severity.CRITICAL)),
+            rectified=Count("pk", filter=fail & Q(rectified_on__isnull=False)),
         )
         return [
             {

@@ -48,6 +48,15 @@ class TestCategory(models.Model):
         return localised(self.name_zh, self.name_en)
 
 
+def pass_counts() -> dict[str, models.Count]:
+    """Aggregates of results: ``inspections``, their number, and ``passed``, those with verdict
+    pass. Every pass rate is the percentage of the two."""
+    return {
+        "inspections": models.Count("pk"),
+        "passed": models.Count("pk", filter=models.Q(verdict=Inspection.Verdict.PASS)),
+    }
+
+
 class InspectionQuerySet(models.QuerySet["Inspection"]):
     def final(self) -> InspectionQuerySet:
         """Results that count: not voided by an upheld objection."""
@@ -62,14 +71,6 @@ class InspectionQuerySet(models.QuerySet["Inspection"]):
 
     def of_member(self, member: Member) -> InspectionQuerySet:
         return self.filter(member=member)
-
-    def pass_counts(self) -> InspectionQuerySet:
-        """Each row (or group of ``values()``) with ``inspections``, its number of results, and
-        ``passed``, those with verdict pass: what every pass rate is the percentage of."""
-        return self.annotate(
-            inspections=models.Count("pk"),
-            passed=models.Count("pk", filter=models.Q(verdict=Inspection.Verdict.PASS)),
-        )
 
 
 class Inspection(models.Model):

@@ -14,7 +14,7 @@ from coop_portal.charts import Series, line_chart
 from coop_portal.percent import percent
 from members.models import Cooperative
 
-from .models import Inspection, TestCategory
+from .models import Inspection, TestCategory, pass_counts
 
 
 @dataclass
@@ -70,7 +70,7 @@ def pass_rates(cooperative: Cooperative) -> PassRates:
         .spot_checks()
         .annotate(year=ExtractYear("sampled_on"))
         .values("year", "category_id")
-        .pass_counts()
+        .annotate(**pass_counts())
         .order_by("year")
     )
     rows: dict[int, YearRow] = {}

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -50,7 +50,6 @@ LICENCE = {
     "url": "https://creativecommons.org/licenses/by/4.0/",
 }
 ONE_PLACE = Decimal("0.1")
-GroupedQuerySet = TypeVar("GroupedQuerySet", bound=QuerySet[Any])
 # Rows a CSV export reads from the database at a time (it streams them as it goes).
 CSV_BATCH = 2000
 
@@ -315,8 +314,8 @@ class StatisticsView(APIView):
 
 
 def grouped(
-    queryset: GroupedQuerySet, day_field: str, cooperative: Cooperative | None, year: int | None
-) -> GroupedQuerySet:
+    queryset: QuerySet[Any], day_field: str, cooperative: Cooperative | None, year: int | None
+) -> QuerySet[Any]:
     if cooperative is not None:
         queryset = queryset.filter(cooperative=cooperative)
     queryset = queryset.annotate(year=ExtractYear(day_field))

@@ -16,7 +16,7 @@ from django.db.models.functions import ExtractYear, TruncMonth, TruncQuarter
 
 from complaints.models import Complaint, answer_late, resolution_late, timeliness_counts
 from coop_portal.percent import percent
-from inspections.models import Inspection, Rectification
+from inspections.models import Inspection, Rectification, pass_counts
 from members.models import Conversion, Cooperative, Member, Pairing
 from pledges.models.assessment import AssessmentRun, MemberAssessment
 
@@ -61,7 +61,7 @@ def dashboard(cooperative: Cooperative) -> Dashboard:
         .annotate(month=TruncMonth("reported_on"))
         .order_by()
         .values("month")
-        .pass_counts()
+        .annotate(**pass_counts())
         .order_by("month")
     ):
         board.pass_rates.append(
