@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from coop_portal.links import absolute_url
 from coop_portal.mail import queue_mail
+from coop_portal.refusal import Refused
 from members import services as registry
 from members.models import Conversion, Cooperative, Member, User
 from members.services import can_change_status, change_status
@@ -106,19 +106,19 @@ def publish_charter_version(
     version = CharterVersion.objects.select_for_update().get(pk=version.pk)
     today = on or cooperative.today()
     if version.is_published:
-        raise ValidationError(_("This charter version is published already."), code="published")
+        raise Refused(_("This charter version is published already."), code="published")
     missing = version.missing_sections()
     if missing:
-        raise ValidationError(
+        raise Refused(
             _("Write every section in both languages before publishing. Missing: %(missing)s.")
             % {"missing": "; ".join(missing)},
             code="missing_sections",
         )
     if not hasattr(version, "policy"):
-        raise ValidationError(_("The version has no scoring policy."), code="no_policy")
+        raise Refused(_("The version has no scoring policy."), code="no_policy")
     version.policy.full_clean(exclude=["charter_version"])
     if version.effective_from < today:
-        raise ValidationError(
+        raise Refused(
             _("The effective date %(date)s is in the past: choose today or a later day.")
             % {"date": date_format(version.effective_from)},
             code="effective_in_past",
@@ -130,7 +130,7 @@ def publish_charter_version(
         .first()
     )
     if latest is not None and version.effective_from <= latest.effective_from:
-        raise ValidationError(
+        raise Refused(
             _(
                 "Version %(number)s is in force, or will be, from %(date)s: the new version "
                 "must come into force after that day."
@@ -154,9 +154,9 @@ def accept_charter(
 ) -> CharterAcceptance:
     """Record that the member accepts a published version; accepting it again changes nothing."""
     if not version.is_published or version.cooperative_id != member.cooperative_id:
-        raise ValidationError(_("This charter version cannot be accepted."), code="not_acceptable")
+        raise Refused(_("This charter version cannot be accepted."), code="not_acceptable")
     if not signatory_name.strip():
-        raise ValidationError(_("Give the name of the person signing."), code="no_signatory")
+        raise Refused(_("Give the name of the person signing."), code="no_signatory")
     acceptance, _created = CharterAcceptance.objects.get_or_create(
         member=member,
         version=version,
@@ -211,7 +211,7 @@ def check_may_apply(
     if exclude_pk is not None:
         pending = pending.exclude(pk=exclude_pk)
     if pending.exists():
-        raise ValidationError(
+        raise Refused(
             _("An application with this credit code is already awaiting review."),
             code="duplicate",
         )
@@ -219,13 +219,13 @@ def check_may_apply(
     if member is None:
         return None
     if member.status not in {Status.REMOVED, Status.WITHDRAWN}:
-        raise ValidationError(
+        raise Refused(
             _("A member with this credit code belongs to the cooperative already."),
             code="already_member",
         )
     may_apply_from = readmission_date(member, policy_in_force(cooperative, on))
     if may_apply_from is not None and on < may_apply_from:
-        raise ValidationError(
+        raise Refused(
             _(
                 "This firm left the cooperative on %(left)s. It may apply to be re-admitted "
                 "from %(date)s."
@@ -243,7 +243,7 @@ def submit_application(application: Application) -> Application:
     today = cooperative.today()
     version = CharterVersion.objects.in_force(cooperative, on=today)
     if version is None or application.charter_version_id != version.pk:
-        raise ValidationError(
+        raise Refused(
             _("The charter changed while you were filling in the form: read it and apply again."),
             code="charter_changed",
         )
@@ -264,7 +264,7 @@ def _check_conditions(version: CharterVersion, checklist: list[int]) -> list[str
     """Every basic condition of the version confirmed (``checklist``: their positions)."""
     conditions = version.basic_conditions("zh")
     if sorted(set(checklist)) != list(range(len(conditions))):
-        raise ValidationError(
+        raise Refused(
             _("Confirm every basic condition of the charter before approving."),
             code="checklist",
         )
@@ -298,7 +298,7 @@ def _admit(
 def _version_for_admission(cooperative: Cooperative, on: datetime.date) -> CharterVersion:
     version = CharterVersion.objects.in_force(cooperative, on=on)
     if version is None:
-        raise ValidationError(_("No charter is in force to admit a member under."), code="charter")
+        raise Refused(_("No charter is in force to admit a member under."), code="charter")
     return version
 
 
@@ -316,10 +316,10 @@ def approve_application(
     cooperative = application.cooperative
     today = on or cooperative.today()
     if application.status != Application.Status.PENDING:
-        raise ValidationError(_("This application was decided already."), code="decided")
+        raise Refused(_("This application was decided already."), code="decided")
     version = CharterVersion.objects.in_force(cooperative, on=today)
     if version is None or version.pk != application.charter_version_id:
-        raise ValidationError(
+        raise Refused(
             _(
                 "The applicant accepted a charter version that is no longer in force; admission "
                 "requires accepting the version in force. Reject it and ask for a new application."
@@ -380,7 +380,7 @@ def approve_application(
 def check_readmission(member: Member, on: datetime.date) -> None:
     """Refuse to re-admit a member that has not left, or before its cooling-off has passed."""
     if not member.has_left:
-        raise ValidationError(
+        raise Refused(
             _("Only a member that has left can be re-admitted; %(member)s is %(status)s.")
             % {"member": member, "status": member.get_status_display()},
             code="not_left",
@@ -409,9 +409,9 @@ def readmit_member(
     cooperative = member.cooperative
     today = on or cooperative.today()
     if not reason.strip():
-        raise ValidationError(_("Give the reason for this step."), code="reason_required")
+        raise Refused(_("Give the reason for this step."), code="reason_required")
     if not signatory_name.strip():
-        raise ValidationError(_("Give the name of the person signing."), code="no_signatory")
+        raise Refused(_("Give the name of the person signing."), code="no_signatory")
     check_readmission(member, today)
     version = _version_for_admission(cooperative, today)
     _check_conditions(version, checklist)
@@ -429,9 +429,9 @@ def readmit_member(
 def reject_application(application: Application, *, by: User, reason: str) -> Application:
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.status != Application.Status.PENDING:
-        raise ValidationError(_("This application was decided already."), code="decided")
+        raise Refused(_("This application was decided already."), code="decided")
     if not reason.strip():
-        raise ValidationError(_("Give the reason for the rejection."), code="reason_required")
+        raise Refused(_("Give the reason for the rejection."), code="reason_required")
     application.status = Application.Status.REJECTED
     application.decided_at = timezone.now()
     application.decided_by = by
@@ -490,7 +490,7 @@ def propose_consequence(
 
 def _require_administrator(user: User, cooperative: Cooperative) -> None:
     if not user.administers(cooperative):
-        raise ValidationError(
+        raise Refused(
             _("Only an administrator of the cooperative may decide this."), code="not_admin"
         )
 
@@ -579,16 +579,16 @@ HAND_KINDS = (Kind.WARNING, Kind.SUSPENSION, Kind.REMOVAL, Kind.WITHDRAWAL, Kind
 def check_step(member: Member, kind: str) -> None:
     """Refuse a step the member's present status does not allow, with the reason why."""
     if kind not in HAND_KINDS:
-        raise ValidationError(_("This step cannot be taken by hand."), code="kind")
+        raise Refused(_("This step cannot be taken by hand."), code="kind")
     target = STATUS_AFTER[kind]
     if member.status != target and not can_change_status(member, target):
-        raise ValidationError(
+        raise Refused(
             _("A member that is %(current)s cannot be given a %(step)s.")
             % {"current": member.get_status_display(), "step": Kind(kind).label},
             code="impossible_step",
         )
     if kind == Kind.RESTORATION and not member.exit_cases.open().exists():
-        raise ValidationError(_("The member has no open case to close."), code="no_case")
+        raise Refused(_("The member has no open case to close."), code="no_case")
 
 
 def _take_step(
@@ -602,7 +602,7 @@ def _take_step(
     on: datetime.date | None = None,
 ) -> ExitStep:
     if not reason.strip():
-        raise ValidationError(_("Give the reason for this step."), code="reason_required")
+        raise Refused(_("Give the reason for this step."), code="reason_required")
     member = Member.objects.select_for_update().get(pk=member.pk)
     check_step(member, kind)
     case = _open_case_for(member, kind, by=by)
@@ -684,9 +684,9 @@ def decide_proposal(
     member = step.case.member
     _require_administrator(by, member.cooperative)
     if step.status != ExitStep.Status.PROPOSED:
-        raise ValidationError(_("This proposal was decided already."), code="decided")
+        raise Refused(_("This proposal was decided already."), code="decided")
     if not reason.strip():
-        raise ValidationError(_("Give the reason for the decision."), code="reason_required")
+        raise Refused(_("Give the reason for the decision."), code="reason_required")
     day = on or member.cooperative.today()
     if not confirm:
         step.status = ExitStep.Status.DISMISSED
@@ -703,7 +703,7 @@ def decide_proposal(
         return step
     target = STATUS_AFTER.get(step.kind)
     if target is not None and member.status != target and not can_change_status(member, target):
-        raise ValidationError(
+        raise Refused(
             _("A member that is %(current)s cannot be given a %(step)s.")
             % {"current": member.get_status_display(), "step": step.get_kind_display()},
             code="impossible_step",
@@ -721,20 +721,20 @@ def lodge_appeal(
     member = step.case.member
     day = on or member.cooperative.today()
     if step.status != ExitStep.Status.CONFIRMED or step.kind not in ExitStep.APPEALABLE_KINDS:
-        raise ValidationError(_("This step cannot be appealed."), code="not_appealable")
+        raise Refused(_("This step cannot be appealed."), code="not_appealable")
     if Appeal.objects.filter(step=step).exists():
-        raise ValidationError(_("This step has been appealed already."), code="appealed")
+        raise Refused(_("This step has been appealed already."), code="appealed")
     assert step.decided_on is not None  # noqa: S101 - a confirmed step always has its day
     deadline = step.appeal_deadline(
         policy_in_force(member.cooperative, step.decided_on).appeal_window_days
     )
     if deadline is not None and day > deadline:
-        raise ValidationError(
+        raise Refused(
             _("The appeal window closed on %(date)s.") % {"date": date_format(deadline)},
             code="appeal_window_closed",
         )
     if not grounds.strip():
-        raise ValidationError(_("Give the grounds of the appeal."), code="grounds_required")
+        raise Refused(_("Give the grounds of the appeal."), code="grounds_required")
     return Appeal.objects.create(step=step, grounds=grounds.strip(), lodged_by=by, lodged_on=day)
 
 
@@ -775,7 +775,7 @@ def decide_appeal(
     member = step.case.member
     _require_administrator(by, member.cooperative)
     if by.pk in {step.proposed_by_id, step.decided_by_id}:
-        raise ValidationError(
+        raise Refused(
             _(
                 "You took part in this step, so another administrator must decide the appeal "
                 "against it."
@@ -783,9 +783,9 @@ def decide_appeal(
             code="not_independent",
         )
     if appeal.status != Appeal.Status.PENDING:
-        raise ValidationError(_("This appeal was decided already."), code="decided")
+        raise Refused(_("This appeal was decided already."), code="decided")
     if not reason.strip():
-        raise ValidationError(_("Give the reason for the decision."), code="reason_required")
+        raise Refused(_("Give the reason for the decision."), code="reason_required")
     day = on or member.cooperative.today()
     appeal.status = Appeal.Status.UPHELD if upheld else Appeal.Status.REJECTED
     appeal.decided_by = by

@@ -6,7 +6,6 @@ import datetime
 from typing import IO
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
@@ -59,21 +58,21 @@ def change_status(
     member = Member.objects.select_for_update().get(pk=member.pk)
     day = on or member.cooperative.today()
     if not reason.strip():
-        raise ValidationError(_("Give a reason for this change."), code="reason_required")
+        raise Refused(_("Give a reason for this change."), code="reason_required")
     if not can_change_status(member, to):
-        raise ValidationError(
+        raise Refused(
             _("A member that is %(current)s cannot become %(target)s.")
             % {"current": member.get_status_display(), "target": Status(to).label},
             code="impossible_transition",
         )
     if to in LEFT and member.joined_on and day < member.joined_on:
-        raise ValidationError(
+        raise Refused(
             _("A member cannot leave (%(day)s) before it joined (%(joined)s).")
             % {"day": day, "joined": member.joined_on},
             code="left_before_joined",
         )
     if member.status in LEFT and to == Status.ACTIVE and member.left_on and day <= member.left_on:
-        raise ValidationError(
+        raise Refused(
             _("A member can be re-admitted only after the day it left (%(left)s).")
             % {"left": member.left_on},
             code="readmitted_before_left",
@@ -109,7 +108,7 @@ def undo_leaving(
     before leaving."""
     member = Member.objects.select_for_update().get(pk=member.pk)
     if member.status not in LEFT or to not in (Status.ACTIVE, Status.WARNED, Status.SUSPENDED):
-        raise ValidationError(
+        raise Refused(
             _("A member that is %(current)s cannot become %(target)s.")
             % {"current": member.get_status_display(), "target": Status(to).label},
             code="impossible_transition",
@@ -163,20 +162,18 @@ def convert_to_company(
     member = Member.objects.select_for_update().get(pk=member.pk)
     code = normalise(credit_code)
     if member.kind != Member.Kind.SOLE_PROPRIETOR:
-        raise ValidationError(
-            _("Only a sole proprietor can be converted into a company."), code="not_sole"
-        )
+        raise Refused(_("Only a sole proprietor can be converted into a company."), code="not_sole")
     if Conversion.objects.filter(sole_proprietor=member).exists():
-        raise ValidationError(_("This sole proprietor was converted already."), code="converted")
+        raise Refused(_("This sole proprietor was converted already."), code="converted")
     message = problem(code)
     if message:
-        raise ValidationError({"new_credit_code": message})
+        raise Refused({"new_credit_code": message})
     if code == member.credit_code:
-        raise ValidationError(
+        raise Refused(
             {"new_credit_code": _("The new firm needs its own credit code, not the old one.")}
         )
     if on > member.cooperative.today():
-        raise ValidationError({"converted_on": _("This date is in the future.")})
+        raise Refused({"converted_on": _("This date is in the future.")})
     firm = Member.objects.filter(cooperative=member.cooperative, credit_code=code).first()
     if firm is None:
         firm = Member.objects.create(
@@ -298,13 +295,13 @@ def grant_licence(
     member = licence.licensee
     day = on or member.cooperative.today()
     if licence.granted_on is not None or licence.revoked_on is not None:
-        raise ValidationError(_("Only a draft licence can be granted."), code="not_draft")
+        raise Refused(_("Only a draft licence can be granted."), code="not_draft")
     if not licence.trademark.strip():
-        raise ValidationError(
+        raise Refused(
             {"trademark": _("Name the trademark the licence grants.")}, code="no_trademark"
         )
     if member.has_left or member.status == Status.APPLICANT:
-        raise ValidationError(
+        raise Refused(
             _("%(member)s is not a member of the cooperative: the licence cannot be granted.")
             % {"member": member},
             code="not_member",

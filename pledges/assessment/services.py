@@ -1,6 +1,6 @@
 """State changes of assessments: start, publish, object, finalise (SCORING.md).
 
-Each function is atomic and refuses an impossible step with a ValidationError; work that
+Each function is atomic and refuses an impossible step with coop_portal.refusal.Refused; work that
 follows a change (computing the chunks, drawing the PDFs, checking the hash) is queued once
 the transaction commits. The computation itself and the run's hash are in computing.py; the
 views, ``manage.py assess`` and the schedule (schedule.py) call these.
@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from charter.models import CharterVersion
+from coop_portal.refusal import Refused
 from coop_portal.tasks import enqueue
 from members.models import Cooperative, Member, User
 from pledges.models.assessment import (
@@ -41,7 +41,7 @@ def period_for(cooperative: Cooperative, code: str) -> AssessmentPeriod:
     try:
         first_day, last_day = period_days(code)
     except PeriodCodeError:
-        raise ValidationError(
+        raise Refused(
             _("“%(code)s” is not a period code: use YYYY, YYYY-H1, YYYY-H2 or YYYY-Q1 to YYYY-Q4.")
             % {"code": code},
             code="bad_period",
@@ -74,12 +74,12 @@ def start_run(
         .get(pk=period.pk)
     )
     if AssessmentRun.objects.filter(period=period, status=Status.COMPUTING).exists():
-        raise ValidationError(
+        raise Refused(
             _("This period is being computed already; wait for it to finish."), code="busy"
         )
     version = CharterVersion.objects.in_force(period.cooperative, on=period.last_day)
     if version is None:
-        raise ValidationError(
+        raise Refused(
             _("No charter version is in force on %(day)s.") % {"day": period.last_day},
             code="no_charter",
         )
@@ -128,7 +128,7 @@ def publish_run(run: AssessmentRun, *, by: User | None, note: str = "") -> Asses
         .get(pk=run.pk)
     )
     if run.status != Status.DRAFT:
-        raise ValidationError(_("Only a draft can be published."), code="not_draft")
+        raise Refused(_("Only a draft can be published."), code="not_draft")
     period = AssessmentPeriod.objects.select_for_update().get(pk=run.period_id)
     previous = AssessmentRun.objects.current(period)
     latest_revision = max(
@@ -137,7 +137,7 @@ def publish_run(run: AssessmentRun, *, by: User | None, note: str = "") -> Asses
     )
     note = note.strip()
     if latest_revision and not note:
-        raise ValidationError(
+        raise Refused(
             _("This period was published already: say what this revision changes and why."),
             code="note_required",
         )
@@ -218,14 +218,14 @@ def lodge_objection(
 ) -> MemberObjection:
     """A member objects to its published result, during the notice period only."""
     if not in_notice_period(run):
-        raise ValidationError(
+        raise Refused(
             _("Objections can be lodged only during the public notice period."),
             code="notice_closed",
         )
     if not MemberAssessment.objects.filter(run=run, member=member).exists():
-        raise ValidationError(_("This member was not assessed in this run."), code="not_assessed")
+        raise Refused(_("This member was not assessed in this run."), code="not_assessed")
     if not text.strip():
-        raise ValidationError(_("Say what is wrong and why."), code="text_required")
+        raise Refused(_("Say what is wrong and why."), code="text_required")
     return MemberObjection.objects.create(run=run, member=member, text=text.strip(), lodged_by=by)
 
 
@@ -236,11 +236,11 @@ def decide_objection(
     """Record the regulator's decision on an objection, with its reason."""
     objection = MemberObjection.objects.select_for_update().get(pk=objection.pk)
     if objection.decision != MemberObjection.Decision.PENDING:
-        raise ValidationError(_("This objection was decided already."), code="decided")
+        raise Refused(_("This objection was decided already."), code="decided")
     if decision not in (MemberObjection.Decision.UPHELD, MemberObjection.Decision.DISMISSED):
-        raise ValidationError(_("Choose a decision."), code="bad_decision")
+        raise Refused(_("Choose a decision."), code="bad_decision")
     if not note.strip():
-        raise ValidationError(_("Give a reason for the decision."), code="reason_required")
+        raise Refused(_("Give a reason for the decision."), code="reason_required")
     objection.decision = decision
     objection.decision_note = note.strip()
     objection.decided_by = by
