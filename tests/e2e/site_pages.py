@@ -53,6 +53,8 @@ NOT_PAGES = {
     "complaints:track_feedback": "POST only (the form is on track_detail)",
     "complaints:staff_action": "POST only (the forms are on staff_detail)",
     "pledges:pdf": "a PDF",
+    "inspections:lab_inspections_template": "a CSV file",
+    "inspections:lab_items_template": "a CSV file",
     "pledges:current_pdf": "a PDF",
     "pledges:badge_svg": "an SVG image (its text alternative is checked on pledges:badge)",
     "pledges:assessment_start": "POST only (the form is on assessment_runs)",

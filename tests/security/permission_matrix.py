@@ -328,6 +328,8 @@ MATRIX: dict[str, str] = {
     'inspections/<slug:slug>/objections/': "login       login       404         404         404         200         200         404",
     'inspections/<slug:slug>/objections/<int:pk>/': "login       login       404         404         404         200         200         404",
     'inspections/<slug:slug>/lab/': "login       login       404         404         200         404         404         404",
+    'inspections/<slug:slug>/lab/inspections.csv': "login       login       404         404         200         404         404         404",
+    'inspections/<slug:slug>/lab/items.csv': "login       login       404         404         200         404         404         404",
     'inspections/<slug:slug>/lab/uploads/<int:pk>/': "login       login       404         404         200         404         404         404",
     'inspections/<slug:slug>/lab/uploads/<int:pk>/confirm/': "login       login       405         405         405         405         405         405",
     'inspections/<slug:slug>/lab/services/': "login       login       404         404         200         404         404         404",
