@@ -63,6 +63,7 @@ NOT_PAGES = {
     "pledges:public_notice_pdf": "a PDF",
     "pledges:public_report_pdf": "a PDF",
     "api-schema": "OpenAPI YAML",
+    "api-index": "JSON: the API's list of endpoints",
     "api-docs": "Redoc's own page (tests/e2e/test_api_docs.py)",
     "open-data-periods": "JSON",
     "open-data-assessments": "JSON",

@@ -374,6 +374,7 @@ MATRIX: dict[str, str] = {
     'pledges/assessments/<slug:cooperative>/<str:code>/r<int:revision>/verify/<str:credit_code>/': "200         200         200         200         200         200         200         200",
     'pledges/assessments/<slug:cooperative>/<str:code>/r<int:revision>/notice.pdf': "202         202         202         202         202         202         202         202",
     'pledges/assessments/<slug:cooperative>/<str:code>/r<int:revision>/members/<str:credit_code>/report.pdf': "202         202         202         202         202         202         202         202",
+    'api/v1/': "200         200         200         200         200         200         200         200",
     'api/v1/schema/': "200         200         200         200         200         200         200         200",
     'api/v1/docs/': "200         200         200         200         200         200         200         200",
     'api/v1/periods/': "200         200         200         200         200         200         200         200",
