@@ -500,6 +500,49 @@ def propose_consequence(
     return case
 
 
+def _dismiss(step: ExitStep, *, by: User | None, reason: str, on: datetime.date) -> None:
+    """Dismiss a proposed step; its case closes when nothing else in it stands."""
+    step.status = ExitStep.Status.DISMISSED
+    step.decided_by = by
+    step.decided_at = timezone.now()
+    step.decided_on = on
+    step.decision_reason = reason
+    step.save()
+    case = step.case
+    if not case.steps.exclude(status=ExitStep.Status.DISMISSED).exists():
+        case.closed_on = on
+        case.closing_reason = _("Every proposal was dismissed.")
+        case.save(update_fields=["closed_on", "closing_reason"])
+
+
+@transaction.atomic
+def revise_proposal(step: ExitStep, *, reason: str, source_ref: str) -> bool:
+    """A new revision of the assessment that proposed a step still calls for it: the proposal
+    takes the revision's reason and source instead of being proposed again. Returns whether
+    it changed; a step decided already is left as it is."""
+    step = ExitStep.objects.select_for_update().get(pk=step.pk)
+    if step.status != ExitStep.Status.PROPOSED:
+        return False
+    if (step.reason, step.source_ref) == (reason, source_ref):
+        return False
+    step.reason = reason
+    step.source_ref = source_ref
+    step._change_reason = source_ref  # type: ignore[attr-defined]
+    step.save(update_fields=["reason", "source_ref"])
+    return True
+
+
+@transaction.atomic
+def withdraw_proposal(step: ExitStep, *, reason: str) -> bool:
+    """A new revision of the assessment no longer calls for a proposed step: it is dismissed
+    with the reason, without an administrator. Returns whether it was still proposed."""
+    step = ExitStep.objects.select_for_update().select_related("case__member").get(pk=step.pk)
+    if step.status != ExitStep.Status.PROPOSED:
+        return False
+    _dismiss(step, by=None, reason=reason, on=step.case.member.cooperative.today())
+    return True
+
+
 def _require_administrator(user: User, cooperative: Cooperative) -> None:
     if not user.administers(cooperative):
         raise ValidationError(
@@ -701,17 +744,7 @@ def decide_proposal(
         raise ValidationError(_("Give the reason for the decision."), code="reason_required")
     day = on or member.cooperative.today()
     if not confirm:
-        step.status = ExitStep.Status.DISMISSED
-        step.decided_by = by
-        step.decided_at = timezone.now()
-        step.decided_on = day
-        step.decision_reason = reason.strip()
-        step.save()
-        case = step.case
-        if not case.steps.exclude(status=ExitStep.Status.DISMISSED).exists():
-            case.closed_on = day
-            case.closing_reason = _("Every proposal was dismissed.")
-            case.save(update_fields=["closed_on", "closing_reason"])
+        _dismiss(step, by=by, reason=reason.strip(), on=day)
         return step
     target = STATUS_AFTER.get(step.kind)
     if target is not None and member.status != target and not can_change_status(member, target):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from ..models import AssessmentRun
 from . import pdf
 
 __all__ = ["render_notice_pdf", "render_report_pdf", "render_run_pdfs"]
@@ -25,9 +26,12 @@ def render_report_pdf(run_id: int, member_id: int, language: str) -> int | None:
 
 @shared_task
 def render_run_pdfs(run_id: int) -> int:
-    """Queue a just-published run's public notice in both languages (members' reports are
-    drawn when first asked for). Returns how many were queued."""
-    languages = ("zh-hans", "en")
+    """Queue the public notices of a published run that nobody has claimed yet (in both
+    languages). Returns how many were queued."""
+    run = AssessmentRun.objects.filter(pk=run_id).first()
+    if run is None or not run.is_public:
+        return 0
+    languages = pdf.claim_notices(run)
     for language in languages:
         render_notice_pdf.delay(run_id, language)
     return len(languages)

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -118,6 +119,8 @@ def start_run(
         created_by=by,
         chunks_total=len(chunks),
         policy=gather.policy_of(version).figures(),
+        # A period that has not ended yet can only be previewed: its events are not all in.
+        is_preview=not period.has_ended(period.cooperative.today()),
     )
     RunChunk.objects.bulk_create(
         RunChunk(run=run, number=number, member_ids=ids) for number, ids in enumerate(chunks)
@@ -349,8 +352,46 @@ def compute_run_now(run: AssessmentRun, runner: Callable[[int, int], bool] | Non
     finish_run(run.pk)
 
 
+def publishable_from(run: AssessmentRun) -> datetime.date:
+    """The first day the run's period may be published: after its last day and the charter
+    policy's grace days for late lab data."""
+    policy = getattr(run.charter_version, "policy", None)
+    grace = getattr(policy, "late_data_grace_days", 15)
+    return run.period.last_day + datetime.timedelta(days=grace + 1)
+
+
+def check_publishable(run: AssessmentRun) -> None:
+    """Refuse, with the reason, a run that may not be published (yet)."""
+    if run.status != Status.DRAFT:
+        raise ValidationError(_("Only a draft can be published."), code="not_draft")
+    if run.is_preview:
+        raise ValidationError(
+            _(
+                "This run is a preview of a period that had not ended when it was computed; "
+                "it can never be published. Compute the period again once it has ended."
+            ),
+            code="preview",
+        )
+    first_day = publishable_from(run)
+    if run.period.cooperative.today() < first_day:
+        raise ValidationError(
+            _(
+                "The %(period)s can be published from %(day)s: late lab data for it may "
+                "still arrive until then."
+            )
+            % {"period": run.period.label, "day": first_day.isoformat()},
+            code="too_early",
+        )
+
+
 @transaction.atomic
-def publish_run(run: AssessmentRun, *, by: User | None, note: str = "") -> AssessmentRun:
+def publish_run(
+    run: AssessmentRun,
+    *,
+    by: User | None,
+    note: str = "",
+    progress: Callable[[int, int], None] | None = None,
+) -> AssessmentRun:
     """Publish a draft as the period's public snapshot and open the notice period.
 
     A correction of a period published already becomes its next revision, with a note of what
@@ -362,8 +403,7 @@ def publish_run(run: AssessmentRun, *, by: User | None, note: str = "") -> Asses
         .select_related("period__cooperative", "charter_version__policy")
         .get(pk=run.pk)
     )
-    if run.status != Status.DRAFT:
-        raise ValidationError(_("Only a draft can be published."), code="not_draft")
+    check_publishable(run)
     period = AssessmentPeriod.objects.select_for_update().get(pk=run.period_id)
     previous = AssessmentRun.objects.current(period)
     latest_revision = max(
@@ -371,11 +411,7 @@ def publish_run(run: AssessmentRun, *, by: User | None, note: str = "") -> Asses
         default=0,
     )
     note = note.strip()
-    if latest_revision and not note:
-        raise ValidationError(
-            _("This period was published already: say what this revision changes and why."),
-            code="note_required",
-        )
+    _note_required(period, note)
     today = period.cooperative.today()
     if previous is not None:
         previous.status = Status.SUPERSEDED
@@ -388,6 +424,8 @@ def publish_run(run: AssessmentRun, *, by: User | None, note: str = "") -> Asses
     run.published_by = by
     run.published_at = timezone.now()
     run.notice_ends_on = today + datetime.timedelta(days=notice_days)
+    run.publication_requested_at = None
+    run.publication_error = ""
     run.save(
         update_fields=[
             "status",
@@ -396,27 +434,109 @@ def publish_run(run: AssessmentRun, *, by: User | None, note: str = "") -> Asses
             "published_by",
             "published_at",
             "notice_ends_on",
+            "publication_requested_at",
+            "publication_error",
         ]
     )
     from .consequences import propose_consequences
 
-    propose_consequences(run)
+    propose_consequences(run, progress=progress)
     # Once the publication is committed, the workers draw its PDFs (so that they exist before
     # the first reader asks) and compute the period again for the verification page.
-    run_id = run.pk
-    _after_publication(run_id)
+    _after_publication(run)
     return run
 
 
-def _after_publication(run_id: int) -> None:
-    # With the broker down, the PDFs are drawn when first asked for and the check is queued
-    # by the verification page (published.recomputation_check).
+def _note_required(period: AssessmentPeriod, note: str) -> None:
+    if not note.strip() and AssessmentRun.objects.filter(period=period, revision__gt=0).exists():
+        raise ValidationError(
+            _("This period was published already: say what this revision changes and why."),
+            code="note_required",
+        )
+
+
+@transaction.atomic
+def request_publication(run: AssessmentRun, *, by: User, note: str = "") -> bool:
+    """Queue the publication of a draft (publish_run_task does it, in the background).
+
+    Refused like the publication itself would be. Returns False when the publication was
+    requested already: a second click queues nothing.
+    """
+    run = (
+        AssessmentRun.objects.select_for_update(of=("self",))
+        .select_related("period__cooperative", "charter_version__policy")
+        .get(pk=run.pk)
+    )
+    check_publishable(run)
+    _note_required(run.period, note)
+    if run.publication_requested_at is not None:
+        return False
+    run.publication_requested_at = timezone.now()
+    run.publication_requested_by = by
+    run.publication_note = note.strip()
+    run.publication_error = ""
+    run.save(
+        update_fields=[
+            "publication_requested_at",
+            "publication_requested_by",
+            "publication_note",
+            "publication_error",
+        ]
+    )
     from coop_portal.tasks import enqueue
 
-    from .tasks import check_run_task, render_run_pdfs
+    from .tasks import publish_run_task
 
-    enqueue(render_run_pdfs, run_id)
-    enqueue(check_run_task, run_id)
+    enqueue(publish_run_task, run.pk)
+    return True
+
+
+def publication_progress_key(run_id: int) -> str:
+    return f"assessment-publication-progress:{run_id}"
+
+
+def publication_progress(run: AssessmentRun) -> tuple[int, int] | None:
+    """(proposals done, proposals in all) of a publication under way, when it reported any."""
+    value = cache.get(publication_progress_key(run.pk))
+    return (int(value[0]), int(value[1])) if value else None
+
+
+def publish_requested(run_id: int) -> AssessmentRun | None:
+    """Publish a run whose publication was requested (publish_run_task). None, doing nothing,
+    when there is nothing to do: published already, or no longer requested. A refusal is
+    recorded on the run, and the request cleared so that it can be made again."""
+    run = AssessmentRun.objects.select_related("publication_requested_by").get(pk=run_id)
+    if run.status != Status.DRAFT or run.publication_requested_at is None:
+        return None
+
+    def report(done: int, total: int) -> None:
+        cache.set(publication_progress_key(run_id), (done, total), timeout=3600)
+
+    try:
+        return publish_run(
+            run, by=run.publication_requested_by, note=run.publication_note, progress=report
+        )
+    except ValidationError as error:
+        AssessmentRun.objects.filter(pk=run_id, status=Status.DRAFT).update(
+            publication_requested_at=None, publication_error=" ".join(error.messages)
+        )
+        return None
+    finally:
+        cache.delete(publication_progress_key(run_id))
+
+
+def _after_publication(run: AssessmentRun) -> None:
+    # The notices are claimed with the publication, so readers never queue them; with the
+    # broker down the claims run out (pdf.CLAIM_LIFETIME) and the next reader queues a render,
+    # and the check is queued by the verification page (published.recomputation_check).
+    from coop_portal.tasks import enqueue
+
+    from .pdf import claim_notices
+    from .tasks import check_run_task, render_notice_pdf
+
+    for language in claim_notices(run):
+        enqueue(render_notice_pdf, run.pk, language)
+    enqueue(check_run_task, run.pk)
 
 
 @transaction.atomic

@@ -24,6 +24,7 @@ __all__ = [
     "compute_run_chunk",
     "finalise_runs",
     "finish_run_task",
+    "publish_run_task",
     "resume_computing_runs",
     "resume_stalled_runs",
 ]
@@ -137,6 +138,15 @@ def assess_closed_periods() -> list[int]:
                 # No charter in force on its last day, or a run started meanwhile.
                 continue
     return started
+
+
+@shared_task
+def publish_run_task(run_id: int) -> int | None:
+    """Publish a run whose publication a regulator requested (in one transaction, as
+    ``services.publish_run``). Safe to run twice: a published run is left alone. Returns the
+    revision published, None when there was nothing to publish."""
+    run = services.publish_requested(run_id)
+    return run.revision if run else None
 
 
 @shared_task
