@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from coop_portal.mail import queue_mail
+from coop_portal.mail import queue_mail, queue_mail_in_their_languages
 from members import services as registry
 from members.models import Conversion, Cooperative, Member, Role, User
 from members.services import can_change_status, change_status
@@ -864,6 +864,44 @@ def decide_appeal(
         key=f"appeal:{appeal.pk}:decided",
     )
     return appeal
+
+
+def _administrators(cooperative: Cooperative) -> list[str]:
+    return list(
+        User.objects.filter(
+            roles__cooperative=cooperative, roles__kind=Role.Kind.ADMINISTRATOR, is_active=True
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
+def send_proposal_digest(cooperative: Cooperative, on: datetime.date | None = None) -> int:
+    """E-mail the cooperative's administrators the proposals waiting for their decision, by
+    kind (once a day: the key holds the day). Returns the e-mails queued."""
+    day = on or cooperative.today()
+    waiting = ExitStep.objects.proposed().of_cooperative(cooperative)
+    counts = dict.fromkeys(Kind.values, 0)
+    oldest = None
+    for kind, proposed_at in waiting.values_list("kind", "proposed_at"):
+        counts[kind] += 1
+        oldest = proposed_at if oldest is None else min(oldest, proposed_at)
+    total = sum(counts.values())
+    if not total:
+        return 0
+    return queue_mail_in_their_languages(
+        _administrators(cooperative),
+        "email/charter/proposal_digest",
+        {
+            "cooperative": cooperative,
+            "total": total,
+            "counts": [(Kind(kind).label, count) for kind, count in counts.items() if count],
+            "oldest": oldest.date() if oldest else None,
+            "url": site_url(reverse("charter:manage", kwargs={"slug": cooperative.slug})),
+        },
+        key=f"proposal-digest:{cooperative.pk}:{day.isoformat()}",
+    )
 
 
 @transaction.atomic

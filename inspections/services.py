@@ -10,8 +10,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -19,7 +21,7 @@ from django.utils.translation import gettext as _
 from charter.deadlines import commitment_days, commitment_days_for
 from charter.models import CharterVersion
 from coop_portal.csvimport import ImportReport, run_import
-from coop_portal.mail import queue_mail
+from coop_portal.mail import queue_mail, queue_mail_in_their_languages
 from coop_portal.public_cache import data_changed
 from members.models import Cooperative, Lab, Member, Role, User
 
@@ -676,7 +678,16 @@ def update_service(request: ServiceRequest, *, note: str, advance: bool, by: Use
         request.step = following
     request.updated_at = timezone.now()
     request.save(update_fields=["step", "updated_at"])
-    return ServiceUpdate.objects.create(request=request, step=request.step, note=note, by=by)
+    update = ServiceUpdate.objects.create(request=request, step=request.step, note=note, by=by)
+    if advance:
+        path = reverse("inspections:member_service", kwargs={"pk": request.pk})
+        queue_mail_in_their_languages(
+            _member_emails(request.member_id),
+            "email/inspections/service_moved",
+            {"service": request, "update": update, "url": settings.SITE_URL.rstrip("/") + path},
+            key=f"service-moved:{update.pk}",
+        )
+    return update
 
 
 # Lab API tokens ------------------------------------------------------------------------------

@@ -22,13 +22,17 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from charter.models import CharterVersion
+from charter.services import member_recipients
+from coop_portal.mail import queue_mail_in_their_languages
 from members.models import Cooperative, Member, User
 from pledges.models.assessment import (
     AssessmentPeriod,
@@ -532,11 +536,49 @@ def _after_publication(run: AssessmentRun) -> None:
     from coop_portal.tasks import enqueue
 
     from .pdf import claim_notices
-    from .tasks import check_run_task, render_notice_pdf
+    from .tasks import check_run_task, notify_publication_task, render_notice_pdf
 
     for language in claim_notices(run):
         enqueue(render_notice_pdf, run.pk, language)
     enqueue(check_run_task, run.pk)
+    enqueue(notify_publication_task, run.pk)
+
+
+def _objection_url(run: AssessmentRun) -> str:
+    path = reverse(
+        "pledges:assessment_objection",
+        kwargs={"slug": run.period.cooperative.slug, "run_id": run.pk},
+    )
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def notify_publication(run_id: int) -> int:
+    """Tell every member assessed in a public run its result and until when it may object
+    (once per member and language, however often this runs). Returns the e-mails queued."""
+    run = AssessmentRun.objects.public().select_related("period__cooperative").filter(pk=run_id)
+    published = run.first()
+    if published is None:
+        return 0
+    context: dict[str, Any] = {
+        "run": published,
+        "period": published.period,
+        "url": _objection_url(published),
+    }
+    queued = 0
+    results = (
+        MemberAssessment.objects.filter(run=published)
+        .select_related("member")
+        .order_by("member_id")
+        .iterator(chunk_size=2000)
+    )
+    for result in results:
+        queued += queue_mail_in_their_languages(
+            member_recipients(result.member),
+            "email/pledges/assessment_published",
+            {**context, "member": result.member, "result": result},
+            key=f"assessment-published:{published.pk}:{result.member_id}",
+        )
+    return queued
 
 
 @transaction.atomic
@@ -607,4 +649,11 @@ def decide_objection(
     objection.decided_by = by
     objection.decided_at = timezone.now()
     objection.save(update_fields=["decision", "decision_note", "decided_by", "decided_at"])
+    run = AssessmentRun.objects.select_related("period__cooperative").get(pk=objection.run_id)
+    queue_mail_in_their_languages(
+        member_recipients(objection.member),
+        "email/pledges/assessment_objection_decided",
+        {"objection": objection, "run": run, "period": run.period, "url": _objection_url(run)},
+        key=f"assessment-objection-decided:{objection.pk}",
+    )
     return objection

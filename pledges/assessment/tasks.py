@@ -24,6 +24,7 @@ __all__ = [
     "compute_run_chunk",
     "finalise_runs",
     "finish_run_task",
+    "notify_publication_task",
     "publish_run_task",
     "resume_computing_runs",
     "resume_stalled_runs",
@@ -147,6 +148,12 @@ def publish_run_task(run_id: int) -> int | None:
     revision published, None when there was nothing to publish."""
     run = services.publish_requested(run_id)
     return run.revision if run else None
+
+
+@shared_task
+def notify_publication_task(run_id: int) -> int:
+    """E-mail each member of a just-published run (once each, however often it runs)."""
+    return services.notify_publication(run_id)
 
 
 @shared_task
