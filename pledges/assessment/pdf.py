@@ -1,6 +1,6 @@
 """PDFs of published assessments: a member's report and the period's public notice (公示).
 
-Each PDF is drawn once per run and language by a background task (pdf_tasks.py) and kept in
+Each PDF is drawn once per run and language by a background task (the tasks at the end) and kept in
 an AssessmentPdf row; a corrected result is a new run, so it gets PDFs of its own. Drafts are
 never drawn. Each PDF carries a QR code of its public verification page.
 
@@ -17,14 +17,18 @@ import datetime
 import io
 from typing import Any
 
+from celery import shared_task
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from pypdf import PdfWriter
 
 from coop_portal.pdf import qr_svg_data_uri, render_pdf
+from coop_portal.tasks import enqueue
 from members.models import Member
+from members.opendata import extract_date
 
 from ..models import AssessmentPdf, AssessmentRun, DocumentClaim, MemberAssessment
 from . import published
@@ -37,6 +41,7 @@ CLAIM_LIFETIME = datetime.timedelta(minutes=30)
 # Members per part of a public notice: WeasyPrint lays out a whole document in memory, so a
 # notice is laid out part by part and the parts are joined.
 NOTICE_PART_SIZE = 1000
+
 
 
 def pdf_language(language: str | None) -> str:
@@ -91,10 +96,6 @@ def notice_pdf(run: AssessmentRun, language: str | None) -> AssessmentPdf | None
     language = pdf_language(language)
     document = cached(run, Kind.NOTICE, None, language)
     if document is None and claim(run, Kind.NOTICE, None, language):
-        from coop_portal.tasks import enqueue
-
-        from .pdf_tasks import render_notice_pdf
-
         # In the embedded default the task runs at once, so the PDF may be there now.
         enqueue(render_notice_pdf, run.pk, language)
         document = cached(run, Kind.NOTICE, None, language)
@@ -107,10 +108,6 @@ def report_pdf(result: MemberAssessment, language: str | None) -> AssessmentPdf 
     language = pdf_language(language)
     document = cached(result.run, Kind.REPORT, result.member, language)
     if document is None and claim(result.run, Kind.REPORT, result.member, language):
-        from coop_portal.tasks import enqueue
-
-        from .pdf_tasks import render_report_pdf
-
         enqueue(render_report_pdf, result.run_id, result.member_id, language)
         document = cached(result.run, Kind.REPORT, result.member, language)
     return document
@@ -130,14 +127,12 @@ def _common(run: AssessmentRun) -> dict[str, Any]:
         "cooperative": run.period.cooperative,
         "period": run.period,
         "run": run,
-        "issued_on": published.extract_date(),
+        "issued_on": extract_date(),
     }
 
 
 def render_notice(run: AssessmentRun, language: str, part_size: int = NOTICE_PART_SIZE) -> bytes:
     """The run's public notice: laid out NOTICE_PART_SIZE members at a time, parts joined."""
-    from pypdf import PdfWriter
-
     results = published.results_of(run).order_by("member__name", "member__credit_code", "pk")
     counts = published.grade_counts(run)
     parts = max(1, -(-counts["total"] // part_size))
@@ -229,3 +224,30 @@ def store_report(run_id: int, member_id: int, language: str) -> AssessmentPdf | 
         return document
     content = render_report(result, language)
     return _store(run, Kind.REPORT, result.member, language, content)
+
+
+@shared_task
+def render_notice_pdf(run_id: int, language: str) -> int | None:
+    """Draw a run's public notice in one language; returns the kept PDF's id (None: not public)."""
+    document = store_notice(run_id, language)
+    return document.pk if document else None
+
+
+@shared_task
+def render_report_pdf(run_id: int, member_id: int, language: str) -> int | None:
+    """Draw a member's assessment report in one language; returns the kept PDF's id."""
+    document = store_report(run_id, member_id, language)
+    return document.pk if document else None
+
+
+@shared_task
+def render_run_pdfs(run_id: int) -> int:
+    """Queue the public notices of a published run that nobody has claimed yet (in both
+    languages). Returns how many were queued."""
+    run = AssessmentRun.objects.filter(pk=run_id).first()
+    if run is None or not run.is_public:
+        return 0
+    languages = claim_notices(run)
+    for language in languages:
+        render_notice_pdf.delay(run_id, language)
+    return len(languages)

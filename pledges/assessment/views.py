@@ -26,7 +26,7 @@ from pledges.models.assessment import (
     MemberObjection,
 )
 
-from . import charts, services
+from . import charts, publication, services
 from .consequences import proposal_counts
 from .dashboard import dashboard
 from .forms import DecisionForm, ObjectionForm, PublishForm, StartRunForm
@@ -151,7 +151,7 @@ def publish(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
         refusal = " ".join(error.messages)
     if request.method == "POST" and not refusal and form.is_valid():
         try:
-            queued = services.request_publication(
+            queued = publication.request_publication(
                 run,
                 by=request.user,  # type: ignore[arg-type]
                 note=form.cleaned_data["note"],

@@ -8,7 +8,7 @@ from io import StringIO
 from django.core.management import call_command
 from django.urls import reverse
 
-import pledges.assessment.admin  # noqa: F401 - registers the admin pages
+import pledges.admin  # noqa: F401 - registers the admin pages
 from complaints.models import Complaint
 from inspections.models import Inspection
 from members.models import Cooperative, Member

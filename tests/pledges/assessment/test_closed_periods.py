@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from charter.models import ExitStep
 from pledges.assessment import services
-from pledges.assessment.tasks import publish_run_task
+from pledges.assessment.publication import publish_run_task
 from pledges.models import AssessmentRun
 
 from .conftest import compute
@@ -111,7 +111,7 @@ def test_the_confirmation_names_the_period_members_and_consequences(personas, dr
 
 
 def test_publishing_without_confirming_is_refused_and_queues_nothing(personas, draft):
-    with mock.patch("pledges.assessment.tasks.publish_run_task.apply_async") as queued:
+    with mock.patch("pledges.assessment.publication.publish_run_task.apply_async") as queued:
         response = personas.regulator.post(
             publish_url(draft), {"note": ""}, HTTP_ACCEPT_LANGUAGE="en"
         )
@@ -147,7 +147,7 @@ def test_publication_runs_as_a_task_and_the_page_shows_its_progress(
     personas, draft, django_capture_on_commit_callbacks
 ):
     with (
-        mock.patch("pledges.assessment.tasks.publish_run_task.apply_async") as queued,
+        mock.patch("pledges.assessment.publication.publish_run_task.apply_async") as queued,
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = personas.regulator.post(publish_url(draft), {"note": "", "confirm": "on"})
@@ -171,11 +171,11 @@ def test_publication_runs_as_a_task_and_the_page_shows_its_progress(
 
 
 def test_a_refused_publication_is_shown_and_may_be_asked_again(personas, draft, freeze_today):
-    with mock.patch("pledges.assessment.tasks.publish_run_task.apply_async"):
+    with mock.patch("pledges.assessment.publication.publish_run_task.apply_async"):
         personas.regulator.post(publish_url(draft), {"note": "", "confirm": "on"})
     # Another revision got published in the meantime: this one now needs a note.
     other = AssessmentRun.objects.filter(pk=draft.pk)
-    with mock.patch.object(services, "_note_required", side_effect=ValidationError("Say why.")):
+    with mock.patch.object(services, "note_required", side_effect=ValidationError("Say why.")):
         assert publish_run_task.apply(args=(draft.pk,)).get() is None
     draft = other.get()
     assert draft.publication_requested_at is None

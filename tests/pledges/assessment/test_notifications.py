@@ -11,7 +11,7 @@ from charter.services import send_proposal_digest
 from charter.tasks import send_proposal_digests
 from coop_portal.models import OutboxEmail
 from inspections.services import request_service, update_service
-from pledges.assessment import services
+from pledges.assessment import notifications, services
 from pledges.models.assessment import MemberObjection
 
 from .conftest import publish
@@ -44,14 +44,14 @@ def test_publication_tells_each_member_its_result_and_objection_deadline_in_its_
     assert member_user_a.email not in chinese[0].to
     assert "2025年度" in chinese[0].subject
     before = OutboxEmail.objects.count()
-    assert services.notify_publication(run.pk) == 0
+    assert notifications.notify_publication(run.pk) == 0
     assert OutboxEmail.objects.count() == before
 
 
 def test_a_draft_notifies_nobody(coop, charter, member_a):
     from .conftest import compute
 
-    assert services.notify_publication(compute(coop, "2025").pk) == 0
+    assert notifications.notify_publication(compute(coop, "2025").pk) == 0
     assert not OutboxEmail.objects.exists()
 
 
