@@ -43,7 +43,6 @@ CLAIM_LIFETIME = datetime.timedelta(minutes=30)
 NOTICE_PART_SIZE = 1000
 
 
-
 def pdf_language(language: str | None) -> str:
     """One of the portal's two languages: English when asked for, else Chinese."""
     return "en" if (language or "").lower().startswith("en") else "zh-hans"

@@ -6,6 +6,7 @@ The figures (Python allocations traced while drawing, in MB) go to benchmarks/RE
 
 from __future__ import annotations
 
+import os
 import tracemalloc
 from decimal import Decimal
 
@@ -16,8 +17,9 @@ from tests.factories import credit_code_for
 
 from .factories import RunFactory, publish
 
-MEMBERS = 2000
-PART = 500
+# benchmarks/RESULTS.md gives the figures for NOTICE_MEMBERS=2000 (a quarter per part).
+MEMBERS = int(os.environ.get("NOTICE_MEMBERS", "800"))
+PART = MEMBERS // 4
 
 
 def peak_megabytes(run, part_size: int) -> float:
@@ -56,4 +58,4 @@ def test_a_notice_of_thousands_of_members_is_drawn_in_bounded_memory(coop, chart
     in_parts = peak_megabytes(run, PART)
     whole = peak_megabytes(run, MEMBERS)
     # A quarter of the members per part: well under the whole document's peak.
-    assert in_parts < whole * 0.6
+    assert in_parts < whole * 0.6, (in_parts, whole)
