@@ -18,7 +18,7 @@ from tests.factories import credit_code_for
 from .factories import RunFactory, publish
 
 # benchmarks/RESULTS.md gives the figures for NOTICE_MEMBERS=2000 (a quarter per part).
-MEMBERS = int(os.environ.get("NOTICE_MEMBERS", "800"))
+MEMBERS = int(os.environ.get("NOTICE_MEMBERS", "400"))
 PART = MEMBERS // 4
 
 
