@@ -44,7 +44,7 @@ class PublishedDocument(models.Model):
         return f"{self.run} · {self.kind} · {self.language}"  # type: ignore[attr-defined]
 
 
-def one_per_document(prefix: str) -> list[models.UniqueConstraint]:
+def one_per_document(prefix: str) -> list[models.BaseConstraint]:
     """One row per run, kind, member and language (the public notice has no member)."""
     return [
         models.UniqueConstraint(
