@@ -15,16 +15,16 @@ from .models import Application, CharterVersion, ExitStep
 from .setup import DEFAULT_SECTIONS, setup_charter
 
 SECOND_VERSION = {
-    "title_zh": "南通家纺质量合作社公约（2024 年修订）",
-    "title_en": "Charter of the Nantong home-textile quality cooperative (2024 revision)",
+    "title_zh": "南通家纺质量合作社公约（{year} 年修订）",
+    "title_en": "Charter of the Nantong home-textile quality cooperative ({year} revision)",
     "duties_zh": DEFAULT_SECTIONS["duties_zh"]
     + "\n- 首席质量官每年参加不少于 16 学时的合作社培训\n- 使用集体商标的社员接受商会的定期检查",
     "duties_en": DEFAULT_SECTIONS["duties_en"]
     + "\n- The chief quality officer takes at least 16 hours of the cooperative's training a year"
     + "\n- Members licensed to use the collective trademark accept the chamber's regular checks",
-    "change_note_zh": "2024 年修订：增加首席质量官培训学时和集体商标检查的义务；申诉期延长至 20 天；"
+    "change_note_zh": "{year} 年修订：增加首席质量官培训学时和集体商标检查的义务；申诉期延长至 20 天；"
     "重新入社的冷静期缩短为 180 天。",
-    "change_note_en": "2024 revision: training hours for chief quality officers and checks of "
+    "change_note_en": "{year} revision: training hours for chief quality officers and checks of "
     "collective-trademark users added; appeal window extended to 20 days; cooling-off period "
     "before re-admission shortened to 180 days.",
 }
@@ -92,19 +92,24 @@ def _member_user(member: Member) -> User:
     return user
 
 
+def second_effective_from(cooperative: Cooperative) -> datetime.date:
+    return members_demo.story_day(SECOND_EFFECTIVE_FROM, cooperative.today())
+
+
 def _versions(cooperative: Cooperative) -> tuple[CharterVersion, CharterVersion]:
     first = setup_charter(cooperative)
     second = cooperative.charter_versions.filter(number=2).first()
     if second is None:
-        draft = services.draft_charter_version(cooperative, effective_from=SECOND_EFFECTIVE_FROM)
+        effective_from = second_effective_from(cooperative)
+        draft = services.draft_charter_version(cooperative, effective_from=effective_from)
         for field, value in SECOND_VERSION.items():
-            setattr(draft, field, value)
+            setattr(draft, field, value.replace("{year}", str(effective_from.year)))
         draft.save()
         draft.policy.appeal_window_days = 20
         draft.policy.cooling_off_days = 180
         draft.policy.save()
         # Published on its effective day, as the administrators did then.
-        second = services.publish_charter_version(draft, by=None, on=SECOND_EFFECTIVE_FROM)
+        second = services.publish_charter_version(draft, by=None, on=effective_from)
     return first, second
 
 
@@ -116,7 +121,7 @@ def _acceptances(first: CharterVersion, second: CharterVersion) -> None:
         ).order_by("credit_code")
     )
     for member in current:
-        if member.joined_on is not None and member.joined_on < SECOND_EFFECTIVE_FROM:
+        if member.joined_on is not None and member.joined_on < second.effective_from:
             services.accept_charter(
                 member, first, signatory_name=member.contact_person or "法定代表人", by=None
             )
@@ -203,6 +208,10 @@ def _cases(cooperative: Cooperative, registrar: User, reviewer: User) -> None:
     def ago(days: int) -> datetime.date:
         return today - datetime.timedelta(days=days)
 
+    # The story's last assessed year and the one before, as the demo is loaded today.
+    last_year = members_demo.story_year(2025, today)
+    year_before = last_year - 1
+
     candidates = list(
         cooperative.members.filter(status=Member.Status.ACTIVE, exit_cases__isnull=True)
         .order_by("credit_code")
@@ -216,8 +225,8 @@ def _cases(cooperative: Cooperative, registrar: User, reviewer: User) -> None:
         services.propose_consequence(
             proposal,
             "warning",
-            reason="2025 年度考核等级为 D（得分 52.5）。",
-            source_ref="demo:assessment:2025",
+            reason=f"{last_year} 年度考核等级为 D（得分 52.5）。",
+            source_ref=f"demo:assessment:{last_year}",
         )
     if warned is not None:
         services.take_exit_step(
@@ -225,7 +234,7 @@ def _cases(cooperative: Cooperative, registrar: User, reviewer: User) -> None:
             "warning",
             by=registrar,
             reason="监督抽查床品两批次不合格，未按承诺期限整改。",
-            evidence="抽查报告 NT-2025-0311\n抽查报告 NT-2025-0418",
+            evidence=f"抽查报告 NT-{last_year}-0311\n抽查报告 NT-{last_year}-0418",
             source_ref="demo:warning",
             on=ago(20),
         )
@@ -234,7 +243,7 @@ def _cases(cooperative: Cooperative, registrar: User, reviewer: User) -> None:
             suspended,
             "warning",
             by=registrar,
-            reason="2024 年度考核等级为 D。",
+            reason=f"{year_before} 年度考核等级为 D。",
             source_ref="demo:suspension:warning",
             on=ago(200),
         )
@@ -242,8 +251,8 @@ def _cases(cooperative: Cooperative, registrar: User, reviewer: User) -> None:
             suspended,
             "suspension",
             by=registrar,
-            reason="整改期满仍未整改，2025 年度考核再次为 D。",
-            evidence="考核公示 2025\n整改通知书 2024-17",
+            reason=f"整改期满仍未整改，{last_year} 年度考核再次为 D。",
+            evidence=f"考核公示 {last_year}\n整改通知书 {year_before}-17",
             source_ref="demo:suspension",
             on=ago(60),
         )
@@ -269,7 +278,7 @@ def _cases(cooperative: Cooperative, registrar: User, reviewer: User) -> None:
             "removal",
             by=reviewer,
             reason="暂停期满未恢复资格，经合作社理事会决定除名。",
-            evidence="理事会决议 2025-04",
+            evidence=f"理事会决议 {last_year}-04",
             source_ref="demo:removal",
             on=ago(150),
         )
@@ -288,7 +297,7 @@ def _cases(cooperative: Cooperative, registrar: User, reviewer: User) -> None:
             "warning",
             by=registrar,
             reason="两起投诉经核实成立，答复超出承诺期限。",
-            evidence="投诉 C-2025-0097\n投诉 C-2025-0102",
+            evidence=f"投诉 C-{last_year}-0097\n投诉 C-{last_year}-0102",
             source_ref="demo:appeal",
             on=ago(5),
         )

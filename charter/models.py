@@ -307,6 +307,16 @@ class ScoringPolicy(FinalOnceLoaded):
     objection_window_days = models.PositiveSmallIntegerField(
         _("window for objecting to an inspection result (days)"), default=15
     )
+    # Lab reports dated inside a period may arrive after it ends: a period is published only
+    # once this many days have passed after its last day, so that late data is in.
+    late_data_grace_days = models.PositiveSmallIntegerField(
+        _("days to wait for late lab data before publishing a period"), default=15
+    )
+    # A member admitted, re-admitted or converted this late in a period has had no time to
+    # publish a pledge or build a record: the period proposes no warning or suspension for it.
+    new_member_grace_days = models.PositiveSmallIntegerField(
+        _("grace period for members that joined late in a period (days)"), default=60
+    )
     cooling_off_days = models.PositiveSmallIntegerField(
         _("cooling-off period before re-admission (days)"), default=365
     )

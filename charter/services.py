@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from coop_portal.links import absolute_url
-from coop_portal.mail import queue_mail
+from coop_portal.mail import queue_mail, queue_mail_in_their_languages
 from coop_portal.refusal import Refused
 from members import services as registry
 from members.models import Conversion, Cooperative, Member, User
@@ -488,6 +488,49 @@ def propose_consequence(
     return case
 
 
+def _dismiss(step: ExitStep, *, by: User | None, reason: str, on: datetime.date) -> None:
+    """Dismiss a proposed step; its case closes when nothing else in it stands."""
+    step.status = ExitStep.Status.DISMISSED
+    step.decided_by = by
+    step.decided_at = timezone.now()
+    step.decided_on = on
+    step.decision_reason = reason
+    step.save()
+    case = step.case
+    if not case.steps.exclude(status=ExitStep.Status.DISMISSED).exists():
+        case.closed_on = on
+        case.closing_reason = _("Every proposal was dismissed.")
+        case.save(update_fields=["closed_on", "closing_reason"])
+
+
+@transaction.atomic
+def revise_proposal(step: ExitStep, *, reason: str, source_ref: str) -> bool:
+    """A new revision of the assessment that proposed a step still calls for it: the proposal
+    takes the revision's reason and source instead of being proposed again. Returns whether
+    it changed; a step decided already is left as it is."""
+    step = ExitStep.objects.select_for_update().get(pk=step.pk)
+    if step.status != ExitStep.Status.PROPOSED:
+        return False
+    if (step.reason, step.source_ref) == (reason, source_ref):
+        return False
+    step.reason = reason
+    step.source_ref = source_ref
+    step._change_reason = source_ref  # type: ignore[attr-defined]
+    step.save(update_fields=["reason", "source_ref"])
+    return True
+
+
+@transaction.atomic
+def withdraw_proposal(step: ExitStep, *, reason: str) -> bool:
+    """A new revision of the assessment no longer calls for a proposed step: it is dismissed
+    with the reason, without an administrator. Returns whether it was still proposed."""
+    step = ExitStep.objects.select_for_update().select_related("case__member").get(pk=step.pk)
+    if step.status != ExitStep.Status.PROPOSED:
+        return False
+    _dismiss(step, by=None, reason=reason, on=step.case.member.cooperative.today())
+    return True
+
+
 def _require_administrator(user: User, cooperative: Cooperative) -> None:
     if not user.administers(cooperative):
         raise Refused(
@@ -689,17 +732,7 @@ def decide_proposal(
         raise Refused(_("Give the reason for the decision."), code="reason_required")
     day = on or member.cooperative.today()
     if not confirm:
-        step.status = ExitStep.Status.DISMISSED
-        step.decided_by = by
-        step.decided_at = timezone.now()
-        step.decided_on = day
-        step.decision_reason = reason.strip()
-        step.save()
-        case = step.case
-        if not case.steps.exclude(status=ExitStep.Status.DISMISSED).exists():
-            case.closed_on = day
-            case.closing_reason = _("Every proposal was dismissed.")
-            case.save(update_fields=["closed_on", "closing_reason"])
+        _dismiss(step, by=by, reason=reason.strip(), on=day)
         return step
     target = STATUS_AFTER.get(step.kind)
     if target is not None and member.status != target and not can_change_status(member, target):
@@ -819,6 +852,33 @@ def decide_appeal(
         key=f"appeal:{appeal.pk}:decided",
     )
     return appeal
+
+
+def send_proposal_digest(cooperative: Cooperative, on: datetime.date | None = None) -> int:
+    """E-mail the cooperative's administrators the proposals waiting for their decision, by
+    kind (once a day: the key holds the day). Returns the e-mails queued."""
+    day = on or cooperative.today()
+    waiting = ExitStep.objects.proposed().of_cooperative(cooperative)
+    counts = dict.fromkeys(Kind.values, 0)
+    oldest = None
+    for kind, proposed_at in waiting.values_list("kind", "proposed_at"):
+        counts[kind] += 1
+        oldest = proposed_at if oldest is None else min(oldest, proposed_at)
+    total = sum(counts.values())
+    if not total:
+        return 0
+    return queue_mail_in_their_languages(
+        cooperative.administrator_emails(),
+        "email/charter/proposal_digest",
+        {
+            "cooperative": cooperative,
+            "total": total,
+            "counts": [(Kind(kind).label, count) for kind, count in counts.items() if count],
+            "oldest": oldest.date() if oldest else None,
+            "url": absolute_url(reverse("charter:manage", kwargs={"slug": cooperative.slug})),
+        },
+        key=f"proposal-digest:{cooperative.pk}:{day.isoformat()}",
+    )
 
 
 @transaction.atomic

@@ -17,3 +17,15 @@ def propose_overdue_removals() -> int:
         for cooperative in Cooperative.objects.filter(charter_versions__isnull=False).distinct():
             created += services.propose_overdue_removals(cooperative)
     return created
+
+
+@shared_task
+def send_proposal_digests() -> int:
+    """Daily: tell each cooperative's administrators what proposals wait for them (safe twice:
+    one digest per cooperative and day)."""
+    return sum(
+        services.send_proposal_digest(cooperative)
+        for cooperative in Cooperative.objects.filter(
+            members__exit_cases__steps__status="proposed"
+        ).distinct()
+    )

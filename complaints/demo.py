@@ -1,8 +1,10 @@
 """The complaints part of the demo cooperative that `make run` loads.
 
-Complaints at every stage over 2024–2025 for the demo members: some answered late, some
-upheld, one with a photo, some with satisfaction feedback. Each is created once (matched on
-its reference), so loading the demo again changes nothing.
+Complaints at every stage for the demo members: closed ones over the story's two years (moved
+by whole years with the day the demo is loaded, members.demo.story_day), the open ones a few
+days before that day, so that none is overdue because the demo was written for another day.
+Some answered late, some upheld, one with a photo, some with satisfaction feedback. Each is
+created once (matched on its reference), so loading the demo again changes nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.core.files.base import ContentFile
 from PIL import Image, ImageDraw
 
 from charter.deadlines import commitment_days
+from members.demo import story_day
 from members.models import Cooperative, Member, Role
 
 from .models import (
@@ -39,7 +42,8 @@ Status = Complaint.Status
 class Spec:
     number: int
     member: int
-    received: datetime.date
+    # A day of the story, or (open complaints) how many days before the day of loading.
+    received: datetime.date | int
     status: str
     product: str
     story: str
@@ -138,17 +142,17 @@ SPECS = [
     Spec(
         7,
         1,
-        D(2025, 3, 15),
+        12,
         Status.MEDIATION,
         "窗帘",
         "遮光窗帘透光，商家拒绝退换。",
         answer_after=6,
         share_contact=True,
     ),
-    Spec(8, 2, D(2025, 5, 22), Status.ANSWERED, "凉席", "凉席有异味。", answer_after=11),
-    Spec(9, 3, D(2025, 8, 30), Status.FORWARDED, "儿童睡袋", "拉链夹手，存在安全隐患。"),
-    Spec(10, 0, D(2025, 11, 4), Status.ACCEPTED, "乳胶枕", "乳胶枕使用一周后开裂。"),
-    Spec(11, 4, D(2025, 12, 10), Status.RECEIVED, "毛毯", "毛毯起球严重，希望退货。"),
+    Spec(8, 2, 13, Status.ANSWERED, "凉席", "凉席有异味。", answer_after=11),
+    Spec(9, 3, 3, Status.FORWARDED, "儿童睡袋", "拉链夹手，存在安全隐患。"),
+    Spec(10, 0, 2, Status.ACCEPTED, "乳胶枕", "乳胶枕使用一周后开裂。"),
+    Spec(11, 4, 1, Status.RECEIVED, "毛毯", "毛毯起球严重，希望退货。"),
     Spec(
         12,
         1,
@@ -183,14 +187,21 @@ def load(cooperative: Cooperative) -> None:
     existing = set(
         Complaint.objects.filter(cooperative=cooperative).values_list("reference", flat=True)
     )
+    today = cooperative.today()
     for spec in SPECS:
-        reference = f"NA-{spec.received.year}-D{spec.number:05d}"
+        received = (
+            today - datetime.timedelta(days=spec.received)
+            if isinstance(spec.received, int)
+            else story_day(spec.received, today)
+        )
+        reference = f"NA-{received.year}-D{spec.number:05d}"
         if reference not in existing:
-            _create(cooperative, members[spec.member % len(members)], reference, spec)
+            _create(cooperative, members[spec.member % len(members)], reference, spec, received)
 
 
-def _create(cooperative: Cooperative, member: Member, reference: str, spec: Spec) -> None:
-    received = spec.received
+def _create(
+    cooperative: Cooperative, member: Member, reference: str, spec: Spec, received: datetime.date
+) -> None:
     complaint = Complaint(
         cooperative=cooperative,
         member=member,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
 
 from django.template.loader import render_to_string
@@ -51,3 +52,34 @@ def queue_mail(
     # (tasks.flush_outbox) sends it once the broker is back.
     enqueue(send_outbox_email, email.pk)
     return email
+
+
+# The language of an address that belongs to no user (a member's or cooperative's own).
+DEFAULT_MAIL_LANGUAGE = "zh-hans"
+
+
+def mail_language(preference: str | None) -> str:
+    """One of the portal's two languages: English when preferred, else Chinese."""
+    return "en" if (preference or "").lower().startswith("en") else DEFAULT_MAIL_LANGUAGE
+
+
+def queue_mail_in_their_languages(
+    to: Sequence[str], template: str, context: dict[str, object], *, key: str
+) -> int:
+    """Queue the e-mail once for each language its recipients read: each user's preferred
+    language, Chinese for addresses of no user. ``key`` makes each language's e-mail queued
+    at most once. Returns how many e-mails were queued."""
+    from django.contrib.auth import get_user_model
+
+    addresses = [address for address in to if address]
+    preferred = dict(
+        get_user_model().objects.filter(email__in=addresses).values_list("email", "language")
+    )
+    groups: dict[str, list[str]] = defaultdict(list)
+    for address in addresses:
+        groups[mail_language(preferred.get(address))].append(address)
+    queued = 0
+    for language, group in sorted(groups.items()):
+        if queue_mail(group, template, context, language=language, key=f"{key}:{language}"):
+            queued += 1
+    return queued

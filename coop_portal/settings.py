@@ -237,6 +237,7 @@ CELERY_IMPORTS = [
     "pledges.assessment.tasks",
     "pledges.assessment.pdf",
     "pledges.assessment.schedule",
+    "pledges.assessment.publication",
 ]
 CELERY_TASK_ROUTES = {
     "pledges.*": {"queue": "long"},
@@ -295,6 +296,12 @@ CELERY_BEAT_SCHEDULE = {
     "propose-overdue-removals": {
         "task": "charter.tasks.propose_overdue_removals",
         "schedule": crontab(minute=10, hour="6,18"),
+    },
+    # The morning digest of exit-mechanism proposals waiting for each cooperative's
+    # administrators (one per cooperative and day).
+    "proposal-digests": {
+        "task": "charter.tasks.send_proposal_digests",
+        "schedule": crontab(minute=0, hour=8),
     },
     # Complaint deadline reminders to members and overdue reports to administrators (each once).
     "complaint-reminders": {

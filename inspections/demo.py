@@ -7,6 +7,7 @@ import random
 
 from django.db import transaction
 
+from members import demo as members_demo
 from members.models import Cooperative, Lab, Member, Role, User
 
 from .models import (
@@ -135,7 +136,8 @@ def _load_inspections(
     rng = random.Random(20211231)  # noqa: S311
     today = cooperative.today()
     failures: list[Inspection] = []
-    for year, (count, failed_count) in YEARS.items():
+    for story_year, (count, failed_count) in YEARS.items():
+        year = members_demo.story_year(story_year, today)
         failing = set(rng.sample(range(count), failed_count))
         created = 0
         for number in range(count):
@@ -176,17 +178,23 @@ def _load_inspections(
             created=created,
             confirmed_at=datetime.datetime(year, 12, 20, 10, tzinfo=datetime.UTC),
         )
-    _rectify(cooperative, lab, failures, rng)
+    _rectify(cooperative, lab, failures, rng, last_year=members_demo.story_year(2025, today))
     _object(cooperative, lab, members, categories, failures, regulator, today)
 
 
 def _rectify(
-    cooperative: Cooperative, lab: Lab, failures: list[Inspection], rng: random.Random
+    cooperative: Cooperative,
+    lab: Lab,
+    failures: list[Inspection],
+    rng: random.Random,
+    *,
+    last_year: int,
 ) -> None:
-    """Re-test most failures: most on time, a few late; the last ones of 2025 stay open."""
+    """Re-test most failures: most on time, a few late; the last ones of the story's last
+    year stay open."""
     owner = User.objects.filter(roles__kind=Role.Kind.MEMBER_USER).first()
     for index, failed in enumerate(failures):
-        if failed.reported_on.year == 2025 and index % 3 != 0:
+        if failed.reported_on.year == last_year and index % 3 != 0:
             continue  # Still open: overdue by now.
         rectification = Rectification.objects.get(inspection=failed)
         late = index % 5 == 4
@@ -227,7 +235,8 @@ def _object(
     today: datetime.date,
 ) -> None:
     """One objection upheld (the result voided), one waiting for the regulator."""
-    upheld = next(f for f in failures if f.reported_on.year == 2024)
+    last_year = members_demo.story_year(2025, today)
+    upheld = next(f for f in failures if f.reported_on.year == last_year - 1)
     objection = raise_objection(
         upheld,
         reason="抽样时样品包装破损受潮，检测结果不能代表出厂产品。",
@@ -253,7 +262,7 @@ def _object(
             status=Inspection.Status.VOIDED,
             void_note="经复核，样品在抽样运输中受潮，检验结论作废。",
         )
-    pending = [f for f in failures if f.reported_on.year == 2025][-1]
+    pending = [f for f in failures if f.reported_on.year == last_year][-1]
     raise_objection(
         pending,
         reason="送检样品标签与实际批次不符，申请复检。",

@@ -12,6 +12,7 @@ from typing import IO
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -19,7 +20,8 @@ from django.utils.translation import gettext as _
 from charter.deadlines import commitment_days, commitment_days_for
 from charter.models import CharterVersion
 from coop_portal.csvimport import ImportReport, run_import
-from coop_portal.mail import queue_mail
+from coop_portal.links import absolute_url
+from coop_portal.mail import queue_mail, queue_mail_in_their_languages
 from coop_portal.public_cache import data_changed
 from coop_portal.refusal import Refused
 from members.models import Cooperative, Lab, Member, User
@@ -660,7 +662,16 @@ def update_service(request: ServiceRequest, *, note: str, advance: bool, by: Use
         request.step = following
     request.updated_at = timezone.now()
     request.save(update_fields=["step", "updated_at"])
-    return ServiceUpdate.objects.create(request=request, step=request.step, note=note, by=by)
+    update = ServiceUpdate.objects.create(request=request, step=request.step, note=note, by=by)
+    if advance:
+        path = reverse("inspections:member_service", kwargs={"pk": request.pk})
+        queue_mail_in_their_languages(
+            request.member.email_recipients(),
+            "email/inspections/service_moved",
+            {"service": request, "update": update, "url": absolute_url(path)},
+            key=f"service-moved:{update.pk}",
+        )
+    return update
 
 
 # Lab API tokens ------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from decimal import Decimal
 from typing import Any
@@ -179,6 +180,32 @@ PAIRED = [
 ]
 
 
+# The day the demo's story was written for. Loaded on another day, the story moves by whole
+# years so that it is as recent then as it was on this day (``story_day``): published periods
+# are closed periods and nothing is late because the demo was written for another year.
+STORY_DAY = datetime.date(2026, 1, 20)
+
+
+def story_years(today: datetime.date) -> int:
+    """Whole years from STORY_DAY to the day the demo is loaded (never past that day)."""
+    years = today.year - STORY_DAY.year
+    if (today.month, today.day) < (STORY_DAY.month, STORY_DAY.day):
+        years -= 1
+    return years
+
+
+def story_day(day: datetime.date, today: datetime.date) -> datetime.date:
+    """A date of the story, moved to the year it falls in when the demo is loaded today."""
+    year = day.year + story_years(today)
+    if (day.month, day.day) == (2, 29) and not calendar.isleap(year):
+        return datetime.date(year, 2, 28)
+    return day.replace(year=year)
+
+
+def story_year(year: int, today: datetime.date) -> int:
+    return year + story_years(today)
+
+
 def _code(prefix: str, number: int) -> str:
     """A valid credit code of the demo: the check character is computed, never typed."""
     stem = f"{prefix}320612MA{number:07d}"[:17]
@@ -225,6 +252,7 @@ def load() -> Cooperative:
             "description_en": "Firms and sole proprietors of the Nantong home-textile cluster raise quality together.",
         },
     )
+    today = cooperative.today()
     lab, _ = Lab.objects.get_or_create(
         name_zh="国家家用纺织品质量检验检测中心",
         defaults={"name_en": "National Home Textile Quality Inspection and Testing Center"},
@@ -240,7 +268,7 @@ def load() -> Cooperative:
             name_en,
             first_kind,
             first_scale,
-            datetime.date(2019, 3, 1) + datetime.timedelta(days=90 * index),
+            story_day(datetime.date(2019, 3, 1), today) + datetime.timedelta(days=90 * index),
         )
         members.append(member)
     anchor, second_anchor = members[0], members[1]
@@ -266,7 +294,7 @@ def load() -> Cooperative:
             name_en,
             kind,
             scale,
-            datetime.date(2019, 6, 1) + datetime.timedelta(days=45 * index),
+            story_day(datetime.date(2019, 6, 1), today) + datetime.timedelta(days=45 * index),
         )
         members.append(member)
     for index, (name, name_en, kind, scale) in enumerate(APPLICANTS, start=1):
@@ -281,15 +309,16 @@ def load() -> Cooperative:
             None,
             Member.Status.APPLICANT,
         )
-    _officers(members)
-    _pairings(anchor, second_anchor, members)
+    _officers(members, today)
+    _pairings(anchor, second_anchor, members, today)
     for index, member in enumerate(members[:10]):
         if member.kind == Member.Kind.FIRM:
             TrademarkLicence.objects.get_or_create(
                 trademark=TRADEMARK,
                 licensee=member,
                 defaults={
-                    "granted_on": datetime.date(2021, 1, 15) + datetime.timedelta(days=30 * index)
+                    "granted_on": story_day(datetime.date(2021, 1, 15), today)
+                    + datetime.timedelta(days=30 * index)
                 },
             )
     # Licensees whose licence the charter's demo suspends and revokes with the member.
@@ -298,7 +327,7 @@ def load() -> Cooperative:
             TrademarkLicence.objects.get_or_create(
                 trademark=TRADEMARK,
                 licensee=member,
-                defaults={"granted_on": datetime.date(2022, 3, 1)},
+                defaults={"granted_on": story_day(datetime.date(2022, 3, 1), today)},
             )
     return cooperative
 
@@ -309,27 +338,31 @@ def conversion_of(cooperative: Cooperative) -> dict[str, Any]:
         "member": Member.objects.get(cooperative=cooperative, name=CONVERTED),
         "credit_code": _code("91", 3001),
         "name": "南通志浩家纺有限公司",
-        "on": datetime.date(2021, 9, 15),
+        "on": story_day(datetime.date(2021, 9, 15), cooperative.today()),
         "note": CONVERSION_NOTE,
     }
 
 
-def _officers(members: list[Member]) -> None:
+def _officers(members: list[Member], today: datetime.date) -> None:
     for index, member in enumerate(members):
         if member.has_left or QualityOfficer.objects.filter(member=member).exists():
             continue
         officer = appoint_quality_officer(
             member,
             name=OFFICERS[index % len(OFFICERS)],
-            on=datetime.date(2023, 3, 1) + datetime.timedelta(days=7 * index),
+            on=story_day(datetime.date(2023, 3, 1), today) + datetime.timedelta(days=7 * index),
             phone=f"1390513{index:04d}",
             email=f"cqo{index}@example.cn",
         )
         for course, day, hours in COURSES[: 1 + index % len(COURSES)]:
-            TrainingRecord.objects.create(officer=officer, course=course, on=day, hours=hours)
+            TrainingRecord.objects.create(
+                officer=officer, course=course, on=story_day(day, today), hours=hours
+            )
 
 
-def _pairings(anchor: Member, second_anchor: Member, members: list[Member]) -> None:
+def _pairings(
+    anchor: Member, second_anchor: Member, members: list[Member], today: datetime.date
+) -> None:
     small = [m for m in members if m.name in PAIRED]
     for index, member in enumerate(small):
         mentor = anchor if index % 2 == 0 else second_anchor
@@ -337,8 +370,9 @@ def _pairings(anchor: Member, second_anchor: Member, members: list[Member]) -> N
             anchor=mentor,
             member=member,
             defaults={
-                "started_on": datetime.date(2022, 3, 1) + datetime.timedelta(days=30 * index),
-                "ended_on": datetime.date(2024, 2, 29) if index == 5 else None,
+                "started_on": story_day(datetime.date(2022, 3, 1), today)
+                + datetime.timedelta(days=30 * index),
+                "ended_on": story_day(datetime.date(2024, 2, 29), today) if index == 5 else None,
             },
         )
         if created:

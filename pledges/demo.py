@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from charter.services import policy_in_force
+from members import demo as members_demo
 from members.models import Cooperative, Lab, Member, Role, User
 
 from .models.pledge import KINDS, Commitment, Pledge, ProductLine, Standard, charter_minimum
@@ -130,7 +131,8 @@ def load(cooperative: Cooperative) -> None:
     drafting = sole[-1] if sole else members[-1]
     returned = next(member for member in reversed(members) if member != drafting)
     published = [member for member in members if member not in (drafting, returned)]
-    first_day = datetime.date(2024, 1, 15)
+    today = cooperative.today()
+    first_day = members_demo.story_day(datetime.date(2024, 1, 15), today)
     for index, member in enumerate(published):
         targets = STRICT if index % 3 == 0 else minimums
         day = first_day + datetime.timedelta(days=7 * index)
@@ -149,7 +151,7 @@ def load(cooperative: Cooperative) -> None:
                 2,
                 targets=STRICT,
                 status=Pledge.Status.PUBLISHED,
-                published_on=datetime.date(2025, 3, 1),
+                published_on=members_demo.story_day(datetime.date(2025, 3, 1), today),
                 standards=standards[:3],
             )
     _pledge(

@@ -219,8 +219,10 @@ def approve_pledge(pledge: Pledge, *, by: User) -> Pledge:
         language="zh-hans",
         key=f"pledge-published:{pledge.pk}",
     )
-    # With the broker down the PDF is drawn when first asked for (views.pledge_pdf).
-    enqueue(render_pledge_pdf_task, pledge.pk)
+    # With the broker down the claim runs out and the PDF is drawn when next asked for
+    # (views.pledge_pdf).
+    if pledge.claim_pdf_render():
+        enqueue(render_pledge_pdf_task, pledge.pk)
     return pledge
 
 

@@ -179,17 +179,19 @@ def _render_pledge(
 
 
 def pledge_pdf(request: HttpRequest, slug: str, credit_code: str, version: int) -> HttpResponseBase:
-    """The PDF of a published version; rendered by the background task, on demand if missing."""
+    """The PDF of a published version, drawn by the background task when it was approved; if
+    it is missing, the first reader queues one render (Pledge.claim_pdf_render), the others
+    queue nothing and are asked to come back later, not to retry."""
     member = _public_member(slug, credit_code)
     pledge = get_object_or_404(Pledge.objects.published(), member=member, version=version)
-    if not pledge.pdf:
+    if not pledge.pdf and pledge.claim_pdf_render():
         enqueue(render_pledge_pdf_task, pledge.pk)
         pledge.refresh_from_db()
     if not pledge.pdf:
         response = render(
             request, "pledges/pdf_pending.html", {"member": member, "pledge": pledge}, status=202
         )
-        response["Retry-After"] = "10"
+        response["Cache-Control"] = "no-store"
         return response
     return FileResponse(
         pledge.pdf.open("rb"),

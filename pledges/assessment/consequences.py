@@ -1,17 +1,21 @@
 """The exit mechanism's proposals from a published run (SCORING.md, "Consequences").
 
 An assessment run proposes; administrators decide in the charter app. Each proposal carries
-``source_ref = "assessment:<period code>:r<revision>"``, so proposing again is harmless.
+``source_ref = "assessment:<period code>:r<revision>"``. A period proposes each kind of step
+once per member: a later revision updates the proposal still awaiting a decision, withdraws
+it when it no longer calls for it, and leaves a decided one alone.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import datetime
+from collections import Counter, defaultdict
+from collections.abc import Callable
 
 from django.utils.translation import gettext as _
 
 from charter.models import ExitStep
-from charter.services import propose_consequence
+from charter.services import propose_consequence, revise_proposal, withdraw_proposal
 from members.models import Member
 from pledges.models.assessment import AssessmentPeriod, AssessmentRun, MemberAssessment
 
@@ -49,8 +53,40 @@ def consecutive_grades(run: AssessmentRun, count: int) -> dict[int, list[str]]:
     return dict(grades)
 
 
+def joined_late(run: AssessmentRun) -> set[int]:
+    """Members of the run's period that were not members yet on the first day of the policy's
+    grace period before its last day: admitted, re-admitted or converted too late in the
+    period to publish a pledge or build a record."""
+    policy = getattr(run.charter_version, "policy", None)
+    grace = getattr(policy, "new_member_grace_days", 60)
+    period = run.period
+    cutoff = period.last_day - datetime.timedelta(days=grace)
+    members = Member.objects.filter(cooperative_id=period.cooperative_id)
+    in_period = members.active_between(period.first_day, period.last_day)
+    return set(
+        in_period.exclude(pk__in=members.active_on(cutoff).values("pk")).values_list(
+            "pk", flat=True
+        )
+    )
+
+
 def proposals(run: AssessmentRun) -> list[tuple[int, str, str]]:
-    """(member id, kind, reason) for every consequence the run's results call for."""
+    """(member id, kind, reason) for every consequence the run's results call for.
+
+    Only members of the run's period are proposed anything; members that joined within the
+    grace period before its end are proposed no sanction.
+    """
+    found = _called_for(run)
+    assessed = set(MemberAssessment.objects.filter(run=run).values_list("member_id", flat=True))
+    late = joined_late(run)
+    return [
+        (member_id, kind, reason)
+        for member_id, kind, reason in found
+        if member_id in assessed and (kind == TRADEMARK or member_id not in late)
+    ]
+
+
+def _called_for(run: AssessmentRun) -> list[tuple[int, str, str]]:
     policy = getattr(run.charter_version, "policy", None)
     d_streak = getattr(policy, "suspension_after_consecutive_d", 2)
     a_streak = getattr(policy, "trademark_after_consecutive_a", 2)
@@ -125,13 +161,51 @@ def proposals(run: AssessmentRun) -> list[tuple[int, str, str]]:
     return found
 
 
-def propose_consequences(run: AssessmentRun) -> int:
-    """Send the run's proposals to the charter app; returns how many it recorded."""
-    source_ref = f"assessment:{run.period.code}:r{run.revision}"
-    wanted = proposals(run)
-    members = Member.objects.in_bulk({member_id for member_id, _kind, _reason in wanted})
-    recorded = 0
-    for member_id, kind, reason in wanted:
-        if propose_consequence(members[member_id], kind, reason=reason, source_ref=source_ref):
+def period_ref(run: AssessmentRun) -> str:
+    """What the source of every proposal of the run's period starts with."""
+    return f"assessment:{run.period.code}:"
+
+
+def proposal_counts(run: AssessmentRun) -> dict[str, int]:
+    """How many of each kind of step the run would propose, for the confirmation page."""
+    return dict(Counter(kind for _member_id, kind, _reason in proposals(run)))
+
+
+def propose_consequences(
+    run: AssessmentRun, *, progress: Callable[[int, int], None] | None = None
+) -> int:
+    """Send the run's proposals to the charter app, once per member, kind and period; returns
+    how many it recorded or revised. ``progress`` hears (done, total) as it goes."""
+    prefix = period_ref(run)
+    source_ref = f"{prefix}r{run.revision}"
+    wanted = {(member_id, kind): reason for member_id, kind, reason in proposals(run)}
+    earlier: dict[tuple[int, str], list[ExitStep]] = defaultdict(list)
+    for step in ExitStep.objects.filter(
+        case__member__cooperative_id=run.period.cooperative_id, source_ref__startswith=prefix
+    ).select_related("case"):
+        earlier[(step.case.member_id, step.kind)].append(step)
+    members = Member.objects.in_bulk({member_id for member_id, _kind in wanted})
+    total = len(wanted) + len(earlier)
+    recorded = done = 0
+    for (member_id, kind), reason in wanted.items():
+        steps = earlier.pop((member_id, kind), [])
+        if steps:
+            recorded += sum(
+                revise_proposal(step, reason=reason, source_ref=source_ref) for step in steps
+            )
+        elif propose_consequence(members[member_id], kind, reason=reason, source_ref=source_ref):
             recorded += 1
+        done += 1
+        if progress is not None and done % 200 == 0:
+            progress(done, total)
+    withdrawn = _("Withdrawn: revision %(revision)s of the %(period)s no longer calls for it.") % {
+        "revision": run.revision,
+        "period": run.period.label,
+    }
+    for steps in earlier.values():
+        for step in steps:
+            withdraw_proposal(step, reason=withdrawn)
+        done += 1
+    if progress is not None:
+        progress(total, total)
     return recorded

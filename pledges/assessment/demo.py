@@ -5,14 +5,23 @@ from __future__ import annotations
 
 import datetime
 
+from members.demo import story_year
 from members.models import Cooperative, Role, User
 from pledges.models.assessment import AssessmentRun, MemberAssessment, MemberObjection
 
 from . import services
 
-FINAL_PERIOD = "2024"
-NOTICE_PERIOD = "2025-H1"
-DRAFT_PERIOD = "2025"
+# The story's periods (moved by whole years with the day the demo is loaded, like every date
+# of the demo: members.demo.story_year): a final year, a half-year in its public notice and
+# the last year as a draft.
+FINAL_PERIOD = (2024, "")
+NOTICE_PERIOD = (2025, "-H1")
+DRAFT_PERIOD = (2025, "")
+
+
+def period_code(period: tuple[int, str], today: datetime.date) -> str:
+    year, part = period
+    return f"{story_year(year, today)}{part}"
 
 
 def _computed(cooperative: Cooperative, code: str) -> AssessmentRun:
@@ -34,16 +43,19 @@ def _regulator(cooperative: Cooperative) -> User | None:
 def load(cooperative: Cooperative) -> None:
     """Add this part's demo records to the cooperative; safe to run again."""
     regulator = _regulator(cooperative)
-    final_period = services.period_for(cooperative, FINAL_PERIOD)
+    today = cooperative.today()
+    final_code = period_code(FINAL_PERIOD, today)
+    final_period = services.period_for(cooperative, final_code)
     if AssessmentRun.objects.current(final_period) is None:
-        run = services.publish_run(_computed(cooperative, FINAL_PERIOD), by=regulator)
+        run = services.publish_run(_computed(cooperative, final_code), by=regulator)
         # The demo closes the 2024 notice period at once, as if it had run its course.
         assert run.notice_ends_on is not None  # noqa: S101 - publish_run sets it
         services.finalise_run(run, on=run.notice_ends_on + datetime.timedelta(days=1))
 
-    notice_period = services.period_for(cooperative, NOTICE_PERIOD)
+    notice_code = period_code(NOTICE_PERIOD, today)
+    notice_period = services.period_for(cooperative, notice_code)
     current = AssessmentRun.objects.current(notice_period)
-    run = current or services.publish_run(_computed(cooperative, NOTICE_PERIOD), by=regulator)
+    run = current or services.publish_run(_computed(cooperative, notice_code), by=regulator)
     if not MemberObjection.objects.filter(run=run).exists() and services.in_notice_period(run):
         result = (
             MemberAssessment.objects.filter(run=run, status=MemberAssessment.Status.RATED)
@@ -62,11 +74,12 @@ def load(cooperative: Cooperative) -> None:
                 by=user_role.user if user_role else None,
             )
 
-    draft_period = services.period_for(cooperative, DRAFT_PERIOD)
+    draft_code = period_code(DRAFT_PERIOD, today)
+    draft_period = services.period_for(cooperative, draft_code)
     if (
         not AssessmentRun.objects.filter(
             period=draft_period, status=AssessmentRun.Status.DRAFT
         ).exists()
         and AssessmentRun.objects.current(draft_period) is None
     ):
-        _computed(cooperative, DRAFT_PERIOD)
+        _computed(cooperative, draft_code)

@@ -35,6 +35,10 @@ class PublishForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when the period was published already; shown to the public."),
     )
+    confirm = forms.BooleanField(
+        label=_("I have checked the period, the members and the consequences above."),
+        error_messages={"required": _("Tick the box to confirm the publication.")},
+    )
 
 
 class ObjectionForm(forms.Form):

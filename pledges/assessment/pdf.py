@@ -3,17 +3,26 @@
 Each PDF is drawn once per run and language by a background task (the tasks at the end) and kept in
 an AssessmentPdf row; a corrected result is a new run, so it gets PDFs of its own. Drafts are
 never drawn. Each PDF carries a QR code of its public verification page.
+
+Who queues a render first claims it (a DocumentClaim row, unique per document): the
+publication claims and queues the public notices, and a reader asking for a document that is
+not drawn yet queues nothing while a claim stands, however often they ask. The notice is
+drawn in parts of NOTICE_PART_SIZE members joined into one file, so that the memory a render
+takes does not grow with the cooperative's size.
 """
 
 from __future__ import annotations
 
+import datetime
+import io
 from typing import Any
 
 from celery import shared_task
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from pypdf import PdfWriter
 
 from coop_portal.links import absolute_url
 from coop_portal.pdf import qr_svg_data_uri, render_pdf
@@ -21,10 +30,17 @@ from coop_portal.tasks import enqueue
 from members.models import Member
 from members.opendata import extract_date
 
-from ..models import AssessmentPdf, AssessmentRun, MemberAssessment
+from ..models import AssessmentPdf, AssessmentRun, DocumentClaim, MemberAssessment
 from . import published
 
 Kind = AssessmentPdf.Kind
+LANGUAGES = ("zh-hans", "en")
+# A claim whose render has not stored its PDF after this long died with its worker (or was
+# never queued, the broker being down): the next reader's request may queue it again.
+CLAIM_LIFETIME = datetime.timedelta(minutes=30)
+# Members per part of a public notice: WeasyPrint lays out a whole document in memory, so a
+# notice is laid out part by part and the parts are joined.
+NOTICE_PART_SIZE = 1000
 
 
 def pdf_language(language: str | None) -> str:
@@ -48,11 +64,33 @@ def cached(
     ).first()
 
 
+def claim(run: AssessmentRun, kind: str, member: Member | None, language: str) -> bool:
+    """Take the claim to draw a document: True for the one caller that should queue its render
+    (no claim yet, or the last one outlived CLAIM_LIFETIME), False for everyone else."""
+    fields = {"run": run, "kind": kind, "member": member, "language": pdf_language(language)}
+    try:
+        with transaction.atomic():
+            DocumentClaim.objects.create(**fields)
+    except IntegrityError:
+        now = timezone.now()
+        taken_over = DocumentClaim.objects.filter(
+            **fields, claimed_at__lt=now - CLAIM_LIFETIME
+        ).update(claimed_at=now)
+        return bool(taken_over)
+    return True
+
+
+def claim_notices(run: AssessmentRun) -> list[str]:
+    """Claim the run's public notice in each language; returns the languages to queue."""
+    return [language for language in LANGUAGES if claim(run, Kind.NOTICE, None, language)]
+
+
 def notice_pdf(run: AssessmentRun, language: str | None) -> AssessmentPdf | None:
-    """The run's public notice if drawn; when missing, its drawing is queued (and None)."""
+    """The run's public notice if drawn, else None; its drawing is queued only when nobody
+    holds the claim to draw it (the publication does)."""
     language = pdf_language(language)
     document = cached(run, Kind.NOTICE, None, language)
-    if document is None:
+    if document is None and claim(run, Kind.NOTICE, None, language):
         # In the embedded default the task runs at once, so the PDF may be there now.
         enqueue(render_notice_pdf, run.pk, language)
         document = cached(run, Kind.NOTICE, None, language)
@@ -60,10 +98,11 @@ def notice_pdf(run: AssessmentRun, language: str | None) -> AssessmentPdf | None
 
 
 def report_pdf(result: MemberAssessment, language: str | None) -> AssessmentPdf | None:
-    """A member's report if drawn; when missing, its drawing is queued (and None)."""
+    """A member's report if drawn, else None; its drawing is queued once, by the first reader
+    to ask (thirty thousand reports are not drawn ahead of being read)."""
     language = pdf_language(language)
     document = cached(result.run, Kind.REPORT, result.member, language)
-    if document is None:
+    if document is None and claim(result.run, Kind.REPORT, result.member, language):
         enqueue(render_report_pdf, result.run_id, result.member_id, language)
         document = cached(result.run, Kind.REPORT, result.member, language)
     return document
@@ -87,17 +126,32 @@ def _common(run: AssessmentRun) -> dict[str, Any]:
     }
 
 
-def render_notice(run: AssessmentRun, language: str) -> bytes:
+def render_notice(run: AssessmentRun, language: str, part_size: int = NOTICE_PART_SIZE) -> bytes:
+    """The run's public notice: laid out NOTICE_PART_SIZE members at a time, parts joined."""
+    results = published.results_of(run).order_by("member__name", "member__credit_code", "pk")
+    counts = published.grade_counts(run)
+    parts = max(1, -(-counts["total"] // part_size))
+    writer = PdfWriter()
     with translation.override(language):
         url = verification_url(run)
-        context = {
-            **_common(run),
-            "results": published.results_of(run).order_by("member__name", "member__credit_code"),
-            "counts": published.grade_counts(run),
-            "verification_url": url,
-            "qr": qr_svg_data_uri(url),
-        }
-        return render_pdf("pledges/assessment_public/pdf_notice.html", context, language=language)
+        common = {**_common(run), "counts": counts, "verification_url": url}
+        common["qr"] = qr_svg_data_uri(url)
+        for part in range(parts):
+            start = part * part_size
+            context = {
+                **common,
+                "results": results[start : start + part_size],
+                "first_number": start,
+                "part": part + 1,
+                "parts": parts,
+            }
+            content = render_pdf(
+                "pledges/assessment_public/pdf_notice.html", context, language=language
+            )
+            writer.append(io.BytesIO(content))
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
 
 
 def render_report(result: MemberAssessment, language: str) -> bytes:
@@ -183,9 +237,12 @@ def render_report_pdf(run_id: int, member_id: int, language: str) -> int | None:
 
 @shared_task
 def render_run_pdfs(run_id: int) -> int:
-    """Queue a just-published run's public notice in both languages (members' reports are
-    drawn when first asked for). Returns how many were queued."""
-    languages = ("zh-hans", "en")
+    """Queue the public notices of a published run that nobody has claimed yet (in both
+    languages). Returns how many were queued."""
+    run = AssessmentRun.objects.filter(pk=run_id).first()
+    if run is None or not run.is_public:
+        return 0
+    languages = claim_notices(run)
     for language in languages:
         render_notice_pdf.delay(run_id, language)
     return len(languages)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 import re
 
+from django.utils.translation import gettext as _
+
 CODE = re.compile(r"^(?P<year>\d{4})(?:-(?P<part>H[12]|Q[1-4]))?$")
 
 
@@ -54,3 +56,22 @@ def closed_codes(today: datetime.date) -> list[str]:
     if today.month >= 7:
         return [f"{today.year}-H1"]
     return [f"{today.year - 1}-H2", str(today.year - 1)]
+
+
+def period_label(code: str) -> str:
+    """The period a code names, in words ("first half of 2025"); the code itself if malformed."""
+    match = CODE.match(code)
+    if match is None:
+        return code
+    year, part = match["year"], match["part"]
+    if part is None:
+        return _("year %(year)s") % {"year": year}
+    labels = {
+        "H1": _("first half of %(year)s"),
+        "H2": _("second half of %(year)s"),
+        "Q1": _("first quarter of %(year)s"),
+        "Q2": _("second quarter of %(year)s"),
+        "Q3": _("third quarter of %(year)s"),
+        "Q4": _("fourth quarter of %(year)s"),
+    }
+    return labels[part] % {"year": year}

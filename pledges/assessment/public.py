@@ -173,9 +173,10 @@ def verify_member(
 
 def _serve(request: HttpRequest, document: AssessmentPdf | None, filename: str) -> HttpResponseBase:
     if document is None:
-        # The background worker is still drawing it: ask the reader to come back shortly.
+        # A worker is drawing it. No Retry-After and no refresh: coming back sooner changes
+        # nothing (the render is queued once), so browsers are not asked to retry.
         response = render(request, "pledges/assessment_public/pdf_pending.html", status=202)
-        response["Retry-After"] = "10"
+        response["Cache-Control"] = "no-store"
         return response
     return FileResponse(document.file.open("rb"), content_type="application/pdf", filename=filename)
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,11 +29,11 @@ from pledges.models.assessment import (
     RunChunk,
 )
 
-from . import computing, gather
+from . import computing, gather, notifications
 from .consequences import propose_consequences
-from .pdf import render_run_pdfs
+from .pdf import claim_notices, render_notice_pdf
 from .periods import PeriodCodeError, period_days
-from .tasks import check_run_task, compute_run_chunk, finish_run_task
+from .tasks import check_run_task, compute_run_chunk, finish_run_task, notify_publication_task
 
 Status = AssessmentRun.Status
 
@@ -93,6 +95,8 @@ def start_run(
         created_by=by,
         chunks_total=len(chunks),
         policy=gather.policy_of(version).figures(),
+        # A period that has not ended yet can only be previewed: its events are not all in.
+        is_preview=not period.has_ended(period.cooperative.today()),
     )
     RunChunk.objects.bulk_create(
         RunChunk(run=run, number=number, member_ids=ids) for number, ids in enumerate(chunks)
@@ -114,8 +118,46 @@ def compute_run_now(run: AssessmentRun, runner: Callable[[int, int], bool] | Non
     computing.finish_run(run.pk)
 
 
+def publishable_from(run: AssessmentRun) -> datetime.date:
+    """The first day the run's period may be published: after its last day and the charter
+    policy's grace days for late lab data."""
+    policy = getattr(run.charter_version, "policy", None)
+    grace = getattr(policy, "late_data_grace_days", 15)
+    return run.period.last_day + datetime.timedelta(days=grace + 1)
+
+
+def check_publishable(run: AssessmentRun) -> None:
+    """Refuse, with the reason, a run that may not be published (yet)."""
+    if run.status != Status.DRAFT:
+        raise Refused(_("Only a draft can be published."), code="not_draft")
+    if run.is_preview:
+        raise Refused(
+            _(
+                "This run is a preview of a period that had not ended when it was computed; "
+                "it can never be published. Compute the period again once it has ended."
+            ),
+            code="preview",
+        )
+    first_day = publishable_from(run)
+    if run.period.cooperative.today() < first_day:
+        raise Refused(
+            _(
+                "The %(period)s can be published from %(day)s: late lab data for it may "
+                "still arrive until then."
+            )
+            % {"period": run.period.label, "day": first_day.isoformat()},
+            code="too_early",
+        )
+
+
 @transaction.atomic
-def publish_run(run: AssessmentRun, *, by: User | None, note: str = "") -> AssessmentRun:
+def publish_run(
+    run: AssessmentRun,
+    *,
+    by: User | None,
+    note: str = "",
+    progress: Callable[[int, int], None] | None = None,
+) -> AssessmentRun:
     """Publish a draft as the period's public snapshot and open the notice period.
 
     A correction of a period published already becomes its next revision, with a note of what
@@ -127,8 +169,7 @@ def publish_run(run: AssessmentRun, *, by: User | None, note: str = "") -> Asses
         .select_related("period__cooperative", "charter_version__policy")
         .get(pk=run.pk)
     )
-    if run.status != Status.DRAFT:
-        raise Refused(_("Only a draft can be published."), code="not_draft")
+    check_publishable(run)
     period = AssessmentPeriod.objects.select_for_update().get(pk=run.period_id)
     previous = AssessmentRun.objects.current(period)
     latest_revision = max(
@@ -136,11 +177,7 @@ def publish_run(run: AssessmentRun, *, by: User | None, note: str = "") -> Asses
         default=0,
     )
     note = note.strip()
-    if latest_revision and not note:
-        raise Refused(
-            _("This period was published already: say what this revision changes and why."),
-            code="note_required",
-        )
+    note_required(period, note)
     today = period.cooperative.today()
     if previous is not None:
         previous.status = Status.SUPERSEDED
@@ -153,6 +190,8 @@ def publish_run(run: AssessmentRun, *, by: User | None, note: str = "") -> Asses
     run.published_by = by
     run.published_at = timezone.now()
     run.notice_ends_on = today + datetime.timedelta(days=notice_days)
+    run.publication_requested_at = None
+    run.publication_error = ""
     run.save(
         update_fields=[
             "status",
@@ -161,21 +200,67 @@ def publish_run(run: AssessmentRun, *, by: User | None, note: str = "") -> Asses
             "published_by",
             "published_at",
             "notice_ends_on",
+            "publication_requested_at",
+            "publication_error",
         ]
     )
-    propose_consequences(run)
+    propose_consequences(run, progress=progress)
     # Once the publication is committed, the workers draw its PDFs (so that they exist before
     # the first reader asks) and compute the period again for the verification page.
-    run_id = run.pk
-    _after_publication(run_id)
+    _after_publication(run)
     return run
 
 
-def _after_publication(run_id: int) -> None:
-    # With the broker down, the PDFs are drawn when first asked for and the check is queued
-    # by the verification page (published.recomputation_check).
-    enqueue(render_run_pdfs, run_id)
-    enqueue(check_run_task, run_id)
+def note_required(period: AssessmentPeriod, note: str) -> None:
+    if not note.strip() and AssessmentRun.objects.filter(period=period, revision__gt=0).exists():
+        raise Refused(
+            _("This period was published already: say what this revision changes and why."),
+            code="note_required",
+        )
+
+
+def publication_progress_key(run_id: int) -> str:
+    return f"assessment-publication-progress:{run_id}"
+
+
+def publication_progress(run: AssessmentRun) -> tuple[int, int] | None:
+    """(proposals done, proposals in all) of a publication under way, when it reported any."""
+    value = cache.get(publication_progress_key(run.pk))
+    return (int(value[0]), int(value[1])) if value else None
+
+
+def publish_requested(run_id: int) -> AssessmentRun | None:
+    """Publish a run whose publication was requested (publish_run_task). None, doing nothing,
+    when there is nothing to do: published already, or no longer requested. A refusal is
+    recorded on the run, and the request cleared so that it can be made again."""
+    run = AssessmentRun.objects.select_related("publication_requested_by").get(pk=run_id)
+    if run.status != Status.DRAFT or run.publication_requested_at is None:
+        return None
+
+    def report(done: int, total: int) -> None:
+        cache.set(publication_progress_key(run_id), (done, total), timeout=3600)
+
+    try:
+        return publish_run(
+            run, by=run.publication_requested_by, note=run.publication_note, progress=report
+        )
+    except ValidationError as error:
+        AssessmentRun.objects.filter(pk=run_id, status=Status.DRAFT).update(
+            publication_requested_at=None, publication_error=" ".join(error.messages)
+        )
+        return None
+    finally:
+        cache.delete(publication_progress_key(run_id))
+
+
+def _after_publication(run: AssessmentRun) -> None:
+    # The notices are claimed with the publication, so readers never queue them; with the
+    # broker down the claims run out (pdf.CLAIM_LIFETIME) and the next reader queues a render,
+    # and the check is queued by the verification page (published.recomputation_check).
+    for language in claim_notices(run):
+        enqueue(render_notice_pdf, run.pk, language)
+    enqueue(check_run_task, run.pk)
+    enqueue(notify_publication_task, run.pk)
 
 
 @transaction.atomic
@@ -246,4 +331,5 @@ def decide_objection(
     objection.decided_by = by
     objection.decided_at = timezone.now()
     objection.save(update_fields=["decision", "decision_note", "decided_by", "decided_at"])
+    notifications.notify_objection_decided(objection)
     return objection

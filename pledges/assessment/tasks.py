@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 
 from pledges.models.assessment import AssessmentRun, RunChunk
 
-from . import computing
+from . import computing, notifications
 
 # How many times a chunk that failed (a lost connection, a deadlock) is tried again before
 # the whole run is marked failed.
@@ -97,3 +97,9 @@ def check_run_task(run_id: int) -> bool | None:
     if run is None:
         return None
     return computing.check_run(run).matches
+
+
+@shared_task
+def notify_publication_task(run_id: int) -> int:
+    """E-mail each member of a just-published run (once each, however often it runs)."""
+    return notifications.notify_publication(run_id)

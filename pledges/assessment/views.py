@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from charter.models import ExitStep
 from coop_portal import charts
 from members.models import Cooperative, Role
 from members.scoping import cooperative_for, member_of, require
@@ -26,7 +27,8 @@ from pledges.models.assessment import (
     MemberObjection,
 )
 
-from . import services
+from . import publication, services
+from .consequences import proposal_counts
 from .dashboard import dashboard
 from .forms import DecisionForm, ObjectionForm, PublishForm, StartRunForm
 from .review import GRADES, review
@@ -127,28 +129,61 @@ def run_detail(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
             .select_related("member", "run")
             .order_by("-lodged_at")
         )
-        context["publish_form"] = PublishForm()
-        context["needs_note"] = AssessmentRun.objects.filter(
-            period=run.period, revision__gt=0
-        ).exists()
+        context["publishable_from"] = services.publishable_from(run)
+        context["publication_progress"] = services.publication_progress(run)
     return render(request, "pledges/assessment/run.html", context)
 
 
 @login_required
-@require_POST
 def publish(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
+    """The confirmation step of a publication (GET), and its request (POST): the publication
+    itself runs in the background (services.publish_requested)."""
     cooperative = cooperative_for(request.user, slug, *READERS)
     run = _run_of(cooperative, run_id)
     require(_is_regulator(request, cooperative))
-    form = PublishForm(request.POST)
-    if form.is_valid():
+    if run.status != AssessmentRun.Status.DRAFT:
+        messages.error(request, _("Only a draft can be published."))
+        return redirect("pledges:assessment_run", slug=cooperative.slug, run_id=run.pk)
+    form = PublishForm(request.POST or None)
+    refusal = ""
+    try:
+        services.check_publishable(run)
+    except ValidationError as error:
+        refusal = " ".join(error.messages)
+    if request.method == "POST" and not refusal and form.is_valid():
         try:
-            services.publish_run(run, by=request.user, note=form.cleaned_data["note"])  # type: ignore[arg-type]
+            queued = publication.request_publication(
+                run,
+                by=request.user,  # type: ignore[arg-type]
+                note=form.cleaned_data["note"],
+            )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            form.add_error("note", error)
         else:
-            messages.success(request, _("Published. The public notice period is open."))
-    return redirect("pledges:assessment_run", slug=cooperative.slug, run_id=run.pk)
+            if queued:
+                messages.success(request, _("The publication has started."))
+            else:
+                messages.info(request, _("This run is being published already."))
+            return redirect("pledges:assessment_run", slug=cooperative.slug, run_id=run.pk)
+    counts = proposal_counts(run)
+    return render(
+        request,
+        "pledges/assessment/publish.html",
+        {
+            "cooperative": cooperative,
+            "run": run,
+            "form": form,
+            "refusal": refusal,
+            "members": MemberAssessment.objects.filter(run=run).count(),
+            "proposals": [
+                (ExitStep.Kind(kind).label, counts[kind])
+                for kind in ExitStep.Kind.values
+                if counts.get(kind)
+            ],
+            "needs_note": AssessmentRun.objects.filter(period=run.period, revision__gt=0).exists(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required

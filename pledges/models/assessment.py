@@ -14,6 +14,7 @@ from coop_portal.models import FinalOnceLoaded, FinalRowsQuerySet
 from coop_portal.public_cache import data_changed
 from members.models import Cooperative, Member
 
+from ..assessment.periods import period_label
 from .pledge import Pledge
 
 
@@ -40,6 +41,14 @@ class AssessmentPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cooperative.slug} {self.code}"
+
+    @property
+    def label(self) -> str:
+        """The period as a reader names it ("first half of 2025"), never its code."""
+        return period_label(self.code)
+
+    def has_ended(self, on: datetime.date) -> bool:
+        return self.last_day < on
 
 
 class PublishedDataError(Exception):
@@ -138,6 +147,24 @@ class AssessmentRun(FinalOnceLoaded):
     failure_message = models.TextField(_("why the computation failed"), blank=True)
     # The scoring policy's figures as used, so that the run explains itself.
     policy = models.JSONField(_("scoring policy used"), default=dict, blank=True)
+    # A run of a period that had not ended when it was started: a preview, never published
+    # (a check constraint refuses it in the database, whatever the code path).
+    is_preview = models.BooleanField(_("preview of a period not yet ended"), default=False)
+    # Publication runs as a background task: who asked, when and with what note; the task
+    # clears the request and records why when it refuses.
+    publication_requested_at = models.DateTimeField(
+        _("publication requested"), null=True, blank=True
+    )
+    publication_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("publication requested by"),
+    )
+    publication_note = models.TextField(_("note given with the publication"), blank=True)
+    publication_error = models.TextField(_("why the publication was refused"), blank=True)
 
     objects = AssessmentRunQuerySet.as_manager()
     # The status the row had when loaded: what save() and delete() judge a change by.
@@ -160,6 +187,11 @@ class AssessmentRun(FinalOnceLoaded):
                 fields=["period", "revision"],
                 condition=Q(revision__gt=0),
                 name="run_unique_revision",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_preview=False)
+                | (Q(status__in=["computing", "draft", "failed"]) & Q(revision=0)),
+                name="run_preview_never_published",
             ),
         ]
 
@@ -186,6 +218,11 @@ class AssessmentRun(FinalOnceLoaded):
     @property
     def is_public(self) -> bool:
         return self.status in (self.Status.PUBLISHED, self.Status.FINAL)
+
+    @property
+    def is_publishing(self) -> bool:
+        """A draft whose publication is queued or under way."""
+        return self.status == self.Status.DRAFT and self.publication_requested_at is not None
 
     @property
     def progress_percent(self) -> int:

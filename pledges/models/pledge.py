@@ -134,6 +134,10 @@ class PledgeQuerySet(models.QuerySet["Pledge"]):
         return self.filter(status=Pledge.Status.SUBMITTED)
 
 
+# How long a queued render of a pledge's PDF holds its claim (Pledge.claim_pdf_render).
+PDF_CLAIM_LIFETIME = datetime.timedelta(minutes=30)
+
+
 class Pledge(FinalOnceLoaded):
     """One version of a member's public quality guarantee pledge (质量保证承诺)."""
 
@@ -200,9 +204,12 @@ class Pledge(FinalOnceLoaded):
         verbose_name=_("reviewed by"),
     )
     pdf = models.FileField(_("PDF"), upload_to="pledges/pdf/", blank=True, default="")
+    # When a render of the PDF was last queued: however often the PDF is asked for before it
+    # exists, one render is queued per PDF_CLAIM_LIFETIME (claim_pdf_render).
+    pdf_claimed_at = models.DateTimeField(_("PDF render queued"), null=True, blank=True)
 
     objects = PledgeQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["pdf"])
+    history = HistoricalRecords(excluded_fields=["pdf", "pdf_claimed_at"])
 
     class Meta:
         verbose_name = _("pledge")
@@ -224,6 +231,17 @@ class Pledge(FinalOnceLoaded):
 
     def final_error(self) -> Exception:
         return published_pledge_error()
+
+    def claim_pdf_render(self) -> bool:
+        """Whether the caller is the one to queue the PDF's render: it is not drawn, and no
+        render was queued within PDF_CLAIM_LIFETIME (one that died lets go then)."""
+        now = timezone.now()
+        claimed = (
+            Pledge.objects.filter(pk=self.pk, pdf="")
+            .filter(Q(pdf_claimed_at__isnull=True) | Q(pdf_claimed_at__lt=now - PDF_CLAIM_LIFETIME))
+            .update(pdf_claimed_at=now)
+        )
+        return bool(claimed)
 
     @property
     def is_editable(self) -> bool:

@@ -58,7 +58,6 @@ NOT_PAGES = {
     "pledges:current_pdf": "a PDF",
     "pledges:badge_svg": "an SVG image (its text alternative is checked on pledges:badge)",
     "pledges:assessment_start": "POST only (the form is on assessment_runs)",
-    "pledges:assessment_publish": "POST only (the form is on assessment_run)",
     "pledges:assessment_objection_decide": "POST only (the form is on assessment_run)",
     "pledges:public_notice_pdf": "a PDF",
     "pledges:public_report_pdf": "a PDF",
@@ -227,6 +226,9 @@ def _pages() -> Iterator[Page]:
     yield page("regulator", "complaints:staff_detail", slug, complaint.pk)
     yield page("regulator", "pledges:assessment_runs", slug)
     yield page("regulator", "pledges:assessment_run", slug, run.pk)
+    draft = AssessmentRun.objects.filter(status=AssessmentRun.Status.DRAFT).order_by("pk").first()
+    assert draft is not None
+    yield page("regulator", "pledges:assessment_publish", slug, draft.pk)
     yield page("regulator", "pledges:assessment_dashboard", slug)
 
     # The administrator's pages.

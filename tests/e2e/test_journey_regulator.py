@@ -137,13 +137,17 @@ def test_regulator_computes_reviews_and_publishes_an_assessment(
         .is_visible()
     )
 
-    # 4. Publication opens the public notice period.
-    officer.submit(page.get_by_role("button", name=t("Publish"), exact=True))
-    assert (
-        page.get_by_role("status")
-        .get_by_text(t("Published. The public notice period is open."))
-        .is_visible()
-    )
+    # 4. Publication: a confirmation naming the period, its members and the consequences,
+    # then a background task (its progress on the run's page) opens the public notice period.
+    officer.follow(page.get_by_role("link", name=t("Review and publish…")))
+    label = t("year %(year)s", year=PERIOD)
+    assert label in officer.heading()
+    page.get_by_label(
+        t("I have checked the period, the members and the consequences above.")
+    ).check()
+    officer.submit(page.get_by_role("button", name=t("Publish the %(period)s", period=label)))
+    # Celery runs in-process here: the publication is done when the page comes back.
+    assert page.get_by_role("status").get_by_text(t("The publication has started.")).is_visible()
     run.refresh_from_db()
     assert run.status == AssessmentRun.Status.PUBLISHED
     assert run.published_by == regulator

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
 from io import StringIO
 
 from django.core.management import call_command
 from django.urls import reverse
 
 import pledges.admin  # noqa: F401 - registers the admin pages
-from members.models import Cooperative
+from complaints.models import Complaint
+from inspections.models import Inspection
+from members.models import Cooperative, Member
 from pledges.assessment import demo
 from pledges.models import AssessmentRun
 from pledges.models.assessment import MemberObjection
@@ -53,3 +56,28 @@ def test_demo_shows_a_final_period_an_objection_in_notice_and_a_draft(db):
     )
     assert statuses == {"2024": "final", "2025-H1": "published", "2025": "draft"}
     assert MemberObjection.objects.filter(run__period__code="2025-H1").count() == 1
+
+
+def test_a_demo_loaded_years_later_is_consistent_on_the_day_it_is_loaded(db, monkeypatch):
+    today = datetime.date(2031, 3, 10)
+    monkeypatch.setattr(Cooperative, "today", lambda self: today)
+    call_command("demo", stdout=StringIO())
+    cooperative = Cooperative.objects.get(slug="nantong-home-textiles")
+    runs = AssessmentRun.objects.filter(period__cooperative=cooperative).select_related("period")
+    statuses = {run.period.code: run.status for run in runs}
+    assert statuses == {"2029": "final", "2030-H1": "published", "2030": "draft"}
+    for run in runs:
+        assert not run.is_preview
+        assert run.period.last_day < today
+    # Nothing happened after the day of loading, and no open complaint is overdue.
+    assert not Complaint.objects.filter(received_on__gt=today).exists()
+    assert not Inspection.objects.filter(reported_on__gt=today).exists()
+    open_complaints = Complaint.objects.filter(closed_on__isnull=True)
+    assert open_complaints.exists()
+    for complaint in open_complaints:
+        if complaint.responded_on is None and complaint.response_due_on is not None:
+            assert complaint.response_due_on >= today, complaint.reference
+        if complaint.resolved_on is None and complaint.resolution_due_on is not None:
+            assert complaint.resolution_due_on >= today, complaint.reference
+    assert cooperative.charter_versions.get(number=2).effective_from == datetime.date(2029, 1, 1)
+    assert not Member.objects.filter(cooperative=cooperative, joined_on__gt=today).exists()

@@ -246,6 +246,20 @@ def steps(member: Member) -> set[tuple[str, str]]:
     return set(ExitStep.objects.filter(case__member=member).values_list("kind", "source_ref"))
 
 
+def suspended_until(member: Member, until: datetime.date) -> None:
+    """A suspension of the member in effect, to be rectified by the day."""
+    from charter.models import ExitCase
+
+    case = ExitCase.objects.create(member=member)
+    ExitStep.objects.create(
+        case=case,
+        kind="suspension",
+        status="confirmed",
+        reason="D twice",
+        rectification_until=until,
+    )
+
+
 def test_grade_d_and_no_pledge_are_proposed_a_warning(coop, charter):
     poor = rated_member(coop, grade="D")
     without = MemberFactory(cooperative=coop)
@@ -304,21 +318,12 @@ def test_grade_a_in_two_consecutive_periods_makes_a_member_trademark_eligible(co
 def test_a_suspended_member_past_its_rectification_period_is_proposed_removal(
     coop, charter, freeze_today
 ):
-    from charter.models import ExitCase
-
     member = rated_member(coop, grade="A")
     Member.objects.filter(pk=member.pk).update(status=Member.Status.SUSPENDED)
     StatusChange.objects.create(
         member=member, from_status="active", to_status="suspended", on=D(2025, 6, 1), reason="test"
     )
-    case = ExitCase.objects.create(member=member)
-    ExitStep.objects.create(
-        case=case,
-        kind="suspension",
-        status="confirmed",
-        reason="D twice",
-        rectification_until=D(2025, 12, 1),
-    )
+    suspended_until(member, D(2025, 12, 1))
     freeze_today(D(2026, 2, 1))
     publish(coop, "2025")
     assert ("removal", "assessment:2025:r1") in steps(member)

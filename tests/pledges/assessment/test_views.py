@@ -193,21 +193,27 @@ def test_review_page_takes_the_same_queries_for_few_and_many_members(
 # Publishing.
 
 
-def test_regulator_publishes_a_draft(personas, draft):
-    response = personas.regulator.post(publish_url(draft), {"note": ""})
+def test_regulator_publishes_a_draft(personas, draft, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = personas.regulator.post(publish_url(draft), {"note": "", "confirm": "on"})
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.status == AssessmentRun.Status.PUBLISHED
 
 
-def test_a_second_revision_without_a_note_is_refused(personas, draft, coop):
+def test_a_second_revision_without_a_note_is_refused(
+    personas, draft, coop, django_capture_on_commit_callbacks
+):
     services.publish_run(draft, by=None)
     again = compute(coop, "2025")
-    response = personas.regulator.post(publish_url(again), {"note": ""}, follow=True)
+    response = personas.regulator.post(publish_url(again), {"note": "", "confirm": "on"})
     again.refresh_from_db()
     assert again.status == AssessmentRun.Status.DRAFT
-    assert response.status_code == 200
-    personas.regulator.post(publish_url(again), {"note": "Late re-test report."})
+    assert response.status_code == 400
+    with django_capture_on_commit_callbacks(execute=True):
+        personas.regulator.post(
+            publish_url(again), {"note": "Late re-test report.", "confirm": "on"}
+        )
     again.refresh_from_db()
     assert again.revision == 2
 

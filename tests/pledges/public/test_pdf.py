@@ -1,19 +1,24 @@
 from __future__ import annotations
 
+import datetime
+import io
+import re
 import subprocess
 from decimal import Decimal
 from pathlib import Path
+from unittest import mock
 
 import pytest
 import zxingcpp
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 from pypdf import PdfReader
 
 from pledges.assessment import pdf
 from pledges.assessment.pdf import render_notice_pdf, render_report_pdf, render_run_pdfs
-from pledges.models import AssessmentPdf
+from pledges.models import AssessmentPdf, DocumentClaim
 
 from .factories import ResultFactory, RunFactory, publish, supersede
 
@@ -137,7 +142,7 @@ def test_the_report_is_served_once_drawn(
     ready = reader.get(url)
 
     assert pending.status_code == 202
-    assert pending["Retry-After"] == "10"
+    assert not pending.has_header("Retry-After")
     assert len(queued) == 1
     assert ready.status_code == 200
     assert ready["Content-Type"] == "application/pdf"
@@ -171,3 +176,85 @@ def test_a_report_of_a_member_not_in_the_run_is_a_404(client, published_run, coo
     url = reverse("pledges:public_report_pdf", args=["nantong", "2025", 1, newcomer.credit_code])
 
     assert client.get(url).status_code == 404
+
+
+def test_asked_for_seven_times_before_it_exists_the_notice_is_queued_once(
+    personas, published_run, django_capture_on_commit_callbacks
+):
+    url = reverse("pledges:public_notice_pdf", args=["nantong", "2025", 1])
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        for _attempt in range(7):
+            response = personas.anonymous.get(url)
+            assert response.status_code == 202
+
+    assert len(queued) == 1
+    assert DocumentClaim.objects.count() == 1
+
+
+def test_the_being_prepared_page_asks_no_browser_to_retry(client, published_run):
+    url = reverse("pledges:public_notice_pdf", args=["nantong", "2025", 1])
+
+    with mock.patch("coop_portal.tasks.send_task"):
+        pending = client.get(url)
+
+    assert pending.status_code == 202
+    assert not pending.has_header("Retry-After")
+    assert not pending.has_header("Refresh")
+    assert b"http-equiv" not in pending.content
+    # No script of its own either (the page's only script lays out tables on phones).
+    assert pending.content.count(b"<script") == pending.content.count(b"js/tables.js")
+
+
+def test_the_publication_claims_the_notices_so_readers_queue_nothing(
+    coop, charter, member_a, client, django_capture_on_commit_callbacks, monkeypatch
+):
+    from members.models import Cooperative
+    from pledges.assessment import services
+
+    monkeypatch.setattr(Cooperative, "today", lambda self: datetime.date(2026, 2, 1))
+    period = services.period_for(coop, "2024")
+    run = services.start_run(period, dispatch=False)
+    services.compute_run_now(run)
+    with django_capture_on_commit_callbacks(execute=False) as at_publication:
+        services.publish_run(run, by=None)
+    assert sorted(DocumentClaim.objects.values_list("language", flat=True)) == ["en", "zh-hans"]
+    url = reverse("pledges:public_notice_pdf", args=["nantong", "2024", 1])
+
+    with django_capture_on_commit_callbacks(execute=False) as by_readers:
+        for _attempt in range(3):
+            assert client.get(url).status_code == 202
+
+    assert by_readers == []
+    assert len(at_publication) >= 3  # two notices and the recomputation check
+
+
+def test_a_claim_whose_render_died_is_taken_over_once_it_is_old(published_run):
+    assert pdf.claim(published_run, "notice", None, "en")
+    assert not pdf.claim(published_run, "notice", None, "en")
+    DocumentClaim.objects.update(claimed_at=timezone.now() - pdf.CLAIM_LIFETIME * 2)
+
+    assert pdf.claim(published_run, "notice", None, "en")
+    assert not pdf.claim(published_run, "notice", None, "en")
+
+
+def test_a_large_notice_is_drawn_in_parts_joined_in_one_file(
+    published_run, member_a, member_b, member_c
+):
+    content = pdf.render_notice(published_run, "en", part_size=1)
+
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    assert "Part 1 of 3" in text
+    assert "Part 3 of 3" in text
+    for member in (member_a, member_b, member_c):
+        assert member.credit_code in text
+    # The rows keep counting across parts.
+    assert re.search(r"(^|\s)3\s*" + re.escape(sorted_names(published_run)[2]), text)
+
+
+def sorted_names(run) -> list[str]:
+    return list(
+        run.results.order_by("member__name", "member__credit_code", "pk").values_list(
+            "member__name", flat=True
+        )
+    )

@@ -1,0 +1,60 @@
+"""E-mail to the members about their assessment: a published result with the objection
+deadline, and the decision on an objection (through the outbox, in each reader's language)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+
+from coop_portal.links import absolute_url
+from coop_portal.mail import queue_mail_in_their_languages
+from pledges.models.assessment import AssessmentRun, MemberAssessment, MemberObjection
+
+
+def objection_url(run: AssessmentRun) -> str:
+    path = reverse(
+        "pledges:assessment_objection",
+        kwargs={"slug": run.period.cooperative.slug, "run_id": run.pk},
+    )
+    return absolute_url(path)
+
+
+def notify_publication(run_id: int) -> int:
+    """Tell every member assessed in a public run its result and until when it may object
+    (once per member and language, however often this runs). Returns the e-mails queued."""
+    run = AssessmentRun.objects.public().select_related("period__cooperative").filter(pk=run_id)
+    published = run.first()
+    if published is None:
+        return 0
+    context: dict[str, Any] = {
+        "run": published,
+        "period": published.period,
+        "url": objection_url(published),
+    }
+    queued = 0
+    results = (
+        MemberAssessment.objects.filter(run=published)
+        .select_related("member")
+        .order_by("member_id")
+        .iterator(chunk_size=2000)
+    )
+    for result in results:
+        queued += queue_mail_in_their_languages(
+            result.member.email_recipients(),
+            "email/pledges/assessment_published",
+            {**context, "member": result.member, "result": result},
+            key=f"assessment-published:{published.pk}:{result.member_id}",
+        )
+    return queued
+
+
+def notify_objection_decided(objection: MemberObjection) -> int:
+    """Tell the member the regulator's decision on its objection, with the reason."""
+    run = AssessmentRun.objects.select_related("period__cooperative").get(pk=objection.run_id)
+    return queue_mail_in_their_languages(
+        objection.member.email_recipients(),
+        "email/pledges/assessment_objection_decided",
+        {"objection": objection, "run": run, "period": run.period, "url": objection_url(run)},
+        key=f"assessment-objection-decided:{objection.pk}",
+    )
