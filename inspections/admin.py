@@ -36,7 +36,7 @@ from .models import (
     TestCategory,
     TestItem,
 )
-from .services import issue_api_token, settle_inspection
+from .services import accept_retest, issue_api_token, settle_inspection
 from .validation import (
     check_agreement,
     check_item_limit,
@@ -276,9 +276,17 @@ class InspectionAdmin(ScopedHistoryAdmin):
     list_filter = ["cooperative", "verdict", "severity", "status", "kind", "category__code"]
     search_fields = ["report_no", "product", "member__name", "member__credit_code"]
     list_select_related = ["member", "category"]
-    readonly_fields = ["status", "void_note", "source", "created_at"]
+    readonly_fields = [
+        "status",
+        "void_note",
+        "source",
+        "created_at",
+        "retest_accepted_at",
+        "retest_accepted_by",
+    ]
     date_hierarchy = "reported_on"
     raw_id_fields = ["retest_of"]
+    actions = ["accept_retests"]
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "lab":
@@ -321,6 +329,21 @@ class InspectionAdmin(ScopedHistoryAdmin):
         super().save_related(request, form, formsets, change)
         # The same consequences as every other way in: rectification, re-test.
         settle_inspection(form.instance)
+
+    @admin.action(description=gettext_lazy("Accept the re-tests of another lab"))
+    def accept_retests(self, request: HttpRequest, queryset: QuerySet[Inspection]) -> None:
+        """The regulator's acceptance of re-tests delivered by another lab than the failed
+        report's: only then do they rectify the failure."""
+        accepted = 0
+        for retest in queryset.filter(retest_of__isnull=False).select_related("retest_of"):
+            if retest.retest_awaits_acceptance:
+                accept_retest(retest, by=request.user)  # type: ignore[arg-type]
+                accepted += 1
+        self.message_user(
+            request,
+            _("%(count)d re-test(s) accepted.") % {"count": accepted},
+            messages.SUCCESS,
+        )
 
     def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
         # A result is corrected by a new delivery with its reason, never by going back.

@@ -122,6 +122,7 @@ def settle_inspection(inspection: Inspection) -> Rectification | None:
         failed is not None
         and inspection.verdict == Inspection.Verdict.PASS
         and not inspection.voided
+        and not inspection.retest_awaits_acceptance
         and (failed.rectified_on is None or failed.rectified_on > inspection.reported_on)
     ):
         failed.rectified_on = inspection.reported_on
@@ -196,6 +197,26 @@ def _announce_rectifications(rectifications: list[Rectification]) -> None:
         rectification = ahead[inspection.pk]
         rectification.inspection = inspection
         _announce_rectification(rectification)
+
+
+@transaction.atomic
+def accept_retest(retest: Inspection, *, by: User, reason: str = "") -> Inspection:
+    """The regulator accepts another lab's re-test: only now does it rectify the failure."""
+    retest = Inspection.objects.select_for_update().select_related("retest_of").get(pk=retest.pk)
+    if not retest.retest_awaits_acceptance:
+        return retest
+    retest.retest_accepted_at = timezone.now()
+    retest.retest_accepted_by = by
+    keep_history(
+        retest,
+        by=by,
+        reason=_("Re-test accepted by the regulator: %(reason)s") % {"reason": reason}
+        if reason
+        else _("Re-test accepted by the regulator."),
+    )
+    retest.save(update_fields=["retest_accepted_at", "retest_accepted_by"])
+    settle_inspection(retest)
+    return retest
 
 
 @transaction.atomic
@@ -284,14 +305,18 @@ def validate_inspection(
         problems += check_agreement(
             data.verdict, [(item.item.code, item.result) for item in data.items]
         )
-    existing = (
-        Inspection.objects.filter(cooperative=cooperative, report_no=data.report_no)
-        .values_list("lab_id", flat=True)
-        .first()
-    )
-    if lab is not None and existing is not None and existing != lab.pk:
-        problems.append(("report_no", _("This report number belongs to a report of another lab.")))
+    if lab is not None:
+        problems += check_owner(cooperative, data.report_no, lab)
     return problems
+
+
+def check_owner(cooperative: Cooperative, report_no: str, lab: Lab) -> Problems:
+    """A lab changes only the reports it created: not another lab's, nor one stored without
+    a lab (imported or entered by the cooperative)."""
+    stored = Inspection.objects.filter(cooperative=cooperative, report_no=report_no)
+    if stored.exclude(lab=lab).exists():
+        return [("report_no", _("This report number belongs to a report of another lab."))]
+    return []
 
 
 @transaction.atomic
