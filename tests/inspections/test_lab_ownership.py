@@ -100,9 +100,7 @@ def test_the_same_labs_re_test_still_rectifies_at_once(api_secret, member_a):
     assert not Inspection.objects.get(report_no="API-2025-002").retest_awaits_acceptance
 
 
-def test_settling_again_never_rectifies_with_an_unaccepted_re_test(
-    api_secret, secret_b, member_a
-):
+def test_settling_again_never_rectifies_with_an_unaccepted_re_test(api_secret, secret_b, member_a):
     post(api_secret, payload(member_a))
     post(secret_b, passing(member_a, report_no="B-2025-009", retest_of="API-2025-001"))
     settle_inspection(Inspection.objects.get(report_no="B-2025-009"))
