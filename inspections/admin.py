@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from members.admin import ScopedHistoryAdmin
 from members.models import Lab
-from members.scoping import CooperativeScopedAdmin, ScopedTabularInline
+from members.scoping import CooperativeScopedAdmin, ReadOnlyAdminMixin, ScopedTabularInline
 
 from .corrections import (
     correction_problems,
@@ -84,6 +84,12 @@ class TestItemAdmin(CooperativeScopedAdmin):
     list_select_related = ["category"]
 
 
+# Every correction of a stored report in the admin says why, as a lab's delivery does.
+REASON_NEEDED = gettext_lazy(
+    "Give the reason for the correction: it is kept in the result's history."
+)
+
+
 class ItemResultForm(forms.ModelForm):
     class Meta:
         model = ItemResult
@@ -118,6 +124,9 @@ class ItemResultFormSet(BaseInlineFormSet):
         if any(self.errors):
             return
         inspection = self.instance
+        if inspection.pk and not self.data.get("change_reason", "").strip():
+            if any(form.has_changed() for form in self.forms):
+                raise ValidationError(REASON_NEEDED)
         results = []
         # Stored results that change (or go): (item code, old result, new result).
         flips = []
@@ -215,6 +224,9 @@ class InspectionAdminForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         stored = self.instance if self.instance.pk else None
+        corrected = [name for name in self.changed_data if name != "change_reason"]
+        if stored is not None and corrected and not (cleaned.get("change_reason") or "").strip():
+            self.add_error("change_reason", REASON_NEEDED)
         if stored is not None and cleaned.get("verdict") and stored.verdict != cleaned["verdict"]:
             problems = correction_problems(
                 stored.report_no,
@@ -345,6 +357,10 @@ class InspectionAdmin(ScopedHistoryAdmin):
             messages.SUCCESS,
         )
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A result is voided by an upheld objection, never deleted.
+        return False
+
     def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
         # A result is corrected by a new delivery with its reason, never by going back.
         return True
@@ -359,24 +375,22 @@ class InspectionAdmin(ScopedHistoryAdmin):
         )
 
 
-class CorrectiveActionInline(ScopedTabularInline):
+class CorrectiveActionInline(ReadOnlyAdminMixin, ScopedTabularInline):  # type: ignore[misc]
     model = CorrectiveAction
     extra = 0
     fields = ["taken_on", "description", "recorded_by", "recorded_at"]
-    readonly_fields = ["recorded_by", "recorded_at"]
+    readonly_fields = fields
 
 
 @admin.register(Rectification)
-class RectificationAdmin(CooperativeScopedAdmin):
+class RectificationAdmin(ReadOnlyAdminMixin, CooperativeScopedAdmin):  # type: ignore[misc]
+    """Failed results open their rectifications with the deadline the member pledged, and a
+    passing re-test closes them: nothing here is edited by hand."""
+
     cooperative_path = "inspection__cooperative"
     list_display = ["inspection", "deadline", "rectified_on"]
     list_select_related = ["inspection"]
-    readonly_fields = ["inspection", "opened_at"]
     inlines = [CorrectiveActionInline]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        # Failed results open their rectifications; nobody adds one by hand.
-        return False
 
     @admin.display(description=gettext_lazy("rectified on"))
     def rectified_on(self, obj: Rectification) -> Any:
@@ -384,7 +398,9 @@ class RectificationAdmin(CooperativeScopedAdmin):
 
 
 @admin.register(Objection)
-class ObjectionAdmin(CooperativeScopedAdmin):
+class ObjectionAdmin(ReadOnlyAdminMixin, CooperativeScopedAdmin):  # type: ignore[misc]
+    """Members object in their portal and regulators decide on the objections page."""
+
     cooperative_path = "inspection__cooperative"
     list_display = ["inspection", "raised_on", "status", "decided_on"]
     list_filter = ["status"]
@@ -399,10 +415,6 @@ class ObjectionAdmin(CooperativeScopedAdmin):
         "decision_note",
         "decided_by",
     ]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        # Members object in their portal and regulators decide on the objections page.
-        return False
 
 
 @admin.register(LabUpload)
@@ -489,7 +501,8 @@ class ServiceRequestAdmin(CooperativeScopedAdmin):
     list_display = ["member", "product", "lab", "step", "created_at", "updated_at"]
     list_filter = ["step", "lab"]
     list_select_related = ["member", "lab"]
-    readonly_fields = ["created_at", "updated_at", "requested_by"]
+    # A request moves on by the lab's progress notes (update_service), each kept as an update.
+    readonly_fields = ["step", "created_at", "updated_at", "requested_by"]
     inlines = [ServiceUpdateInline]
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:

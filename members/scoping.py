@@ -246,6 +246,21 @@ class ScopedInlineMixin(ScopedChoicesMixin):
         return self.has_change_permission(request, obj)
 
 
+class ReadOnlyAdminMixin:
+    """Workflow records (complaints, exit cases, objections …) are changed only by their
+    services, from the pages that record events and history: the admin lists and shows them,
+    and its actions may call those services."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class ScopedTabularInline(ScopedInlineMixin, admin.TabularInline):
     pass
 
