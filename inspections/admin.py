@@ -124,9 +124,9 @@ class ItemResultFormSet(BaseInlineFormSet):
         if any(self.errors):
             return
         inspection = self.instance
-        if inspection.pk and not self.data.get("change_reason", "").strip():
-            if any(form.has_changed() for form in self.forms):
-                raise ValidationError(REASON_NEEDED)
+        changed = any(form.has_changed() for form in self.forms)
+        if inspection.pk and changed and not self.data.get("change_reason", "").strip():
+            raise ValidationError(REASON_NEEDED)
         results = []
         # Stored results that change (or go): (item code, old result, new result).
         flips = []
