@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members.admin import ScopedHistoryAdmin
-from members.models import Lab
+from members.models import FactsChange, Lab
 from members.scoping import CooperativeScopedAdmin, ReadOnlyAdminMixin, ScopedTabularInline
 
 from .corrections import (
@@ -36,7 +36,7 @@ from .models import (
     TestCategory,
     TestItem,
 )
-from .services import accept_retest, issue_api_token, settle_inspection
+from .services import accept_retest, issue_api_token, note_result_change, settle_inspection
 from .validation import (
     check_agreement,
     check_item_limit,
@@ -324,7 +324,14 @@ class InspectionAdmin(ScopedHistoryAdmin):
             ),
             at=timezone.now(),
         )
+        before = tuple(
+            Inspection.objects.filter(pk=obj.pk).values_list("sampled_on", "reported_on").first()
+            or ()
+        )
         super().save_model(request, obj, form, change)
+        if form.changed_data:
+            kind = FactsChange.Kind.RESULT_CHANGED if change else FactsChange.Kind.RESULT_ADDED
+            note_result_change(obj, kind, before=before)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         # The item results change with the report: the same who, why and moment in history.

@@ -21,7 +21,7 @@ from charter.models import CharterVersion
 from coop_portal.csvimport import ImportReport, run_import
 from coop_portal.mail import queue_mail
 from coop_portal.public_cache import data_changed
-from members.models import Cooperative, Lab, Member, Role, User
+from members.models import Cooperative, FactsChange, Lab, Member, Role, User
 
 from .corrections import (
     correction_problems,
@@ -68,6 +68,21 @@ class InspectionRefused(Exception):
 
 class ObjectionRefused(Exception):
     pass
+
+
+def note_result_change(
+    inspection: Inspection, kind: str, *, before: tuple[datetime.date, ...] = ()
+) -> None:
+    """Record that a result dated in its sampling period changed (added, corrected, voided,
+    rectified): a published assessment of that period shows it. ``before`` holds the dates
+    the result had before the change (sampled on, reported on)."""
+    FactsChange.objects.note(
+        inspection.cooperative_id,
+        anchors=[inspection.sampled_on, *before[:1]],
+        effective=[inspection.reported_on, *before[1:2]],
+        kind=kind,
+        subject=inspection.report_no,
+    )
 
 
 # Rectification -----------------------------------------------------------------------------
@@ -132,6 +147,13 @@ def settle_inspection(inspection: Inspection) -> Rectification | None:
             reason=_("Re-test %(report)s passed.") % {"report": inspection.report_no},
         )
         failed.save(update_fields=["rectified_on"])
+        FactsChange.objects.note(
+            failed.cooperative_id,
+            anchors=[failed.sampled_on],
+            effective=[failed.rectified_on],
+            kind=FactsChange.Kind.RESULT_RECTIFIED,
+            subject=failed.report_no,
+        )
     return rectification
 
 
@@ -394,7 +416,9 @@ def record_inspection(
         keep_history(inspection, by=by, reason=why, at=now)
         inspection.save()
         action = "create"
+        before: tuple[datetime.date, ...] = ()
     else:
+        before = (inspection.sampled_on, inspection.reported_on)
         changed = [name for name, value in values.items() if getattr(inspection, name) != value]
         for name in changed:
             setattr(inspection, name, values[name])
@@ -407,6 +431,10 @@ def record_inspection(
         if touched:
             data_changed()  # bulk writes send no signal
             action = "update" if action == "unchanged" else action
+    if action != "unchanged":
+        added = action == "create"
+        kind = FactsChange.Kind.RESULT_ADDED if added else FactsChange.Kind.RESULT_CHANGED
+        note_result_change(inspection, kind, before=before)
     settle_inspection(inspection)
     return inspection, action
 
@@ -662,6 +690,7 @@ def decide_objection(
             reason=_("Objection upheld by the regulator: %(note)s") % {"note": note},
         )
         inspection.save(update_fields=["status", "void_note"])
+        note_result_change(inspection, FactsChange.Kind.RESULT_VOIDED)
     queue_mail(
         _member_emails(inspection.member_id),
         "email/inspections/objection_decided",
