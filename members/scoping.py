@@ -124,6 +124,28 @@ class ScopedRelatedFilter(admin.RelatedFieldListFilter):
         )
 
 
+class ScopedValuesFilter(admin.AllValuesFieldListFilter):
+    """A changelist filter on a field of a related record (``category__code``) that lists the
+    values of the administrator's own rows only, never those of another cooperative."""
+
+    def __init__(
+        self,
+        field: Any,
+        request: HttpRequest,
+        params: Any,
+        model: Any,
+        model_admin: Any,
+        field_path: str,
+    ) -> None:
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.lookup_choices = (
+            model_admin.get_queryset(request)
+            .order_by(field_path)
+            .values_list(field_path, flat=True)
+            .distinct()
+        )
+
+
 class ScopedChoicesMixin:
     """Every choice of a form (foreign keys, many-to-many, raw ids, autocompletes, which all
     read the form field's queryset) limited to the administrator's cooperatives: a POST naming
@@ -208,12 +230,14 @@ def _scoped_filter(model: type[Model], entry: Any) -> Any:
     field: Any = None
     current: Any = model
     for part in entry.split("__"):
-        field = current._meta.get_field(part)
-        current = field.related_model
         if current is None:
             return entry
+        field = current._meta.get_field(part)
+        current = field.related_model
     if field is not None and field.is_relation and field.concrete:
         return (entry, ScopedRelatedFilter)
+    if "__" in entry and field is not None and not field.choices:
+        return (entry, ScopedValuesFilter)
     return entry
 
 

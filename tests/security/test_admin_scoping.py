@@ -18,7 +18,7 @@ from django.db.models import Model
 from django.test import Client, RequestFactory
 from django.urls import NoReverseMatch, reverse
 
-from inspections.models import Inspection, TestCategory
+from inspections.models import Inspection, TestCategory, TestItem
 from members.models import Cooperative, Initiator, Lab, Member, User
 from tests.factories import LabFactory, MemberFactory
 from tests.inspections.factories import TestCategoryFactory
@@ -122,7 +122,8 @@ def world():
     b_lab = LabFactory()
     b_lab.cooperatives.add(world.other_coop)
     world.objects["b_lab"] = b_lab
-    world.objects["b_category"] = TestCategoryFactory(cooperative=world.other_coop)
+    world.objects["b_category"] = TestCategoryFactory(cooperative=world.other_coop, code="grain")
+    TestItem.objects.create(category=world.b_category, code="moisture", name_zh="水分")
     world.objects["leaks"] = leaks
     return world
 
@@ -168,6 +169,18 @@ def test_no_admin_page_offers_or_accepts_another_cooperatives_records(world):
                         [int(result["id"]) for result in response.json()["results"]],
                     )
     assert not leaks.found, "\n".join(leaks.found)
+
+
+def test_a_filter_on_a_related_records_field_lists_only_the_administrators_values(world):
+    response = world.clients["other_administrator"].get(
+        reverse("admin:inspections_testitem_changelist")
+    )
+    [codes] = [
+        list(spec.lookup_choices)
+        for spec in response.context["cl"].filter_specs
+        if getattr(spec, "field_path", "") == "category__code"
+    ]
+    assert codes == ["grain"]
 
 
 def test_the_initiator_inline_refuses_another_cooperatives_member_and_lab(world):

@@ -82,9 +82,9 @@ def test_a_late_result_flags_the_period_everywhere_at_once(client, personas, coo
     assert FLAG in verification.lower()
     # The six-hour old "reproducible" is not shown after the facts changed.
     assert "gives the same hash" not in verification
-    meta = client.get(
-        "/api/v1/assessments/", {"cooperative": coop.slug, "period": "2025"}
-    ).json()["meta"]
+    meta = client.get("/api/v1/assessments/", {"cooperative": coop.slug, "period": "2025"}).json()[
+        "meta"
+    ]
     assert meta["facts_changed_since_publication"] is True
     # The published revision itself never changes.
     stored = AssessmentRun.objects.get(pk=run.pk)
