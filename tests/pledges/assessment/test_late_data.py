@@ -31,7 +31,10 @@ ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
 FLAG = "facts changed since publication"
 
 
-def late_result(coop, member, *, sampled_on=D(2025, 6, 1), report_no="LATE-1"):
+JUNE = D(2025, 6, 1)
+
+
+def late_result(coop, member, *, sampled_on=JUNE, report_no="LATE-1"):
     """A failed result dated inside 2025, delivered after the period's publication."""
     inspection, _action = deliver(
         coop,
