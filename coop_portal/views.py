@@ -2,15 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
-
-from members.models import Cooperative
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    cooperatives = Cooperative.objects.order_by("slug")
-    return render(request, "home.html", {"cooperatives": cooperatives})
+from django.http import HttpRequest, JsonResponse
 
 
 def _database_ok() -> bool:
