@@ -13,7 +13,7 @@ from complaints.services import accept_complaint
 from inspections.services import InspectionInput, decide_objection, raise_objection
 from inspections.services import record_inspection as deliver
 from members.models import FactsChange
-from pledges.assessment import published
+from pledges.assessment import facts
 from pledges.models import AssessmentRun
 from pledges.models.assessment import FactsReview
 from tests.complaints.factories import ComplaintFactory
@@ -69,7 +69,7 @@ def run(coop, charter, django_capture_on_commit_callbacks):
 
 
 def test_a_published_period_shows_no_flag_while_its_facts_stand(client, personas, run):
-    assert not published.facts_changed(run)
+    assert not facts.facts_changed(run)
     assert "gives the same hash" in client.get(verify_url(run), **ENGLISH).content.decode()
     assert FLAG not in personas.regulator.get(run_url(run), **ENGLISH).content.decode().lower()
 
@@ -77,7 +77,7 @@ def test_a_published_period_shows_no_flag_while_its_facts_stand(client, personas
 def test_a_late_result_flags_the_period_everywhere_at_once(client, personas, coop, run):
     late_result(coop, run.member)
 
-    assert published.facts_changed(run)
+    assert facts.facts_changed(run)
     regulator_page = personas.regulator.get(run_url(run), **ENGLISH).content.decode()
     assert FLAG in regulator_page.lower()
     assert "LATE-1" in regulator_page
@@ -100,7 +100,7 @@ def test_a_late_result_flags_the_period_everywhere_at_once(client, personas, coo
 
 def test_a_fact_of_another_period_flags_nothing(coop, run):
     late_result(coop, run.member, sampled_on=D(2026, 2, 1))
-    assert not published.facts_changed(run)
+    assert not facts.facts_changed(run)
 
 
 def test_a_voided_result_flags_the_period(coop, run, regulator):
@@ -108,21 +108,21 @@ def test_a_voided_result_flags_the_period(coop, run, regulator):
     FactsChange.objects.all().delete()
     objection = raise_objection(inspection, reason="样品有误", by=None, on=D(2025, 6, 3))
     decide_objection(objection, upheld=True, note="样品封存不当", by=regulator)
-    assert [change.kind for change in published.facts_changed(run)] == ["result_voided"]
+    assert [change.kind for change in facts.facts_changed(run)] == ["result_voided"]
 
 
 def test_a_complaints_dates_changed_after_publication_flag_the_period(coop, run):
     complaint = ComplaintFactory(cooperative=coop, member=run.member, received_on=D(2025, 11, 3))
     FactsChange.objects.all().delete()
     accept_complaint(complaint, None, on=D(2025, 11, 5))
-    assert [change.subject for change in published.facts_changed(run)] == [complaint.reference]
+    assert [change.subject for change in facts.facts_changed(run)] == [complaint.reference]
 
 
 def test_the_regulator_records_why_no_correction_is_needed(personas, coop, run, regulator):
     late_result(coop, run.member)
     refused = personas.regulator.post(review_url(run), {"reason": "  "}, **ENGLISH)
     assert refused.status_code == 400
-    assert published.facts_changed(run)
+    assert facts.facts_changed(run)
 
     response = personas.regulator.post(
         review_url(run), {"reason": "The late result is a commissioned test; grades stand."}
@@ -130,12 +130,12 @@ def test_the_regulator_records_why_no_correction_is_needed(personas, coop, run, 
     assert response.status_code == 302
     review = FactsReview.objects.get()
     assert (review.run, review.decided_by) == (run, regulator)
-    assert not published.facts_changed(run)
+    assert not facts.facts_changed(run)
     page = personas.regulator.get(run_url(run), **ENGLISH).content.decode()
     assert "grades stand" in page
     # A later change flags the period again.
     late_result(coop, run.member, report_no="LATE-2")
-    assert published.facts_changed(run)
+    assert facts.facts_changed(run)
 
 
 def test_only_the_regulator_records_the_decision(personas, coop, run):
@@ -152,7 +152,7 @@ def test_a_correction_clears_the_flag_and_keeps_the_first_revision(coop, run):
     late_result(coop, run.member)
     correction = publish(coop, "2025", note="A failed result dated June arrived late.")
     assert correction.revision == run.revision + 1
-    assert not published.facts_changed(correction)
+    assert not facts.facts_changed(correction)
     first = AssessmentRun.objects.get(pk=run.pk)
     assert first.status == AssessmentRun.Status.SUPERSEDED
     assert first.inputs_hash == run.inputs_hash
