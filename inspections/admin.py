@@ -124,9 +124,6 @@ class ItemResultFormSet(BaseInlineFormSet):
         if any(self.errors):
             return
         inspection = self.instance
-        changed = any(form.has_changed() for form in self.forms)
-        if inspection.pk and changed and not self.data.get("change_reason", "").strip():
-            raise ValidationError(REASON_NEEDED)
         results = []
         # Stored results that change (or go): (item code, old result, new result).
         flips = []
@@ -149,6 +146,10 @@ class ItemResultFormSet(BaseInlineFormSet):
             raise ValidationError([message for _field, message in problems])
         if flips and inspection.pk:
             self._check_corrections(inspection, flips)
+            return
+        reason = self.data.get("change_reason", "").strip()
+        if inspection.pk and not reason and any(form.has_changed() for form in self.forms):
+            raise ValidationError(REASON_NEEDED)
 
     def _check_corrections(self, inspection: Inspection, flips: list[tuple[str, str, str]]) -> None:
         """Changed item results need the reason (the report's form asks for it) and, to pass
@@ -222,9 +223,6 @@ class InspectionAdminForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         stored = self.instance if self.instance.pk else None
-        corrected = [name for name in self.changed_data if name != "change_reason"]
-        if stored is not None and corrected and not (cleaned.get("change_reason") or "").strip():
-            self.add_error("change_reason", REASON_NEEDED)
         if stored is not None and cleaned.get("verdict") and stored.verdict != cleaned["verdict"]:
             problems = correction_problems(
                 stored.report_no,
@@ -236,6 +234,10 @@ class InspectionAdminForm(forms.ModelForm):
             )
             for name, message in problems:
                 self.add_error(name, message)
+        corrected = [name for name in self.changed_data if name != "change_reason"]
+        reason = (cleaned.get("change_reason") or "").strip()
+        if stored is not None and corrected and not reason and "change_reason" not in self.errors:
+            self.add_error("change_reason", REASON_NEEDED)
         problems = check_result(
             sampled_on=cleaned.get("sampled_on"),
             reported_on=cleaned.get("reported_on"),

@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import DateTimeField, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from members.models import FactsChange, User
@@ -27,25 +28,14 @@ class FactsReviewRefused(Exception):
     pass
 
 
-def flag_since(run: AssessmentRun) -> datetime.datetime | None:
-    """From when changes of the period's facts count for the run: its publication or the
-    regulator's latest decision on them; None for a run that is not published and current."""
-    if run.status not in FLAGGED_STATUSES or run.published_at is None:
-        return None
-    decided = (
-        FactsReview.objects.filter(run=run)
-        .order_by("-decided_at")
-        .values_list("decided_at", flat=True)
-    ).first()
-    return max(run.published_at, decided) if decided else run.published_at
-
-
 def facts_changed(run: AssessmentRun) -> QuerySet[FactsChange]:
-    """The changes of the run's period's facts since its publication (or the last decision
-    that they need no correction), newest first; empty for a run that is not current."""
-    since = flag_since(run)
-    if since is None:
+    """The changes of the run's period's facts since its publication, or since the
+    regulator's latest decision that they need no correction (always after publication);
+    none for a run that is not published and current. One query."""
+    if run.status not in FLAGGED_STATUSES or run.published_at is None:
         return FactsChange.objects.none()
+    decided = FactsReview.objects.filter(run=run).order_by("-decided_at").values("decided_at")
+    since = Coalesce(Subquery(decided[:1]), Value(run.published_at), output_field=DateTimeField())
     period = run.period
     return FactsChange.objects.filter(cooperative_id=period.cooperative_id, at__gt=since).touching(
         period.first_day, period.last_day

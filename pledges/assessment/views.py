@@ -138,7 +138,9 @@ def _facts_context(run: AssessmentRun, form: FactsReviewForm | None = None) -> d
     """What changed in the period's facts since publication, and the decisions taken."""
     return {
         "facts_changes": list(facts.facts_changed(run).order_by("-at")[:50]),
-        "facts_reviews": list(run.facts_reviews.select_related("decided_by")),
+        "facts_reviews": list(run.facts_reviews.select_related("decided_by"))
+        if run.status in facts.FLAGGED_STATUSES
+        else [],
         "facts_review_form": form or FactsReviewForm(),
     }
 
