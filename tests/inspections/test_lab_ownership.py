@@ -8,8 +8,14 @@ import pytest
 from django.urls import reverse
 
 from inspections.models import Inspection, LabApiToken
-from inspections.services import accept_retest, issue_api_token, settle_inspection
+from inspections.services import (
+    accept_retest,
+    import_inspections,
+    issue_api_token,
+    settle_inspection,
+)
 from tests.factories import LabFactory
+from tests.inspections.conftest import csv_file
 from tests.inspections.factories import FailedInspectionFactory
 from tests.inspections.test_api import payload, post
 from tests.inspections.test_history import passing
@@ -124,3 +130,15 @@ def test_the_administrator_accepts_a_re_test_from_the_admin_list(
     )
     assert response.status_code == 302
     assert Inspection.objects.get(report_no="API-2025-001").rectified_on is not None
+
+
+def test_a_labs_file_cannot_take_over_a_report_that_has_no_lab(coop, member_a, catalogue, lab_b):
+    failed = imported_failure(coop, member_a, catalogue)
+    line = f"API-2025-001,{member_a.credit_code},全棉四件套,bedding,2025-03-01,2025-03-10,pass,,,"
+    outcome = import_inspections(
+        coop, csv_file(line), lab=lab_b, source=Inspection.Source.UPLOAD, reason="复核合格"
+    )
+    assert not outcome.ok
+    assert [problem.column for problem in outcome.report.errors] == ["report_no"]
+    failed.refresh_from_db()
+    assert (failed.verdict, failed.lab_id) == ("fail", None)
