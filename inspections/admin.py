@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members.admin import ScopedHistoryAdmin
-from members.models import Cooperative, FactsChange, Lab
+from members.models import FactsChange
 from members.scoping import CooperativeScopedAdmin, ReadOnlyAdminMixin, ScopedTabularInline
 
 from .corrections import (
@@ -44,12 +44,6 @@ from .validation import (
     check_retest,
     parse_measured_value,
 )
-
-
-def _labs_for(admin_view: CooperativeScopedAdmin, request: HttpRequest) -> QuerySet[Lab]:
-    if request.user.is_superuser:
-        return Lab.objects.all()
-    return Lab.objects.filter(cooperatives__in=admin_view.administered(request)).distinct()
 
 
 class TestItemInline(ScopedTabularInline):
@@ -182,10 +176,9 @@ class ItemResultInline(ScopedTabularInline):
     extra = 0
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "item" and not request.user.is_superuser:
-            kwargs["queryset"] = TestItem.objects.filter(
-                category__cooperative__in=Cooperative.objects.administered_by(request.user)
-            ).select_related("category")
+        # Each choice is labelled with its category; the scoping is ScopedTabularInline's.
+        if db_field.name == "item":
+            kwargs["queryset"] = TestItem.objects.select_related("category")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -299,11 +292,6 @@ class InspectionAdmin(ScopedHistoryAdmin):
     date_hierarchy = "reported_on"
     raw_id_fields = ["retest_of"]
     actions = ["accept_retests"]
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "lab":
-            kwargs["queryset"] = _labs_for(self, request)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets = super().get_fieldsets(request, obj)
@@ -476,11 +464,6 @@ class LabApiTokenAdmin(CooperativeScopedAdmin):
     fields = ["cooperative", "lab", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["prefix", "created_at", "last_used_at"]
 
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "lab":
-            kwargs["queryset"] = _labs_for(self, request)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
     def save_model(self, request: HttpRequest, obj: LabApiToken, form: Any, change: bool) -> None:
         if change:
             super().save_model(request, obj, form, change)
@@ -511,8 +494,3 @@ class ServiceRequestAdmin(CooperativeScopedAdmin):
     # A request moves on by the lab's progress notes (update_service), each kept as an update.
     readonly_fields = ["step", "created_at", "updated_at", "requested_by"]
     inlines = [ServiceUpdateInline]
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "lab":
-            kwargs["queryset"] = _labs_for(self, request)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
