@@ -19,8 +19,8 @@ from .models import Complaint, ComplaintEvent, Evidence, SatisfactionFeedback
 class ComplaintEventInline(ReadOnlyAdminMixin, ScopedTabularInline):  # type: ignore[misc]
     model = ComplaintEvent
     extra = 0
-    fields = ["at", "on", "kind", "visibility", "actor", "by", "text"]
-    readonly_fields = fields
+    readonly_fields = ("at", "on", "kind", "visibility", "actor", "by", "text")
+    fields = readonly_fields
     can_delete = False
 
 

@@ -373,8 +373,8 @@ class InspectionAdmin(ScopedHistoryAdmin):
 class CorrectiveActionInline(ReadOnlyAdminMixin, ScopedTabularInline):  # type: ignore[misc]
     model = CorrectiveAction
     extra = 0
-    fields = ["taken_on", "description", "recorded_by", "recorded_at"]
-    readonly_fields = fields
+    readonly_fields = ("taken_on", "description", "recorded_by", "recorded_at")
+    fields = readonly_fields
 
 
 @admin.register(Rectification)

@@ -81,7 +81,9 @@ def _shortest_path(model: type[Model], depth: int = 4) -> str | None:
         for current, prefix in frontier:
             for field in current._meta.get_fields():
                 related = field.related_model
-                if not (field.is_relation and field.concrete) or not isinstance(related, type):
+                if not (field.is_relation and field.concrete and isinstance(related, type)):
+                    continue
+                if not issubclass(related, Model):
                     continue
                 path = f"{prefix}{field.name}"
                 if related is Cooperative:
