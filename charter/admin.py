@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from members import admin as registry_admin
 from members.admin import ScopedHistoryAdmin
 from members.models import Conversion, Member
-from members.scoping import CooperativeScopedAdmin, signed_in_user
+from members.scoping import CooperativeScopedAdmin, ReadOnlyAdminMixin, signed_in_user
 
 from . import services
 from .forms import ReadmissionForm, StepDetailsForm
@@ -158,17 +158,8 @@ class CharterAcceptanceAdmin(CooperativeScopedAdmin):
         return False
 
 
-class ReadOnlyScopedAdmin(ScopedHistoryAdmin):
+class ReadOnlyScopedAdmin(ReadOnlyAdminMixin, ScopedHistoryAdmin):  # type: ignore[misc]
     """Browse and search; decisions go through the charter's management pages."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
 
 @admin.register(Application)

@@ -6,16 +6,22 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from members.scoping import CooperativeScopedAdmin, ScopedStackedInline, ScopedTabularInline
+from members.scoping import (
+    CooperativeScopedAdmin,
+    ReadOnlyAdminMixin,
+    ScopedStackedInline,
+    ScopedTabularInline,
+)
 
 from .models import Complaint, ComplaintEvent, Evidence, SatisfactionFeedback
 
 
-class ComplaintEventInline(ScopedTabularInline):
+class ComplaintEventInline(ReadOnlyAdminMixin, ScopedTabularInline):  # type: ignore[misc]
     model = ComplaintEvent
     extra = 0
-    fields = ["at", "on", "kind", "visibility", "actor", "by", "text"]
-    readonly_fields = ["at", "by"]
+    readonly_fields = ("at", "on", "kind", "visibility", "actor", "by", "text")
+    fields = readonly_fields
+    can_delete = False
 
 
 class EvidenceInline(ScopedTabularInline):
@@ -41,7 +47,10 @@ class SatisfactionFeedbackInline(ScopedStackedInline):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(CooperativeScopedAdmin):
+class ComplaintAdmin(ReadOnlyAdminMixin, CooperativeScopedAdmin):  # type: ignore[misc]
+    """Complaints move only through the desk's pages (complaints.services), which write the
+    events the consumer and the member follow: here they are read."""
+
     cooperative_path = "cooperative"
     list_display = [
         "reference",

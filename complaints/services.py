@@ -21,7 +21,7 @@ from coop_portal.links import absolute_url
 from coop_portal.mail import queue_mail
 from coop_portal.models import OutboxEmail
 from coop_portal.refusal import Refused
-from members.models import Cooperative, Member, User
+from members.models import Cooperative, FactsChange, Member, User
 
 from .evidence import CheckedFile
 from .masking import mask_personal_data
@@ -148,6 +148,18 @@ def _event(
     )
 
 
+def _dates_changed(complaint: Complaint, on: datetime.date) -> None:
+    """Record that a date of the complaint changed (as of ``on``): a published assessment of
+    the period in which it was accepted (or received) shows that its facts changed."""
+    FactsChange.objects.note(
+        complaint.cooperative_id,
+        kind=FactsChange.Kind.COMPLAINT_DATES,
+        subject=complaint.reference,
+        anchors=[complaint.accepted_on or complaint.received_on],
+        effective=[on],
+    )
+
+
 def _tell_consumer(
     complaint: Complaint,
     template: str,
@@ -255,6 +267,7 @@ def accept_complaint(
         days=commitment_days(complaint.member, "resolution_days", on)
     )
     complaint.save()
+    _dates_changed(complaint, on)
     _event(complaint, Event.Kind.ACCEPTED, on, by=by, text=text)
     _tell_consumer(complaint, "accepted", f"complaint-accepted:{complaint.pk}")
     return complaint
@@ -272,6 +285,7 @@ def reject_complaint(
     complaint.closing_code = closing_code
     complaint.closed_on = on
     complaint.save()
+    _dates_changed(complaint, on)
     _event(complaint, Event.Kind.REJECTED, on, by=by, text=text)
     _tell_consumer(complaint, "rejected", f"complaint-rejected:{complaint.pk}", text=text)
     return complaint
@@ -284,6 +298,7 @@ def forward_complaint(complaint: Complaint, by: User | None, *, text: str = "") 
     complaint.status = Complaint.Status.FORWARDED
     complaint.forwarded_on = on
     complaint.save()
+    _dates_changed(complaint, on)
     _event(complaint, Event.Kind.FORWARDED, on, by=by, text=text)
     queue_mail(
         complaint.member.email_recipients(),
@@ -305,6 +320,7 @@ def answer_complaint(complaint: Complaint, by: User, text: str) -> ComplaintEven
         if complaint.status == Complaint.Status.FORWARDED:
             complaint.status = Complaint.Status.ANSWERED
         complaint.save()
+        _dates_changed(complaint, on)
     event = _event(complaint, Event.Kind.ANSWERED, on, actor=Event.Actor.MEMBER, by=by, text=text)
     _tell_consumer(complaint, "answered", f"complaint-answer:{event.pk}", text=text)
     queue_mail(
@@ -346,6 +362,7 @@ def resolve_complaint(
     complaint.closed_on = on
     complaint.closing_code = closing_code
     complaint.save()
+    _dates_changed(complaint, on)
     _event(complaint, Event.Kind.RESOLVED, on, by=by, text=text)
     _tell_consumer(complaint, "closed", f"complaint-closed:{complaint.pk}", text=text)
     return complaint
@@ -363,6 +380,7 @@ def close_unresolved(
     complaint.closed_on = on
     complaint.closing_code = closing_code
     complaint.save()
+    _dates_changed(complaint, on)
     _event(complaint, Event.Kind.CLOSED_UNRESOLVED, on, by=by, text=text)
     _tell_consumer(complaint, "closed", f"complaint-closed:{complaint.pk}", text=text)
     return complaint
@@ -380,6 +398,7 @@ def uphold_complaint(
         raise _not_possible()
     complaint.upheld_on = on
     complaint.save()
+    _dates_changed(complaint, on)
     _event(complaint, Event.Kind.UPHELD, on, by=by, text=text)
     return complaint
 

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members.admin import ScopedHistoryAdmin
-from members.models import Cooperative, Lab
-from members.scoping import CooperativeScopedAdmin, ScopedTabularInline
+from members.models import FactsChange
+from members.scoping import CooperativeScopedAdmin, ReadOnlyAdminMixin, ScopedTabularInline
 
 from .corrections import (
     correction_problems,
@@ -36,7 +36,7 @@ from .models import (
     TestCategory,
     TestItem,
 )
-from .services import issue_api_token, settle_inspection
+from .services import accept_retest, issue_api_token, note_result_change, settle_inspection
 from .validation import (
     check_agreement,
     check_item_limit,
@@ -44,12 +44,6 @@ from .validation import (
     check_retest,
     parse_measured_value,
 )
-
-
-def _labs_for(admin_view: CooperativeScopedAdmin, request: HttpRequest) -> QuerySet[Lab]:
-    if request.user.is_superuser:
-        return Lab.objects.all()
-    return Lab.objects.filter(cooperatives__in=admin_view.administered(request)).distinct()
 
 
 class TestItemInline(ScopedTabularInline):
@@ -82,6 +76,12 @@ class TestItemAdmin(CooperativeScopedAdmin):
     list_filter = ["category__cooperative", "category__code"]
     search_fields = ["code", "name_zh", "name_en", "method_standard"]
     list_select_related = ["category"]
+
+
+# Every correction of a stored report in the admin says why, as a lab's delivery does.
+REASON_NEEDED = gettext_lazy(
+    "Give the reason for the correction: it is kept in the result's history."
+)
 
 
 class ItemResultForm(forms.ModelForm):
@@ -140,6 +140,10 @@ class ItemResultFormSet(BaseInlineFormSet):
             raise ValidationError([message for _field, message in problems])
         if flips and inspection.pk:
             self._check_corrections(inspection, flips)
+            return
+        reason = self.data.get("change_reason", "").strip()
+        if inspection.pk and not reason and any(form.has_changed() for form in self.forms):
+            raise ValidationError(REASON_NEEDED)
 
     def _check_corrections(self, inspection: Inspection, flips: list[tuple[str, str, str]]) -> None:
         """Changed item results need the reason (the report's form asks for it) and, to pass
@@ -172,10 +176,9 @@ class ItemResultInline(ScopedTabularInline):
     extra = 0
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "item" and not request.user.is_superuser:
-            kwargs["queryset"] = TestItem.objects.filter(
-                category__cooperative__in=Cooperative.objects.administered_by(request.user)
-            ).select_related("category")
+        # Each choice is labelled with its category; the scoping is ScopedTabularInline's.
+        if db_field.name == "item":
+            kwargs["queryset"] = TestItem.objects.select_related("category")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -224,6 +227,10 @@ class InspectionAdminForm(forms.ModelForm):
             )
             for name, message in problems:
                 self.add_error(name, message)
+        corrected = [name for name in self.changed_data if name != "change_reason"]
+        reason = (cleaned.get("change_reason") or "").strip()
+        if stored is not None and corrected and not reason and "change_reason" not in self.errors:
+            self.add_error("change_reason", REASON_NEEDED)
         problems = check_result(
             sampled_on=cleaned.get("sampled_on"),
             reported_on=cleaned.get("reported_on"),
@@ -274,14 +281,17 @@ class InspectionAdmin(ScopedHistoryAdmin):
     list_filter = ["cooperative", "verdict", "severity", "status", "kind", "category__code"]
     search_fields = ["report_no", "product", "member__name", "member__credit_code"]
     list_select_related = ["member", "category"]
-    readonly_fields = ["status", "void_note", "source", "created_at"]
+    readonly_fields = [
+        "status",
+        "void_note",
+        "source",
+        "created_at",
+        "retest_accepted_at",
+        "retest_accepted_by",
+    ]
     date_hierarchy = "reported_on"
     raw_id_fields = ["retest_of"]
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "lab":
-            kwargs["queryset"] = _labs_for(self, request)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    actions = ["accept_retests"]
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets = super().get_fieldsets(request, obj)
@@ -302,7 +312,14 @@ class InspectionAdmin(ScopedHistoryAdmin):
             ),
             at=timezone.now(),
         )
+        before = tuple(
+            Inspection.objects.filter(pk=obj.pk).values_list("sampled_on", "reported_on").first()
+            or ()
+        )
         super().save_model(request, obj, form, change)
+        if form.changed_data:
+            kind = FactsChange.Kind.RESULT_CHANGED if change else FactsChange.Kind.RESULT_ADDED
+            note_result_change(obj, kind, before=before)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         # The item results change with the report: the same who, why and moment in history.
@@ -320,6 +337,25 @@ class InspectionAdmin(ScopedHistoryAdmin):
         # The same consequences as every other way in: rectification, re-test.
         settle_inspection(form.instance)
 
+    @admin.action(description=gettext_lazy("Accept the re-tests of another lab"))
+    def accept_retests(self, request: HttpRequest, queryset: QuerySet[Inspection]) -> None:
+        """The regulator's acceptance of re-tests delivered by another lab than the failed
+        report's: only then do they rectify the failure."""
+        accepted = 0
+        for retest in queryset.filter(retest_of__isnull=False).select_related("retest_of"):
+            if retest.retest_awaits_acceptance:
+                accept_retest(retest, by=request.user)  # type: ignore[arg-type]
+                accepted += 1
+        self.message_user(
+            request,
+            _("%(count)d re-test(s) accepted.") % {"count": accepted},
+            messages.SUCCESS,
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A result is voided by an upheld objection, never deleted.
+        return False
+
     def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
         # A result is corrected by a new delivery with its reason, never by going back.
         return True
@@ -334,24 +370,22 @@ class InspectionAdmin(ScopedHistoryAdmin):
         )
 
 
-class CorrectiveActionInline(ScopedTabularInline):
+class CorrectiveActionInline(ReadOnlyAdminMixin, ScopedTabularInline):  # type: ignore[misc]
     model = CorrectiveAction
     extra = 0
-    fields = ["taken_on", "description", "recorded_by", "recorded_at"]
-    readonly_fields = ["recorded_by", "recorded_at"]
+    readonly_fields = ("taken_on", "description", "recorded_by", "recorded_at")
+    fields = readonly_fields
 
 
 @admin.register(Rectification)
-class RectificationAdmin(CooperativeScopedAdmin):
+class RectificationAdmin(ReadOnlyAdminMixin, CooperativeScopedAdmin):  # type: ignore[misc]
+    """Failed results open their rectifications with the deadline the member pledged, and a
+    passing re-test closes them: nothing here is edited by hand."""
+
     cooperative_path = "inspection__cooperative"
     list_display = ["inspection", "deadline", "rectified_on"]
     list_select_related = ["inspection"]
-    readonly_fields = ["inspection", "opened_at"]
     inlines = [CorrectiveActionInline]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        # Failed results open their rectifications; nobody adds one by hand.
-        return False
 
     @admin.display(description=gettext_lazy("rectified on"))
     def rectified_on(self, obj: Rectification) -> Any:
@@ -359,7 +393,9 @@ class RectificationAdmin(CooperativeScopedAdmin):
 
 
 @admin.register(Objection)
-class ObjectionAdmin(CooperativeScopedAdmin):
+class ObjectionAdmin(ReadOnlyAdminMixin, CooperativeScopedAdmin):  # type: ignore[misc]
+    """Members object in their portal and regulators decide on the objections page."""
+
     cooperative_path = "inspection__cooperative"
     list_display = ["inspection", "raised_on", "status", "decided_on"]
     list_filter = ["status"]
@@ -374,10 +410,6 @@ class ObjectionAdmin(CooperativeScopedAdmin):
         "decision_note",
         "decided_by",
     ]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        # Members object in their portal and regulators decide on the objections page.
-        return False
 
 
 @admin.register(LabUpload)
@@ -432,11 +464,6 @@ class LabApiTokenAdmin(CooperativeScopedAdmin):
     fields = ["cooperative", "lab", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["prefix", "created_at", "last_used_at"]
 
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "lab":
-            kwargs["queryset"] = _labs_for(self, request)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
     def save_model(self, request: HttpRequest, obj: LabApiToken, form: Any, change: bool) -> None:
         if change:
             super().save_model(request, obj, form, change)
@@ -464,10 +491,6 @@ class ServiceRequestAdmin(CooperativeScopedAdmin):
     list_display = ["member", "product", "lab", "step", "created_at", "updated_at"]
     list_filter = ["step", "lab"]
     list_select_related = ["member", "lab"]
-    readonly_fields = ["created_at", "updated_at", "requested_by"]
+    # A request moves on by the lab's progress notes (update_service), each kept as an update.
+    readonly_fields = ["step", "created_at", "updated_at", "requested_by"]
     inlines = [ServiceUpdateInline]
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "lab":
-            kwargs["queryset"] = _labs_for(self, request)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)

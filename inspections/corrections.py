@@ -83,7 +83,9 @@ def justified_passes(inspection_ids: Iterable[int]) -> set[int]:
     ids = list(inspection_ids)
     if not ids:
         return set()
-    retested = Inspection.objects.final().filter(retest_of_id__in=ids, verdict=PASS)
+    retested = (
+        Inspection.objects.final().rectifying_retests().filter(retest_of_id__in=ids, verdict=PASS)
+    )
     upheld = Objection.objects.filter(inspection_id__in=ids, status=Objection.Status.UPHELD)
     return set(retested.values_list("retest_of_id", flat=True)) | set(
         upheld.values_list("inspection_id", flat=True)

@@ -38,7 +38,7 @@ from coop_portal import csvimport
 from coop_portal.csvimport import BatchErrors, Column, Importer, ImportReport, RowErrors
 from coop_portal.history import record_history
 from members.credit_code import normalise
-from members.models import Cooperative, Lab, Member, User
+from members.models import Cooperative, FactsChange, Lab, Member, User
 
 from .corrections import (
     correction_problems,
@@ -76,6 +76,8 @@ INSPECTION_FIELDS = [
     "lab_name",
     "rectified_on",
 ]
+# The fields that date a result: the period it belongs to, and the day it counts from.
+FIELDS_DATED = ("sampled_on", "reported_on")
 
 
 @dataclass(slots=True)
@@ -428,7 +430,28 @@ class InspectionImporter(Importer[InspectionRow]):
                 actions.append("update")
             else:
                 actions.append("unchanged")
+        self._note_facts(rows, actions, stored)
         return actions
+
+    def _note_facts(
+        self,
+        rows: list[InspectionRow],
+        actions: list[str],
+        stored: dict[str, tuple[int, tuple[Any, ...]]],
+    ) -> None:
+        """One record of the batch's changed facts: the days of every result written, as
+        delivered and as they were before."""
+        sampled_at, reported_at = (INSPECTION_FIELDS.index(name) for name in FIELDS_DATED)
+        written = [row for row, action in zip(rows, actions, strict=True) if action != "unchanged"]
+        before = [stored[row.report_no][1] for row in written if row.report_no in stored]
+        FactsChange.objects.note(
+            self.cooperative.pk,
+            kind=FactsChange.Kind.RESULTS_IMPORTED,
+            subject=", ".join(row.report_no for row in written[:3])
+            + (" …" if len(written) > 3 else ""),
+            anchors=[row.sampled_on for row in written] + [old[sampled_at] for old in before],
+            effective=[row.reported_on for row in written] + [old[reported_at] for old in before],
+        )
 
     def _check_corrections(
         self,

@@ -69,6 +69,15 @@ class InspectionQuerySet(models.QuerySet["Inspection"]):
     def failed(self) -> InspectionQuerySet:
         return self.filter(verdict=Inspection.Verdict.FAIL)
 
+    def rectifying_retests(self) -> InspectionQuerySet:
+        """Re-tests that may rectify the failure they point to: entered by the cooperative,
+        delivered by the lab of the failed report, or accepted by the regulator."""
+        return self.filter(retest_of__isnull=False).filter(
+            ~models.Q(source__in=Inspection.LAB_SOURCES)
+            | models.Q(lab=models.F("retest_of__lab"))
+            | models.Q(retest_accepted_at__isnull=False)
+        )
+
     def of_member(self, member: Member) -> InspectionQuerySet:
         return self.filter(member=member)
 
@@ -98,6 +107,9 @@ class Inspection(models.Model):
         UPLOAD = "upload", _("lab upload")
         API = "api", _("lab API")
         IMPORT = "import", _("file import")
+
+    # The ways a lab delivers its own reports (its API token, its upload page).
+    LAB_SOURCES = (Source.UPLOAD, Source.API)
 
     # Indexed by the unique (cooperative, report number) constraint, which starts with it: a
     # second index would only slow down every insert of a million-row import.
@@ -154,6 +166,17 @@ class Inspection(models.Model):
         verbose_name=_("re-test of"),
         db_index=False,  # a partial index below: few results are re-tests
     )
+    # A re-test delivered by another lab than the failed report's rectifies nothing until the
+    # regulator (the cooperative's administrator) accepts it.
+    retest_accepted_at = models.DateTimeField(_("re-test accepted at"), null=True, blank=True)
+    retest_accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("re-test accepted by"),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     source = models.CharField(
         _("entered through"), max_length=10, choices=Source.choices, default=Source.IMPORT
@@ -200,6 +223,17 @@ class Inspection(models.Model):
     @property
     def voided(self) -> bool:
         return self.status == self.Status.VOIDED
+
+    @property
+    def retest_awaits_acceptance(self) -> bool:
+        """A re-test another lab delivered, which the regulator has not accepted yet."""
+        failed = self.retest_of
+        return (
+            failed is not None
+            and self.source in self.LAB_SOURCES
+            and self.lab_id != failed.lab_id
+            and self.retest_accepted_at is None
+        )
 
     def objection_closes_on(self, window_days: int) -> datetime.date:
         """The last day on which the member may object to this result."""

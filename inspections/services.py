@@ -24,7 +24,7 @@ from coop_portal.links import absolute_url
 from coop_portal.mail import queue_mail, queue_mail_in_their_languages
 from coop_portal.public_cache import data_changed
 from coop_portal.refusal import Refused
-from members.models import Cooperative, Lab, Member, User
+from members.models import Cooperative, FactsChange, Lab, Member, User
 
 from .corrections import (
     correction_problems,
@@ -70,6 +70,21 @@ class InspectionRefused(Refused):
         self.problems = problems
 
 
+def note_result_change(
+    inspection: Inspection, kind: str, *, before: tuple[datetime.date, ...] = ()
+) -> None:
+    """Record that a result dated in its sampling period changed (added, corrected, voided,
+    rectified): a published assessment of that period shows it. ``before`` holds the dates
+    the result had before the change (sampled on, reported on)."""
+    FactsChange.objects.note(
+        inspection.cooperative_id,
+        anchors=[inspection.sampled_on, *before[:1]],
+        effective=[inspection.reported_on, *before[1:2]],
+        kind=kind,
+        subject=inspection.report_no,
+    )
+
+
 # Rectification -----------------------------------------------------------------------------
 
 
@@ -111,6 +126,7 @@ def settle_inspection(inspection: Inspection) -> Rectification | None:
         failed is not None
         and inspection.verdict == Inspection.Verdict.PASS
         and not inspection.voided
+        and not inspection.retest_awaits_acceptance
         and (failed.rectified_on is None or failed.rectified_on > inspection.reported_on)
     ):
         failed.rectified_on = inspection.reported_on
@@ -120,6 +136,13 @@ def settle_inspection(inspection: Inspection) -> Rectification | None:
             reason=_("Re-test %(report)s passed.") % {"report": inspection.report_no},
         )
         failed.save(update_fields=["rectified_on"])
+        FactsChange.objects.note(
+            failed.cooperative_id,
+            anchors=[failed.sampled_on],
+            effective=[failed.rectified_on],
+            kind=FactsChange.Kind.RESULT_RECTIFIED,
+            subject=failed.report_no,
+        )
     return rectification
 
 
@@ -185,6 +208,26 @@ def _announce_rectifications(rectifications: list[Rectification]) -> None:
         rectification = ahead[inspection.pk]
         rectification.inspection = inspection
         _announce_rectification(rectification)
+
+
+@transaction.atomic
+def accept_retest(retest: Inspection, *, by: User, reason: str = "") -> Inspection:
+    """The regulator accepts another lab's re-test: only now does it rectify the failure."""
+    retest = Inspection.objects.select_for_update().select_related("retest_of").get(pk=retest.pk)
+    if not retest.retest_awaits_acceptance:
+        return retest
+    retest.retest_accepted_at = timezone.now()
+    retest.retest_accepted_by = by
+    keep_history(
+        retest,
+        by=by,
+        reason=_("Re-test accepted by the regulator: %(reason)s") % {"reason": reason}
+        if reason
+        else _("Re-test accepted by the regulator."),
+    )
+    retest.save(update_fields=["retest_accepted_at", "retest_accepted_by"])
+    settle_inspection(retest)
+    return retest
 
 
 @transaction.atomic
@@ -273,14 +316,18 @@ def validate_inspection(
         problems += check_agreement(
             data.verdict, [(item.item.code, item.result) for item in data.items]
         )
-    existing = (
-        Inspection.objects.filter(cooperative=cooperative, report_no=data.report_no)
-        .values_list("lab_id", flat=True)
-        .first()
-    )
-    if lab is not None and existing is not None and existing != lab.pk:
-        problems.append(("report_no", _("This report number belongs to a report of another lab.")))
+    if lab is not None:
+        problems += check_owner(cooperative, data.report_no, lab)
     return problems
+
+
+def check_owner(cooperative: Cooperative, report_no: str, lab: Lab) -> Problems:
+    """A lab changes only the reports it created: not another lab's, nor one stored without
+    a lab (imported or entered by the cooperative)."""
+    stored = Inspection.objects.filter(cooperative=cooperative, report_no=report_no)
+    if stored.exclude(lab=lab).exists():
+        return [("report_no", _("This report number belongs to a report of another lab."))]
+    return []
 
 
 @transaction.atomic
@@ -358,7 +405,9 @@ def record_inspection(
         keep_history(inspection, by=by, reason=why, at=now)
         inspection.save()
         action = "create"
+        before: tuple[datetime.date, ...] = ()
     else:
+        before = (inspection.sampled_on, inspection.reported_on)
         changed = [name for name, value in values.items() if getattr(inspection, name) != value]
         for name in changed:
             setattr(inspection, name, values[name])
@@ -371,6 +420,10 @@ def record_inspection(
         if touched:
             data_changed()  # bulk writes send no signal
             action = "update" if action == "unchanged" else action
+    if action != "unchanged":
+        added = action == "create"
+        kind = FactsChange.Kind.RESULT_ADDED if added else FactsChange.Kind.RESULT_CHANGED
+        note_result_change(inspection, kind, before=before)
     settle_inspection(inspection)
     return inspection, action
 
@@ -623,6 +676,7 @@ def decide_objection(
             reason=_("Objection upheld by the regulator: %(note)s") % {"note": note},
         )
         inspection.save(update_fields=["status", "void_note"])
+        note_result_change(inspection, FactsChange.Kind.RESULT_VOIDED)
     queue_mail(
         inspection.member.email_recipients(),
         "email/inspections/objection_decided",

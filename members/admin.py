@@ -347,11 +347,6 @@ class LabAdmin(CooperativeScopedAdmin):
     list_display = ["name_zh", "name_en", "accreditation_no"]
     search_fields = ["name_zh", "name_en", "accreditation_no"]
 
-    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "cooperatives" and not request.user.is_superuser:
-            kwargs["queryset"] = self.administered(request)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # A lab serves several cooperatives: only a superuser changes its record.
         return bool(request.user.is_superuser)
@@ -362,23 +357,14 @@ class LabAdmin(CooperativeScopedAdmin):
 
 @admin.register(Role)
 class RoleAdmin(CooperativeScopedAdmin):
+    """Roles of people already known in one's cooperatives (the scoped choices offer only
+    those); new people are added by a superuser."""
+
     list_display = ["user", "kind", "cooperative", "member", "lab", "is_owner"]
     list_filter = ["kind", ("cooperative", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["user__email", "member__name"]
     list_select_related = ["user", "cooperative", "member", "lab"]
     readonly_fields = ["created_at"]
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "user" and not request.user.is_superuser:
-            # People already known in one's cooperatives; new people are added by a superuser.
-            kwargs["queryset"] = User.objects.filter(
-                roles__cooperative__in=self.administered(request)
-            ).distinct()
-        if db_field.name == "lab" and not request.user.is_superuser:
-            kwargs["queryset"] = Lab.objects.filter(
-                cooperatives__in=self.administered(request)
-            ).distinct()
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class TrainingRecordInline(ScopedTabularInline):

@@ -781,3 +781,84 @@ class MemberImport(PreviewedUpload):
 
     def __str__(self) -> str:
         return f"{self.cooperative} · {self.file_name}"
+
+
+class FactsChangeQuerySet(models.QuerySet["FactsChange"]):
+    def touching(self, first_day: datetime.date, last_day: datetime.date) -> FactsChangeQuerySet:
+        """Changes to the facts an assessment of the days from ``first_day`` to ``last_day``
+        counts: a fact dated in those days, changed as of a day no later than the last."""
+        return self.filter(
+            anchor_from__lte=last_day, anchor_to__gte=first_day, effective_on__lte=last_day
+        )
+
+    def note(
+        self,
+        cooperative_id: int,
+        *,
+        kind: str,
+        subject: str,
+        anchors: Any,
+        effective: Any,
+    ) -> FactsChange | None:
+        """Record that facts dated on the ``anchors`` days changed as of the earliest of the
+        ``effective`` days (nothing when no day is given, e.g. an empty import batch)."""
+        anchor_days = [day for day in anchors if day is not None]
+        effective_days = [day for day in effective if day is not None] or anchor_days
+        if not anchor_days:
+            return None
+        return self.create(
+            cooperative_id=cooperative_id,
+            anchor_from=min(anchor_days),
+            anchor_to=max(anchor_days),
+            effective_on=min(effective_days),
+            kind=kind,
+            subject=subject[:200],
+        )
+
+
+class FactsChange(models.Model):
+    """A change to the dated facts assessments count (an inspection result added, changed or
+    voided; a complaint's dates), written by the service that made it.
+
+    A published or final period whose days it touches, changed after its publication, shows
+    "facts changed since publication" until the regulator publishes a correction or records
+    why none is needed; pages read these rows rather than computing the period again.
+    """
+
+    class Kind(models.TextChoices):
+        RESULT_ADDED = "result_added", _("inspection result added")
+        RESULT_CHANGED = "result_changed", _("inspection result changed")
+        RESULT_VOIDED = "result_voided", _("inspection result voided")
+        RESULT_RECTIFIED = "result_rectified", _("failed result rectified")
+        RESULTS_IMPORTED = "results_imported", _("inspection results imported")
+        COMPLAINT_DATES = "complaint_dates", _("complaint dates changed")
+
+    cooperative = models.ForeignKey(
+        Cooperative,
+        on_delete=models.CASCADE,
+        related_name="facts_changes",
+        verbose_name=_("cooperative"),
+        db_index=False,  # the (cooperative, at) index starts with it
+    )
+    # The days the changed facts are dated by (an inspection's sampling, a complaint's
+    # acceptance): the periods they belong to.
+    anchor_from = models.DateField(_("facts dated from"))
+    anchor_to = models.DateField(_("facts dated to"))
+    # The earliest day the change takes effect (a report date, a date of the complaint's
+    # workflow): a period that ended before it counts nothing of it.
+    effective_on = models.DateField(_("effective on"))
+    kind = models.CharField(_("change"), max_length=20, choices=Kind.choices)
+    # The report number or complaint reference (or a file's name for an import).
+    subject = models.CharField(_("of"), max_length=200)
+    at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    objects = FactsChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("change of facts")
+        verbose_name_plural = _("changes of facts")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["cooperative", "at"], name="facts_change_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.subject}"

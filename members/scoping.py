@@ -65,7 +65,117 @@ def require(condition: bool) -> None:
         raise PermissionDenied
 
 
-class CooperativeScopedAdmin(admin.ModelAdmin):
+def cooperative_path(model: type[Model]) -> str | None:
+    """The lookup from a model to the cooperative its rows belong to, or None for a model
+    outside every cooperative.
+
+    The shortest chain of forward relations to ``Cooperative`` (``"member__cooperative"``,
+    ``"cooperatives"`` for labs); people belong to the cooperatives they hold a role in.
+    """
+    if model is Cooperative:
+        return "pk"
+    if issubclass(model, User):
+        return "roles__cooperative"
+    return _COOPERATIVE_PATHS.setdefault(model, _shortest_path(model))
+
+
+_COOPERATIVE_PATHS: dict[type[Model], str | None] = {}
+
+
+def _shortest_path(model: type[Model], depth: int = 4) -> str | None:
+    seen = {model}
+    frontier: list[tuple[type[Model], str]] = [(model, "")]
+    for _step in range(depth):
+        following = []
+        for current, prefix in frontier:
+            for field in current._meta.get_fields():
+                related = field.related_model
+                if not (field.is_relation and field.concrete and isinstance(related, type)):
+                    continue
+                if not issubclass(related, Model):
+                    continue
+                path = f"{prefix}{field.name}"
+                if related is Cooperative:
+                    return path
+                # Who did something (a user) says nothing of where a record belongs.
+                if related not in seen and not issubclass(related, User):
+                    seen.add(related)
+                    following.append((related, f"{path}__"))
+        frontier = following
+    return None
+
+
+def in_cooperatives(queryset: QuerySet[Any], cooperatives: QuerySet[Cooperative]) -> QuerySet[Any]:
+    """The rows of the queryset that belong to one of the cooperatives; none for a model that
+    belongs to no cooperative, so that nothing outside the administrator's shows by default."""
+    path = cooperative_path(queryset.model)
+    if path is None:
+        return queryset.none()
+    return queryset.filter(**{f"{path}__in": cooperatives}).distinct()
+
+
+def administered_choices(queryset: QuerySet[Any], request: HttpRequest) -> QuerySet[Any]:
+    """The choices an admin form or filter offers: all for a superuser, else only the rows of
+    the cooperatives the user administers."""
+    if request.user.is_superuser:
+        return queryset
+    return in_cooperatives(queryset, Cooperative.objects.administered_by(request.user))
+
+
+class ScopedRelatedFilter(admin.RelatedFieldListFilter):
+    """A changelist filter on a related record that lists only the administrator's ones."""
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> Any:
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        allowed = administered_choices(field.related_model._default_manager.all(), request)
+        return field.get_choices(
+            include_blank=False,
+            ordering=ordering,
+            limit_choices_to={"pk__in": allowed.values("pk")},
+        )
+
+
+class ScopedValuesFilter(admin.AllValuesFieldListFilter):
+    """A changelist filter on a field of a related record (``category__code``) that lists the
+    values of the administrator's own rows only, never those of another cooperative."""
+
+    def __init__(
+        self,
+        field: Any,
+        request: HttpRequest,
+        params: Any,
+        model: Any,
+        model_admin: Any,
+        field_path: str,
+    ) -> None:
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.lookup_choices = (
+            model_admin.get_queryset(request)
+            .order_by(field_path)
+            .values_list(field_path, flat=True)
+            .distinct()
+        )
+
+
+class ScopedChoicesMixin:
+    """Every choice of a form (foreign keys, many-to-many, raw ids, autocompletes, which all
+    read the form field's queryset) limited to the administrator's cooperatives: a POST naming
+    another cooperative's record is refused as an invalid choice."""
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = administered_choices(field.queryset, request)
+        return field
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = administered_choices(field.queryset, request)
+        return field
+
+
+class CooperativeScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     """Admin pages that show an administrator only the cooperatives they administer.
 
     Set ``cooperative_path`` to the lookup from the model to its cooperative
@@ -120,18 +230,29 @@ class CooperativeScopedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return self._is_administrator(request) and self._in_scope(request, obj)
 
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if not request.user.is_superuser:
-            related = db_field.related_model
-            administered = self.administered(request)
-            if related is Cooperative:
-                kwargs["queryset"] = administered
-            elif related is not None and hasattr(related, "cooperative"):
-                kwargs["queryset"] = related._default_manager.filter(cooperative__in=administered)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        """Filters on related records list only the administrator's ones."""
+        return [_scoped_filter(self.model, entry) for entry in super().get_list_filter(request)]
 
 
-class ScopedInlineMixin:
+def _scoped_filter(model: type[Model], entry: Any) -> Any:
+    if not isinstance(entry, str):
+        return entry
+    field: Any = None
+    current: Any = model
+    for part in entry.split("__"):
+        if current is None:
+            return entry
+        field = current._meta.get_field(part)
+        current = field.related_model
+    if field is not None and field.is_relation and field.concrete:
+        return (entry, ScopedRelatedFilter)
+    if "__" in entry and field is not None and not field.choices:
+        return (entry, ScopedValuesFilter)
+    return entry
+
+
+class ScopedInlineMixin(ScopedChoicesMixin):
     """An inline that follows its page's cooperative scoping rather than model permissions,
     so that an administrator sees and edits the rows of the records they may change."""
 
@@ -158,6 +279,21 @@ class ScopedInlineMixin:
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.has_change_permission(request, obj)
+
+
+class ReadOnlyAdminMixin:
+    """Workflow records (complaints, exit cases, objections …) are changed only by their
+    services, from the pages that record events and history: the admin lists and shows them,
+    and its actions may call those services."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 class ScopedTabularInline(ScopedInlineMixin, admin.TabularInline):

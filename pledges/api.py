@@ -50,7 +50,7 @@ from members.opendata import (
     storable,
 )
 
-from .assessment import published
+from .assessment import facts, published
 from .models import AssessmentPeriod, AssessmentRun, Commitment, MemberAssessment, Pledge
 
 
@@ -223,6 +223,8 @@ class AssessmentList(OpenDataView):
 
     def meta(self) -> dict[str, Any]:
         run = self.run
+        # Late or changed facts of the period since publication (the revision itself stands).
+        changed_at = facts.latest_change_at(run)
         return extract_meta(
             cooperative=run.period.cooperative.slug,
             period=run.period.code,
@@ -234,6 +236,8 @@ class AssessmentList(OpenDataView):
             notice_ends_on=run.notice_ends_on.isoformat() if run.notice_ends_on else None,
             revision_note=run.revision_note,
             inputs_hash=run.inputs_hash,
+            facts_changed_since_publication=changed_at is not None,
+            facts_changed_at=changed_at.isoformat() if changed_at else None,
         )
 
     def csv_values(self, item: dict[str, Any]) -> list[object]:

@@ -41,6 +41,21 @@ class PublishForm(forms.Form):
     )
 
 
+class FactsReviewForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the published results need no correction"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept with the run; the flag returns if more facts change."),
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Say why the published results need no correction."))
+        return reason
+
+
 class ObjectionForm(forms.Form):
     text = forms.CharField(
         label=_("Your objection"),

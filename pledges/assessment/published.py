@@ -30,6 +30,7 @@ from members.models import Cooperative, Member
 
 from ..models import AssessmentPeriod, AssessmentRun, Commitment, MemberAssessment
 from ..models.assessment import RunCheck
+from . import facts
 from .tasks import check_run_task
 
 # Runs whose results the public may read; the current result comes from the first two only.
@@ -529,17 +530,21 @@ class Check:
     pending: bool = False
     # The result shown is older than CHECK_SECONDS: a new check is queued.
     refreshing: bool = False
+    # When facts of the period last changed after its publication (facts.py), if they did.
+    facts_changed_at: datetime.datetime | None = None
 
 
 def latest_check(run: AssessmentRun) -> RunCheck | None:
     return RunCheck.objects.filter(run=run).order_by("-checked_at", "-pk").first()
 
 
-def request_check(run: AssessmentRun) -> bool:
-    """Queue a recomputation of the run's period, unless one was queued lately; says whether
-    it queued one. Never raises for a broker that is away: the page then says it is pending."""
+def request_check(run: AssessmentRun, facts_version: datetime.datetime | None = None) -> bool:
+    """Queue a recomputation of the run's period, unless one was queued lately for the same
+    facts (``facts_version``: when they last changed); says whether it queued one. Never
+    raises for a broker that is away: the page then says it is pending."""
     published = run.published_at.isoformat() if run.published_at else ""
-    key = f"assessment-check:{run.pk}:{run.inputs_hash}:{published}"
+    version = facts_version.isoformat() if facts_version else ""
+    key = f"assessment-check:{run.pk}:{run.inputs_hash}:{published}:{version}"
     if not cache.add(key, True, CHECK_QUEUED_SECONDS):
         return False
     if not send_task(check_run_task, run.pk):
@@ -556,14 +561,18 @@ def recomputation_check(run: AssessmentRun) -> Check:
         # A corrected revision is not expected to reproduce: the check is the current one's.
         return Check(available=False, superseded=True)
     due = timezone.now() - datetime.timedelta(seconds=CHECK_SECONDS)
+    changed_at = facts.latest_change_at(run)
+    # A check made before the facts last changed says nothing of them: never shown.
+    valid_after = max(due, changed_at) if changed_at else due
     latest = latest_check(run)
-    if (latest is None or latest.checked_at < due) and request_check(run):
+    if (latest is None or latest.checked_at < valid_after) and request_check(run, changed_at):
         latest = latest_check(run)
-    if latest is None:
-        return Check(available=True, pending=True)
+    if latest is None or (changed_at is not None and latest.checked_at < changed_at):
+        return Check(available=True, pending=True, facts_changed_at=changed_at)
     return Check(
         available=True,
         matches=latest.matches,
         checked_at=latest.checked_at,
         refreshing=latest.checked_at < due,
+        facts_changed_at=changed_at,
     )

@@ -18,6 +18,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="assessment_publish",
     ),
     path(
+        "assessments/<slug:slug>/review/<int:run_id>/facts/",
+        views.facts_review,
+        name="assessment_facts_review",
+    ),
+    path(
         "assessments/<slug:slug>/review/objections/<int:objection_id>/decide/",
         views.decide,
         name="assessment_objection_decide",

@@ -27,10 +27,10 @@ from pledges.models.assessment import (
     MemberObjection,
 )
 
-from . import publication, services
+from . import facts, publication, services
 from .consequences import proposal_counts
 from .dashboard import dashboard
-from .forms import DecisionForm, ObjectionForm, PublishForm, StartRunForm
+from .forms import DecisionForm, FactsReviewForm, ObjectionForm, PublishForm, StartRunForm
 from .review import GRADES, review
 
 READERS = (Role.Kind.REGULATOR, Role.Kind.ADMINISTRATOR)
@@ -131,7 +131,47 @@ def run_detail(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
         )
         context["publishable_from"] = services.publishable_from(run)
         context["publication_progress"] = services.publication_progress(run)
+        context.update(_facts_context(run))
     return render(request, "pledges/assessment/run.html", context)
+
+
+def _facts_context(run: AssessmentRun, form: FactsReviewForm | None = None) -> dict[str, object]:
+    """What changed in the period's facts since publication, and the decisions taken."""
+    return {
+        "facts_changes": list(facts.facts_changed(run).order_by("-at")[:50]),
+        "facts_reviews": list(run.facts_reviews.select_related("decided_by"))
+        if run.status in facts.FLAGGED_STATUSES
+        else [],
+        "facts_review_form": form or FactsReviewForm(),
+    }
+
+
+@login_required
+@require_POST
+def facts_review(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
+    """The regulator records why facts changed since publication need no correction."""
+    cooperative = cooperative_for(request.user, slug, *READERS)
+    run = _run_of(cooperative, run_id)
+    require(_is_regulator(request, cooperative))
+    form = FactsReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            facts.record_facts_review(
+                run,
+                by=request.user,  # type: ignore[arg-type]
+                reason=form.cleaned_data["reason"],
+            )
+        except facts.FactsReviewRefused as refused:
+            form.add_error("reason", str(refused))
+        else:
+            messages.success(request, _("Recorded: the published results stand."))
+            return redirect("pledges:assessment_run", slug=cooperative.slug, run_id=run.pk)
+    return render(
+        request,
+        "pledges/assessment/facts_review.html",
+        {"cooperative": cooperative, "run": run, **_facts_context(run, form)},
+        status=400,
+    )
 
 
 @login_required

@@ -364,6 +364,38 @@ class RunCheck(models.Model):
         return f"{self.run} · {self.checked_at:%Y-%m-%d %H:%M}"
 
 
+class FactsReview(models.Model):
+    """The regulator's decision that a published run needs no correction although facts of
+    its period changed after publication (members.models.FactsChange), with the reason.
+
+    The other answer to a change of facts is a correction: a new revision with its note. The
+    published run itself never changes.
+    """
+
+    run = models.ForeignKey(
+        AssessmentRun,
+        on_delete=models.CASCADE,
+        related_name="facts_reviews",
+        verbose_name=_("run"),
+    )
+    reason = models.TextField(_("why no correction is needed"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("decision on changed facts")
+        verbose_name_plural = _("decisions on changed facts")
+        ordering = ["run", "-decided_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.run} · {self.decided_at:%Y-%m-%d %H:%M}"
+
+
 class MemberObjection(models.Model):
     """An objection a member lodges against its published result during the notice period."""
 
