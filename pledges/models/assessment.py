@@ -78,8 +78,11 @@ class AssessmentRunQuerySet(models.QuerySet["AssessmentRun"]):
     def update(self, **kwargs: Any) -> int:
         if self.filter(status__in=LOCKED_STATUSES).exists():
             raise PublishedDataError("A published assessment run cannot be changed.")
+        # An update sends no signal; the public pages of the runs' cooperatives show them.
+        cooperatives = set(self.values_list("period__cooperative_id", flat=True))
         changed = super().update(**kwargs)
-        data_changed()  # an update sends no signal; the public pages show runs and results
+        for cooperative_id in cooperatives:
+            data_changed(cooperative_id)
         return changed
 
     def delete(self) -> tuple[int, dict[str, int]]:
@@ -236,8 +239,11 @@ class MemberAssessmentQuerySet(models.QuerySet["MemberAssessment"]):
     def update(self, **kwargs: Any) -> int:
         if self.filter(run__status__in=LOCKED_STATUSES).exists():
             raise PublishedDataError("A published assessment cannot be changed.")
+        # An update sends no signal; the public pages of the results' cooperatives show them.
+        cooperatives = set(self.values_list("run__period__cooperative_id", flat=True))
         changed = super().update(**kwargs)
-        data_changed()  # an update sends no signal; the public pages show runs and results
+        for cooperative_id in cooperatives:
+            data_changed(cooperative_id)
         return changed
 
     def delete(self) -> tuple[int, dict[str, int]]:
