@@ -329,12 +329,39 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pledges.assessment.tasks.finalise_runs",
         "schedule": crontab(minute=50),
     },
+    # The retention schedule (RETENTION_DAYS): anonymises the contact data and evidence of
+    # complaints closed long enough ago, blanks sent e-mail, clears expired sessions, prunes
+    # log-in records and earlier values of personal fields. Nightly, when the portal is quiet.
+    "apply-retention": {
+        "task": "coop_portal.tasks.apply_retention",
+        "schedule": crontab(minute=15, hour=3),
+    },
+    "anonymise-closed-complaints": {
+        "task": "complaints.tasks.anonymise_closed_complaints",
+        "schedule": crontab(minute=30, hour=3),
+    },
     # Opens rectifications a large inspection import queued but a lost task never opened.
     "open-missing-rectifications": {
         "task": "inspections.tasks.sweep_missing_rectifications",
         "schedule": crontab(minute="5,35"),
     },
 }
+
+# How long personal data is kept (PIPL), in days: the privacy notice (coop_portal/retention.py,
+# /privacy/) shows this schedule and the nightly retention jobs below apply it.
+RETENTION_DAYS = {
+    # The consumer's name, phone, e-mail and evidence, counted from the complaint's closing.
+    "complaint_contact": env.int("RETENTION_COMPLAINT_CONTACT_DAYS", default=3 * 365),
+    # Recipients and bodies of e-mail the portal sent, counted from sending.
+    "sent_email": env.int("RETENTION_SENT_EMAIL_DAYS", default=30),
+    # Records of log-in attempts and lockouts (django-axes).
+    "login_records": env.int("RETENTION_LOGIN_RECORDS_DAYS", default=90),
+    # Earlier values of personal fields (contact persons, phones, e-mail) in change histories.
+    "personal_history": env.int("RETENTION_PERSONAL_HISTORY_DAYS", default=2 * 365),
+    # Log-in sessions: the longest a session lives (SESSION_COOKIE_AGE, two weeks).
+    "sessions": 14,
+}
+SESSION_COOKIE_AGE = RETENTION_DAYS["sessions"] * 24 * 60 * 60
 
 # E-mail: printed to the console unless EMAIL_URL is set (smtp+tls://user:pass@host:587).
 if env.str("EMAIL_URL", default=""):

@@ -8,6 +8,7 @@ from .language import set_language
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("privacy/", views.privacy, name="privacy"),
     path("i18n/setlang/", set_language, name="set_language"),
     # One log-in for everyone, with the two-factor step for staff who enabled it and the
     # lockout per account; the admin's own log-in page would skip both.

@@ -13,6 +13,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", {"cooperatives": cooperatives})
 
 
+def privacy(request: HttpRequest) -> HttpResponse:
+    """The privacy notice: what personal data the portal holds, for how long (the retention
+    schedule of settings.RETENTION_DAYS), and what a consumer may ask."""
+    return render(request, "privacy.html", {"days": settings.RETENTION_DAYS})
+
+
 def _database_ok() -> bool:
     try:
         with connection.cursor() as cursor:
