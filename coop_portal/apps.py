@@ -9,6 +9,7 @@ class CoopPortalConfig(AppConfig):
     def ready(self) -> None:
         # Both connect Celery signals when imported: metrics counts tasks, requestid carries the
         # request's id into the tasks it queues.
-        from . import metrics, public_cache, requestid  # noqa: F401
+        # accounts remembers at log-in whether the account must use two-factor log-in.
+        from . import accounts, metrics, public_cache, requestid  # noqa: F401
 
         public_cache.connect_signals()

@@ -10,6 +10,7 @@ from charter.services import (
     submit_application,
     take_exit_step,
 )
+from conftest import verify_second_factor
 from members.models import Member
 from tests.charter.factories import ApplicationFactory, CharterVersionFactory
 from tests.factories import MemberFactory, credit_code_for
@@ -480,6 +481,7 @@ def test_the_appeal_page_refuses_the_proposer_and_accepts_another_administrator(
     assert appeal.status == "pending"
     assert personas.other_administrator.post(url, data).status_code == 404
     client.force_login(second_administrator)
+    verify_second_factor(client, second_administrator)
     client.post(url, data)
     appeal.refresh_from_db()
     assert appeal.status == "upheld"
@@ -526,7 +528,9 @@ def test_every_page_renders_with_the_demo_in_both_languages(client, db):
     cooperative = members_demo.load()
     setup_charter(cooperative)
     charter_demo.load(cooperative)
-    client.force_login(User.objects.get(email="reviewer@example.cn"))
+    reviewer = User.objects.get(email="reviewer@example.cn")
+    client.force_login(reviewer)
+    verify_second_factor(client, reviewer)
     slug = cooperative.slug
     case = ExitStep.objects.of_cooperative(cooperative).get(source_ref="demo:appeal").case
     pages = [

@@ -26,6 +26,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from charter.models import Appeal, Application, CharterVersion, ExitStep
 from complaints.models import Complaint, Evidence
 from complaints.views import ACCESS_KEY
+from conftest import verify_second_factor
+from coop_portal.accounts import must_use_two_factor
 from inspections.models import LabUpload, Objection, ServiceRequest
 from members.models import Cooperative, Lab, Member, Role, User
 from pledges.models import AssessmentRun, MemberAssessment, Pledge
@@ -205,6 +207,8 @@ def _clients(world: World) -> dict[str, Client]:
     for persona, user in world.users.items():
         client = Client(raise_request_exception=False)
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        if must_use_two_factor(user):
+            verify_second_factor(client, user)
         clients[persona] = client
     return clients
 
