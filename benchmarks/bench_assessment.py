@@ -120,7 +120,7 @@ def _ready(_number: int) -> None:
 def _compute(task: tuple[int, int]) -> tuple[int, int, int, float]:
     from django.db import connection
 
-    from pledges.assessment import services
+    from pledges.assessment import computing
 
     run_id, number = task
     queries = 0
@@ -132,7 +132,7 @@ def _compute(task: tuple[int, int]) -> tuple[int, int, int, float]:
 
     started = time.perf_counter()
     with connection.execute_wrapper(counting):
-        services.compute_chunk(run_id, number)
+        computing.compute_chunk(run_id, number)
     return run_id, number, queries, time.perf_counter() - started
 
 
@@ -167,7 +167,7 @@ def compute_once(periods: list[Any], pool: Any) -> dict[str, Any]:
     workers, the runs finished; its timings, queries and runs."""
     from django.db import connection
 
-    from pledges.assessment import services
+    from pledges.assessment import computing, services
 
     _replace_drafts(periods)
     queries: list[int] = []
@@ -190,7 +190,7 @@ def compute_once(periods: list[Any], pool: Any) -> dict[str, Any]:
 
     with connection.execute_wrapper(counting):
         for run in runs:
-            services.finish_run(run.pk)
+            computing.finish_run(run.pk)
     finished = time.perf_counter()
     return {
         "runs": runs,

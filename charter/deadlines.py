@@ -2,9 +2,9 @@
 
 The member's own pledge target when its pledge in force holds one, else the charter's minimum
 in force, else (a cooperative without a charter or a scoring policy in force) the default of
-the scoring policy, SCORING.md's. The pledge lookups come through ``settings.PLEDGE_TARGET_LOOKUP``
-and ``settings.PLEDGE_TARGETS_LOOKUP`` because the pledges app stands above this one (imports
-point down, STYLE.md).
+the scoring policy, SCORING.md's. Pledges are the pledges app's, which stands above this one
+(imports point down, STYLE.md): it hands its lookup of pledged targets down when it is ready
+(``use_pledged_targets``). Without it, every member has the charter's days.
 """
 
 from __future__ import annotations
@@ -12,16 +12,46 @@ from __future__ import annotations
 import bisect
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
 from typing import cast
 
-from django.conf import settings
 from django.db import models
-from django.utils.module_loading import import_string
 
 from members.models import Member
 
 from .models import CharterVersion, ScoringPolicy
+
+# The targets members pledged, for many (member id, day) pairs and one kind: None where the
+# member's pledge in force on the day holds no such target (or no pledge is in force).
+PledgedTargets = Callable[
+    [Iterable[tuple[int, datetime.date]], str], Mapping[tuple[int, datetime.date], Decimal | None]
+]
+
+
+def no_pledged_targets(
+    pairs: Iterable[tuple[int, datetime.date]], kind: str
+) -> dict[tuple[int, datetime.date], Decimal | None]:
+    """No member pledged anything: the lookup until the pledges app hands down its own."""
+    return {}
+
+
+_pledged_targets: PledgedTargets = no_pledged_targets
+
+
+def use_pledged_targets(lookup: PledgedTargets) -> PledgedTargets:
+    """Take the members' pledged targets from ``lookup`` from now on; returns the lookup it
+    replaces. Called once by the pledges app when it is ready (pledges/apps.py)."""
+    global _pledged_targets
+    previous, _pledged_targets = _pledged_targets, lookup
+    return previous
+
+
+def pledged_targets(
+    pairs: Iterable[tuple[int, datetime.date]], kind: str
+) -> Mapping[tuple[int, datetime.date], Decimal | None]:
+    return _pledged_targets(pairs, kind)
+
 
 CHARTER_MINIMUM_FIELD = {
     "response_days": "max_response_days",
@@ -45,7 +75,7 @@ def default_days(kind: str) -> int:
 def commitment_days(member: Member, kind: str, on: datetime.date) -> int:
     """Days allowed for ``kind`` (response_days, resolution_days, rectification_days) on a day."""
     field = _policy_field(kind)
-    target = import_string(settings.PLEDGE_TARGET_LOOKUP)(member, kind, on)
+    target = pledged_targets([(member.pk, on)], kind).get((member.pk, on))
     if target is not None:
         return int(target)
     version = CharterVersion.objects.in_force(member.cooperative, on=on)
@@ -74,7 +104,7 @@ def commitment_days_for(
     missing = member_ids - cooperative_of.keys()
     if missing:
         raise Member.DoesNotExist(f"No member with id {min(missing)}")
-    targets = import_string(settings.PLEDGE_TARGETS_LOOKUP)(wanted, kind)
+    targets = pledged_targets(wanted, kind)
     last = max(day for _, day in wanted)
     # Per cooperative, its published versions in the order they came into force, each with
     # the minimum of its policy (None without one), so that the one in force is a bisection.

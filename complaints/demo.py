@@ -177,11 +177,7 @@ def _photo() -> bytes:
 
 def load(cooperative: Cooperative) -> None:
     """Add this app's demo records to the cooperative; safe to run again."""
-    members = list(
-        cooperative.members.public()
-        .exclude(status__in=[Member.Status.REMOVED, Member.Status.WITHDRAWN])
-        .order_by("joined_on", "pk")
-    )
+    members = list(cooperative.members.still_members().order_by("joined_on", "pk"))
     if not members:
         return
     existing = set(

@@ -29,8 +29,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from charter.deadlines import commitment_days
 from coop_portal.params import query_id
-from coop_portal.ratelimits import seconds_to_wait
+from coop_portal.ratelimits import count_accepted, seconds_to_wait, seconds_until_allowed
 from members.models import Cooperative, Member, Role, User
 from members.scoping import cooperative_for, member_of, require
 
@@ -101,11 +102,7 @@ def _page(request: HttpRequest, queryset: QuerySet[Any]) -> Page:
 
 
 def _complaint_members(cooperative: Cooperative) -> QuerySet[Member]:
-    return (
-        cooperative.members.public()
-        .exclude(status__in=[Member.Status.REMOVED, Member.Status.WITHDRAWN])
-        .order_by("name")
-    )
+    return cooperative.members.still_members().order_by("name")
 
 
 def _matching(members: QuerySet[Member], query: str) -> QuerySet[Member]:
@@ -149,81 +146,125 @@ def _listed_members(members: QuerySet[Member], query: str, chosen: int | None) -
 # The consumer's pages.
 
 
+# What the consumer typed, kept when the page comes back for a member search or a limit.
+TYPED = (
+    "product",
+    "description",
+    "desired_outcome",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "share_contact",
+    "publish_consent",
+    "submission_key",
+)
+
+
 @never_cache
 def file_complaint(request: HttpRequest, slug: str) -> HttpResponse:
+    """The complaint form. The member search is a button of the form itself, so searching
+    keeps what was typed; a search that finds one member chooses it."""
     cooperative = get_object_or_404(Cooperative, slug=slug)
     members = _complaint_members(cooperative)
-    search = MemberSearchForm(request.GET)
+    searching = request.method == "POST" and "find" in request.POST
+    search = MemberSearchForm(request.POST if searching else request.GET)
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
     chosen = query_id(request.POST, "member") or query_id(request.GET, "member")
+    if request.method == "POST" and not searching:
+        return _submit_complaint(request, cooperative, members, search, query, chosen)
+    listed = _listed_members(members, query, chosen)
+    initial: dict[str, Any] = {"submission_key": uuid.uuid4().hex}
+    if searching:
+        initial |= {name: request.POST[name] for name in TYPED if request.POST.get(name)}
+    if chosen is None and query and len(only := list(listed.members[:2])) == 1:
+        chosen = only[0].pk
+    if chosen is not None:
+        initial["member"] = chosen
+    form = ComplaintForm(initial=initial, members=listed.members)
+    form.list_members(listed.members, listed.help_text)
+    return _complaint_form(request, cooperative, form, search, query, listed)
 
-    def listing() -> Listing:
-        # Only for a page that shows the form: a complaint filed needs no listing.
-        return _listed_members(members, query, chosen)
 
-    if request.method == "POST":
-        retry_after = seconds_to_wait(
-            request, "complaints:file", _rate("COMPLAINTS_FORM_RATE", "5/h")
+def _submit_complaint(
+    request: HttpRequest,
+    cooperative: Cooperative,
+    members: QuerySet[Member],
+    search: MemberSearchForm,
+    query: str,
+    chosen: int | None,
+) -> HttpResponse:
+    form = ComplaintForm(request.POST, request.FILES, members=members)
+    if form.is_bot():
+        # Tell the bot nothing: it lands where a person would, and nothing is stored.
+        return redirect("complaints:track", slug=cooperative.slug)
+    rate = _rate("COMPLAINTS_FORM_RATE", "5/h")
+    # Only complaints filed count: typing errors never use up the limit. Over it, the form
+    # comes back with everything typed (files must be chosen again) and the office's phone.
+    if retry_after := seconds_until_allowed(request, "complaints:file", rate):
+        held_back = ComplaintForm(
+            initial={name: request.POST.get(name) for name in (*TYPED, "member")},
+            members=members,
         )
-        if retry_after:
-            return _too_many(request, retry_after)
-        form = ComplaintForm(request.POST, request.FILES, members=members)
-        if form.is_bot():
-            # Tell the bot nothing: it lands where a person would, and nothing is stored.
-            return redirect("complaints:track", slug=cooperative.slug)
-        if form.is_valid():
-            data = form.cleaned_data
-            bound = _bound_to_browser(request, data["submission_key"])
-            try:
-                complaint, code = services.submit_complaint(
-                    cooperative,
-                    services.Submission(
-                        member=data["member"],
-                        product=data["product"],
-                        description=data["description"],
-                        desired_outcome=data["desired_outcome"],
-                        contact_name=data["contact_name"],
-                        contact_phone=data["contact_phone"],
-                        contact_email=data["contact_email"],
-                        share_contact=data["share_contact"],
-                        publish_consent=data["publish_consent"],
-                        language=translation.get_language() or settings.LANGUAGE_CODE,
-                        evidence=data["evidence"],
-                        submission_key=bound.key if bound else "",
-                        tracking_code=bound.tracking_code if bound else "",
-                    ),
-                )
-                again = False
-            except services.AlreadyFiled as filed:
-                # A reload or a double click in the browser that filed it: the complaint
-                # exists, and this browser is shown its code again.
-                complaint, again = filed.complaint, True
-                code = bound.tracking_code if bound else ""
-            # This answer writes nothing after the complaint is committed (not even the
-            # session): nothing can fail between the complaint and the consumer reading its
-            # reference and code. The code is in this response only (never_cache: not stored
-            # by browsers or proxies) and never kept in plain text; "Follow the complaint"
-            # sends it to the tracking page, which opens the complaint for this browser.
-            return render(
-                request,
-                "complaints/filed.html",
-                {
-                    "cooperative": cooperative,
-                    "complaint": complaint,
-                    "code": code,
-                    "again": again,
-                },
-            )
-        listed = listing()
+        listed = _listed_members(members, query, chosen)
+        held_back.list_members(listed.members, listed.help_text)
+        return _complaint_form(
+            request, cooperative, held_back, search, query, listed, retry_after=retry_after
+        )
+    if not form.is_valid():
+        listed = _listed_members(members, query, chosen)
         form.list_members(listed.members, listed.help_text)
-    else:
-        listed = listing()
-        initial: dict[str, Any] = {"submission_key": uuid.uuid4().hex}
-        if chosen is not None:
-            initial["member"] = chosen
-        form = ComplaintForm(initial=initial, members=listed.members)
-        form.list_members(listed.members, listed.help_text)
+        return _complaint_form(request, cooperative, form, search, query, listed)
+    data = form.cleaned_data
+    bound = _bound_to_browser(request, data["submission_key"])
+    try:
+        complaint, code = services.submit_complaint(
+            cooperative,
+            services.Submission(
+                member=data["member"],
+                product=data["product"],
+                description=data["description"],
+                desired_outcome=data["desired_outcome"],
+                contact_name=data["contact_name"],
+                contact_phone=data["contact_phone"],
+                contact_email=data["contact_email"],
+                share_contact=data["share_contact"],
+                publish_consent=data["publish_consent"],
+                language=translation.get_language() or settings.LANGUAGE_CODE,
+                evidence=data["evidence"],
+                submission_key=bound.key if bound else "",
+                tracking_code=bound.tracking_code if bound else "",
+            ),
+        )
+        again = False
+        count_accepted(request, "complaints:file", rate)
+    except services.AlreadyFiled as filed:
+        # A reload or a double click in the browser that filed it: the complaint exists, and
+        # this browser is shown its code again.
+        complaint, again = filed.complaint, True
+        code = bound.tracking_code if bound else ""
+    # This answer writes nothing after the complaint is committed (not even the session):
+    # nothing can fail between the complaint and the consumer reading its reference and
+    # code. The code is in this response only (never_cache: not stored by browsers or
+    # proxies) and never kept in plain text; "Follow the complaint" sends it to the tracking
+    # page, which opens the complaint for this browser.
     return render(
+        request,
+        "complaints/filed.html",
+        {"cooperative": cooperative, "complaint": complaint, "code": code, "again": again},
+    )
+
+
+def _complaint_form(
+    request: HttpRequest,
+    cooperative: Cooperative,
+    form: ComplaintForm,
+    search: MemberSearchForm,
+    query: str,
+    listed: Listing,
+    *,
+    retry_after: int | None = None,
+) -> HttpResponse:
+    response = render(
         request,
         "complaints/file.html",
         {
@@ -232,8 +273,13 @@ def file_complaint(request: HttpRequest, slug: str) -> HttpResponse:
             "search": search,
             "query": query,
             "no_match": listed.no_match,
+            "minutes": math.ceil(retry_after / 60) if retry_after else None,
         },
+        status=429 if retry_after else 200,
     )
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def _bound_to_browser(request: HttpRequest, form_key: str) -> services.BoundSubmission | None:
@@ -323,38 +369,50 @@ def _render_tracked(
     information_form: InformationForm,
     feedback_form: FeedbackForm,
     status: int = 200,
+    retry_after: int | None = None,
     data_request_form: DataRequestForm | None = None,
 ) -> HttpResponse:
-    return render(
+    response = render(
         request,
         "complaints/track_detail.html",
         {
             "complaint": complaint,
             "cooperative": complaint.cooperative,
             "events": _public_events(complaint),
+            # Before acceptance fixes the deadline, the consumer still learns what to expect.
+            "answer_days": None
+            if complaint.response_due_on or not complaint.is_open
+            else commitment_days(complaint.member, "response_days", complaint.received_on),
             "information_form": information_form if complaint.is_open else None,
             "feedback_form": feedback_form if complaint.may_leave_feedback() else None,
+            "minutes": math.ceil(retry_after / 60) if retry_after else None,
             "data_request_form": data_request_form or DataRequestForm(),
             "data_requests": complaint.data_requests.all(),
             "copy_granted": _copy_granted(complaint),
         },
-        status=status,
+        status=429 if retry_after else status,
     )
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @require_POST
 def track_add(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
     complaint = _tracked(request, slug, reference)
     require(complaint.is_open)
-    retry_after = seconds_to_wait(request, "complaints:file", _rate("COMPLAINTS_FORM_RATE", "5/h"))
-    if retry_after:
-        return _too_many(request, retry_after)
+    rate = _rate("COMPLAINTS_FORM_RATE", "5/h")
+    if retry_after := seconds_until_allowed(request, "complaints:add", rate):
+        # What was typed comes back in the form; files must be chosen again.
+        typed = InformationForm(initial={"text": request.POST.get("text", "")})
+        return _render_tracked(request, complaint, typed, FeedbackForm(), retry_after=retry_after)
     form = InformationForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render_tracked(request, complaint, form, FeedbackForm(), status=400)
     services.add_consumer_information(
         complaint, form.cleaned_data["text"], form.cleaned_data["evidence"]
     )
+    count_accepted(request, "complaints:add", rate)
     messages.success(request, _("Thank you: your information was added to the complaint."))
     return redirect("complaints:track_detail", slug=slug, reference=reference)
 
@@ -416,7 +474,8 @@ def track_data_copy(request: HttpRequest, slug: str, reference: str) -> JsonResp
 
 @never_cache
 def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
-    """An evidence file, always as a download, to those who may see it (else 404)."""
+    """An evidence file to those who may see it (else 404): a photo shown in the browser (it
+    was re-encoded when received), anything else as a download."""
     evidence = get_object_or_404(Evidence.objects.select_related("complaint__cooperative"), pk=pk)
     complaint = evidence.complaint
     user = request.user
@@ -433,7 +492,7 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     services.record_access(complaint, user, PersonalDataAccess.What.EVIDENCE, evidence=evidence)
     response = FileResponse(
         evidence.file.open("rb"),
-        as_attachment=True,
+        as_attachment=not evidence.is_image,
         filename=evidence.original_name,
         content_type=evidence.content_type,
     )

@@ -43,7 +43,8 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from members.models import Role, User
-from pledges.services import PledgeError, accept_invitation, find_invitation, register_invitee
+from pledges.portal.services import accept_invitation, find_invitation, register_invitee
+from pledges.services import PledgeError
 
 from .mail import queue_mail
 from .params import whole_number

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils import timezone
@@ -12,6 +13,11 @@ from django.utils.translation import ngettext
 
 from .models import OUTBOX_MAX_ATTEMPTS, OutboxEmail, OutboxEmailQuerySet
 from .tasks import enqueue, send_outbox_email
+
+# The admin speaks as the portal, in the reader's language.
+admin.site.site_header = settings.SITE_NAME
+admin.site.site_title = settings.SITE_NAME
+admin.site.index_title = _("Administration")
 
 
 class DeliveryFilter(admin.SimpleListFilter):

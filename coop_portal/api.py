@@ -1,11 +1,23 @@
-"""/api/v1/: the open data API and the lab API, with their OpenAPI 3 schema and documentation."""
+"""/api/v1/: the open data API of every app and the lab API, with their OpenAPI 3 schema and
+documentation."""
 
 from csp.decorators import csp_update
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
+from complaints import api as complaints_api
 from inspections import api as inspections_api
+from inspections import lab_api
+from members import api as members_api
 from pledges import api as pledges_api
+
+# The open data lists, read-only and without login (DATA_FORMATS.md).
+open_data = [
+    *pledges_api.urlpatterns,
+    *members_api.urlpatterns,
+    *inspections_api.urlpatterns,
+    *complaints_api.urlpatterns,
+]
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -17,6 +29,6 @@ urlpatterns = [
         ),
         name="api-docs",
     ),
-    *pledges_api.urlpatterns,
-    *inspections_api.urlpatterns,
+    *open_data,
+    *lab_api.urlpatterns,
 ]

@@ -1,3 +1,4 @@
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -13,3 +14,9 @@ class CoopPortalConfig(AppConfig):
         from . import accounts, metrics, public_cache, requestid  # noqa: F401
 
         public_cache.connect_signals()
+
+
+class LockoutConfig(AxesAppConfig):
+    """django-axes under a name the admin can show in both languages (its own is "Axes")."""
+
+    verbose_name = _("Log-in lockouts")

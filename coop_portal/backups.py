@@ -4,7 +4,7 @@ The archive holds ``manifest.json`` (when, which database, the number of rows of
 the database (``database.pgdump``, PostgreSQL's custom format, or ``database.sqlite3``) and
 ``media/``, the uploaded files. ``manage.py backup`` writes one and ``manage.py restore`` puts
 it back, replacing what is there; both read and write standard streams with ``-``, so that a
-backup can leave a container without a volume (README, Operations).
+backup can leave a container without a volume (docs/operations.md).
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from .models import OutboxEmail
+from .tasks import enqueue, send_outbox_email
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,5 @@ def queue_mail(
         return None
     # With the broker unreachable the e-mail stays in the outbox and the periodic sweep
     # (tasks.flush_outbox) sends it once the broker is back.
-    from .tasks import enqueue, send_outbox_email
-
     enqueue(send_outbox_email, email.pk)
     return email

@@ -1,6 +1,6 @@
 """The commands of the production processes and of their health probes, in one place.
 
-docker-compose.yml runs exactly these (a test checks it), README.md documents them, and the
+docker-compose.yml runs exactly these (a test checks it), docs/operations.md documents them, and the
 integration tests start them as real processes on loopback. gunicorn reads its settings from
 gunicorn.conf.py, Celery from settings.py, both from the environment.
 """

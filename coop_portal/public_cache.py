@@ -15,7 +15,7 @@ reader the request keeps those alone (sorted by name) before the view runs, and 
 from that: ``?utm=<random>`` or a reordered query string finds the same entry, and a value longer
 than any link of the portal is rendered but never stored. The cache's entries all expire (the
 TTL below, or ``CACHES["default"]["TIMEOUT"]``), and the Redis that holds them should have a
-memory cap with an eviction policy (README, "Processes").
+memory cap with an eviction policy (docs/operations.md, "The processes").
 
 Invalidation: the cache holds *generation* numbers: one per cooperative, one for the pages
 outside any cooperative (home, which shows them all: bumped with each cooperative's), and one

@@ -41,6 +41,29 @@ def seconds_to_wait(
     return max(int(usage["time_left"]), 1)
 
 
+def seconds_until_allowed(request: HttpRequest, group: str, rate: str) -> int | None:
+    """When this address has used up the rate, the seconds until it may post again; counts
+    nothing. For forms that count only what they accept (``count_accepted``), so that typing
+    errors never use up a consumer's limit."""
+    try:
+        usage = get_usage(request, group=group, key="ip", rate=rate, method="POST")
+    except Exception:
+        logger.warning("Rate limit cache unreachable; %s allowed.", group, exc_info=True)
+        return None
+    # A count the cache could not give comes back as a limit of 0: let the request through.
+    if usage is None or usage["limit"] == 0 or usage["count"] < usage["limit"]:
+        return None
+    return max(int(usage["time_left"]), 1)
+
+
+def count_accepted(request: HttpRequest, group: str, rate: str) -> None:
+    """Count one accepted post of this address against the rate."""
+    try:
+        get_usage(request, group=group, key="ip", rate=rate, method="POST", increment=True)
+    except Exception:
+        logger.warning("Rate limit cache unreachable; %s not counted.", group, exc_info=True)
+
+
 def _count_in_database(request: HttpRequest, group: str, rate: str) -> int | None:
     if request.method != "POST":
         return None

@@ -5,13 +5,6 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from members.models import Cooperative
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    cooperatives = Cooperative.objects.order_by("slug")
-    return render(request, "home.html", {"cooperatives": cooperatives})
-
 
 def privacy(request: HttpRequest) -> HttpResponse:
     """The privacy notice: what personal data the portal holds, for how long (the retention

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members.admin import ScopedHistoryAdmin
-from members.models import Lab
+from members.models import Cooperative, Lab
 from members.scoping import CooperativeScopedAdmin, ScopedTabularInline
 
 from .corrections import (
@@ -173,8 +173,6 @@ class ItemResultInline(ScopedTabularInline):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "item" and not request.user.is_superuser:
-            from members.models import Cooperative
-
             kwargs["queryset"] = TestItem.objects.filter(
                 category__cooperative__in=Cooperative.objects.administered_by(request.user)
             ).select_related("category")

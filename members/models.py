@@ -190,6 +190,10 @@ class MemberQuerySet(models.QuerySet["Member"]):
         """Members the public directory lists: everyone past the application stage."""
         return self.exclude(status=Member.Status.APPLICANT)
 
+    def still_members(self) -> MemberQuerySet:
+        """Public members that have not left: those consumers may complain about."""
+        return self.public().exclude(status__in=Member.LEFT)
+
     def visible_to(self, user: User | AnonymousUser) -> MemberQuerySet:
         """Members whose private records the user may read."""
         if not user.is_authenticated:
@@ -222,6 +226,9 @@ class Member(models.Model):
         SUSPENDED = "suspended", _("suspended")
         REMOVED = "removed", _("removed")
         WITHDRAWN = "withdrawn", _("withdrawn")
+
+    # A member in one of these has left the cooperative (it may be re-admitted later).
+    LEFT = (Status.REMOVED, Status.WITHDRAWN)
 
     cooperative = models.ForeignKey(
         Cooperative, on_delete=models.PROTECT, related_name="members", verbose_name=_("cooperative")
@@ -272,7 +279,7 @@ class Member(models.Model):
 
     @property
     def has_left(self) -> bool:
-        return self.status in (self.Status.REMOVED, self.Status.WITHDRAWN)
+        return self.status in self.LEFT
 
     def current_quality_officer(self) -> QualityOfficer | None:
         """The officer in office; uses ``current_officers`` when a list page prefetched it."""

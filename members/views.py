@@ -13,6 +13,12 @@ from .models import Conversion, Cooperative, Member, Pairing
 PAGE_SIZE = 50
 
 
+def home(request: HttpRequest) -> HttpResponse:
+    """The front page: the cooperatives on this portal."""
+    cooperatives = Cooperative.objects.order_by("slug")
+    return render(request, "home.html", {"cooperatives": cooperatives})
+
+
 def cooperative_home(request: HttpRequest, slug: str) -> HttpResponse:
     cooperative = get_object_or_404(Cooperative, slug=slug)
     counts = cooperative.members.public().aggregate(

@@ -1,25 +1,20 @@
-"""The open data API (read-only, no login): periods, assessments, members, pledges, statistics.
+"""The open data API's lists of assessment periods, published results and published pledges.
 
-Every list answers JSON by default and CSV with ``format=csv`` (the same rows, all of them,
-cells safe to open in a spreadsheet). JSON lists are cursor-paginated and carry a ``meta``
-object with the extract date and the licence; CSV carries them in response headers. Only
-published data is ever read: results of published, final or superseded runs, published
-pledges, members past the application stage, and counts of inspections and complaints.
+Only published data is ever read: results of published, final or superseded runs, and
+published pledge versions (members/opendata.py has what every list shares).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Iterator
+from decimal import Decimal
 from itertools import islice
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import ExtractYear
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.http import HttpResponseBase
 from django.urls import URLPattern, URLResolver, path, reverse
-from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -27,119 +22,36 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
-    inline_serializer,
 )
 from rest_framework import serializers
-from rest_framework.exceptions import APIException, NotFound
-from rest_framework.generics import ListAPIView
-from rest_framework.pagination import Cursor, CursorPagination
-from rest_framework.permissions import AllowAny
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from complaints.models import Complaint
-from coop_portal.clientaddress import ClientRateThrottle
-from coop_portal.export import csv_stream
 from coop_portal.params import whole_number
-from inspections.models import Inspection
 from members.credit_code import LENGTH as CREDIT_CODE_LENGTH
-from members.models import Cooperative, Member
+from members.models import Member
+from members.opendata import (
+    CSV_BATCH,
+    CSV_RESPONSE,
+    ERROR,
+    INVALID_PARAMETER,
+    MISSING,
+    NO_SUCH_COOPERATIVE,
+    ONE_PLACE,
+    CooperativeFilter,
+    OpenDataPagination,
+    OpenDataView,
+    cell_text,
+    check_cooperative,
+    cooperative_or_404,
+    csv_with_meta,
+    extract_meta,
+    missing_parameters,
+    storable,
+)
 
 from .assessment import published
 from .models import AssessmentPeriod, AssessmentRun, Commitment, MemberAssessment, Pledge
-
-LICENCE = {
-    "name": "CC BY 4.0",
-    "url": "https://creativecommons.org/licenses/by/4.0/",
-}
-ONE_PLACE = Decimal("0.1")
-# Rows a CSV export reads from the database at a time (it streams them as it goes).
-CSV_BATCH = 2000
-
-
-def extract_meta(**extra: Any) -> dict[str, Any]:
-    """What every answer says about itself: when it was extracted, under which licence."""
-    return {
-        "extract_date": published.extract_date().isoformat(),
-        "extracted_at": timezone.localtime().isoformat(timespec="seconds"),
-        "licence": LICENCE,
-        "source": settings.SITE_URL,
-        **extra,
-    }
-
-
-def rate(part: int, whole: int) -> Decimal | None:
-    """A percentage with one decimal, rounded half up; None when there is nothing to divide."""
-    if not whole:
-        return None
-    return (Decimal(100) * part / whole).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
-
-
-class CSVRenderer(BaseRenderer):
-    """Lets ``format=csv`` through content negotiation; the views write the CSV themselves."""
-
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
-
-    def render(
-        self,
-        data: Any,
-        accepted_media_type: str | None = None,
-        renderer_context: Mapping[str, Any] | None = None,
-    ) -> bytes:
-        return b"" if data is None else str(data).encode(self.charset)
-
-
-class MissingParameters(APIException):
-    status_code = 400
-    default_code = "missing_parameters"
-    default_detail = "Required query parameters are missing."
-
-
-def missing_parameters(names: Sequence[str], message: str) -> MissingParameters:
-    return MissingParameters({"detail": message, "missing": list(names)})
-
-
-def _storable(value: str) -> bool:
-    """Whether a value could be stored at all: PostgreSQL refuses NUL in text, even to compare."""
-    return "\x00" not in value
-
-
-def cooperative_or_404(slug: str) -> Cooperative:
-    cooperative = Cooperative.objects.filter(slug=slug).first() if _storable(slug) else None
-    if cooperative is None:
-        raise NotFound(f"No cooperative with the short name “{slug}”.")
-    return cooperative
-
-
-class OpenDataPagination(CursorPagination):
-    page_size = 100
-    page_size_query_param = "page_size"
-    max_page_size = 1000
-    ordering = "pk"
-
-    def decode_cursor(self, request: Request) -> Cursor | None:
-        """The cursor, or 404 "Invalid cursor" when its position is not a value of the
-        ordering (a cursor is base64 anyone can write: DRF checks its offset, not its
-        position, which would reach the database as it is)."""
-        cursor = super().decode_cursor(request)
-        position = None if cursor is None else cursor.position
-        if position is not None and not self.valid_position(position):
-            raise NotFound(self.invalid_cursor_message)
-        return cursor
-
-    def valid_position(self, position: object) -> bool:
-        # The ordering is the id.
-        return whole_number(position) is not None
-
-    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
-        page = super().get_paginated_response_schema(schema)
-        page["required"] = ["meta", "results"]
-        page["properties"] = {"meta": META_SCHEMA, **page["properties"]}
-        return page
 
 
 class AssessmentPagination(OpenDataPagination):
@@ -148,128 +60,8 @@ class AssessmentPagination(OpenDataPagination):
 
     def valid_position(self, position: object) -> bool:
         return (
-            isinstance(position, str)
-            and _storable(position)
-            and len(position) <= CREDIT_CODE_LENGTH
+            isinstance(position, str) and storable(position) and len(position) <= CREDIT_CODE_LENGTH
         )
-
-
-META_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "description": "When the data was extracted, under which licence, and what it covers.",
-    "required": ["extract_date", "extracted_at", "licence", "source"],
-    "properties": {
-        "extract_date": {"type": "string", "format": "date"},
-        "extracted_at": {"type": "string", "format": "date-time"},
-        "licence": {
-            "type": "object",
-            "properties": {"name": {"type": "string"}, "url": {"type": "string", "format": "uri"}},
-        },
-        "source": {"type": "string", "format": "uri"},
-    },
-    "additionalProperties": True,
-}
-
-ERROR = inline_serializer("Error", fields={"detail": serializers.CharField()})
-MISSING = inline_serializer(
-    "MissingParameters",
-    fields={
-        "detail": serializers.CharField(),
-        "missing": serializers.ListField(child=serializers.CharField()),
-    },
-)
-# The error answers the lists share, documented once.
-NO_SUCH_COOPERATIVE = OpenApiResponse(ERROR, description="No such cooperative.")
-# A parameter that is not valid is named with its messages, as DRF reports form errors.
-FIELD_ERRORS = {
-    "type": "object",
-    "additionalProperties": {"type": "array", "items": {"type": "string"}},
-}
-INVALID_PARAMETER = OpenApiResponse(
-    FIELD_ERRORS, description="A parameter is not valid: {parameter: [message, …]}."
-)
-CSV_RESPONSE = OpenApiResponse(
-    response=OpenApiTypes.STR,
-    description="The same rows as CSV (UTF-8 with a byte-order mark; formulas escaped), all "
-    "at once. The extract date and licence are in the X-Extract-Date and Link headers.",
-)
-
-
-class OpenDataView(ListAPIView):
-    """A read-only list of public rows, as paginated JSON or as one CSV file."""
-
-    authentication_classes = []
-    permission_classes = [AllowAny]
-    throttle_classes = [ClientRateThrottle]
-    renderer_classes = [JSONRenderer, CSVRenderer]
-    filter_backends = [filters.DjangoFilterBackend]
-    pagination_class = OpenDataPagination
-    csv_name = "open-data"
-    csv_columns: tuple[str, ...] = ()
-
-    def meta(self) -> dict[str, Any]:
-        return extract_meta()
-
-    def csv_values(self, item: dict[str, Any]) -> list[object]:
-        return [item.get(column) for column in self.csv_columns]
-
-    def list(  # type: ignore[override]  # CSV is a plain Django response
-        self, request: Request, *args: Any, **kwargs: Any
-    ) -> HttpResponseBase:
-        queryset = self.filter_queryset(self.get_queryset())
-        if request.accepted_renderer.format == "csv":
-            return self.csv(queryset)
-        page = self.paginate_queryset(queryset)
-        paginator = self.paginator
-        assert paginator is not None  # noqa: S101 - every open data list is paginated
-        data = self.get_serializer(page, many=True).data
-        return Response(
-            {
-                "meta": self.meta(),
-                "next": paginator.get_next_link(),  # type: ignore[attr-defined]
-                "previous": paginator.get_previous_link(),  # type: ignore[attr-defined]
-                "results": data,
-            }
-        )
-
-    def csv(self, queryset: QuerySet[Any]) -> HttpResponseBase:
-        serializer = self.get_serializer()
-        ordering = self.paginator.ordering if self.paginator else "pk"  # type: ignore[attr-defined]
-        rows = (
-            [cell_text(value) for value in self.csv_values(serializer.to_representation(row))]
-            for row in queryset.order_by(ordering).iterator(chunk_size=CSV_BATCH)
-        )
-        return csv_with_meta(f"{self.csv_name}.csv", self.csv_columns, rows, self.meta())
-
-    def finalize_response(
-        self, request: Request, response: Response, *args: Any, **kwargs: Any
-    ) -> Response:
-        response = super().finalize_response(request, response, *args, **kwargs)
-        # An error is always JSON, also when CSV was asked for.
-        if isinstance(response, Response) and response.status_code >= 400:
-            response.accepted_renderer = JSONRenderer()
-            response.accepted_media_type = "application/json"
-        return response
-
-
-def cell_text(value: object) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return value
-
-
-def csv_with_meta(
-    filename: str, header: Sequence[str], rows: Iterable[Sequence[object]], meta: dict[str, Any]
-) -> HttpResponseBase:
-    response = csv_stream(filename, header, rows)
-    response["X-Extract-Date"] = meta["extract_date"]
-    response["Link"] = f'<{LICENCE["url"]}>; rel="license"; title="{LICENCE["name"]}"'
-    return response
-
-
-# Assessments ---------------------------------------------------------------------------------
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
@@ -395,7 +187,7 @@ class AssessmentList(OpenDataView):
         code = params["period"]
         period = (
             AssessmentPeriod.objects.filter(cooperative=cooperative, code=code).first()
-            if _storable(code)
+            if storable(code)
             else None
         )
         revision = None
@@ -453,9 +245,6 @@ class AssessmentList(OpenDataView):
         return f"assessments-{run.period.cooperative.slug}-{run.period.code}-r{run.revision}"
 
 
-# Periods ------------------------------------------------------------------------------------
-
-
 class PeriodSerializer(serializers.ModelSerializer):
     cooperative = serializers.CharField(source="cooperative.slug")
     revision = serializers.IntegerField(source="current_revision")
@@ -480,23 +269,10 @@ class PeriodSerializer(serializers.ModelSerializer):
         ]
 
 
-class CooperativeFilter(filters.FilterSet):
-    cooperative = filters.CharFilter(
-        field_name="cooperative__slug", help_text="The cooperative's short name."
-    )
-
-
 class PeriodFilter(CooperativeFilter):
     class Meta:
         model = AssessmentPeriod
         fields = ["cooperative"]
-
-
-def check_cooperative(request: Request) -> None:
-    """A named cooperative must exist: an unknown one is a 404, not an empty list."""
-    slug = request.query_params.get("cooperative")
-    if slug:
-        cooperative_or_404(slug)
 
 
 @extend_schema(
@@ -535,61 +311,6 @@ class PeriodList(OpenDataView):
             published_at=Subquery(current.values("published_at")[:1]),
             notice_ends_on=Subquery(current.values("notice_ends_on")[:1]),
         )
-
-
-# Members ------------------------------------------------------------------------------------
-
-
-class MemberSerializer(serializers.ModelSerializer):
-    cooperative = serializers.CharField(source="cooperative.slug")
-
-    class Meta:
-        model = Member
-        # Public fields only: never the contact person, phone, e-mail or address.
-        fields = [
-            "cooperative",
-            "credit_code",
-            "name",
-            "name_en",
-            "kind",
-            "scale",
-            "status",
-            "joined_on",
-            "left_on",
-        ]
-
-
-class MemberFilter(CooperativeFilter):
-    class Meta:
-        model = Member
-        fields = ["cooperative", "status", "kind", "credit_code"]
-
-
-@extend_schema(
-    summary="Members",
-    description="Members of the cooperatives (past the application stage), with public "
-    "fields only.",
-    responses={
-        (200, "application/json"): MemberSerializer(many=True),
-        (200, "text/csv"): CSV_RESPONSE,
-        (400, "application/json"): INVALID_PARAMETER,
-        (404, "application/json"): NO_SUCH_COOPERATIVE,
-    },
-)
-class MemberList(OpenDataView):
-    serializer_class = MemberSerializer
-    filterset_class = MemberFilter
-    csv_name = "members"
-    csv_columns = tuple(MemberSerializer.Meta.fields)
-
-    def get_queryset(self) -> QuerySet[Member]:
-        if getattr(self, "swagger_fake_view", False):
-            return Member.objects.none()
-        check_cooperative(self.request)
-        return Member.objects.public().select_related("cooperative")
-
-
-# Pledges ------------------------------------------------------------------------------------
 
 
 class CommitmentSerializer(serializers.ModelSerializer):
@@ -721,215 +442,8 @@ class PledgeList(OpenDataView):
                 ]
 
 
-# Statistics ---------------------------------------------------------------------------------
-
-
-class StatisticsQuery(serializers.Serializer):
-    cooperative = serializers.SlugField(required=False)
-    year = serializers.IntegerField(required=False, min_value=1900, max_value=2999)
-
-
-STATISTICS_PARAMETERS = [
-    OpenApiParameter("cooperative", OpenApiTypes.STR, description="The cooperative's short name."),
-    OpenApiParameter("year", OpenApiTypes.INT, description="One calendar year only."),
-    OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"]),
-]
-
-
-class StatisticsView(APIView):
-    """Counts and rates per cooperative and year, as JSON or CSV."""
-
-    authentication_classes = []
-    permission_classes = [AllowAny]
-    throttle_classes = [ClientRateThrottle]
-    renderer_classes = [JSONRenderer, CSVRenderer]
-    csv_name = "statistics"
-    columns: tuple[str, ...] = ()
-
-    def rows(self, cooperative: Cooperative | None, year: int | None) -> list[dict[str, Any]]:
-        raise NotImplementedError
-
-    def get(self, request: Request) -> HttpResponseBase:
-        query = StatisticsQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        slug = query.validated_data.get("cooperative")
-        cooperative = cooperative_or_404(slug) if slug else None
-        rows = self.rows(cooperative, query.validated_data.get("year"))
-        meta = extract_meta()
-        if request.accepted_renderer.format == "csv":
-            values = ([cell_text(row.get(c)) for c in self.columns] for row in rows)
-            return csv_with_meta(f"{self.csv_name}.csv", self.columns, values, meta)
-        return Response({"meta": meta, "next": None, "previous": None, "results": rows})
-
-    def finalize_response(
-        self, request: Request, response: Response, *args: Any, **kwargs: Any
-    ) -> Response:
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if isinstance(response, Response) and response.status_code >= 400:
-            response.accepted_renderer = JSONRenderer()
-            response.accepted_media_type = "application/json"
-        return response
-
-
-def _grouped(
-    queryset: QuerySet[Any], day_field: str, cooperative: Cooperative | None, year: int | None
-) -> QuerySet[Any]:
-    if cooperative is not None:
-        queryset = queryset.filter(cooperative=cooperative)
-    queryset = queryset.annotate(year=ExtractYear(day_field))
-    if year is not None:
-        queryset = queryset.filter(year=year)
-    return queryset.values("cooperative__slug", "year").order_by("cooperative__slug", "year")
-
-
-def statistics_page(name: str, row: type[serializers.Serializer]) -> serializers.Serializer:
-    return inline_serializer(
-        name,
-        fields={
-            "meta": serializers.DictField(help_text="Extract date, extracted at, licence."),
-            "next": serializers.CharField(allow_null=True),
-            "previous": serializers.CharField(allow_null=True),
-            "results": row(many=True),
-        },
-    )
-
-
-class InspectionStatisticsSerializer(serializers.Serializer):
-    cooperative = serializers.CharField()
-    year = serializers.IntegerField()
-    inspections = serializers.IntegerField()
-    passed = serializers.IntegerField()
-    failed = serializers.IntegerField()
-    failed_minor = serializers.IntegerField()
-    failed_major = serializers.IntegerField()
-    failed_critical = serializers.IntegerField()
-    rectified = serializers.IntegerField()
-    pass_rate = serializers.FloatField(allow_null=True, help_text="%, one decimal")
-    rectification_rate = serializers.FloatField(
-        allow_null=True, help_text="% of failed results rectified, one decimal"
-    )
-
-
-@extend_schema(
-    summary="Spot-check statistics",
-    description="Supervision spot checks (final results) per cooperative and year of sampling: "
-    "how many, passed, failed by severity, rectified, and the rates.",
-    parameters=STATISTICS_PARAMETERS,
-    responses={
-        (200, "application/json"): statistics_page(
-            "InspectionStatisticsPage", InspectionStatisticsSerializer
-        ),
-        (200, "text/csv"): CSV_RESPONSE,
-        (400, "application/json"): INVALID_PARAMETER,
-        (404, "application/json"): NO_SUCH_COOPERATIVE,
-    },
-)
-class InspectionStatistics(StatisticsView):
-    csv_name = "inspection-statistics"
-    columns = tuple(InspectionStatisticsSerializer().fields)
-
-    def rows(self, cooperative: Cooperative | None, year: int | None) -> list[dict[str, Any]]:
-        fail = Q(verdict=Inspection.Verdict.FAIL)
-        grouped = _grouped(
-            Inspection.objects.final().filter(kind=Inspection.Kind.SUPERVISION),
-            "sampled_on",
-            cooperative,
-            year,
-        ).annotate(
-            inspections=Count("pk"),
-            passed=Count("pk", filter=Q(verdict=Inspection.Verdict.PASS)),
-            failed=Count("pk", filter=fail),
-            failed_minor=Count("pk", filter=fail & Q(severity=Inspection.Severity.MINOR)),
-            failed_major=Count("pk", filter=fail & Q(severity=Inspection.Severity.MAJOR)),
-            failed_critical=Count("pk", filter=fail & Q(severity=Inspection.Severity.CRITICAL)),
-            rectified=Count("pk", filter=fail & Q(rectified_on__isnull=False)),
-        )
-        return [
-            {
-                "cooperative": row.pop("cooperative__slug"),
-                **row,
-                "pass_rate": as_number(rate(row["passed"], row["inspections"])),
-                "rectification_rate": as_number(rate(row["rectified"], row["failed"])),
-            }
-            for row in grouped
-        ]
-
-
-class ComplaintStatisticsSerializer(serializers.Serializer):
-    cooperative = serializers.CharField()
-    year = serializers.IntegerField()
-    received = serializers.IntegerField()
-    accepted = serializers.IntegerField()
-    rejected = serializers.IntegerField()
-    answered = serializers.IntegerField()
-    resolved = serializers.IntegerField()
-    upheld = serializers.IntegerField()
-    answer_rate = serializers.FloatField(allow_null=True, help_text="% of accepted, one decimal")
-    resolution_rate = serializers.FloatField(
-        allow_null=True, help_text="% of accepted, one decimal"
-    )
-    upheld_rate = serializers.FloatField(allow_null=True, help_text="% of accepted, one decimal")
-
-
-@extend_schema(
-    summary="Complaint statistics",
-    description="Consumer complaints per cooperative and year of receipt: received, accepted, "
-    "rejected, answered, resolved and found justified (upheld), with rates over the accepted "
-    "ones. Counts only: no complaint's content or complainant is published.",
-    parameters=STATISTICS_PARAMETERS,
-    responses={
-        (200, "application/json"): statistics_page(
-            "ComplaintStatisticsPage", ComplaintStatisticsSerializer
-        ),
-        (200, "text/csv"): CSV_RESPONSE,
-        (400, "application/json"): INVALID_PARAMETER,
-        (404, "application/json"): NO_SUCH_COOPERATIVE,
-    },
-)
-class ComplaintStatistics(StatisticsView):
-    csv_name = "complaint-statistics"
-    columns = tuple(ComplaintStatisticsSerializer().fields)
-
-    def rows(self, cooperative: Cooperative | None, year: int | None) -> list[dict[str, Any]]:
-        accepted = Q(accepted_on__isnull=False) & ~Q(status=Complaint.Status.REJECTED)
-        grouped = _grouped(Complaint.objects.all(), "received_on", cooperative, year).annotate(
-            received=Count("pk"),
-            accepted=Count("pk", filter=accepted),
-            rejected=Count("pk", filter=Q(status=Complaint.Status.REJECTED)),
-            answered=Count("pk", filter=accepted & Q(responded_on__isnull=False)),
-            resolved=Count("pk", filter=accepted & Q(resolved_on__isnull=False)),
-            upheld=Count("pk", filter=accepted & Q(upheld_on__isnull=False)),
-        )
-        return [
-            {
-                "cooperative": row.pop("cooperative__slug"),
-                **row,
-                "answer_rate": as_number(rate(row["answered"], row["accepted"])),
-                "resolution_rate": as_number(rate(row["resolved"], row["accepted"])),
-                "upheld_rate": as_number(rate(row["upheld"], row["accepted"])),
-            }
-            for row in grouped
-        ]
-
-
-def as_number(value: Decimal | None) -> float | None:
-    """A one-decimal Decimal as a JSON number (its float prints with that one decimal)."""
-    return None if value is None else float(value)
-
-
 urlpatterns: list[URLPattern | URLResolver] = [
     path("periods/", PeriodList.as_view(), name="open-data-periods"),
     path("assessments/", AssessmentList.as_view(), name="open-data-assessments"),
-    path("members/", MemberList.as_view(), name="open-data-members"),
     path("pledges/", PledgeList.as_view(), name="open-data-pledges"),
-    path(
-        "statistics/inspections/",
-        InspectionStatistics.as_view(),
-        name="open-data-inspection-statistics",
-    ),
-    path(
-        "statistics/complaints/",
-        ComplaintStatistics.as_view(),
-        name="open-data-complaint-statistics",
-    ),
 ]

@@ -7,8 +7,14 @@ class PledgesConfig(AppConfig):
     verbose_name = _("Pledges and assessments")
 
     def ready(self) -> None:
+        """Hand the members' pledged targets down to the deadlines of complaints and
+        inspections (charter.deadlines), and count stalled runs for the metrics. Imported
+        here because they use the models, which are loaded only now."""
+        from charter import deadlines
         from coop_portal import metrics
 
         from .assessment.metrics import StalledRunsCollector
+        from .targets import targets_in_force
 
+        deadlines.use_pledged_targets(targets_in_force)
         metrics.register(StalledRunsCollector())

@@ -12,7 +12,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from charter.models import ScoringPolicy
-from members.models import Member
 
 from .models.pledge import (
     KINDS,
@@ -158,21 +157,6 @@ class ReviewForm(forms.Form):
         if data.get("decision") == "return" and not (data.get("comments") or "").strip():
             self.add_error("comments", gettext("Say what the member should change."))
         return data
-
-
-class MemberProfileForm(forms.ModelForm):
-    """The public fields a member may change itself; never its credit code or status."""
-
-    class Meta:
-        model = Member
-        fields = ["name_en", "address"]
-
-
-class InviteForm(forms.Form):
-    email = forms.EmailField(label=_("Colleague's e-mail address"))
-
-    def clean_email(self) -> str:
-        return str(self.cleaned_data["email"]).strip().lower()
 
 
 class PledgeSearchForm(forms.Form):

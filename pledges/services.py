@@ -3,48 +3,37 @@
 from __future__ import annotations
 
 import datetime
-import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from charter.models import ScoringPolicy
 from charter.services import has_accepted_charter_in_force, member_recipients, policy_in_force
 from coop_portal.mail import queue_mail
-from coop_portal.pdf import qr_svg_data_uri, render_pdf
-from coop_portal.public_cache import data_changed
+from coop_portal.tasks import enqueue
 from members.models import Cooperative, Member, Role, User
 
+from .links import public_path, site_url
 from .models.pledge import (
     KINDS,
     Commitment,
-    Invitation,
     Pledge,
     ProductLine,
     Standard,
     charter_minimum,
     commitment_problems,
 )
+from .tasks import render_pledge_pdf_task
 
 
 class PledgeError(ValidationError):
     """A pledge change the rules refuse; the message says why, in the active language."""
-
-
-def site_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
-def public_path(member: Member) -> str:
-    return reverse("pledges:member", args=[member.cooperative.slug, member.credit_code])
 
 
 def policy_today(member: Member) -> ScoringPolicy:
@@ -243,10 +232,6 @@ def approve_pledge(pledge: Pledge, *, by: User) -> Pledge:
         language="zh-hans",
         key=f"pledge-published:{pledge.pk}",
     )
-    from coop_portal.tasks import enqueue
-
-    from .tasks import render_pledge_pdf_task
-
     # With the broker down the PDF is drawn when first asked for (views.pledge_pdf).
     enqueue(render_pledge_pdf_task, pledge.pk)
     return pledge
@@ -295,127 +280,3 @@ def withdraw_pledge(pledge: Pledge, *, by: User) -> Pledge:
     pledge.withdrawn_on = max(pledge.member.cooperative.today(), pledge.published_on)  # type: ignore[type-var]
     pledge.save()
     return pledge
-
-
-def render_pledge_pdf(pledge: Pledge) -> None:
-    """Render the PDF of a published version (in Chinese, with a QR code to the live page)."""
-    member = pledge.member
-    url = site_url(public_path(member))
-    with translation.override("zh-hans"):
-        context: dict[str, object] = {
-            "pledge": pledge,
-            "member": member,
-            "cooperative": member.cooperative,
-            "commitments": list(pledge.commitments.in_order()),
-            "product_lines": list(pledge.product_lines.prefetch_related("standards")),
-            "url": url,
-            "qr": qr_svg_data_uri(url),
-        }
-        data = render_pdf("pledges/pledge_pdf.html", context, language="zh-hans")
-    name = f"pledge-{member.credit_code}-v{pledge.version}.pdf"
-    pledge.pdf.save(name, ContentFile(data), save=False)
-    Pledge.objects.filter(pk=pledge.pk).update(pdf=pledge.pdf.name)
-    # QuerySet.update sends no signal; the pledge page links the PDF.
-    data_changed(member.cooperative_id)
-
-
-# Member teams ----------------------------------------------------------------------------------
-
-
-def _require_owner(user: User, member: Member) -> None:
-    if not Role.objects.filter(
-        user=user, member=member, kind=Role.Kind.MEMBER_USER, is_owner=True
-    ).exists():
-        raise PledgeError(_("Only the member's owner manages its team."), code="not_owner")
-
-
-@transaction.atomic
-def invite_colleague(member: Member, *, email: str, by: User) -> tuple[Invitation, str]:
-    """Invite a colleague by e-mail; returns the invitation and the token (sent, never stored)."""
-    _require_owner(by, member)
-    email = email.strip().lower()
-    if Role.objects.filter(
-        member=member, kind=Role.Kind.MEMBER_USER, user__email__iexact=email
-    ).exists():
-        raise PledgeError(_("This person is already on the team."), code="already_member")
-    token = secrets.token_urlsafe(32)
-    now = timezone.now()
-    invitation = Invitation.objects.create(
-        member=member,
-        email=email,
-        token_hash=Invitation.hash_token(token),
-        invited_by=by,
-        created_at=now,
-        expires_at=now + Invitation.VALID_FOR,
-    )
-    queue_mail(
-        [email],
-        "email/accounts/invitation",
-        {
-            "member": member,
-            "inviter": by,
-            "url": site_url(reverse("accounts:invitation", args=[token])),
-            "expires_at": invitation.expires_at,
-        },
-        language=translation.get_language(),
-        key=f"invitation:{invitation.pk}",
-        # The outbox keeps the e-mail, but not the link that joins the team, once it is sent.
-        redact=[token],
-    )
-    return invitation, token
-
-
-def find_invitation(token: str) -> Invitation | None:
-    """The pending invitation of a token, or None when it is unknown, used or expired."""
-    return (
-        Invitation.objects.pending()
-        .select_related("member__cooperative")
-        .filter(token_hash=Invitation.hash_token(token))
-        .first()
-    )
-
-
-@transaction.atomic
-def accept_invitation(invitation: Invitation, *, user: User) -> Role:
-    """Give the invitee a member_user role; the invitation cannot be used again."""
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.accepted_at is not None or invitation.expires_at <= timezone.now():
-        raise PledgeError(_("This invitation has been used or has expired."), code="used")
-    if user.email.lower() != invitation.email.lower():
-        raise PledgeError(
-            _("This invitation was sent to another e-mail address."), code="wrong_user"
-        )
-    member = invitation.member
-    role, _created = Role.objects.get_or_create(
-        user=user,
-        cooperative=member.cooperative,
-        kind=Role.Kind.MEMBER_USER,
-        member=member,
-        lab=None,
-    )
-    invitation.accepted_at = timezone.now()
-    invitation.save(update_fields=["accepted_at"])
-    return role
-
-
-@transaction.atomic
-def register_invitee(invitation: Invitation, *, name: str, password: str) -> User:
-    """Create the account of an invitee who has none yet, then accept the invitation."""
-    user = User.objects.create_user(invitation.email, password, first_name=name)
-    accept_invitation(invitation, user=user)
-    return user
-
-
-@transaction.atomic
-def remove_colleague(role: Role, *, by: User) -> None:
-    """Take a colleague off the member's team; the last owner cannot be removed."""
-    member = Member.objects.select_for_update().get(pk=role.member_id or 0)
-    _require_owner(by, member)
-    if role.is_owner:
-        owners = Role.objects.filter(member=member, kind=Role.Kind.MEMBER_USER, is_owner=True)
-        if owners.count() <= 1:
-            raise PledgeError(
-                _("The last owner of a member cannot be removed."),
-                code="last_owner",
-            )
-    role.delete()

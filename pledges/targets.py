@@ -1,8 +1,7 @@
 """The targets a member pledged, as in force on a day (SCORING.md, "Who is assessed").
 
-Lower apps (inspections, complaints) reach this through ``settings.PLEDGE_TARGET_LOOKUP`` (one
-member on one day), ``settings.PLEDGE_TARGETS_LOOKUP`` (many at once) and ``charter.deadlines``,
-so that they never import the pledges app.
+The deadlines of complaints and inspections (charter.deadlines, below this app) use
+``targets_in_force``: the app hands it down when it is ready (pledges/apps.py).
 """
 
 from __future__ import annotations

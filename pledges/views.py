@@ -21,9 +21,10 @@ from members.models import Cooperative, Member, Role
 from members.scoping import cooperative_for, require
 
 from .forms import PledgeSearchForm, ReviewForm
+from .links import public_path, site_url
 from .models import MemberAssessment
 from .models.pledge import KINDS, Commitment, Pledge, ProductLine, Standard, latest_in_force
-from .services import PledgeError, approve_pledge, public_path, return_pledge, site_url
+from .services import PledgeError, approve_pledge, return_pledge
 from .tasks import render_pledge_pdf_task
 
 PUBLISHED_RUNS = ("published", "final")

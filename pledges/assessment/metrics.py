@@ -8,11 +8,11 @@ from django.conf import settings
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from pledges.models import AssessmentRun
+
 
 class StalledRunsCollector(Collector):
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        from pledges.models import AssessmentRun
-
         yield GaugeMetricFamily(
             "coop_portal_assessment_runs_stalled",
             "Assessment runs computing that made no progress for ten minutes.",

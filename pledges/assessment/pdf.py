@@ -1,6 +1,6 @@
 """PDFs of published assessments: a member's report and the period's public notice (公示).
 
-Each PDF is drawn once per run and language by a background task (pdf_tasks.py) and kept in
+Each PDF is drawn once per run and language by a background task (the tasks at the end) and kept in
 an AssessmentPdf row; a corrected result is a new run, so it gets PDFs of its own. Drafts are
 never drawn. Each PDF carries a QR code of its public verification page.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from celery import shared_task
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -16,7 +17,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from coop_portal.pdf import qr_svg_data_uri, render_pdf
+from coop_portal.tasks import enqueue
 from members.models import Member
+from members.opendata import extract_date
 
 from ..models import AssessmentPdf, AssessmentRun, MemberAssessment
 from . import published
@@ -54,10 +57,6 @@ def notice_pdf(run: AssessmentRun, language: str | None) -> AssessmentPdf | None
     language = pdf_language(language)
     document = cached(run, Kind.NOTICE, None, language)
     if document is None:
-        from coop_portal.tasks import enqueue
-
-        from .pdf_tasks import render_notice_pdf
-
         # In the embedded default the task runs at once, so the PDF may be there now.
         enqueue(render_notice_pdf, run.pk, language)
         document = cached(run, Kind.NOTICE, None, language)
@@ -69,10 +68,6 @@ def report_pdf(result: MemberAssessment, language: str | None) -> AssessmentPdf 
     language = pdf_language(language)
     document = cached(result.run, Kind.REPORT, result.member, language)
     if document is None:
-        from coop_portal.tasks import enqueue
-
-        from .pdf_tasks import render_report_pdf
-
         enqueue(render_report_pdf, result.run_id, result.member_id, language)
         document = cached(result.run, Kind.REPORT, result.member, language)
     return document
@@ -92,7 +87,7 @@ def _common(run: AssessmentRun) -> dict[str, Any]:
         "cooperative": run.period.cooperative,
         "period": run.period,
         "run": run,
-        "issued_on": published.extract_date(),
+        "issued_on": extract_date(),
     }
 
 
@@ -174,3 +169,27 @@ def store_report(run_id: int, member_id: int, language: str) -> AssessmentPdf | 
         return document
     content = render_report(result, language)
     return _store(run, Kind.REPORT, result.member, language, content)
+
+
+@shared_task
+def render_notice_pdf(run_id: int, language: str) -> int | None:
+    """Draw a run's public notice in one language; returns the kept PDF's id (None: not public)."""
+    document = store_notice(run_id, language)
+    return document.pk if document else None
+
+
+@shared_task
+def render_report_pdf(run_id: int, member_id: int, language: str) -> int | None:
+    """Draw a member's assessment report in one language; returns the kept PDF's id."""
+    document = store_report(run_id, member_id, language)
+    return document.pk if document else None
+
+
+@shared_task
+def render_run_pdfs(run_id: int) -> int:
+    """Queue a just-published run's public notice in both languages (members' reports are
+    drawn when first asked for). Returns how many were queued."""
+    languages = ("zh-hans", "en")
+    for language in languages:
+        render_notice_pdf.delay(run_id, language)
+    return len(languages)

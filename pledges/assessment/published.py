@@ -16,15 +16,18 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
+from coop_portal.tasks import send_task
 from members.models import Cooperative, Member
 
 from ..models import AssessmentPeriod, AssessmentRun, Commitment, MemberAssessment
 from ..models.assessment import RunCheck
+from .tasks import check_run_task
 
 # Runs whose results the public may read; the current result comes from the first two only.
 PUBLIC_STATUSES = (
@@ -530,11 +533,6 @@ def grade_chart(history: list[HistoryPoint], width: int = 640, height: int = 260
     return Chart(width, height, left, right, top, bottom, points, bands, line, ticks)
 
 
-def extract_date() -> datetime.date:
-    """The day an extract is taken, in the portal's time zone."""
-    return timezone.localdate()
-
-
 # Reproducibility ---------------------------------------------------------------------------
 
 # A recomputation of a whole period is as costly as computing it: it runs in the background
@@ -566,12 +564,6 @@ def latest_check(run: AssessmentRun) -> RunCheck | None:
 def request_check(run: AssessmentRun) -> bool:
     """Queue a recomputation of the run's period, unless one was queued lately; says whether
     it queued one. Never raises for a broker that is away: the page then says it is pending."""
-    from django.core.cache import cache
-
-    from coop_portal.tasks import send_task
-
-    from .tasks import check_run_task
-
     published = run.published_at.isoformat() if run.published_at else ""
     key = f"assessment-check:{run.pk}:{run.inputs_hash}:{published}"
     if not cache.add(key, True, CHECK_QUEUED_SECONDS):

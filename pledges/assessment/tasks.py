@@ -1,60 +1,43 @@
-"""Celery tasks of assessments (computing runs in chunks, closing notice periods).
+"""Celery tasks that compute runs in chunks and check published runs again (computing.py).
 
 Every task takes ids, reloads, stops early when its work is done, and is safe to run twice.
+The schedule's tasks, which start runs and close notice periods, are in schedule.py.
 """
 
 from __future__ import annotations
 
-import datetime
-
 from celery import Task, shared_task
 from celery.signals import worker_ready
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
-from members.models import Cooperative
-from pledges.models.assessment import AssessmentPeriod, AssessmentRun, RunChunk
+from pledges.models.assessment import AssessmentRun, RunChunk
 
-from . import services
-from .periods import closed_codes
-
-__all__ = [
-    "assess_closed_periods",
-    "check_run_task",
-    "compute_run_chunk",
-    "finalise_runs",
-    "finish_run_task",
-    "resume_computing_runs",
-    "resume_stalled_runs",
-]
+from . import computing
 
 # How many times a chunk that failed (a lost connection, a deadlock) is tried again before
 # the whole run is marked failed.
 CHUNK_RETRIES = 3
-# Periods that closed longer ago than this are not computed by the schedule on its own (a
-# new cooperative's old periods wait for a regulator to start them).
-SCHEDULE_LOOKBACK = datetime.timedelta(days=60)
 
 
 @shared_task(bind=True, max_retries=CHUNK_RETRIES)
 def compute_run_chunk(self: Task, run_id: int, number: int) -> bool:
     """Compute one chunk of a run; the chunk that completes the run also finishes it."""
     try:
-        complete = services.compute_chunk(run_id, number)
+        complete = computing.compute_chunk(run_id, number)
     except Exception as error:
         if self.request.retries < CHUNK_RETRIES and not self.request.is_eager:
             raise self.retry(exc=error, countdown=5 * (self.request.retries + 1)) from error
-        services.fail_run(run_id, f"chunk {number}: {error!r}")
+        computing.fail_run(run_id, f"chunk {number}: {error!r}")
         raise
     if complete:
-        services.finish_run(run_id)
+        computing.finish_run(run_id)
     return complete
 
 
 @shared_task
 def finish_run_task(run_id: int) -> str:
     """Finish a run whose chunks are all done (a run with no member has none)."""
-    return services.finish_run(run_id).status
+    return computing.finish_run(run_id).status
 
 
 @shared_task
@@ -113,36 +96,4 @@ def check_run_task(run_id: int) -> bool | None:
     )
     if run is None:
         return None
-    return services.check_run(run).matches
-
-
-@shared_task
-def assess_closed_periods() -> list[int]:
-    """Start the computation of every period that closed recently and has no run yet."""
-    started: list[int] = []
-    for cooperative in Cooperative.objects.filter(charter_versions__isnull=False).distinct():
-        today = cooperative.today()
-        for code in closed_codes(today):
-            services.period_for(cooperative, code)
-        periods = AssessmentPeriod.objects.filter(
-            cooperative=cooperative,
-            last_day__lt=today,
-            last_day__gte=today - SCHEDULE_LOOKBACK,
-            runs__isnull=True,
-        )
-        for period in periods:
-            try:
-                started.append(services.start_run(period).pk)
-            except ValidationError:
-                # No charter in force on its last day, or a run started meanwhile.
-                continue
-    return started
-
-
-@shared_task
-def finalise_runs() -> int:
-    """Make final every published run whose notice period has ended."""
-    return services.finalise_due_runs()
-
-
-from .pdf_tasks import *  # noqa: E402, F403
+    return computing.check_run(run).matches

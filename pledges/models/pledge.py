@@ -4,7 +4,7 @@ import datetime
 import hashlib
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,10 +15,8 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from charter.models import ScoringPolicy
 from members.models import Cooperative, Member, localised
-
-if TYPE_CHECKING:
-    from charter.models import ScoringPolicy
 
 # The commitment kinds of SCORING.md, in its order; day kinds name the policy field that caps them.
 KINDS = ("pass_rate", "response_days", "resolution_days", "rectification_days")

@@ -5,10 +5,11 @@ from unittest import mock
 import pytest
 from django.urls import reverse
 
+from charter.deadlines import commitment_days
 from complaints import services
 from complaints.models import Complaint, ComplaintEvent, SatisfactionFeedback
 from coop_portal.models import RateLimitCount
-from tests.complaints.factories import PDF, image_bytes, upload
+from tests.complaints.factories import PDF, form_data, image_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -95,8 +96,8 @@ def test_tracking_attempts_are_rate_limited_per_address(client, filed, settings)
 
 
 def test_tracking_attempts_are_still_limited_with_redis_down(client, filed, settings):
-    """Issue 20, point 12: with the cache down the limit used to let every guess through; the
-    attempts are then counted in the database."""
+    """With the cache down, tracking-code attempts are counted in the database, so guessing
+    stays limited."""
     settings.COMPLAINTS_TRACKING_RATE = "3/h"
     complaint, code = filed
     with mock.patch("django_ratelimit.core.caches") as caches:
@@ -206,13 +207,17 @@ def download(client, evidence):
     return client.get(reverse("complaints:evidence", args=[evidence.pk]))
 
 
-def test_the_consumer_with_the_code_downloads_evidence_as_an_attachment(client, evidence):
+def test_the_consumer_with_the_code_sees_a_photo_in_the_page_and_in_the_browser(client, evidence):
     complaint, code, file = evidence
     sign_in(client, complaint, code)
+    page = client.get(
+        reverse("complaints:track_detail", args=[complaint.cooperative.slug, complaint.reference])
+    ).content.decode()
+    assert f'<img src="{reverse("complaints:evidence", args=[file.pk])}"' in page
     response = download(client, file)
     assert response.status_code == 200
     assert response["Content-Type"] == "image/jpeg"
-    assert response["Content-Disposition"].startswith("attachment")
+    assert response["Content-Disposition"].startswith("inline")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content)[:3] == b"\xff\xd8\xff"
     response.close()
@@ -266,3 +271,33 @@ def test_the_tracking_form_is_open_to_everyone(client, coop):
     response = client.get(track_url(coop))
     assert response.status_code == 200
     assert 'for="id_code"' in response.content.decode()
+
+
+def test_the_consumer_reads_their_own_words_and_when_to_expect_an_answer(client, filed):
+    complaint, code = filed
+    sign_in(client, complaint, code)
+    page = client.get(detail_url(complaint), headers={"accept-language": "en"}).content.decode()
+    assert "标注桑蚕丝，实际含化纤。" in page
+    assert "退款" in page
+    days = commitment_days(complaint.member, "response_days", complaint.received_on)
+    assert f"the member must answer within {days} days" in page
+
+
+def test_adding_information_has_its_own_limit_and_keeps_the_text_over_it(
+    client, filed, coop, member_a, settings
+):
+    settings.COMPLAINTS_FORM_RATE = "1/h"
+    complaint, code = filed
+    # A complaint filed from this address does not use up the limit of additions.
+    assert (
+        client.post(reverse("complaints:file", args=[coop.slug]), form_data(member_a)).status_code
+        == 200
+    )
+    sign_in(client, complaint, code)
+    url = reverse("complaints:track_add", args=[coop.slug, complaint.reference])
+    assert client.post(url, {"text": ""}).status_code == 400
+    assert client.post(url, {"text": "补充：购买凭证已上传。"}).status_code == 302
+    held = client.post(url, {"text": "再补充：商家电话打不通。"})
+    assert held.status_code == 429
+    assert "再补充：商家电话打不通。" in held.content.decode()
+    assert complaint.events.filter(kind="information").count() == 1

@@ -1,6 +1,7 @@
 """The workflow services: every step, its dates, its timeline event and its e-mail."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -9,13 +10,9 @@ from complaints import services
 from complaints.models import Complaint, ComplaintEvent
 from complaints.services import WorkflowError
 from tests.complaints.factories import ComplaintFactory
+from tests.pledges.pledge_factories import published
 
 pytestmark = pytest.mark.django_db
-
-
-def three_day_answers(member, kind, on):
-    """A pledge lookup for tests: the member pledged to answer within 3 days."""
-    return 3 if kind == "response_days" else None
 
 
 def kinds(complaint):
@@ -75,8 +72,10 @@ def test_the_whole_workflow_from_receipt_to_resolution(
     assert complaint.reference in member_mail[0].subject
 
 
-def test_deadlines_come_from_the_members_pledge(complaint, administrator, settings):
-    settings.PLEDGE_TARGET_LOOKUP = "tests.complaints.test_workflow.three_day_answers"
+def test_deadlines_come_from_the_members_pledge(complaint, administrator):
+    # The member pledged to answer within 3 days and made no resolution target: the charter's
+    # default 30 days stand for that.
+    published(complaint.member, targets={"response_days": Decimal(3)})
     complaint = services.accept_complaint(complaint, administrator)
     assert complaint.response_due_on == complaint.accepted_on + datetime.timedelta(days=3)
     assert complaint.resolution_due_on == complaint.accepted_on + datetime.timedelta(days=30)

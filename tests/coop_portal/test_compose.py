@@ -54,10 +54,10 @@ def test_gunicorn_is_reached_only_through_the_proxy():
     assert services["proxy"]["depends_on"] == {"web": {"condition": "service_healthy"}}
 
 
-def test_readme_documents_the_process_commands():
-    readme = Path(settings.BASE_DIR, "README.md").read_text()
+def test_the_operations_guide_documents_the_process_commands():
+    guide = Path(settings.BASE_DIR, "docs", "operations.md").read_text()
     for command in (processes.WEB, processes.WORKER_SHORT, processes.WORKER_LONG, processes.BEAT):
-        assert " ".join(command) in readme
+        assert " ".join(command) in guide
 
 
 def test_the_image_leaves_secrets_and_local_state_out():

@@ -1,5 +1,5 @@
 """The import commands share their arguments, their messages and how a lost database
-connection is told (coop_portal/import_command.py)."""
+connection is told (members/import_command.py)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from members.models import Member
 pytestmark = pytest.mark.django_db
 
 COMMANDS = {
-    "import_members": "coop_portal.import_command.run_import",
-    "import_pledges": "coop_portal.import_command.run_import",
-    "import_complaints": "coop_portal.import_command.run_import",
+    "import_members": "members.import_command.run_import",
+    "import_pledges": "members.import_command.run_import",
+    "import_complaints": "members.import_command.run_import",
     "import_inspections": "inspections.management.commands.import_inspections.import_inspections",
 }
 

@@ -28,7 +28,8 @@ def test_long_work_goes_to_the_long_queue_and_everything_else_to_the_short_one()
 
     for task in (
         "pledges.assessment.tasks.compute_run_chunk",
-        "pledges.assessment.pdf_tasks.render_notice_pdf",
+        "pledges.assessment.pdf.render_notice_pdf",
+        "pledges.assessment.schedule.assess_closed_periods",
         "pledges.tasks.render_pledge_pdf_task",
         "inspections.tasks.open_missing_rectifications_task",
     ):

@@ -20,7 +20,8 @@ from coop_portal.accounts import PENDING_BACKEND, PENDING_USER
 from inspections.models import Inspection, LabUpload, Objection, ServiceRequest
 from members.models import Cooperative, Member, Role, User
 from pledges.models import AssessmentRun, MemberAssessment, Pledge
-from pledges.services import invite_colleague, start_pledge
+from pledges.portal.services import invite_colleague
+from pledges.services import start_pledge
 
 # The demo's people (coop_portal/management/commands/demo.py and the apps' demo modules).
 PERSONAS = {

@@ -63,6 +63,15 @@ def _overflow(tab) -> int:
     )
 
 
+# Cells of the page's tables (not the admin's) narrower than a short word: on a phone a row is a
+# card, so a name never stands one character a line.
+SQUEEZED_CELLS = """() => [...document.querySelectorAll('main table td, main table tbody th')]
+  .filter(cell => !cell.closest('#changelist, .module, .inline-group'))
+  .filter(cell => cell.textContent.trim().length > 2 && cell.getClientRects().length > 0)
+  .filter(cell => cell.getBoundingClientRect().width < 120)
+  .map(cell => cell.textContent.trim().slice(0, 40))"""
+
+
 # Every chart in a page: an image with a name, and the same figures as text nearby (a table
 # in its figure or section, or a description it points to).
 CHARTS_WITHOUT_TEXT = """() => [...document.querySelectorAll('main svg')]
@@ -111,7 +120,8 @@ def _show_errors(tab, selector: str, where: str) -> None:
     form = tab.locator(selector).first
     form.evaluate("form => { form.noValidate = true; }")
     with tab.expect_navigation():
-        form.locator("[type=submit]").first.click()
+        # The button that sends the form (not one that only searches inside it).
+        form.locator("[type=submit]:not([formnovalidate])").first.click()
     assert tab.locator(".error-summary").count() >= 1, f"{where}: no errors shown"
 
 
@@ -150,6 +160,8 @@ def _check(browser, live_server, pages: list[Page]) -> tuple[dict[str, list], in
                         found[where] = violations
                     if width == "phone" and (overflow := _overflow(tab)) > 0:
                         found[f"{where} scrolls sideways"] = [{"overflow": overflow}]
+                    if width == "phone" and (squeezed := tab.evaluate(SQUEEZED_CELLS)):
+                        found[f"{where} squeezes table cells"] = squeezed[:5]
                     if width == "desktop" and (problems := _keyboard_and_chart_problems(tab)):
                         found[f"{where} keyboard or charts"] = problems
                     if page.invalid_form:

@@ -51,12 +51,16 @@ def test_consumer_on_a_phone_files_a_complaint_and_follows_it_to_the_answer(
     consumer.follow(page.get_by_role("link", name=t("File a complaint")).first)
     assert consumer.heading() == t("File a complaint")
 
-    # 2. Find the member by part of its name, then write the complaint with a photo.
-    consumer.field(t("Find the member by name")).fill(member_name[:4])
-    consumer.submit(page.get_by_role("button", name=t("Search"), exact=True))
-    consumer.field(t("Member complained about")).select_option(label=member_name)
+    # 2. Start writing, find the member by part of its name (what was typed stays, and the
+    # one match is chosen), then finish the complaint with a photo.
     consumer.field(t("Product")).fill("纯棉四件套")
     consumer.field(t("What happened")).fill(DESCRIPTION)
+    consumer.field(t("Find the member by name")).fill(member_name[:6])
+    consumer.submit(page.get_by_role("button", name=t("Search"), exact=True))
+    assert consumer.field(t("Product")).input_value() == "纯棉四件套"
+    assert consumer.field(t("What happened")).input_value() == DESCRIPTION
+    chosen = consumer.field(t("Member complained about"))
+    assert chosen.evaluate("select => select.selectedOptions[0].textContent") == member_name
     consumer.field(t("What would you like the member to do?")).fill("更换或退款")
     consumer.field(t("Your name")).fill("张三")
     consumer.field(t("Phone")).fill("13912345678")
@@ -103,3 +107,24 @@ def test_consumer_on_a_phone_files_a_complaint_and_follows_it_to_the_answer(
     assert timeline.get_by_text(ANSWER).is_visible()
     assert timeline.get_by_role("link", name="faded-sheet.jpg").is_visible()
     later.finish("consumer")
+
+
+def test_consumer_on_a_phone_finds_a_member_from_the_home_page_and_complains_about_it(
+    people, coop, member_a, member_b
+):
+    consumer = people.person(phone=True)
+    t = consumer.t
+    page = consumer.page
+    member_name = consumer.shown(member_a, "display_name")
+
+    consumer.open("/")
+    consumer.field(t("Find a member by name or credit code")).fill(member_a.credit_code)
+    consumer.submit(page.get_by_role("button", name=t("Search"), exact=True))
+    assert consumer.heading() == t("Member directory")
+    consumer.follow(page.get_by_role("link", name=member_name))
+    assert consumer.heading() == member_name
+    consumer.follow(page.get_by_role("link", name=t("Complain about this member")))
+
+    assert consumer.heading() == t("File a complaint")
+    chosen = consumer.field(t("Member complained about"))
+    assert chosen.evaluate("select => select.selectedOptions[0].textContent") == member_name

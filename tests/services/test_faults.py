@@ -21,6 +21,7 @@ import psycopg
 from coop_portal.celery import app
 from coop_portal.models import OutboxEmail
 from inspections.models import Inspection, ItemResult, Rectification
+from pledges.assessment import computing
 from pledges.assessment import services as assessment
 from pledges.assessment.tasks import compute_run_chunk
 from pledges.models import AssessmentRun, MemberAssessment
@@ -163,7 +164,7 @@ def test_a_worker_killed_mid_assessment_is_replaced_and_the_run_completes_identi
     rerun.refresh_from_db()
     assert rerun.inputs_hash == first.inputs_hash
     assert results_of(rerun) == uninterrupted
-    assert assessment.verify_run(rerun)
+    assert computing.verify_run(rerun)
     # The completed rerun is a draft: the public still reads the published revision.
     assert public_results(public, slug) == published_figures
 

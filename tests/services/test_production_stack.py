@@ -17,7 +17,7 @@ import requests
 
 from coop_portal import processes
 from coop_portal.models import OutboxEmail
-from pledges.assessment import services as assessment
+from pledges.assessment import computing
 from pledges.models import AssessmentRun, MemberAssessment
 
 from .conftest import SERVICES, file_complaint, wait_for
@@ -120,7 +120,7 @@ def test_the_main_journey_runs_over_http_on_the_production_processes(stack, port
         message="the worker did not compute the assessment\n" + stack.logs(),
     )
     # What the worker stored is what computing the period again here gives.
-    assert assessment.verify_run(run)
+    assert computing.verify_run(run)
     assert "compute_run_chunk" in worker.output()
     # A draft is not public.
     api = browser()

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
-from coop_portal.import_command import ImportCommand, connection_guard, cooperative_named, opened
 from inspections.services import import_inspections
+from members.import_command import ImportCommand, connection_guard, cooperative_named, opened
 
 
 class Command(ImportCommand):

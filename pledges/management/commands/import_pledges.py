@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from coop_portal.import_command import ImportCommand
+from members.import_command import ImportCommand
 from pledges.importers import PledgeImporter
 
 

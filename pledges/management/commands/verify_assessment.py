@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from pledges.assessment import services
+from pledges.assessment import computing
 from pledges.models.assessment import AssessmentPeriod, AssessmentRun
 
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
                 _("No published assessment of %(cooperative)s %(period)s.")
                 % {"cooperative": cooperative, "period": period}
             )
-        if not services.verify_run(run):
+        if not computing.verify_run(run):
             raise CommandError(
                 _("%(cooperative)s %(period)s r%(revision)d does NOT reproduce its hash %(hash)s.")
                 % {

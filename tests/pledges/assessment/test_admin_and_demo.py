@@ -7,7 +7,7 @@ from io import StringIO
 from django.core.management import call_command
 from django.urls import reverse
 
-import pledges.assessment.admin  # noqa: F401 - registers the admin pages
+import pledges.admin  # noqa: F401 - registers the admin pages
 from members.models import Cooperative
 from pledges.assessment import demo
 from pledges.models import AssessmentRun

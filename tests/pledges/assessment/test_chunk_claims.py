@@ -10,7 +10,7 @@ import time
 import pytest
 from django.db import connection, connections, transaction
 
-from pledges.assessment import services
+from pledges.assessment import computing, services
 from pledges.models import MemberAssessment
 from pledges.models.assessment import RunChunk
 from tests.factories import MemberFactory
@@ -45,7 +45,7 @@ def test_a_duplicate_of_a_chunk_another_worker_holds_returns_at_once(coop, chart
     try:
         assert holding.wait(timeout=10)
         started = time.monotonic()
-        assert services.compute_chunk(run.pk, 0) is False
+        assert computing.compute_chunk(run.pk, 0) is False
         assert time.monotonic() - started < 2
         assert not MemberAssessment.objects.filter(run=run).exists()
         assert RunChunk.objects.get(run=run, number=0).done_at is None
@@ -54,6 +54,6 @@ def test_a_duplicate_of_a_chunk_another_worker_holds_returns_at_once(coop, chart
         thread.join(timeout=30)
     assert errors == []
     # Once free, the chunk is computed as usual.
-    assert services.compute_chunk(run.pk, 0) is False
+    assert computing.compute_chunk(run.pk, 0) is False
     assert RunChunk.objects.get(run=run, number=0).done_at is not None
-    assert services.compute_chunk(run.pk, 1) is True
+    assert computing.compute_chunk(run.pk, 1) is True

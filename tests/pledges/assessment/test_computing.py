@@ -12,8 +12,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from inspections.models import Inspection
-from pledges.assessment import gather, services
-from pledges.assessment.tasks import assess_closed_periods, compute_run_chunk
+from pledges.assessment import computing, gather, services
+from pledges.assessment.schedule import assess_closed_periods
+from pledges.assessment.tasks import compute_run_chunk
 from pledges.models import AssessmentRun, MemberAssessment
 from pledges.models.assessment import RunChunk
 from tests.factories import MemberFactory
@@ -154,7 +155,7 @@ def test_computing_a_chunk_takes_the_same_queries_for_1_and_many_members(
     # (2), the policy, gather (3), insert, mark the chunk; then lock the run, count, update.
     # (On PostgreSQL the insert is a COPY, which the counter does not see.)
     with django_assert_max_num_queries(16):
-        services.compute_chunk(run.pk, 0)
+        computing.compute_chunk(run.pk, 0)
 
 
 def test_a_run_is_cut_into_chunks_and_a_rerun_replaces_the_draft(coop, charter):
@@ -178,8 +179,8 @@ def test_the_hash_is_the_one_of_the_stored_results_and_of_a_recomputation(coop, 
     run = compute(coop, "2025", chunk_size=2)
     stored = MemberAssessment.objects.filter(run=run).order_by("member_id")
     digests = [
-        services.result_digest(
-            services.Assessed(
+        computing.result_digest(
+            computing.Assessed(
                 member_id,
                 status,
                 score,
@@ -192,19 +193,19 @@ def test_the_hash_is_the_one_of_the_stored_results_and_of_a_recomputation(coop, 
             "member_id", "status", "score", "grade", "details", "pledge_id"
         )
     ]
-    assert services.run_hash(run, digests) == run.inputs_hash
-    assert services.recomputed_hash(run) == run.inputs_hash
+    assert computing.run_hash(run, digests) == run.inputs_hash
+    assert computing.recomputed_hash(run) == run.inputs_hash
 
 
 def test_a_chunk_run_twice_does_not_duplicate_results(coop, charter):
     _members_with_records(coop, 3)
     run = services.start_run(services.period_for(coop, "2025"), dispatch=False, chunk_size=2)
-    services.compute_chunk(run.pk, 0)
+    computing.compute_chunk(run.pk, 0)
     RunChunk.objects.filter(run=run, number=0).update(done_at=None)  # as if it crashed after
-    services.compute_chunk(run.pk, 0)
+    computing.compute_chunk(run.pk, 0)
     assert MemberAssessment.objects.filter(run=run).count() == 2
-    assert services.compute_chunk(run.pk, 1) is True
-    services.finish_run(run.pk)
+    assert computing.compute_chunk(run.pk, 1) is True
+    computing.finish_run(run.pk)
     run.refresh_from_db()
     assert run.status == AssessmentRun.Status.DRAFT
     assert MemberAssessment.objects.filter(run=run).count() == 3
@@ -213,8 +214,8 @@ def test_a_chunk_run_twice_does_not_duplicate_results(coop, charter):
 def test_the_run_is_finished_only_when_every_chunk_is_done(coop, charter):
     _members_with_records(coop, 3)
     run = services.start_run(services.period_for(coop, "2025"), dispatch=False, chunk_size=2)
-    assert services.compute_chunk(run.pk, 1) is False
-    services.finish_run(run.pk)
+    assert computing.compute_chunk(run.pk, 1) is False
+    computing.finish_run(run.pk)
     run.refresh_from_db()
     assert run.status == AssessmentRun.Status.COMPUTING
     assert run.chunks_done == 1
@@ -325,8 +326,8 @@ def test_schedule_computes_the_period_that_just_closed_once(
 
 def test_beat_schedule_names_the_assessment_jobs(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert "pledges.assessment.tasks.assess_closed_periods" in tasks
-    assert "pledges.assessment.tasks.finalise_runs" in tasks
+    assert "pledges.assessment.schedule.assess_closed_periods" in tasks
+    assert "pledges.assessment.schedule.finalise_runs" in tasks
 
 
 def test_same_day_complaints_with_and_without_an_answer_hash_and_verify(coop, charter):
@@ -350,4 +351,4 @@ def test_same_day_complaints_with_and_without_an_answer_hash_and_verify(coop, ch
         rectified_on=D(2025, 3, 20),
     )
     run = compute(coop, "2025")
-    assert services.verify_run(run)
+    assert computing.verify_run(run)

@@ -8,7 +8,7 @@ import json
 import pytest
 from django.db import connection
 
-from pledges.assessment import services
+from pledges.assessment import computing
 from pledges.models import MemberAssessment
 from tests.factories import MemberFactory
 
@@ -44,5 +44,5 @@ def test_on_postgresql_the_column_keeps_the_canonical_text_the_hash_covers(coop,
     assert column_type == "json"
     # Byte for byte the canonical JSON (keys sorted, no spaces) the member's digest covers.
     assert text == json.dumps(result.details, sort_keys=True, separators=(",", ":"))
-    [computed] = services.assess_members(run, [result.member_id])
+    [computed] = computing.assess_members(run, [result.member_id])
     assert text == computed.details

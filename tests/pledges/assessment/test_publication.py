@@ -13,9 +13,9 @@ from django.db.utils import DatabaseError
 
 from charter.models import ExitStep
 from members.models import Member, StatusChange
-from pledges.assessment import services
+from pledges.assessment import computing, services
 from pledges.assessment.consequences import proposals
-from pledges.assessment.tasks import finalise_runs
+from pledges.assessment.schedule import finalise_runs
 from pledges.models import AssessmentRun, MemberAssessment
 from pledges.models.assessment import MemberObjection, PublishedDataError
 from tests.factories import MemberFactory
@@ -208,11 +208,11 @@ def test_a_published_run_reproduces_its_hash(coop, charter):
     member = rated_member(coop)
     ComplaintFactory(member=member, accepted_on=D(2025, 5, 2), responded_on=D(2025, 5, 3))
     run = publish(coop, "2025")
-    assert services.verify_run(run)
+    assert computing.verify_run(run)
     # Events after the last day do not change a closed period.
     ComplaintFactory(member=member, accepted_on=D(2026, 1, 5))
     InspectionFactory(member=member, sampled_on=D(2026, 1, 2), reported_on=D(2026, 1, 3))
-    assert services.verify_run(run)
+    assert computing.verify_run(run)
     out = StringIO()
     call_command("verify_assessment", "--cooperative", coop.slug, "--period", "2025", stdout=out)
     assert run.inputs_hash in out.getvalue()
@@ -224,7 +224,7 @@ def test_a_changed_input_breaks_the_hash(coop, charter):
     InspectionFactory(
         member=member, sampled_on=D(2025, 6, 1), reported_on=D(2025, 6, 2), verdict="fail"
     )
-    assert not services.verify_run(run)
+    assert not computing.verify_run(run)
     with pytest.raises(CommandError):
         call_command(
             "verify_assessment", "--cooperative", coop.slug, "--period", "2025", stdout=StringIO()

@@ -3,7 +3,7 @@ mid-run took its chunks with it); tests/services/test_faults.py kills a real one
 
 from __future__ import annotations
 
-from pledges.assessment import services
+from pledges.assessment import computing, services
 from pledges.assessment.tasks import resume_computing_runs
 from pledges.models import AssessmentRun, MemberAssessment
 from pledges.models.assessment import RunChunk
@@ -30,7 +30,7 @@ def test_resuming_completes_a_run_whose_chunks_were_lost_with_the_results_of_an_
     )
     rerun = services.start_run(period_2025, dispatch=False, chunk_size=2)
     # One chunk done; the worker holding the others died.
-    services.compute_chunk(rerun.pk, 1)
+    computing.compute_chunk(rerun.pk, 1)
 
     assert resume_computing_runs() == 1
 
@@ -52,7 +52,7 @@ def test_resuming_finishes_a_run_whose_chunks_are_all_done(coop, period_2025):
     members(coop, 3)
     run = services.start_run(period_2025, dispatch=False, chunk_size=2)
     for number in range(run.chunks_total):
-        services.compute_chunk(run.pk, number)
+        computing.compute_chunk(run.pk, number)
     assert AssessmentRun.objects.get(pk=run.pk).status == AssessmentRun.Status.COMPUTING
 
     assert resume_computing_runs() == 1

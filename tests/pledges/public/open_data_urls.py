@@ -2,6 +2,6 @@
 
 from django.urls import include, path
 
-from pledges import api
+from coop_portal.api import open_data
 
-urlpatterns = [path("api/v1/", include(api.urlpatterns))]
+urlpatterns = [path("api/v1/", include(open_data))]

@@ -8,7 +8,8 @@ import tracemalloc
 from decimal import Decimal
 
 from members.models import Member
-from pledges.api import PledgeList, PledgeSerializer, cell_text
+from members.opendata import cell_text
+from pledges.api import PledgeList, PledgeSerializer
 from pledges.models import Commitment, Pledge
 from tests.factories import MemberFactory, credit_code_for
 

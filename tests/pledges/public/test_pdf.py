@@ -12,7 +12,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from pledges.assessment import pdf
-from pledges.assessment.pdf_tasks import render_notice_pdf, render_report_pdf, render_run_pdfs
+from pledges.assessment.pdf import render_notice_pdf, render_report_pdf, render_run_pdfs
 from pledges.models import AssessmentPdf
 
 from .factories import ResultFactory, RunFactory, publish, supersede

@@ -1,8 +1,8 @@
-"""The member portal (pledges/portal.py): a member user's dashboard and its records."""
+"""The member portal's pages (views.py): a member user's dashboard and its records."""
 
 from django.urls import URLPattern, URLResolver, path
 
-from . import portal
+from . import views as portal
 
 app_name = "portal"
 

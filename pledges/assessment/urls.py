@@ -1,13 +1,38 @@
-"""Public URLs of published assessments: results, "why this score", verification and PDFs."""
+"""URLs of assessments, in the pledges namespace: the regulator's review, publication,
+objections and dashboard; the public results, "why this score", verification and PDFs."""
 
 from django.urls import URLPattern, URLResolver, path
 
-from .assessment import public
+from . import public, views
 
 PERIOD = "assessments/<slug:cooperative>/<str:code>/"
 REVISION = PERIOD + "r<int:revision>/"
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("assessments/<slug:slug>/review/", views.runs, name="assessment_runs"),
+    path("assessments/<slug:slug>/review/start/", views.start, name="assessment_start"),
+    path("assessments/<slug:slug>/review/<int:run_id>/", views.run_detail, name="assessment_run"),
+    path(
+        "assessments/<slug:slug>/review/<int:run_id>/publish/",
+        views.publish,
+        name="assessment_publish",
+    ),
+    path(
+        "assessments/<slug:slug>/review/objections/<int:objection_id>/decide/",
+        views.decide,
+        name="assessment_objection_decide",
+    ),
+    path(
+        "assessments/<slug:slug>/dashboard/",
+        views.regulator_dashboard,
+        name="assessment_dashboard",
+    ),
+    path(
+        "assessments/<slug:slug>/objection/<int:run_id>/",
+        views.objection,
+        name="assessment_objection",
+    ),
+    # The public pages of published assessments.
     path("assessments/<slug:cooperative>/", public.periods, name="public_periods"),
     path(
         "assessments/<slug:cooperative>/members/<str:credit_code>/history/",

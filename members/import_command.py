@@ -14,9 +14,8 @@ from typing import IO, Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from coop_portal.csvimport import CONNECTION_LOST, Importer, ImportReport, run_import
 from members.models import Cooperative
-
-from .csvimport import CONNECTION_LOST, Importer, ImportReport, run_import
 
 
 def cooperative_named(slug: str) -> Cooperative:

@@ -25,19 +25,13 @@ from inspections.models import Inspection, Rectification
 from members.models import Member, QualityOfficer, Role, User
 from members.scoping import member_of, require
 
-from .forms import InviteForm, MemberProfileForm, PledgeForm, ProductLineFormSet, product_lines_of
-from .models import MemberAssessment
-from .models.pledge import Invitation, Pledge, ProductLine, Standard, latest_in_force
-from .services import (
-    PledgeError,
-    invite_colleague,
-    remove_colleague,
-    start_pledge,
-    submit_pledge,
-    update_draft,
-    withdraw_pledge,
-)
-from .views import PUBLISHED_RUNS, STAFF, ordered_commitments
+from ..forms import PledgeForm, ProductLineFormSet, product_lines_of
+from ..models import MemberAssessment
+from ..models.pledge import Invitation, Pledge, ProductLine, Standard, latest_in_force
+from ..services import PledgeError, start_pledge, submit_pledge, update_draft, withdraw_pledge
+from ..views import PUBLISHED_RUNS, STAFF, ordered_commitments
+from .forms import InviteForm, MemberProfileForm
+from .services import invite_colleague, remove_colleague
 
 
 def _user(request: HttpRequest) -> User:

@@ -1,0 +1,31 @@
+"""The admin speaks as the portal, and in Chinese, third-party apps included."""
+
+import pytest
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.utils import translation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_admin_is_titled_as_the_portal_and_names_lockouts_in_the_readers_language(
+    admin_client, language
+):
+    page = admin_client.get("/admin/", headers={"accept-language": language}).content.decode()
+    with translation.override(language):
+        assert f"<title>{translation.gettext('Administration')}" in page
+        for text in (settings.SITE_NAME, "Log-in lockouts", "access attempts", "access failures"):
+            assert str(translation.gettext(str(text))).capitalize() in page.replace("&#x27;", "'")
+    assert "Django" not in page
+
+
+def test_the_lockout_pages_name_their_columns_in_chinese(admin_client):
+    AccessAttempt.objects.create(
+        ip_address="203.0.113.9", username="wang@example.cn", failures_since_start=3
+    )
+    page = admin_client.get(
+        "/admin/axes/accessattempt/", headers={"accept-language": "zh-hans"}
+    ).content.decode()
+    for text in ("IP 地址", "用户名", "失败次数", "登录尝试"):
+        assert text in page
