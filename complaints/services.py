@@ -674,11 +674,10 @@ def anonymise_complaint(complaint: Complaint, on: datetime.date) -> Complaint:
         if masked != event.text:
             event.text = masked
             event.save(update_fields=["text"])
-    for evidence in complaint.evidence.all():
-        name = evidence.file.name
-        evidence.delete()
-        # The file goes once the rows are gone for good.
-        transaction.on_commit(lambda name=name: _evidence_storage().delete(name))
+    names = [evidence.file.name for evidence in complaint.evidence.all()]
+    complaint.evidence.all().delete()
+    # The files go once the rows are gone for good.
+    transaction.on_commit(lambda: _delete_files(names))
     complaint.contact_name = complaint.contact_phone = complaint.contact_email = ""
     complaint.share_contact = False
     complaint.anonymised_on = on
@@ -774,5 +773,7 @@ def personal_data_copy(complaint: Complaint) -> dict[str, Any]:
     }
 
 
-def _evidence_storage() -> Any:
-    return Evidence._meta.get_field("file").storage  # type: ignore[attr-defined]
+def _delete_files(names: list[str]) -> None:
+    storage = Evidence._meta.get_field("file").storage  # type: ignore[attr-defined]
+    for name in names:
+        storage.delete(name)

@@ -129,7 +129,8 @@ class TwoFactorRequiredMiddleware:
         self, request: HttpRequest, view: Any, args: Any, kwargs: Any
     ) -> HttpResponse | None:
         user = request.user
-        if not user.is_authenticated or user.is_verified():  # type: ignore[union-attr]
+        # django-otp's middleware gives the user is_verified().
+        if not user.is_authenticated or user.is_verified():  # type: ignore[union-attr,attr-defined]
             return None
         match = request.resolver_match
         if match is not None and match.view_name in self.OPEN_VIEWS:

@@ -67,6 +67,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.db import connection, transaction
+from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.utils.cache import cc_delim_re, patch_vary_headers
@@ -293,24 +294,26 @@ def data_changed(cooperative_id: int | None = None, **_ignored: Any) -> None:
     transaction.on_commit(pending.commit)
 
 
-def _cooperative_paths() -> dict[type, list[str]]:
+def _cooperative_paths() -> dict[type[Model], list[str]]:
     """For each model of the public apps, the foreign keys that lead from a row to its
     cooperative (the shortest way), e.g. ``["run", "period", "cooperative"]``."""
     from members.models import Cooperative
 
-    paths: dict[type, list[str]] = {}
+    paths: dict[type[Model], list[str]] = {}
     for model in apps.get_models():
         if model._meta.app_label not in PUBLIC_APPS or model is Cooperative:
             continue
-        frontier: list[tuple[type, list[str]]] = [(model, [])]
+        frontier: list[tuple[type[Model], list[str]]] = [(model, [])]
         for _depth in range(5):
             found = None
-            following: list[tuple[type, list[str]]] = []
+            following: list[tuple[type[Model], list[str]]] = []
             for current, path in frontier:
                 for field in current._meta.concrete_fields:
                     if not field.many_to_one and not field.one_to_one:
                         continue
                     target = field.related_model
+                    if not isinstance(target, type):
+                        continue
                     if target is Cooperative:
                         found = [*path, field.name]
                         break
@@ -325,7 +328,7 @@ def _cooperative_paths() -> dict[type, list[str]]:
     return paths
 
 
-_paths: dict[type, list[str]] = {}
+_paths: dict[type[Model], list[str]] = {}
 
 
 def cooperative_of(instance: Any) -> int | None:

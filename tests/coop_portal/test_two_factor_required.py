@@ -91,7 +91,9 @@ def test_a_malformed_code_is_refused_with_a_message(administrator):
     client = Client()
     log_in(client, administrator.email)
     response = client.post(
-        reverse("accounts:two_factor_verify"), {"token": "12ab34x"}, headers={"accept-language": "en"}
+        reverse("accounts:two_factor_verify"),
+        {"token": "12ab34x"},
+        headers={"accept-language": "en"},
     )
     assert response.status_code == 200
     assert "six digits, or a recovery code" in response.content.decode()
