@@ -15,8 +15,8 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from coop_portal.accounts import must_use_two_factor
 from members.models import Cooperative, Lab, Member, Role, User
+from members.two_factor import must_use_two_factor
 from tests.factories import CooperativeFactory, LabFactory, MemberFactory, RoleFactory, UserFactory
 
 PASSWORD = "correct horse battery staple"
@@ -140,6 +140,14 @@ def verify_second_factor(client: Client, user: User) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+
+
+@pytest.fixture
+def admin_client(client, admin_user) -> Client:
+    """pytest-django's superuser client, logged in with a second factor as superusers must."""
+    client.force_login(admin_user, backend="django.contrib.auth.backends.ModelBackend")
+    verify_second_factor(client, admin_user)
+    return client
 
 
 def logged_in(user: User) -> Client:

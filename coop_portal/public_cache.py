@@ -116,6 +116,9 @@ PUBLIC_PAGES: dict[str, frozenset[str]] = {
 # such a page is rendered, never stored.
 _LONGEST_VALUE = 200
 
+# The model of a cooperative, whose slug names its pages.
+COOPERATIVE_MODEL = "members.Cooperative"
+
 # Apps whose data the public pages show.
 PUBLIC_APPS = ("members", "charter", "inspections", "complaints", "pledges")
 
@@ -252,6 +255,11 @@ def _pending() -> _Pending:
     return pending
 
 
+def _cooperative_model() -> type[Model]:
+    # By its app and name: the portal's own modules stand below the apps (STYLE.md).
+    return apps.get_model(COOPERATIVE_MODEL)
+
+
 def cooperative_scope(slug: str) -> str:
     return f"cooperative:{slug}"
 
@@ -259,11 +267,14 @@ def cooperative_scope(slug: str) -> str:
 def _scope_of(cooperative_id: int | None) -> str:
     if cooperative_id is None:
         return SITE
-    from members.models import Cooperative
-
     slug = _slugs.get(cooperative_id)
     if slug is None:
-        slug = Cooperative.objects.filter(pk=cooperative_id).values_list("slug", flat=True).first()
+        slug = (
+            _cooperative_model()
+            .objects.filter(pk=cooperative_id)
+            .values_list("slug", flat=True)
+            .first()
+        )
         if slug is None:
             return SITE
         _slugs[cooperative_id] = slug
@@ -297,8 +308,7 @@ def data_changed(cooperative_id: int | None = None, **_ignored: Any) -> None:
 def _cooperative_paths() -> dict[type[Model], list[str]]:
     """For each model of the public apps, the foreign keys that lead from a row to its
     cooperative (the shortest way), e.g. ``["run", "period", "cooperative"]``."""
-    from members.models import Cooperative
-
+    Cooperative = _cooperative_model()
     paths: dict[type[Model], list[str]] = {}
     for model in apps.get_models():
         if model._meta.app_label not in PUBLIC_APPS or model is Cooperative:
@@ -355,9 +365,7 @@ def cooperative_of(instance: Any) -> int | None:
 
 
 def _model_changed(sender: type, instance: Any = None, **_ignored: Any) -> None:
-    from members.models import Cooperative
-
-    if isinstance(instance, Cooperative):
+    if isinstance(instance, _cooperative_model()):
         # Its slug or name changed: every page that names it, home among them.
         _slugs.clear()
         data_changed()

@@ -2,39 +2,32 @@
 (``settings.RETENTION_DAYS``, shown on the privacy notice) and the jobs that apply it.
 
 Complaints' contact data and evidence belong to the complaints app
-(``complaints.services.anonymise_closed_complaints_of``); what is here is the portal's own:
-sent e-mail, sessions, log-in records and earlier values of personal fields in histories.
+(``complaints.services.anonymise_closed_complaints_of``), the earlier values of personal fields
+in change histories to the members app (``members.retention``); what is here is the portal's
+own: sent e-mail, sessions and log-in records.
 """
 
 from __future__ import annotations
 
 import datetime
-from importlib import import_module
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-from django.apps import apps
 from django.conf import settings
+from django.core.management import call_command
 from django.utils import timezone
 
 from .models import OutboxEmail
 
-# Personal fields of the models whose changes are kept (django-simple-history): their
-# earlier values are blanked in history rows older than the schedule's period.
-PERSONAL_HISTORY_FIELDS = {
-    "members.Member": ["contact_person", "phone", "email"],
-    "members.QualityOfficer": ["phone", "email"],
-    "members.ShadowVisit": ["staff_names"],
-}
 
-
-def _cutoff(kind: str, now: datetime.datetime) -> datetime.datetime:
+def cutoff(kind: str, now: datetime.datetime) -> datetime.datetime:
+    """The moment before which data of this kind of the schedule is no longer kept."""
     return now - datetime.timedelta(days=settings.RETENTION_DAYS[kind])
 
 
 def purge_sent_email(now: datetime.datetime) -> int:
     """Blank the recipients and bodies of e-mail sent before the period; returns how many."""
     return (
-        OutboxEmail.objects.filter(sent_at__lt=_cutoff("sent_email", now))
+        OutboxEmail.objects.filter(sent_at__lt=cutoff("sent_email", now))
         .exclude(body="")
         .update(to=[], body="")
     )
@@ -42,29 +35,16 @@ def purge_sent_email(now: datetime.datetime) -> int:
 
 def clear_sessions() -> None:
     """Delete expired log-in sessions (their data holds who was logged in, and from where)."""
-    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+    call_command("clearsessions")
 
 
 def prune_login_records(now: datetime.datetime) -> int:
     """Delete records of log-ins and failed attempts older than the period."""
-    cutoff = _cutoff("login_records", now)
+    before = cutoff("login_records", now)
     deleted = 0
     for model in (AccessAttempt, AccessLog, AccessFailureLog):
-        deleted += model.objects.filter(attempt_time__lt=cutoff).delete()[0]
+        deleted += model.objects.filter(attempt_time__lt=before).delete()[0]
     return deleted
-
-
-def prune_personal_history(now: datetime.datetime) -> int:
-    """Blank the personal fields of history rows older than the period; returns how many rows."""
-    cutoff = _cutoff("personal_history", now)
-    changed = 0
-    for label, fields in PERSONAL_HISTORY_FIELDS.items():
-        history = apps.get_model(label).history.model  # type: ignore[attr-defined]
-        blank = dict.fromkeys(fields, "")
-        # Rows with any of the fields still filled in.
-        holding = history.objects.filter(history_date__lt=cutoff).exclude(**blank)
-        changed += holding.update(**blank)
-    return changed
 
 
 def apply_retention(now: datetime.datetime | None = None) -> dict[str, int]:
@@ -74,5 +54,4 @@ def apply_retention(now: datetime.datetime | None = None) -> dict[str, int]:
     return {
         "sent_email": purge_sent_email(now),
         "login_records": prune_login_records(now),
-        "personal_history": prune_personal_history(now),
     }

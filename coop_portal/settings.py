@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Accounts with administrative rights go nowhere before they log in with two factors.
-    "coop_portal.accounts.TwoFactorRequiredMiddleware",
+    "members.two_factor.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -342,12 +342,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pledges.assessment.schedule.finalise_runs",
         "schedule": crontab(minute=50),
     },
-    # The retention schedule (RETENTION_DAYS): anonymises the contact data and evidence of
-    # complaints closed long enough ago, blanks sent e-mail, clears expired sessions, prunes
-    # log-in records and earlier values of personal fields. Nightly, when the portal is quiet.
+    # The retention schedule (RETENTION_DAYS), nightly when the portal is quiet: blanks sent
+    # e-mail, clears expired sessions and prunes log-in records; blanks earlier values of
+    # personal fields in histories; anonymises complaints closed long enough ago.
     "apply-retention": {
         "task": "coop_portal.tasks.apply_retention",
         "schedule": crontab(minute=15, hour=3),
+    },
+    "prune-personal-history": {
+        "task": "members.tasks.prune_personal_history_task",
+        "schedule": crontab(minute=20, hour=3),
     },
     "anonymise-closed-complaints": {
         "task": "complaints.tasks.anonymise_closed_complaints",

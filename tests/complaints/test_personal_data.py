@@ -21,6 +21,7 @@ from complaints.tasks import anonymise_closed_complaints
 from coop_portal import retention
 from coop_portal.models import OutboxEmail
 from members.models import Member
+from members.tasks import prune_personal_history_task
 from tests.complaints.factories import image_bytes, upload
 
 pytestmark = pytest.mark.django_db
@@ -157,6 +158,7 @@ def test_login_records_sessions_and_personal_history_are_pruned(db, settings, me
     member_a.save()
     done = retention.apply_retention(now)
     assert done["login_records"] == 1
+    assert prune_personal_history_task() >= 1
     assert AccessLog.objects.count() == 1
     assert list(Session.objects.values_list("session_key", flat=True)) == ["live"]
     old_rows = history.objects.filter(

@@ -18,9 +18,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from charter.models import Application, ExitCase, ExitStep
 from complaints.models import Complaint
-from coop_portal.accounts import PENDING_BACKEND, PENDING_USER, must_use_two_factor
+from coop_portal.accounts import PENDING_BACKEND, PENDING_USER
 from inspections.models import Inspection, LabUpload, Objection, ServiceRequest
 from members.models import Cooperative, Member, Role, User
+from members.two_factor import must_use_two_factor
 from pledges.models import AssessmentRun, MemberAssessment, Pledge
 from pledges.portal.services import invite_colleague
 from pledges.services import start_pledge

@@ -27,9 +27,9 @@ from charter.models import Appeal, Application, CharterVersion, ExitStep
 from complaints.models import Complaint, Evidence
 from complaints.views import ACCESS_KEY
 from conftest import verify_second_factor
-from coop_portal.accounts import must_use_two_factor
 from inspections.models import LabUpload, Objection, ServiceRequest
 from members.models import Cooperative, Lab, Member, Role, User
+from members.two_factor import must_use_two_factor
 from pledges.models import AssessmentRun, MemberAssessment, Pledge
 from pledges.models.assessment import MemberObjection
 from tests.factories import CooperativeFactory, RoleFactory, UserFactory
