@@ -4,8 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CoopPortalConfig(AppConfig):
-    # This module holds two configurations: "coop_portal" in INSTALLED_APPS means this one
-    # (without it Django takes neither, and ready() below never runs).
+    # The app's own configuration, although this module defines the lockouts' one too.
     default = True
     name = "coop_portal"
     verbose_name = _("Portal")
