@@ -271,7 +271,7 @@ def _scope_of(cooperative_id: int | None) -> str:
     if slug is None:
         slug = (
             _cooperative_model()
-            .objects.filter(pk=cooperative_id)
+            ._default_manager.filter(pk=cooperative_id)
             .values_list("slug", flat=True)
             .first()
         )
