@@ -324,7 +324,7 @@ def test_the_dashboard_lists_pending_work_in_constant_queries(
     with django_assert_num_queries(10):
         personas.administrator.get(url)
     add_work(5)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = personas.administrator.get(url)
     assert len(response.context["proposals"]) == 6
 
@@ -500,7 +500,7 @@ def test_the_not_accepted_list_runs_constant_queries(
     with django_assert_num_queries(6):
         personas.administrator.get(url)
     MemberFactory.create_batch(8, cooperative=coop)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = personas.administrator.get(url)
     # Nine new members and the personas member_a and member_b.
     assert len(response.context["members"]) == 11
