@@ -12,8 +12,11 @@ from dataclasses import dataclass
 
 import pytest
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from members.models import Cooperative, Lab, Member, Role, User
+from members.two_factor import must_use_two_factor
 from tests.factories import CooperativeFactory, LabFactory, MemberFactory, RoleFactory, UserFactory
 
 PASSWORD = "correct horse battery staple"
@@ -128,9 +131,30 @@ class Personas:
     lab: Client
 
 
+def verify_second_factor(client: Client, user: User) -> None:
+    """Mark the client's session as verified with a second factor, as the log-in's second step
+    does (accounts with administrative rights may do nothing else before it)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture
+def admin_client(client, admin_user) -> Client:
+    """pytest-django's superuser client, logged in with a second factor as superusers must."""
+    client.force_login(admin_user, backend="django.contrib.auth.backends.ModelBackend")
+    verify_second_factor(client, admin_user)
+    return client
+
+
 def logged_in(user: User) -> Client:
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    if must_use_two_factor(user):
+        verify_second_factor(client, user)
     return client
 
 

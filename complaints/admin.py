@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from members.scoping import (
@@ -13,7 +13,8 @@ from members.scoping import (
     ScopedTabularInline,
 )
 
-from .models import Complaint, ComplaintEvent, Evidence, SatisfactionFeedback
+from .models import Complaint, ComplaintEvent, Evidence, PersonalDataAccess, SatisfactionFeedback
+from .services import record_access
 
 
 class ComplaintEventInline(ReadOnlyAdminMixin, ScopedTabularInline):  # type: ignore[misc]
@@ -104,3 +105,17 @@ class ComplaintAdmin(ReadOnlyAdminMixin, CooperativeScopedAdmin):  # type: ignor
             },
         ),
     ]
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        # The page shows the contact details: the opening is logged, as on the desk's pages.
+        complaint = getattr(response, "context_data", {}).get("original")
+        if response.status_code == 200 and complaint is not None and request.method == "GET":
+            record_access(complaint, request.user, PersonalDataAccess.What.CONTACT)
+        return response

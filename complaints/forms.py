@@ -16,6 +16,7 @@ from .models import (
     RESOLUTION_CODES,
     UNRESOLVED_CODES,
     ClosingCode,
+    DataRequest,
     SatisfactionFeedback,
 )
 
@@ -244,3 +245,31 @@ class WithholdAccountForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class DataRequestForm(forms.Form):
+    """The consumer asks for a copy or the deletion of their personal data."""
+
+    kind = forms.ChoiceField(label=_("Request"), choices=DataRequest.Kind.choices)
+
+
+class DataRequestDecisionForm(forms.Form):
+    """The administrator's decision on a consumer's request about their personal data."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("grant", _("Grant")), ("refuse", _("Refuse"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason given to the consumer"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == "refuse" and not data.get("reason", "").strip():
+            self.add_error("reason", _("Tell the consumer why the request is refused."))
+        return data

@@ -118,6 +118,15 @@ class ComplaintQuerySet(models.QuerySet["Complaint"]):
         """Complaints the cooperative accepted and did not reject: the ones with deadlines."""
         return self.filter(_accepted())
 
+    def retention_ended(self, on: datetime.date, days: int) -> ComplaintQuerySet:
+        """Closed complaints whose contact data and evidence are kept no longer (closed more
+        than ``days`` days before ``on``) and not yet erased."""
+        return self.filter(
+            status__in=Complaint.CLOSED_STATUSES,
+            closed_on__lt=on - datetime.timedelta(days=days),
+            anonymised_on__isnull=True,
+        )
+
     def publishable(self) -> ComplaintQuerySet:
         """Closed complaints whose consumer agreed to an anonymised public account."""
         return self.filter(
@@ -272,6 +281,9 @@ class Complaint(models.Model):
     # The deadline last reported overdue to the administrators, so each is reported once.
     response_escalated_for = models.DateField(null=True, blank=True, editable=False)
     resolution_escalated_for = models.DateField(null=True, blank=True, editable=False)
+    # The day the consumer's contact data and evidence were erased (the retention schedule,
+    # or a deletion the consumer asked for).
+    anonymised_on = models.DateField(_("personal data erased on"), null=True, blank=True)
 
     objects = ComplaintQuerySet.as_manager()
 
@@ -592,3 +604,97 @@ class ReferenceCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cooperative_id} {self.year}: {self.last}"
+
+
+class PersonalDataAccess(models.Model):
+    """One opening of a complaint's personal data (the contact details) or evidence, by an
+    administrator, a member's user or the consumer; the cooperative's administrators read
+    the log (PIPL)."""
+
+    class What(models.TextChoices):
+        CONTACT = "contact", _("contact details")
+        EVIDENCE = "evidence", _("evidence")
+        COPY = "copy", _("copy of the personal data")
+
+    complaint = models.ForeignKey(
+        Complaint,
+        on_delete=models.CASCADE,
+        related_name="personal_data_accesses",
+        verbose_name=_("complaint"),
+    )
+    # Empty: the consumer, with the reference and the tracking code.
+    user = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("opened by"),
+    )
+    what = models.CharField(_("what was opened"), max_length=20, choices=What.choices)
+    evidence_name = models.CharField(_("file"), max_length=120, blank=True, default="")
+    at = models.DateTimeField(_("opened at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("opening of personal data")
+        verbose_name_plural = _("openings of personal data")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.complaint} · {self.get_what_display()}"
+
+
+class DataRequest(models.Model):
+    """A consumer's request, made with the reference and tracking code, for a copy of the
+    personal data the portal holds about them or for its deletion, and the administrator's
+    decision (PIPL articles 45 and 47)."""
+
+    class Kind(models.TextChoices):
+        COPY = "copy", _("a copy of the personal data")
+        DELETION = "deletion", _("deletion of the personal data")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("awaiting a decision")
+        GRANTED = "granted", _("granted")
+        REFUSED = "refused", _("refused")
+
+    complaint = models.ForeignKey(
+        Complaint,
+        on_delete=models.CASCADE,
+        related_name="data_requests",
+        verbose_name=_("complaint"),
+    )
+    kind = models.CharField(_("request"), max_length=20, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    asked_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    reason = models.TextField(_("reason given to the consumer"), blank=True, default="")
+
+    class Meta:
+        verbose_name = _("personal data request")
+        verbose_name_plural = _("personal data requests")
+        ordering = ["-asked_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint", "kind"],
+                condition=Q(status="pending"),
+                name="data_request_one_pending_per_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint} · {self.get_kind_display()}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING

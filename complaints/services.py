@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
@@ -31,7 +32,9 @@ from .models import (
     UNRESOLVED_CODES,
     Complaint,
     ComplaintEvent,
+    DataRequest,
     Evidence,
+    PersonalDataAccess,
     PublicAccount,
     SatisfactionFeedback,
     new_tracking_code,
@@ -644,3 +647,139 @@ def redact_sent_tracking_codes() -> int:
             email.save(update_fields=["body"])
             redacted += 1
     return redacted
+
+
+# Personal data (PIPL): who opened it, how long it is kept, what the consumer may ask.
+
+
+def record_access(
+    complaint: Complaint, user: Any, what: str, *, evidence: Evidence | None = None
+) -> None:
+    """Log that someone opened the complaint's contact details or evidence. An anonymous
+    ``user`` is the consumer, who opened it with the reference and the tracking code."""
+    PersonalDataAccess.objects.create(
+        complaint=complaint,
+        user=user if getattr(user, "is_authenticated", False) else None,
+        what=what,
+        evidence_name=evidence.original_name if evidence is not None else "",
+    )
+
+
+@transaction.atomic
+def anonymise_complaint(complaint: Complaint, on: datetime.date) -> Complaint:
+    """Erase the consumer's contact details and evidence; their name is masked where they
+    wrote it. The complaint's dates, member and status stay: assessments count them."""
+    complaint = _locked(complaint)
+    if complaint.anonymised_on is not None:
+        return complaint
+    names = [complaint.contact_name]
+    complaint.description = mask_personal_data(complaint.description, names)
+    complaint.desired_outcome = mask_personal_data(complaint.desired_outcome, names)
+    for event in complaint.events.filter(actor=Event.Actor.CONSUMER):
+        masked = mask_personal_data(event.text, names)
+        if masked != event.text:
+            event.text = masked
+            event.save(update_fields=["text"])
+    names = [evidence.file.name for evidence in complaint.evidence.all()]
+    complaint.evidence.all().delete()
+    # The files go once the rows are gone for good.
+    transaction.on_commit(lambda: _delete_files(names))
+    complaint.contact_name = complaint.contact_phone = complaint.contact_email = ""
+    complaint.share_contact = False
+    complaint.anonymised_on = on
+    complaint.save()
+    return complaint
+
+
+def anonymise_closed_complaints_of(cooperative: Cooperative, days: int) -> int:
+    """Apply the retention schedule: erase the personal data of the cooperative's complaints
+    closed more than ``days`` days ago; returns how many."""
+    today = cooperative.today()
+    due = cooperative.complaints.retention_ended(today, days).values_list("pk", flat=True)
+    for pk in list(due):
+        anonymise_complaint(Complaint(pk=pk), today)
+    return len(due)
+
+
+class DataRequestError(ValueError):
+    """A request the consumer may not make now (one of that kind already awaits)."""
+
+
+@transaction.atomic
+def ask_for_personal_data(complaint: Complaint, kind: str) -> DataRequest:
+    """Record the consumer's request for a copy or the deletion of their personal data and
+    tell the cooperative's administrators."""
+    complaint = _locked(complaint)
+    if complaint.data_requests.filter(kind=kind, status=DataRequest.Status.PENDING).exists():
+        raise DataRequestError(kind)
+    request = DataRequest.objects.create(complaint=complaint, kind=kind)
+    queue_mail(
+        complaint.cooperative.administrator_emails(),
+        "email/complaints/data_request",
+        {"complaint": complaint, "request": request},
+        key=f"data-request:{request.pk}",
+    )
+    return request
+
+
+@transaction.atomic
+def decide_data_request(
+    request: DataRequest, by: User, *, grant: bool, reason: str = ""
+) -> DataRequest:
+    """Record the administrator's decision on a consumer's request and tell the consumer; a
+    granted deletion erases the personal data at once, a granted copy is downloaded from the
+    tracking page."""
+    request = DataRequest.objects.select_for_update().select_related("complaint").get(pk=request.pk)
+    if not request.is_pending:
+        raise DataRequestError(request.kind)
+    request.status = DataRequest.Status.GRANTED if grant else DataRequest.Status.REFUSED
+    request.decided_by = by
+    request.decided_at = timezone.now()
+    request.reason = reason
+    request.save()
+    complaint = request.complaint
+    # Told before a deletion erases the address.
+    _tell_consumer(
+        complaint, "data_request_decided", f"data-request-decided:{request.pk}", request=request
+    )
+    if grant and request.kind == DataRequest.Kind.DELETION:
+        anonymise_complaint(complaint, complaint.cooperative.today())
+    return request
+
+
+def personal_data_copy(complaint: Complaint) -> dict[str, Any]:
+    """What the portal holds about the consumer of a complaint, for the consumer."""
+    return {
+        "reference": complaint.reference,
+        "cooperative": complaint.cooperative.name,
+        "member": complaint.member.name,
+        "received_on": complaint.received_on.isoformat(),
+        "status": complaint.status,
+        "product": complaint.product,
+        "description": complaint.description,
+        "desired_outcome": complaint.desired_outcome,
+        "contact_name": complaint.contact_name,
+        "contact_phone": complaint.contact_phone,
+        "contact_email": complaint.contact_email,
+        "share_contact": complaint.share_contact,
+        "publish_consent": complaint.publish_consent,
+        "language": complaint.language,
+        "evidence": [
+            {"name": e.original_name, "type": e.content_type, "size": e.size}
+            for e in complaint.evidence.all()
+        ],
+        "events": [
+            {"on": e.on.isoformat(), "kind": e.kind, "text": e.text}
+            for e in complaint.events.filter(visibility=Event.Visibility.PUBLIC)
+        ],
+        "requests": [
+            {"kind": r.kind, "status": r.status, "asked_at": r.asked_at.isoformat()}
+            for r in complaint.data_requests.all()
+        ],
+    }
+
+
+def _delete_files(names: list[str]) -> None:
+    storage = Evidence._meta.get_field("file").storage  # type: ignore[attr-defined]
+    for name in names:
+        storage.delete(name)

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
 from members.models import Cooperative
 
-from .services import redact_sent_tracking_codes, remind_and_escalate
+from .services import (
+    anonymise_closed_complaints_of,
+    redact_sent_tracking_codes,
+    remind_and_escalate,
+)
 
 
 @shared_task
@@ -21,3 +26,14 @@ def send_complaint_reminders() -> dict[str, int]:
         totals["overdue_reported"] += report.overdue_reported
     totals["codes_redacted"] = redact_sent_tracking_codes()
     return totals
+
+
+@shared_task
+def anonymise_closed_complaints() -> int:
+    """Erase the contact data and evidence of complaints closed longer ago than the retention
+    schedule keeps them (settings.RETENTION_DAYS), in each cooperative's own calendar."""
+    days = settings.RETENTION_DAYS["complaint_contact"]
+    return sum(
+        anonymise_closed_complaints_of(cooperative, days)
+        for cooperative in Cooperative.objects.all()
+    )

@@ -17,6 +17,16 @@ urlpatterns: list[URLPattern] = [
     path(
         "<slug:slug>/track/<str:reference>/feedback/", views.track_feedback, name="track_feedback"
     ),
+    path(
+        "<slug:slug>/track/<str:reference>/personal-data/",
+        views.track_data_request,
+        name="track_data_request",
+    ),
+    path(
+        "<slug:slug>/track/<str:reference>/personal-data/copy/",
+        views.track_data_copy,
+        name="track_data_copy",
+    ),
     # Public statistics and anonymised accounts.
     path("<slug:slug>/statistics/", views.statistics, name="statistics"),
     path(
@@ -28,4 +38,9 @@ urlpatterns: list[URLPattern] = [
     path("<slug:slug>/manage/", views.staff_list, name="staff_list"),
     path("<slug:slug>/manage/<int:pk>/", views.staff_detail, name="staff_detail"),
     path("<slug:slug>/manage/<int:pk>/<slug:step>/", views.staff_action, name="staff_action"),
+    path(
+        "<slug:slug>/manage/<int:pk>/requests/<int:request_pk>/",
+        views.staff_data_request,
+        name="staff_data_request",
+    ),
 ]

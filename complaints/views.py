@@ -21,7 +21,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
@@ -44,6 +44,8 @@ from .forms import (
     AnswerForm,
     CloseForm,
     ComplaintForm,
+    DataRequestDecisionForm,
+    DataRequestForm,
     FeedbackForm,
     InformationForm,
     MemberSearchForm,
@@ -54,7 +56,15 @@ from .forms import (
     WithholdAccountForm,
 )
 from .masking import mask_personal_data
-from .models import Complaint, ComplaintEvent, ComplaintQuerySet, Evidence, with_rates
+from .models import (
+    Complaint,
+    ComplaintEvent,
+    ComplaintQuerySet,
+    DataRequest,
+    Evidence,
+    PersonalDataAccess,
+    with_rates,
+)
 
 ACCESS_KEY = "complaints_access"
 PAGE_SIZE = 25
@@ -356,6 +366,7 @@ def _render_tracked(
     feedback_form: FeedbackForm,
     status: int = 200,
     retry_after: int | None = None,
+    data_request_form: DataRequestForm | None = None,
 ) -> HttpResponse:
     response = render(
         request,
@@ -371,6 +382,9 @@ def _render_tracked(
             "information_form": information_form if complaint.is_open else None,
             "feedback_form": feedback_form if complaint.may_leave_feedback() else None,
             "minutes": math.ceil(retry_after / 60) if retry_after else None,
+            "data_request_form": data_request_form or DataRequestForm(),
+            "data_requests": complaint.data_requests.all(),
+            "copy_granted": _copy_granted(complaint),
         },
         status=429 if retry_after else status,
     )
@@ -411,6 +425,49 @@ def track_feedback(request: HttpRequest, slug: str, reference: str) -> HttpRespo
     return redirect("complaints:track_detail", slug=slug, reference=reference)
 
 
+def _copy_granted(complaint: Complaint) -> bool:
+    return complaint.data_requests.filter(
+        kind=DataRequest.Kind.COPY, status=DataRequest.Status.GRANTED
+    ).exists()
+
+
+@require_POST
+def track_data_request(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
+    """The consumer asks for a copy or the deletion of their personal data."""
+    complaint = _tracked(request, slug, reference)
+    form = DataRequestForm(request.POST)
+    if not form.is_valid():
+        return _render_tracked(
+            request, complaint, InformationForm(), FeedbackForm(), 400, data_request_form=form
+        )
+    try:
+        services.ask_for_personal_data(complaint, form.cleaned_data["kind"])
+    except services.DataRequestError:
+        form.add_error("kind", _("A request of this kind already awaits a decision."))
+        return _render_tracked(
+            request, complaint, InformationForm(), FeedbackForm(), 400, data_request_form=form
+        )
+    messages.success(
+        request, _("Your request was sent to the cooperative; you will be told its decision.")
+    )
+    return redirect("complaints:track_detail", slug=slug, reference=reference)
+
+
+@never_cache
+def track_data_copy(request: HttpRequest, slug: str, reference: str) -> JsonResponse:
+    """The copy of their personal data, for the consumer whose request for it was granted."""
+    complaint = _tracked(request, slug, reference)
+    if not _copy_granted(complaint):
+        raise Http404
+    services.record_access(complaint, request.user, PersonalDataAccess.What.COPY)
+    response = JsonResponse(
+        services.personal_data_copy(complaint), json_dumps_params={"ensure_ascii": False}
+    )
+    response["Content-Disposition"] = f'attachment; filename="{complaint.reference}.json"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @never_cache
 def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     """An evidence file to those who may see it (else 404): a photo shown in the browser (it
@@ -428,6 +485,7 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     )
     if not allowed:
         raise Http404
+    services.record_access(complaint, user, PersonalDataAccess.What.EVIDENCE, evidence=evidence)
     response = FileResponse(
         evidence.file.open("rb"),
         as_attachment=not evidence.is_image,
@@ -534,6 +592,8 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Your answer was sent."))
             return redirect("complaints:member_detail", pk=complaint.pk)
     show_contact = complaint.member_may_see_contact()
+    if show_contact:
+        services.record_access(complaint, request.user, PersonalDataAccess.What.CONTACT)
     hidden_names = [] if show_contact else [complaint.contact_name]
     return render(
         request,
@@ -639,8 +699,11 @@ def _render_staff_detail(
     may_change: bool,
     bound: dict[str, Any],
     status: int = 200,
+    decision_form: DataRequestDecisionForm | None = None,
 ) -> HttpResponse:
     steps = complaint.next_steps() if may_change else []
+    if may_change:
+        services.record_access(complaint, request.user, PersonalDataAccess.What.CONTACT)
     events = complaint.events.select_related("by").prefetch_related("evidence")
     forms = {step: bound.get(step) or _step_form(step, complaint) for step in steps}
     return render(
@@ -661,6 +724,15 @@ def _render_staff_detail(
             "forms": forms,
             "may_change": may_change,
             "today": cooperative.today(),
+            # Who opened the consumer's personal data, and what the consumer asked about it:
+            # for the administrators only.
+            "accesses": complaint.personal_data_accesses.select_related("user")[:100]
+            if may_change
+            else [],
+            "data_requests": complaint.data_requests.select_related("decided_by")
+            if may_change
+            else [],
+            "decision_form": decision_form or DataRequestDecisionForm(),
         },
         status=status,
     )
@@ -719,4 +791,27 @@ def staff_action(request: HttpRequest, slug: str, pk: int, step: str) -> HttpRes
         messages.error(request, " ".join(refused.messages))
     else:
         messages.success(request, _("Saved."))
+    return redirect("complaints:staff_detail", slug=slug, pk=pk)
+
+
+@login_required
+@require_POST
+def staff_data_request(request: HttpRequest, slug: str, pk: int, request_pk: int) -> HttpResponse:
+    """An administrator decides on a consumer's request about their personal data."""
+    cooperative, may_change = _staff_cooperative(request, slug)
+    complaint = get_object_or_404(cooperative.complaints.select_related("member"), pk=pk)
+    data_request = get_object_or_404(complaint.data_requests, pk=request_pk)
+    require(may_change and data_request.is_pending)
+    form = DataRequestDecisionForm(request.POST)
+    if not form.is_valid():
+        return _render_staff_detail(
+            request, cooperative, complaint, may_change, {}, status=400, decision_form=form
+        )
+    services.decide_data_request(
+        data_request,
+        signed_in_user(request),
+        grant=form.cleaned_data["decision"] == "grant",
+        reason=form.cleaned_data["reason"],
+    )
+    messages.success(request, _("The decision was recorded and the consumer told."))
     return redirect("complaints:staff_detail", slug=slug, pk=pk)

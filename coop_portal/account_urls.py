@@ -15,5 +15,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("two-factor/", accounts.two_factor_setup, name="two_factor_setup"),
     path("two-factor/verify/", accounts.two_factor_verify, name="two_factor_verify"),
     path("two-factor/disable/", accounts.two_factor_disable, name="two_factor_disable"),
+    path(
+        "two-factor/recovery-codes/",
+        accounts.two_factor_recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
     path("invitations/<str:token>/", accounts.invitation, name="invitation"),
 ]

@@ -1,8 +1,11 @@
-"""Accounts: log-in with optional TOTP two-factor, password reset, invitations to a member's team.
+"""Accounts: log-in with TOTP two-factor, password reset, invitations to a member's team.
 
-Staff (administrators, regulators, Django staff) may turn on two-factor log-in. Once they have,
+Staff (administrators, regulators, Django staff) may turn on two-factor log-in; those with
+administrative rights (Django staff, superusers, cooperative administrators) must:
+``TwoFactorRequiredMiddleware`` sends them to set it up before any other page. Once it is on,
 the password alone no longer logs them in: ``LoginView`` checks the password, keeps the person
-pending in the session and ``verify`` logs them in after a valid code from their app.
+pending in the session and ``verify`` logs them in after a valid code from their app, or one of
+their single-use recovery codes (django-otp's static tokens) when the phone is lost.
 """
 
 from __future__ import annotations
@@ -13,7 +16,11 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, password_validation, update_session_auth_hash
+from django.contrib.auth import (
+    authenticate,
+    password_validation,
+    update_session_auth_hash,
+)
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -28,11 +35,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from coop_portal.refusal import Refused
 from members.models import Role, User
 from members.scoping import signed_in_user
+from members.two_factor import must_use_two_factor
 from pledges.portal.services import accept_invitation, find_invitation, register_invitee
 
 from .mail import queue_mail
@@ -61,17 +70,18 @@ def is_staff_person(user: Any) -> bool:
 class TokenForm(forms.Form):
     token = forms.CharField(
         label=gettext_lazy("Six-digit code from your authenticator app"),
+        help_text=gettext_lazy("Lost your phone? Enter one of your recovery codes instead."),
         min_length=6,
-        max_length=6,
-        widget=forms.TextInput(
-            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}
-        ),
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
     )
 
     def clean_token(self) -> str:
-        token = str(self.cleaned_data["token"]).strip()
-        if whole_number(token) is None:
-            raise forms.ValidationError(_("The code is six digits."))
+        token = str(self.cleaned_data["token"]).strip().lower()
+        if whole_number(token) is None and not (len(token) == 8 and token.isalnum()):
+            raise forms.ValidationError(
+                _("The code is six digits, or a recovery code of eight letters and digits.")
+            )
         return token
 
 
@@ -169,7 +179,17 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         raise Http404
     confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if confirmed is not None:
-        return render(request, "registration/two_factor_setup.html", {"enabled": True})
+        return render(
+            request,
+            "registration/two_factor_setup.html",
+            {
+                "enabled": True,
+                # Shown once, right after they were made; only their number afterwards.
+                "recovery_codes": request.session.pop(RECOVERY_CODES, None),
+                "recovery_left": StaticToken.objects.filter(device__user=user).count(),
+                "required": must_use_two_factor(user),
+            },
+        )
     device, _created = TOTPDevice.objects.get_or_create(
         user=user, confirmed=False, defaults={"name": "authenticator"}
     )
@@ -212,6 +232,39 @@ def turn_on_two_factor(request: HttpRequest, device: TOTPDevice, password: str) 
     user.save(update_fields=["password"])
     update_session_auth_hash(request, user)
     otp_login(request, device)
+    request.session[RECOVERY_CODES] = new_recovery_codes(user)
+
+
+# Recovery codes just made, kept in the session until the set-up page has shown them once.
+RECOVERY_CODES = "two_factor_recovery_codes"
+RECOVERY_CODE_COUNT = 10
+
+
+@transaction.atomic
+def new_recovery_codes(user: User) -> list[str]:
+    """Single-use recovery codes (django-otp's static tokens) replacing any earlier ones."""
+    device, _created = StaticDevice.objects.get_or_create(
+        user=user, defaults={"name": "recovery codes", "confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+@login_required
+@require_POST
+def two_factor_recovery_codes(request: HttpRequest) -> HttpResponse:
+    """Make new recovery codes (the old ones stop working); only from a verified session."""
+    user = cast(User, request.user)
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise Http404
+    if not user.is_verified():  # type: ignore[attr-defined]
+        messages.error(request, _("Log in with your code first to make new recovery codes."))
+        return redirect("accounts:two_factor_setup")
+    request.session[RECOVERY_CODES] = new_recovery_codes(user)
+    messages.success(request, _("New recovery codes were made; the earlier ones no longer work."))
+    return redirect("accounts:two_factor_setup")
 
 
 @login_required
@@ -224,7 +277,13 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
     if not user.is_verified():  # type: ignore[union-attr]
         messages.error(request, _("Log in with your code first to turn two-factor log-in off."))
         return redirect("accounts:two_factor_setup")
+    if must_use_two_factor(user):
+        messages.error(
+            request, _("Accounts with administrative rights must keep two-factor log-in on.")
+        )
+        return redirect("accounts:two_factor_setup")
     TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
     messages.success(request, _("Two-factor log-in is off."))
     return redirect("accounts:two_factor_setup")
 

@@ -148,6 +148,9 @@ class Importer(Generic[Row]):
     batch_size: ClassVar[int] = 2000
     # Larger files are refused before any row is read.
     max_bytes: ClassVar[int] = 20 * 1024 * 1024
+    # The cooperative the rows belong to (subclasses set it): its public pages are dropped
+    # once they are written.
+    cooperative: Any = None
 
     def prepare(self) -> None:
         """Load what checking rows needs (lookups of members, categories …) in a few queries."""
@@ -264,7 +267,7 @@ def run_import(
             else:
                 report.written = True
                 # Bulk writes send no model signals: public pages showing the rows go stale.
-                data_changed()
+                data_changed(getattr(importer.cooperative, "pk", None))
     except FileTooLarge:
         report = ImportReport()
         report.add_error(

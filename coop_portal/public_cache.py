@@ -17,24 +17,33 @@ than any link of the portal is rendered but never stored. The cache's entries al
 TTL below, or ``CACHES["default"]["TIMEOUT"]``), and the Redis that holds them should have a
 memory cap with an eviction policy (docs/operations.md, "The processes").
 
-Invalidation: the cache holds one *generation* number of the public data. Every entry is
-stored with the generation read before its page was rendered, and is served only while that
-is still the current one. The generation is bumped
+Invalidation: the cache holds *generation* numbers: one per cooperative, one for the pages
+outside any cooperative (home, which shows them all: bumped with each cooperative's), and one
+for the whole site. Every entry is stored with the generations read before its page was
+rendered, and is served only while they are still the current ones: a page of a cooperative
+(its ``slug`` in the URL) with the site's and that cooperative's, another page with the site's
+and the shared one. A change in one cooperative therefore drops that cooperative's pages and
+home, never another cooperative's. Generations are bumped
 
 - by ``post_save`` and ``m2m_changed`` of every model of the public apps, and ``post_delete``
   of those which are not deleted in bulk (``_BULK_DELETED``: their deletions go with a save
-  of their parent or an explicit bump);
-- explicitly (``data_changed()``) by the paths that write without signals: the CSV imports
-  (coop_portal/csvimport.py, used by the members, pledges, inspections and complaints
-  imports, whose bulk_create, bulk_update and SQL staging send none), and the services that
-  use ``QuerySet.update``/``bulk_create`` on public data;
-- after every Celery task of the public apps (assessments, their publication and
-  finalisation, imports, escalations), as a net for whatever a task writes in bulk;
-- when a setting changes (tests), and when a web process starts (a deploy: new templates).
+  of their parent or an explicit bump), for the cooperative the row belongs to (followed
+  through its foreign keys, ``_cooperative_paths``); a row of no single cooperative (a lab,
+  a cooperative itself, whose name home shows) bumps the site's;
+- explicitly (``data_changed(cooperative_id)``) by the paths that write without signals: the
+  CSV imports (coop_portal/csvimport.py, used by the members, pledges, inspections and
+  complaints imports, whose bulk_create, bulk_update and SQL staging send none), and the
+  services that use ``QuerySet.update``/``bulk_create`` on public data;
+- when a setting changes (tests).
 
-A bump inside a transaction happens at once *and* again on commit: the first keeps a page
-rendered by the same transaction from being served, the second keeps a page that another
-request rendered from the old data while the transaction ran from being served after it.
+A process that starts does not bump anything: the keys of the entries hold a digest of the
+code, templates and translations the process runs (``release()``), so the pages of another
+release are never served, and a restart or a worker recycle of the same release keeps them.
+
+A bump inside a transaction happens at once *and* again on commit (``transaction.on_commit``):
+the first keeps a page rendered by the same transaction from being served, the second keeps a
+page that another request rendered from the old data while the transaction ran from being
+served after it. A transaction's many writes make one bump of each cooperative on commit.
 Entries also expire after ``PUBLIC_PAGE_CACHE_SECONDS`` (300 s; 0 switches the cache off), the bound on what depends
 on the date alone (a charter version coming into force at midnight) and the safety net.
 
@@ -53,12 +62,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from celery.signals import task_postrun
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.db import connection, transaction
+from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.utils.cache import cc_delim_re, patch_vary_headers
@@ -107,6 +116,9 @@ PUBLIC_PAGES: dict[str, frozenset[str]] = {
 # such a page is rendered, never stored.
 _LONGEST_VALUE = 200
 
+# The model of a cooperative, whose slug names its pages.
+COOPERATIVE_MODEL = "members.Cooperative"
+
 # Apps whose data the public pages show.
 PUBLIC_APPS = ("members", "charter", "inspections", "complaints", "pledges")
 
@@ -130,8 +142,13 @@ _NO_STORE = frozenset({"private", "no-store", "no-cache"})
 _RETRY_SECONDS = 10.0
 
 
-# Whether this thread read the generation for a page since it last bumped it.
+# Whether this thread read a generation for a page since it last bumped one, and the
+# cooperatives its current transaction changed (``_Pending``).
 _local = threading.local()
+
+# The generation of the whole site, and of the pages outside any cooperative.
+SITE = "site"
+SHARED = "shared"
 
 
 def _timeout() -> int:
@@ -143,18 +160,49 @@ def _new_generation() -> int:
     return time.time_ns()
 
 
-def current_generation() -> int:
-    generation = cache.get(GENERATION_KEY)
+def generation_key(scope: str) -> str:
+    """The key of a generation: ``SITE``, ``SHARED`` or a cooperative's (``cooperative_scope``)."""
+    return f"{GENERATION_KEY}:{scope}"
+
+
+def current_generation(scope: str = SITE) -> int:
+    key = generation_key(scope)
+    generation = cache.get(key)
     if generation is None:
-        cache.add(GENERATION_KEY, _new_generation(), timeout=None)
-        generation = cache.get(GENERATION_KEY)
+        cache.add(key, _new_generation(), timeout=None)
+        generation = cache.get(key)
     return int(generation)
+
+
+_release: str | None = None
+# What a page is made of besides the data: a new release renders pages otherwise.
+_RELEASE_SUFFIXES = (".py", ".html", ".txt", ".mo")
+_RELEASE_SKIPPED = frozenset({".venv", "node_modules", "var", "tests", ".git", "benchmarks"})
+
+
+def release() -> str:
+    """A digest of the code, templates and translations this process runs, computed once.
+
+    Every process of one deploy computes the same digest, so a restart keeps the cache; a
+    deploy that changes any of them starts with keys no earlier page was stored under.
+    """
+    global _release
+    if _release is None:
+        digest = hashlib.sha256()
+        base = settings.BASE_DIR
+        for path in sorted(base.rglob("*")):
+            parts = path.relative_to(base).parts
+            if path.suffix in _RELEASE_SUFFIXES and not _RELEASE_SKIPPED & set(parts):
+                digest.update(str(path.relative_to(base)).encode())
+                digest.update(path.read_bytes())
+        _release = digest.hexdigest()[:16]
+    return _release
 
 
 # While the cache is unreachable, pages skip it until this time (time.monotonic()).
 _unavailable_until = 0.0
-# A bump this process could not make: made before it serves from the cache again.
-_bump_missed = False
+# Bumps this process could not make: made before it serves from the cache again.
+_bumps_missed: set[str] = set()
 
 
 def _cache_failed(what: str) -> None:
@@ -164,61 +212,179 @@ def _cache_failed(what: str) -> None:
     _unavailable_until = time.monotonic() + _RETRY_SECONDS
 
 
-def _bump() -> bool:
-    global _bump_missed
+def _bump(scopes: set[str]) -> bool:
+    """Bump the generations of ``scopes``; a cooperative's change drops the shared pages too."""
+    scopes = set(scopes) | ({SHARED} if scopes - {SITE} else set())
     try:
-        try:
-            cache.incr(GENERATION_KEY)
-        except ValueError:  # not there (first start, flushed, evicted)
-            cache.add(GENERATION_KEY, _new_generation(), timeout=None)
+        for scope in sorted(scopes):
+            key = generation_key(scope)
+            try:
+                cache.incr(key)
+            except ValueError:  # not there (first start, flushed, evicted)
+                cache.add(key, _new_generation(), timeout=None)
     except Exception:
-        _bump_missed = True
+        _bumps_missed.update(scopes)
         _cache_failed("a change could not drop the cached pages")
         return False
-    _bump_missed = False
+    _bumps_missed.difference_update(scopes)
     return True
 
 
-def data_changed(**_ignored: Any) -> None:
-    """Public data changed (or will, when the current transaction commits): drop every page.
+class _Pending:
+    """The cooperatives a transaction changed, bumped once when it commits.
 
-    Inside a transaction: once now and once on commit, registered once per transaction
-    however many rows it writes.
+    Every change registers ``commit`` with ``transaction.on_commit``; the first call bumps
+    them all and the later ones find nothing left. After a rollback (when Django drops the
+    callbacks) the next transaction's own registration bumps what is left, which costs at
+    most an extra bump, never a missed one.
     """
+
+    def __init__(self) -> None:
+        self.scopes: set[str] = set()
+
+    def commit(self) -> None:
+        scopes, self.scopes = self.scopes, set()
+        if scopes:
+            _bump(scopes)
+
+
+def _pending() -> _Pending:
+    pending = getattr(_local, "pending", None)
+    if pending is None:
+        pending = _local.pending = _Pending()
+    return pending
+
+
+def _cooperative_model() -> type[Model]:
+    # By its app and name: the portal's own modules stand below the apps (STYLE.md).
+    return apps.get_model(COOPERATIVE_MODEL)
+
+
+def cooperative_scope(slug: str) -> str:
+    return f"cooperative:{slug}"
+
+
+def _scope_of(cooperative_id: int | None) -> str:
+    if cooperative_id is None:
+        return SITE
+    slug = _slugs.get(cooperative_id)
+    if slug is None:
+        slug = (
+            _cooperative_model()
+            ._default_manager.filter(pk=cooperative_id)
+            .values_list("slug", flat=True)
+            .first()
+        )
+        if slug is None:
+            return SITE
+        _slugs[cooperative_id] = slug
+    return cooperative_scope(slug)
+
+
+# Cooperatives' slugs by id, for this process: a cooperative's page is found by its slug.
+_slugs: dict[int, str] = {}
+
+
+def data_changed(cooperative_id: int | None = None, **_ignored: Any) -> None:
+    """Public data of a cooperative changed (or will, when the current transaction commits):
+    drop its pages (and home). None: data of no single cooperative, drop every page.
+
+    Inside a transaction: once now and once on commit.
+    """
+    scope = _scope_of(cooperative_id)
     if not connection.in_atomic_block:
-        _bump()
+        _bump({scope})
         return
-    registered = any(callback[1] is _bump for callback in connection.run_on_commit)
+    pending = _pending()
     # A page rendered by this thread since the last bump may have read the transaction's own
     # writes: bump again for the writes that follow.
-    if not registered or getattr(_local, "read", False):
+    if scope not in pending.scopes or getattr(_local, "read", False):
         _local.read = False
-        _bump()
-    if not registered:
-        transaction.on_commit(_bump)
+        _bump({scope})
+    pending.scopes.add(scope)
+    transaction.on_commit(pending.commit)
 
 
-def _model_changed(sender: type, **_ignored: Any) -> None:
-    data_changed()
+def _cooperative_paths() -> dict[type[Model], list[str]]:
+    """For each model of the public apps, the foreign keys that lead from a row to its
+    cooperative (the shortest way), e.g. ``["run", "period", "cooperative"]``."""
+    Cooperative = _cooperative_model()
+    paths: dict[type[Model], list[str]] = {}
+    for model in apps.get_models():
+        if model._meta.app_label not in PUBLIC_APPS or model is Cooperative:
+            continue
+        frontier: list[tuple[type[Model], list[str]]] = [(model, [])]
+        for _depth in range(5):
+            found = None
+            following: list[tuple[type[Model], list[str]]] = []
+            for current, path in frontier:
+                for field in current._meta.concrete_fields:
+                    if not field.many_to_one and not field.one_to_one:
+                        continue
+                    target = field.related_model
+                    if not isinstance(target, type):
+                        continue
+                    if target is Cooperative:
+                        found = [*path, field.name]
+                        break
+                    if target._meta.app_label in PUBLIC_APPS and target is not model:
+                        following.append((target, [*path, field.name]))
+                if found:
+                    break
+            if found:
+                paths[model] = found
+                break
+            frontier = following
+    return paths
 
 
-def _m2m_changed(sender: Any, action: str, **_ignored: Any) -> None:
+_paths: dict[type[Model], list[str]] = {}
+
+
+def cooperative_of(instance: Any) -> int | None:
+    """The id of the cooperative a row of the public apps belongs to (None: no single one),
+    from the relations already loaded, else with one query."""
+    path = _paths.get(type(instance))
+    if not path:
+        return None
+    current = instance
+    for index, name in enumerate(path):
+        field = current._meta.get_field(name)
+        value = getattr(current, field.attname)
+        if value is None or index == len(path) - 1:
+            return value
+        if not field.is_cached(current):
+            rest = "__".join(path[index + 1 :])
+            return (
+                field.related_model._base_manager.filter(pk=value)
+                .values_list(rest, flat=True)
+                .first()
+            )
+        current = getattr(current, name)
+    return None
+
+
+def _model_changed(sender: type, instance: Any = None, **_ignored: Any) -> None:
+    if isinstance(instance, _cooperative_model()):
+        # Its slug or name changed: every page that names it, home among them.
+        _slugs.clear()
+        data_changed()
+        return
+    data_changed(cooperative_of(instance) if instance is not None else None)
+
+
+def _m2m_changed(sender: Any, action: str, instance: Any = None, **_ignored: Any) -> None:
     if action.startswith("post_") and sender._meta.app_label in PUBLIC_APPS:
-        data_changed()
-
-
-def _task_finished(sender: Any = None, **_ignored: Any) -> None:
-    name = getattr(sender, "name", "") or ""
-    if name.split(".", 1)[0] in PUBLIC_APPS:
-        data_changed()
+        _model_changed(type(instance), instance=instance)
 
 
 def _setting_changed(**_ignored: Any) -> None:
-    _bump()
+    _bump({SITE})
 
 
 def connect_signals() -> None:
     """Called once from the app's ready()."""
+    _paths.update(_cooperative_paths())
     for model in apps.get_models():
         label = model._meta.label_lower
         if model._meta.app_label not in PUBLIC_APPS or label in _NOT_PUBLIC:
@@ -227,7 +393,6 @@ def connect_signals() -> None:
         if label not in _BULK_DELETED:
             post_delete.connect(_model_changed, sender=model, dispatch_uid=f"public-cache-{label}")
     m2m_changed.connect(_m2m_changed, dispatch_uid="public-cache-m2m")
-    task_postrun.connect(_task_finished, dispatch_uid="public-cache-tasks", weak=False)
     setting_changed.connect(_setting_changed, dispatch_uid="public-cache-settings")
 
 
@@ -239,10 +404,16 @@ def _cacheable_request(request: HttpRequest) -> bool:
 
 
 def page_key(request: HttpRequest) -> str:
-    """The entry of a page: scheme, host, path, the query string as the page saw it (see
-    ``_keep_read_parameters``) and the language."""
+    """The entry of a page: the release, scheme, host, path, the query string as the page saw
+    it (see ``_keep_read_parameters``) and the language."""
     identity = "\n".join(
-        (request.scheme or "", request.get_host(), request.get_full_path(), get_language() or "")
+        (
+            release(),
+            request.scheme or "",
+            request.get_host(),
+            request.get_full_path(),
+            get_language() or "",
+        )
     )
     return PAGE_KEY_PREFIX + hashlib.sha256(identity.encode()).hexdigest()
 
@@ -294,9 +465,6 @@ class PublicPageCacheMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
-        # A new web process (a deploy, a restart) may render pages otherwise (new templates or
-        # code, another database): the pages the cache holds are not its pages.
-        _bump()
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
@@ -328,14 +496,16 @@ class PublicPageCacheMiddleware:
             return None
         if not storable or time.monotonic() < _unavailable_until:
             return None
-        if _bump_missed and not _bump():
+        if _bumps_missed and not _bump(set(_bumps_missed)):
             return None
         key = page_key(request)
+        slug = match.kwargs.get("slug")
+        scopes = (SITE, cooperative_scope(slug) if slug else SHARED)
         try:
-            found = cache.get_many([GENERATION_KEY, key])
-            generation = found.get(GENERATION_KEY)
-            if generation is None:
-                generation = current_generation()
+            found = cache.get_many([key, *(generation_key(scope) for scope in scopes)])
+            generation = tuple(
+                found.get(generation_key(scope)) or current_generation(scope) for scope in scopes
+            )
         except Exception:
             _cache_failed("pages are rendered without it")
             return None

@@ -7,6 +7,7 @@ DATABASE_URL, REDIS_URL, SECRET_KEY and ALLOWED_HOSTS (see docs/operations.md).
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import environ
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "coop_portal.apps.LockoutConfig",  # django-axes
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "coop_portal",
     "members",
     "charter",
@@ -78,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Accounts with administrative rights go nowhere before they log in with two factors.
+    "members.two_factor.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -172,8 +176,27 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Uploads: under MEDIA_ROOT, or in a private S3-compatible bucket when MEDIA_S3_BUCKET is set,
+# which production needs as soon as web and worker run on more than one machine: they then
+# share no disk (coop_portal/storage.py, docs/operations.md).
+MEDIA_S3_BUCKET = env.str("MEDIA_S3_BUCKET", default="")
+MEDIA_STORAGE: dict[str, Any] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if MEDIA_S3_BUCKET:
+    MEDIA_STORAGE = {
+        "BACKEND": "coop_portal.storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            # Empty for AWS itself; the address of MinIO, Aliyun OSS, Tencent COS … otherwise.
+            "endpoint_url": env.str("MEDIA_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("MEDIA_S3_REGION", default="") or None,
+            "access_key": env.str("MEDIA_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("MEDIA_S3_SECRET_ACCESS_KEY", default="") or None,
+            # A folder of the bucket, when the bucket holds more than this portal's files.
+            "location": env.str("MEDIA_S3_PREFIX", default=""),
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": env.str(
             "STATICFILES_BACKEND",
@@ -325,12 +348,43 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pledges.assessment.schedule.finalise_runs",
         "schedule": crontab(minute=50),
     },
+    # The retention schedule (RETENTION_DAYS), nightly when the portal is quiet: blanks sent
+    # e-mail, clears expired sessions and prunes log-in records; blanks earlier values of
+    # personal fields in histories; anonymises complaints closed long enough ago.
+    "apply-retention": {
+        "task": "coop_portal.tasks.apply_retention",
+        "schedule": crontab(minute=15, hour=3),
+    },
+    "prune-personal-history": {
+        "task": "members.tasks.prune_personal_history_task",
+        "schedule": crontab(minute=20, hour=3),
+    },
+    "anonymise-closed-complaints": {
+        "task": "complaints.tasks.anonymise_closed_complaints",
+        "schedule": crontab(minute=30, hour=3),
+    },
     # Opens rectifications a large inspection import queued but a lost task never opened.
     "open-missing-rectifications": {
         "task": "inspections.tasks.sweep_missing_rectifications",
         "schedule": crontab(minute="5,35"),
     },
 }
+
+# How long personal data is kept (PIPL), in days: the privacy notice (coop_portal/retention.py,
+# /privacy/) shows this schedule and the nightly retention jobs below apply it.
+RETENTION_DAYS = {
+    # The consumer's name, phone, e-mail and evidence, counted from the complaint's closing.
+    "complaint_contact": env.int("RETENTION_COMPLAINT_CONTACT_DAYS", default=3 * 365),
+    # Recipients and bodies of e-mail the portal sent, counted from sending.
+    "sent_email": env.int("RETENTION_SENT_EMAIL_DAYS", default=30),
+    # Records of log-in attempts and lockouts (django-axes).
+    "login_records": env.int("RETENTION_LOGIN_RECORDS_DAYS", default=90),
+    # Earlier values of personal fields (contact persons, phones, e-mail) in change histories.
+    "personal_history": env.int("RETENTION_PERSONAL_HISTORY_DAYS", default=2 * 365),
+    # Log-in sessions: the longest a session lives (SESSION_COOKIE_AGE, two weeks).
+    "sessions": 14,
+}
+SESSION_COOKIE_AGE = RETENTION_DAYS["sessions"] * 24 * 60 * 60
 
 # E-mail: printed to the console unless EMAIL_URL is set (smtp+tls://user:pass@host:587).
 if env.str("EMAIL_URL", default=""):

@@ -11,6 +11,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from . import retention
 from .models import OUTBOX_MAX_ATTEMPTS, OutboxEmail, outbox_retry_delay
 
 logger = logging.getLogger(__name__)
@@ -155,3 +156,9 @@ def flush_outbox(older_than_seconds: int = 30) -> int:
         .values_list("pk", flat=True)[:500]
     )
     return sum(send_outbox_email(email_id) for email_id in ids)
+
+
+@shared_task
+def apply_retention() -> dict[str, int]:
+    """The nightly retention job of the portal's own personal data (coop_portal/retention.py)."""
+    return retention.apply_retention()

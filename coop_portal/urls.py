@@ -5,11 +5,12 @@ from django.views.generic import RedirectView
 
 from members import views as member_views
 
-from . import accounts
+from . import accounts, views
 from .language import set_language
 
 urlpatterns = [
     path("", member_views.home, name="home"),
+    path("privacy/", views.privacy, name="privacy"),
     path("i18n/setlang/", set_language, name="set_language"),
     # One log-in for everyone, with the two-factor step for staff who enabled it and the
     # lockout per account; the admin's own log-in page would skip both.

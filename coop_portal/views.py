@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    """The privacy notice: what personal data the portal holds, for how long (the retention
+    schedule of settings.RETENTION_DAYS), and what a consumer may ask."""
+    return render(request, "privacy.html", {"days": settings.RETENTION_DAYS})
 
 
 def _database_ok() -> bool:

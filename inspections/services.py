@@ -172,10 +172,10 @@ def open_rectifications(inspection_ids: Iterable[int], *, chunk: int = 5000) -> 
             Inspection.objects.filter(pk__in=ids[start : start + chunk], rectification__isnull=True)
             .final()
             .failed()
-            .values_list("pk", "member_id", "reported_on")
+            .values_list("pk", "member_id", "reported_on", "cooperative_id")
         )
         days = commitment_days_for(
-            {(member_id, reported_on) for _pk, member_id, reported_on in failures},
+            {(member_id, reported_on) for _pk, member_id, reported_on, _coop in failures},
             "rectification_days",
         )
         rectifications = [
@@ -184,11 +184,13 @@ def open_rectifications(inspection_ids: Iterable[int], *, chunk: int = 5000) -> 
                 deadline=reported_on + datetime.timedelta(days=days[(member_id, reported_on)]),
                 opened_at=now,
             )
-            for pk, member_id, reported_on in failures
+            for pk, member_id, reported_on, _coop in failures
         ]
         # A concurrent sweep may have opened some already: those are left as they are.
         Rectification.objects.bulk_create(rectifications, ignore_conflicts=True)
-        data_changed()  # bulk_create sends no signal
+        # bulk_create sends no signal
+        for cooperative_id in {coop for *_row, coop in failures}:
+            data_changed(cooperative_id)
         _announce_rectifications(rectifications)
         opened += len(rectifications)
     return opened
@@ -418,7 +420,7 @@ def record_inspection(
     if items is not None:
         touched = write_item_results({inspection.pk: items}, stored, user=by, reason=why, when=now)
         if touched:
-            data_changed()  # bulk writes send no signal
+            data_changed(inspection.cooperative_id)  # bulk writes send no signal
             action = "update" if action == "unchanged" else action
     if action != "unchanged":
         added = action == "create"

@@ -48,4 +48,5 @@ def render_pledge_pdf(pledge: Pledge) -> None:
     name = f"pledge-{member.credit_code}-v{pledge.version}.pdf"
     pledge.pdf.save(name, ContentFile(data), save=False)
     Pledge.objects.filter(pk=pledge.pk).update(pdf=pledge.pdf.name)
-    data_changed()  # QuerySet.update sends no signal; the pledge page links the PDF.
+    # QuerySet.update sends no signal; the pledge page links the PDF.
+    data_changed(member.cooperative_id)

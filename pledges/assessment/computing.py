@@ -120,15 +120,21 @@ def compute_chunk(run_id: int, number: int) -> bool:
     """Compute one chunk's results (delete-then-insert, so a rerun never duplicates).
 
     Returns whether the run is complete; the finishing step then turns it into the draft.
+    A chunk another worker is computing is skipped at once (False): a starting worker queues
+    every pending chunk again, and those duplicates must not wait for the lock one by one. If
+    that worker fails, its own retry or the stalled-run sweep computes the chunk.
     """
     with transaction.atomic():
         chunk = (
             # Lock the chunk only: locking its run too would make the chunks wait for each
             # other instead of running side by side.
-            RunChunk.objects.select_for_update(of=("self",))
+            RunChunk.objects.select_for_update(of=("self",), skip_locked=True)
             .select_related("run__period", "run__charter_version")
-            .get(run_id=run_id, number=number)
+            .filter(run_id=run_id, number=number)
+            .first()
         )
+        if chunk is None:
+            return False
         run = chunk.run
         if run.status != Status.COMPUTING:
             return False

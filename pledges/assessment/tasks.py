@@ -46,8 +46,8 @@ def resume_computing_runs() -> int:
 
     A worker killed outright (SIGKILL, out of memory, a lost machine) takes the chunks it
     had received with it: the broker hands them out again only after its visibility
-    timeout, an hour. Chunks are safe to compute twice (a done chunk is skipped, a chunk in
-    progress elsewhere is waited for), so a starting worker simply queues them again.
+    timeout, an hour. Chunks are safe to compute twice (a done chunk is skipped, and so is a
+    chunk in progress elsewhere, at once), so a starting worker simply queues them again.
     """
     return _resume(AssessmentRun.objects.filter(status=AssessmentRun.Status.COMPUTING))
 

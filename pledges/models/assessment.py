@@ -89,8 +89,11 @@ class AssessmentRunQuerySet(FinalRowsQuerySet):
         return self.filter(status=AssessmentRun.Status.PUBLISHED, notice_ends_on__lt=on)
 
     def update(self, **kwargs: Any) -> int:
+        # An update sends no signal; the public pages of the runs' cooperatives show them.
+        cooperatives = set(self.values_list("period__cooperative_id", flat=True))
         changed = super().update(**kwargs)
-        data_changed()  # an update sends no signal; the public pages show runs and results
+        for cooperative_id in cooperatives:
+            data_changed(cooperative_id)
         return changed
 
 
@@ -260,8 +263,11 @@ class MemberAssessmentQuerySet(FinalRowsQuerySet):
     final_lookup = {"run__status__in": LOCKED_STATUSES}
 
     def update(self, **kwargs: Any) -> int:
+        # An update sends no signal; the public pages of the results' cooperatives show them.
+        cooperatives = set(self.values_list("run__period__cooperative_id", flat=True))
         changed = super().update(**kwargs)
-        data_changed()  # an update sends no signal; the public pages show runs and results
+        for cooperative_id in cooperatives:
+            data_changed(cooperative_id)
         return changed
 
 

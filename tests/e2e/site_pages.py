@@ -13,12 +13,15 @@ from dataclasses import dataclass
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from charter.models import Application, ExitCase, ExitStep
 from complaints.models import Complaint
 from coop_portal.accounts import PENDING_BACKEND, PENDING_USER
 from inspections.models import Inspection, LabUpload, Objection, ServiceRequest
 from members.models import Cooperative, Member, Role, User
+from members.two_factor import must_use_two_factor
 from pledges.models import AssessmentRun, MemberAssessment, Pledge
 from pledges.portal.services import invite_colleague
 from pledges.services import start_pledge
@@ -38,6 +41,10 @@ NOT_PAGES = {
     "logout": "POST only (the button in every page's header)",
     "accounts:login": "the same view as `login`",
     "accounts:two_factor_disable": "POST only",
+    "accounts:two_factor_recovery_codes": "POST only (the button is on two_factor_setup)",
+    "complaints:track_data_request": "POST only (the form is on track_detail)",
+    "complaints:track_data_copy": "JSON, once an administrator granted the request",
+    "complaints:staff_data_request": "POST only (the forms are on staff_detail)",
     "portal:remove": "POST only",
     "portal:pledge_new": "POST only (the button is on the dashboard)",
     "portal:pledge_submit": "POST only",
@@ -128,6 +135,7 @@ def _pages() -> Iterator[Page]:
 
     # Public pages.
     yield page("public", "home")
+    yield page("public", "privacy")
     yield page("public", "login", invalid_form=POST_FORM)
     yield page("public", "accounts:password_reset", invalid_form=POST_FORM)
     yield page("public", "accounts:password_reset_done")
@@ -233,7 +241,8 @@ def _pages() -> Iterator[Page]:
 
     # The administrator's pages.
     yield page("administrator", "portal:index")
-    yield page("administrator", "accounts:two_factor_setup", invalid_form=POST_FORM)
+    # The administrator logs in with two factors (set up already); the regulator may set one up.
+    yield page("regulator", "accounts:two_factor_setup", invalid_form=POST_FORM)
     yield page("administrator", "charter:manage", slug)
     yield page("administrator", "charter:not_accepted", slug)
     application = Application.objects.order_by("pk").first()
@@ -268,6 +277,12 @@ def session_cookie(persona: str, extra: tuple[tuple[str, object], ...] = ()) -> 
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        if must_use_two_factor(user):
+            # Verified with a second factor, as administrators must be.
+            device, _ = TOTPDevice.objects.get_or_create(
+                user=user, confirmed=True, defaults={"name": "phone"}
+            )
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     for key, value in extra:
         session[key] = value
     session.create()

@@ -35,6 +35,7 @@ PK: dict[str, str] = {
     "complaints/evidence/<int:pk>/": "evidence",
     "complaints/<slug:slug>/manage/<int:pk>/": "complaint",
     "complaints/<slug:slug>/manage/<int:pk>/<slug:step>/": "complaint",
+    "complaints/<slug:slug>/manage/<int:pk>/requests/<int:request_pk>/": "complaint",
     "pledges/<slug:slug>/review/<int:pk>/": "pledge",
     "admin/members/member/import/<int:pk>/": "member_import",
     "admin/members/member/import/<int:pk>/confirm/": "member_import",
@@ -65,6 +66,8 @@ def _by_name(world: World) -> dict[str, Any]:
         "uidb64": "MQ",
         "token": "set-password",
         "id": world.users["member_a"].pk,
+        # No such request: its view answers only POST.
+        "request_pk": 0,
     }
 
 

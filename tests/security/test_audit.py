@@ -22,6 +22,7 @@ from charter.models import Appeal, Application, CharterVersion, ExitStep
 from charter.services import lodge_appeal, take_exit_step
 from charter.setup import setup_charter
 from complaints.models import ComplaintEvent
+from conftest import verify_second_factor
 from inspections.models import LabApiToken, Objection
 from inspections.services import issue_api_token, raise_objection
 from inspections.setup import setup_catalogue
@@ -108,6 +109,7 @@ def test_an_appeal_decided_on_the_case_page_records_the_administrator_and_the_ti
     assert (step.decided_by, just_now(step.decided_at)) == (administrator, True)
     appeal = lodge_appeal(step, by=member_user_a, grounds="投诉不成立")
     client.force_login(second)
+    verify_second_factor(client, second)
     client.post(
         reverse("charter:decide_appeal", args=[coop.slug, appeal.pk]),
         {f"appeal{appeal.pk}-decision": "reject", f"appeal{appeal.pk}-reason": "证据充分"},

@@ -26,8 +26,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from charter.models import Appeal, Application, CharterVersion, ExitStep
 from complaints.models import Complaint, Evidence
 from complaints.views import ACCESS_KEY
+from conftest import verify_second_factor
 from inspections.models import LabUpload, Objection, ServiceRequest
 from members.models import Cooperative, Lab, Member, MemberImport, Role, User
+from members.two_factor import must_use_two_factor
 from pledges.models import AssessmentRun, MemberAssessment, Pledge
 from pledges.models.assessment import MemberObjection
 from tests.factories import CooperativeFactory, RoleFactory, UserFactory
@@ -206,6 +208,8 @@ def _clients(world: World) -> dict[str, Client]:
     for persona, user in world.users.items():
         client = Client(raise_request_exception=False)
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        if must_use_two_factor(user):
+            verify_second_factor(client, user)
         clients[persona] = client
     return clients
 
