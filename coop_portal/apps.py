@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CoopPortalConfig(AppConfig):
+    # The app's own configuration, although this module defines the lockouts' one too.
+    default = True
     name = "coop_portal"
     verbose_name = _("Portal")
 

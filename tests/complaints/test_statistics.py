@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from complaints import services
 from complaints.models import Complaint
@@ -116,3 +117,12 @@ def test_statistics_pages_use_the_same_queries_for_one_member_and_many(
     with django_assert_num_queries(len(one.captured_queries)):
         response = client.get(url)
     assert len(response.context["by_member"]) == 6
+
+
+def test_column_headings_say_what_the_column_holds_in_chinese(client, coop, history):
+    url = reverse("complaints:statistics", args=[coop.slug])
+    page = client.get(url, headers={"accept-language": "zh-hans"}).content.decode()
+    assert '<th scope="col" class="num">收到数量</th>' in page
+    assert "收到日期" not in page
+    with translation.override("zh-hans"):
+        assert translation.pgettext("difference between two scores", "Change") == "变化"

@@ -2,8 +2,11 @@
 
 import pytest
 from axes.models import AccessAttempt
+from django.apps import apps
 from django.conf import settings
 from django.utils import translation
+
+from coop_portal.apps import CoopPortalConfig, LockoutConfig
 
 pytestmark = pytest.mark.django_db
 
@@ -29,3 +32,9 @@ def test_the_lockout_pages_name_their_columns_in_chinese(admin_client):
     ).content.decode()
     for text in ("IP 地址", "用户名", "失败次数", "登录尝试"):
         assert text in page
+
+
+def test_the_lockouts_app_configuration_leaves_the_portals_own_in_charge():
+    # Both live in coop_portal/apps.py; the portal's ready() connects the page cache's signals.
+    assert isinstance(apps.get_app_config("coop_portal"), CoopPortalConfig)
+    assert isinstance(apps.get_app_config("axes"), LockoutConfig)

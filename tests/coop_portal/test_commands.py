@@ -1,3 +1,4 @@
+import re
 from io import StringIO
 
 import pytest
@@ -5,7 +6,7 @@ from django.core.management import CommandError, call_command
 
 from charter.models import CharterVersion
 from inspections.models import TestCategory
-from members.models import Cooperative
+from members.models import Cooperative, User
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +68,16 @@ def test_demo_can_be_loaded_twice():
     counts = Cooperative.objects.count(), Cooperative.objects.get().members.count()
     call_command("demo", stdout=StringIO())
     assert (Cooperative.objects.count(), Cooperative.objects.get().members.count()) == counts
+
+
+def test_demo_prints_every_login_that_works_and_no_email(capsys):
+    out = StringIO()
+    call_command("demo", stdout=out)
+    printed = out.getvalue()
+    assert "Content-Type" not in printed + capsys.readouterr().out
+    logins = re.findall(r"^  (.+)[:：] ?(\S+@\S+) / (\S+)$", printed, re.MULTILINE)
+    roles = {who for who, _, _ in logins}
+    assert len(logins) >= 6
+    assert len(roles) == len(logins)
+    for _who, email, password in logins:
+        assert User.objects.get(email=email).check_password(password), email

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils.translation import gettext as _
 
 from charter import demo as charter_demo
@@ -12,7 +13,7 @@ from complaints import demo as complaints_demo
 from inspections import demo as inspections_demo
 from inspections.setup import setup_catalogue
 from members import demo as members_demo
-from members.models import Role, User
+from members.models import Cooperative, Role, User
 from pledges import demo as pledges_demo
 from pledges.assessment import demo as assessment_demo
 
@@ -24,6 +25,18 @@ class Command(BaseCommand):
     help = "Load the demo cooperative (safe to run again: existing data is kept)."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The demo's notifications (receipts, decisions) are not for anyone's mailbox, and
+        # printed they would bury the logins below.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            cooperative = self.load()
+        self.stdout.write(
+            _("Demo loaded: %(name)s. Log in at /accounts/login/ as:") % {"name": cooperative.name}
+        )
+        for who, email, password in self.logins(cooperative):
+            line = _("%(who)s: %(email)s / %(password)s")
+            self.stdout.write("  " + line % {"who": who, "email": email, "password": password})
+
+    def load(self) -> Cooperative:
         with transaction.atomic():
             cooperative = members_demo.load()
             setup_charter(cooperative)
@@ -42,7 +55,22 @@ class Command(BaseCommand):
             Role.objects.get_or_create(
                 user=admin, cooperative=cooperative, kind=Role.Kind.ADMINISTRATOR
             )
-        self.stdout.write(
-            _("Demo loaded: %(slug)s. Administrator: %(email)s / %(password)s")
-            % {"slug": cooperative.slug, "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
+        return cooperative
+
+    def logins(self, cooperative: Cooperative) -> list[tuple[str, str, str]]:
+        """Every demo login with a password, and what the person does."""
+        logins = [
+            (_("administrator"), ADMIN_EMAIL, ADMIN_PASSWORD),
+            (_("market regulator"), pledges_demo.REGULATOR_EMAIL, pledges_demo.REGULATOR_PASSWORD),
+            (_("testing laboratory"), pledges_demo.LAB_EMAIL, pledges_demo.LAB_PASSWORD),
+        ]
+        owners = (
+            Role.objects.filter(cooperative=cooperative, kind=Role.Kind.MEMBER_USER, is_owner=True)
+            .select_related("user", "member")
+            .order_by("user__email")
         )
+        for role in owners:
+            if role.user.has_usable_password() and role.member is not None:
+                who = _("member %(name)s") % {"name": role.member.display_name}
+                logins.append((who, role.user.email, pledges_demo.MEMBER_PASSWORD))
+        return logins
