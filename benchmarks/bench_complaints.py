@@ -22,7 +22,12 @@ REMOTE_ADDR only — it trusts no forwarded-for header, so client addresses cann
 benchmarks/settings.py therefore raises the limit's threshold for this benchmark; the limit is
 still checked in Redis on every submission, and the honeypot stays as it is.
 
-Targets (issue 10): 50 submissions a second sustained, p95 ≤ 200 ms, every one stored.
+The load runs three times in a row (``--repeats``), the server let idle in between; the
+submissions' p95 reported is the worst of the three, so that one lucky run does not hide an
+unstable one.
+
+Targets: 50 submissions a second sustained, p95 ≤ 200 ms in every repeat, no error, every
+complaint stored and every e-mail sent once.
 """
 
 from __future__ import annotations
@@ -152,7 +157,8 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--database", help="an existing database instead of the dataset's copy")
     parser.add_argument("--rate", type=float, default=50.0, help="submissions a second")
-    parser.add_argument("--seconds", type=float, help="of the run (60; 20 if small)")
+    parser.add_argument("--seconds", type=float, help="of each run (60; 20 if small)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs of the load in a row")
     args = parser.parse_args()
     seconds = args.seconds or (60.0 if args.scale >= 1.0 else 20.0)
 
@@ -182,10 +188,12 @@ def main() -> None:
             ]
             asyncio.run(loadgen.closed_loop(client, searches, 2, 3.0, warmup=0.0))
             scenario = submissions(client, site.complaint_form, site.complaint_members, keys)
-            run = asyncio.run(loadgen.open_loop(scenario, args.rate, seconds))
-            # An overloaded run leaves requests queued: let the server finish them, and the
-            # worker send the e-mail the complaints queued, before counting.
-            web.wait_until_idle()
+            runs = []
+            for _repeat in range(args.repeats):
+                runs.append(asyncio.run(loadgen.open_loop(scenario, args.rate, seconds)))
+                # An overloaded run leaves requests queued: let the server finish them (and
+                # the next run start on an idle server), and the worker send the e-mail.
+                web.wait_until_idle()
             deadline = time.monotonic() + 120
             while True:
                 complaints, mail, unsent = stored(keys, last_mail)
@@ -196,21 +204,27 @@ def main() -> None:
             unfiltered = asyncio.run(every_member(client, site.complaint_form))
             remove(keys, last_mail)
 
-    print("\n".join(loadgen.describe(run, title=f"{args.rate:g} complaints a second")))
-    attempted = int(args.rate * seconds)
-    posts = [sample for sample in run.samples if sample.name == SUBMISSION]
-    forms = [sample for sample in run.samples if sample.name == FORM]
-    filed = sum(1 for sample in posts if sample.ok)
-    errors = len(run.errors())
+    post_p95s, form_p95s = [], []
+    filed = errors = 0
+    for number, run in enumerate(runs, start=1):
+        title = f"{args.rate:g} complaints a second, run {number} of {len(runs)}"
+        print("\n".join(loadgen.describe(run, title=title)))
+        posts = [sample for sample in run.samples if sample.name == SUBMISSION]
+        forms = [sample for sample in run.samples if sample.name == FORM]
+        filed += sum(1 for sample in posts if sample.ok)
+        errors += len(run.errors())
+        post_p95s.append(loadgen.latency_summary(posts)["p95"])
+        form_p95s.append(loadgen.latency_summary(forms)["p95"])
+    attempted = int(args.rate * seconds) * len(runs)
     print(
         f"{attempted} consumers, {filed} complaints filed, {complaints} stored with their form "
-        f"keys; {mail} e-mails queued, {mail - unsent} sent by the worker"
+        f"keys; {mail} e-mails queued, {mail - unsent} sent by the worker; submission p95 per "
+        f"run: {', '.join(f'{value:.0f}' for value in post_p95s)} ms"
     )
-    post_p95 = loadgen.latency_summary(posts)["p95"]
-    form_p95 = loadgen.latency_summary(forms)["p95"]
+    post_p95, form_p95 = max(post_p95s), max(form_p95s)
     rate = f"{args.rate:g}/s"
     webstack.bench(
-        f"complaint submission (POST) at {rate}: p95",
+        f"complaint submission (POST) at {rate}: worst p95 of {len(runs)} runs",
         post_p95,
         "ms",
         None,
@@ -218,7 +232,7 @@ def main() -> None:
         post_p95 <= TARGET_P95_MS and errors == 0,
     )
     webstack.bench(
-        f"complaint form (GET) at {rate}: p95",
+        f"complaint form (GET) at {rate}: worst p95 of {len(runs)} runs",
         form_p95,
         "ms",
         None,

@@ -70,6 +70,11 @@ def prepared_database(scale: float, database: str | None = None) -> str:
     return target
 
 
+# One per benchmark process, shared by the servers it starts and its own Django: what one keys
+# with it (the complaint form's bound keys) the other can check.
+SECRET_KEY = secrets.token_urlsafe(50)
+
+
 def production_env(database: str, media_root: Path, site_url: str) -> dict[str, str]:
     """Production's environment (but REDIS_URL), with the benchmarks' settings."""
     clean = {
@@ -84,7 +89,7 @@ def production_env(database: str, media_root: Path, site_url: str) -> dict[str, 
         "DJANGO_SETTINGS_MODULE": SETTINGS,
         # DEBUG is off because the secret key is set; said explicitly all the same.
         "DEBUG": "off",
-        "SECRET_KEY": secrets.token_urlsafe(50),
+        "SECRET_KEY": SECRET_KEY,
         "ALLOWED_HOSTS": "127.0.0.1",
         "SITE_URL": site_url,
         "DATABASE_URL": DSN_BASE + database,

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
@@ -24,6 +25,7 @@ from .models import (
     Application,
     CharterAcceptance,
     CharterVersion,
+    CommitmentKind,
     ExitCase,
     ExitStep,
     ScoringPolicy,
@@ -36,6 +38,19 @@ def _is_draft(obj: Model | None) -> bool:
 
 class ScoringPolicyInline(admin.StackedInline):
     model = ScoringPolicy
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "required_kinds":
+            # Ticked boxes, not a JSON list typed by hand; none ticked means all four.
+            return forms.MultipleChoiceField(
+                label=db_field.verbose_name,
+                choices=CommitmentKind.choices,
+                widget=forms.CheckboxSelectMultiple,
+                required=False,
+                help_text=gettext_lazy("None ticked means all four kinds."),
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     min_num = 1
     max_num = 1
 

@@ -212,8 +212,17 @@ class CharterVersion(models.Model):
         return missing
 
 
-# The commitment kinds of SCORING.md, in the order it lists them.
-COMMITMENT_KINDS = ("pass_rate", "response_days", "resolution_days", "rectification_days")
+class CommitmentKind(models.TextChoices):
+    """The measurable commitments of the methodology, in the order SCORING.md lists them: the
+    policy names the ones every pledge must hold, pledges hold their targets."""
+
+    PASS_RATE = "pass_rate", _("spot-check pass rate")
+    RESPONSE_DAYS = "response_days", _("complaint response time")
+    RESOLUTION_DAYS = "resolution_days", _("complaint resolution time")
+    RECTIFICATION_DAYS = "rectification_days", _("rectification time")
+
+
+COMMITMENT_KINDS = tuple(CommitmentKind.values)
 DAY_FIELDS = (
     "max_response_days",
     "max_resolution_days",

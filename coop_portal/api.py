@@ -2,7 +2,8 @@
 documentation."""
 
 from csp.decorators import csp_update
-from django.urls import path
+from django.http import HttpRequest, JsonResponse
+from django.urls import path, reverse
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from complaints import api as complaints_api
@@ -19,7 +20,28 @@ open_data = [
     *complaints_api.urlpatterns,
 ]
 
+
+def index(request: HttpRequest) -> JsonResponse:
+    """What /api/v1/ offers: each open data list, the lab API, the schema and its documentation,
+    as absolute addresses a program can follow."""
+    endpoints = {str(route.pattern).rstrip("/"): route.name for route in open_data}
+    return JsonResponse(
+        {
+            "open_data": {
+                name: request.build_absolute_uri(reverse(route))
+                for name, route in endpoints.items()
+            },
+            "lab_inspections": request.build_absolute_uri(reverse("lab-inspections")),
+            "schema": request.build_absolute_uri(reverse("api-schema")),
+            "documentation": request.build_absolute_uri(reverse("api-docs")),
+            "licence": "CC BY 4.0",
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
 urlpatterns = [
+    path("", index, name="api-index"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Redoc styles itself at run time and renders in a web worker: this page alone allows both.
     path(

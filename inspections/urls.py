@@ -21,6 +21,19 @@ urlpatterns = [
     path("<slug:slug>/objections/<int:pk>/", views.decide_objection, name="decide_objection"),
     # Labs.
     path("<slug:slug>/lab/", views.lab_home, name="lab_home"),
+    # Empty files with the header row, for the lab to fill in.
+    path(
+        "<slug:slug>/lab/inspections.csv",
+        views.lab_template,
+        {"name": "inspections"},
+        name="lab_inspections_template",
+    ),
+    path(
+        "<slug:slug>/lab/items.csv",
+        views.lab_template,
+        {"name": "items"},
+        name="lab_items_template",
+    ),
     path("<slug:slug>/lab/uploads/<int:pk>/", views.lab_upload, name="lab_upload"),
     path("<slug:slug>/lab/uploads/<int:pk>/confirm/", views.lab_confirm, name="lab_confirm"),
     path("<slug:slug>/lab/services/", views.lab_services, name="lab_services"),

@@ -26,7 +26,8 @@ from .forms import (
     ServiceRequestForm,
     ServiceUpdateForm,
 )
-from .models import Inspection, LabUpload, Objection, Rectification, ServiceRequest
+from .importers import InspectionImporter, ItemResultsImporter
+from .models import Inspection, LabUpload, Objection, Rectification, ServiceRequest, TestCategory
 from .statistics import chart_svg, pass_rates
 
 PAGE_SIZE = 50
@@ -347,12 +348,34 @@ def lab_home(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("lab", "user")
     )
     page = Paginator(uploads, PAGE_SIZE).get_page(request.GET.get("page"))
+    categories = TestCategory.objects.filter(cooperative=cooperative).prefetch_related("items")
     return render(
         request,
         "inspections/lab_home.html",
-        {"cooperative": cooperative, "lab": lab, "form": form, "page": page},
+        {
+            "cooperative": cooperative,
+            "lab": lab,
+            "form": form,
+            "page": page,
+            "categories": categories,
+        },
         status=400 if form.errors else 200,
     )
+
+
+# The files a lab uploads, by the name the template download gives them.
+FILE_TEMPLATES = {"inspections": InspectionImporter, "items": ItemResultsImporter}
+
+
+@login_required
+def lab_template(request: HttpRequest, slug: str, name: str) -> HttpResponse:
+    """An empty file to fill in: the header row of inspections.csv or of the item results."""
+    _lab_scope(request, slug)
+    importer = FILE_TEMPLATES[name]
+    header = ",".join(column.name for column in importer.columns)
+    response = HttpResponse(header + "\r\n", content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
 
 
 @login_required

@@ -22,6 +22,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
+from charter.models import COMMITMENT_KINDS
 from coop_portal.tasks import send_task
 from members.models import Cooperative, Member
 
@@ -37,12 +38,7 @@ PUBLIC_STATUSES = (
 )
 CURRENT_STATUSES = (AssessmentRun.Status.PUBLISHED, AssessmentRun.Status.FINAL)
 GRADES = ("A", "B", "C", "D")
-KINDS = (
-    Commitment.Kind.PASS_RATE,
-    Commitment.Kind.RESPONSE_DAYS,
-    Commitment.Kind.RESOLUTION_DAYS,
-    Commitment.Kind.RECTIFICATION_DAYS,
-)
+KINDS = COMMITMENT_KINDS
 # SCORING.md's default grade thresholds, for a run that did not record its policy.
 DEFAULT_GRADE_MINIMUMS = {"A": Decimal(90), "B": Decimal(75), "C": Decimal(60)}
 TWO_PLACES = Decimal("0.01")

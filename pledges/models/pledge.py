@@ -15,11 +15,11 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from charter.models import ScoringPolicy
+from charter.models import COMMITMENT_KINDS, CommitmentKind, ScoringPolicy
 from members.models import Cooperative, Member, localised
 
 # The commitment kinds of SCORING.md, in its order; day kinds name the policy field that caps them.
-KINDS = ("pass_rate", "response_days", "resolution_days", "rectification_days")
+KINDS = COMMITMENT_KINDS
 DAY_LIMIT_FIELD = {
     "response_days": "max_response_days",
     "resolution_days": "max_resolution_days",
@@ -285,11 +285,7 @@ class CommitmentQuerySet(models.QuerySet["Commitment"]):
 class Commitment(models.Model):
     """A measurable promise of a pledge: a kind of SCORING.md and the member's own target."""
 
-    class Kind(models.TextChoices):
-        PASS_RATE = "pass_rate", _("spot-check pass rate")
-        RESPONSE_DAYS = "response_days", _("complaint response time")
-        RESOLUTION_DAYS = "resolution_days", _("complaint resolution time")
-        RECTIFICATION_DAYS = "rectification_days", _("rectification time")
+    Kind = CommitmentKind
 
     # Indexed by commitment_pledge_targets below.
     pledge = models.ForeignKey(

@@ -1,5 +1,5 @@
-// On a phone a table's rows become cards (site.css, "stackable"): each cell is labelled here
-// with its column's heading, so a card reads "Name: …, Status: …" without the header row.
+// On a phone a table's rows are cards (site.css): each cell is labelled here with its
+// column's heading, so a card reads "Name: …, Status: …" without the header row.
 (function () {
   "use strict";
 
@@ -22,7 +22,6 @@
         column += span;
       });
     });
-    table.classList.add("stackable");
   }
 
   document.querySelectorAll("main table").forEach(label);

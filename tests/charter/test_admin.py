@@ -47,7 +47,7 @@ def change_data(version: CharterVersion, **policy_changes) -> dict[str, object]:
         }
     )
     for field, value in policy.items():
-        data[f"policy-0-{field}"] = "[]" if field == "required_kinds" and not value else value
+        data[f"policy-0-{field}"] = value
     return data
 
 
@@ -121,3 +121,15 @@ def test_members_cannot_reach_the_charter_admin(personas, charter):
         response = persona.get(url)
         assert response.status_code in {302, 404}
         assert "nantong v1" not in response.content.decode()
+
+
+def test_the_required_commitment_kinds_are_ticked_not_typed(personas, coop, charter):
+    draft = CharterVersionFactory(cooperative=coop)
+    url = reverse("admin:charter_charterversion_change", args=[draft.pk])
+    page = personas.administrator.get(url, headers={"accept-language": "zh-hans"}).content.decode()
+    assert 'type="checkbox" name="policy-0-required_kinds" value="pass_rate"' in page
+    assert "抽查合格率" in page
+    data = change_data(draft, required_kinds=["pass_rate", "response_days"])
+    assert personas.administrator.post(url, data).status_code == 302
+    draft.policy.refresh_from_db()
+    assert draft.policy.required_kinds == ["pass_rate", "response_days"]
