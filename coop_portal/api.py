@@ -3,7 +3,7 @@ documentation."""
 
 from csp.decorators import csp_update
 from django.http import HttpRequest, JsonResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from complaints import api as complaints_api
@@ -24,7 +24,11 @@ open_data = [
 def index(request: HttpRequest) -> JsonResponse:
     """What /api/v1/ offers: each open data list, the lab API, the schema and its documentation,
     as absolute addresses a program can follow."""
-    endpoints = {str(route.pattern).rstrip("/"): route.name for route in open_data}
+    endpoints = {
+        str(route.pattern).rstrip("/"): route.name
+        for route in open_data
+        if isinstance(route, URLPattern)
+    }
     return JsonResponse(
         {
             "open_data": {

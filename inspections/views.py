@@ -359,7 +359,10 @@ def lab_home(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 # The files a lab uploads, by the name the template download gives them.
-FILE_TEMPLATES = {"inspections": InspectionImporter, "items": ItemResultsImporter}
+FILE_TEMPLATES: dict[str, type[InspectionImporter] | type[ItemResultsImporter]] = {
+    "inspections": InspectionImporter,
+    "items": ItemResultsImporter,
+}
 
 
 @login_required

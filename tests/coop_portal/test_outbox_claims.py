@@ -24,7 +24,7 @@ from coop_portal.tasks import flush_outbox, send_outbox_email
 
 def waiting() -> OutboxEmail:
     """An e-mail in the outbox whose immediate dispatch did not happen (the broker was down)."""
-    with mock.patch("coop_portal.tasks.enqueue"):
+    with mock.patch("coop_portal.mail.enqueue"):
         email = queue_mail(["buyer@example.com"], "email/test", {"name": "甲公司"}, language="en")
     assert email is not None
     return email

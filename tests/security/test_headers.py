@@ -245,7 +245,8 @@ def test_evidence_is_served_as_a_sandboxed_download_and_never_from_the_media_url
     # connection): it comes last.
     response = personas.administrator.get(reverse("complaints:evidence", args=[evidence.pk]))
     assert response.status_code == 200
-    assert response["Content-Disposition"].startswith("attachment")
+    # A photo is shown in the browser (it was re-encoded when received).
+    assert response["Content-Disposition"].startswith("inline")
     assert response["X-Content-Type-Options"] == "nosniff"
     policy = response["Content-Security-Policy"]
     assert "sandbox" in policy
