@@ -504,8 +504,8 @@ def grade_chart(history: list[HistoryPoint]) -> SafeString:
 
 def _point_note(point: HistoryPoint) -> str:
     if point.result.score is None:
-        return f"{point.period.code}: {point.result.get_status_display()}"
-    return f"{point.period.code}: {score_text(point.result.score)} {point.result.grade}".strip()
+        return f"{point.period.label}: {point.result.get_status_display()}"
+    return f"{point.period.label}: {score_text(point.result.score)} {point.result.grade}".strip()
 
 
 # Reproducibility ---------------------------------------------------------------------------

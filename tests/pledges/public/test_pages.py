@@ -31,6 +31,10 @@ def test_the_periods_page_lists_published_periods_only(client, published_run, dr
     assert response.status_code == 200
     assert period_url("2025") in response.content.decode()
     assert period_url("2026-H1") not in response.content.decode()
+    # People read the period in words; its code is only in the addresses.
+    page = client.get(reverse("pledges:public_periods", args=["nantong"]), **ENGLISH)
+    assert ">year 2025<" in page.content.decode()
+    assert ">2025<" not in page.content.decode()
 
 
 def test_the_periods_page_of_an_unknown_cooperative_is_a_404(client, db):
