@@ -761,15 +761,18 @@ def staff_action(request: HttpRequest, slug: str, pk: int, step: str) -> HttpRes
             request, cooperative, complaint, may_change, {step: form}, status=400
         )
     text = data.get("text", "")
+    # Accepting, forwarding and mediating show their text to the consumer and the member only
+    # when the box says so; otherwise it is kept as an internal note beside the step.
+    shown = text if data.get("public", True) else ""
     try:
         if step == "accept":
-            services.accept_complaint(complaint, user, text=text)
+            services.accept_complaint(complaint, user, text=shown)
         elif step == "reject":
             services.reject_complaint(complaint, user, data["closing_code"], text=text)
         elif step == "forward":
-            services.forward_complaint(complaint, user, text=text)
+            services.forward_complaint(complaint, user, text=shown)
         elif step == "mediate":
-            services.start_mediation(complaint, user, text=text)
+            services.start_mediation(complaint, user, text=shown)
         elif step == "resolve":
             services.resolve_complaint(complaint, user, data["closing_code"], text=text)
         elif step == "close":
@@ -787,6 +790,8 @@ def staff_action(request: HttpRequest, slug: str, pk: int, step: str) -> HttpRes
                     request, cooperative, complaint, may_change, {step: form}, status=400
                 )
             services.add_note(complaint, user, text, public=data["public"])
+        if step in ("accept", "forward", "mediate") and text and not shown:
+            services.add_note(complaint, user, text, public=False)
     except Refused as refused:
         messages.error(request, " ".join(refused.messages))
     else:

@@ -169,3 +169,18 @@ def test_an_upheld_date_before_acceptance_is_refused_with_a_message(personas, fo
     assert response.context["forms"]["uphold"].errors["on"]
     forwarded.refresh_from_db()
     assert forwarded.upheld_on is None
+
+
+@pytest.mark.parametrize(("public", "internal"), [({}, True), ({"forward-public": "on"}, False)])
+def test_a_steps_text_reaches_the_consumer_only_when_the_box_says_so(
+    personas, complaint, administrator, public, internal
+):
+    services.accept_complaint(complaint, administrator)
+    data = {"forward-text": "已转交社员，内部：该社员去年有类似投诉。", **public}
+    assert personas.administrator.post(action_url(complaint, "forward"), data).status_code == 302
+    complaint.refresh_from_db()
+    assert complaint.status == Complaint.Status.FORWARDED
+    shown = [event.text for event in complaint.events.filter(visibility="public")]
+    hidden = [event.text for event in complaint.events.filter(visibility="internal")]
+    assert ("已转交社员，内部：该社员去年有类似投诉。" in hidden) is internal
+    assert ("已转交社员，内部：该社员去年有类似投诉。" in shown) is not internal
