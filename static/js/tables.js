@@ -1,5 +1,6 @@
 // On a phone a table's rows are cards (site.css): each cell is labelled here with its
-// column's heading, so a card reads "Name: …, Status: …" without the header row.
+// column's heading, so a card reads "Name: …, Status: …" without the header row. The labels
+// float beside the values, so the cards keep their layout until they arrive.
 (function () {
   "use strict";
 
