@@ -6,6 +6,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Member
@@ -43,10 +45,16 @@ class EvidenceField(forms.FileField):
         return check_files(uploads)
 
 
-EVIDENCE_HELP = _(
-    "Photos (JPEG, PNG, WebP) or PDF receipts, at most %(count)d files of %(size)d MB each. "
-    "Location data is removed from photos."
-) % {"count": MAX_FILES, "size": MAX_FILE_BYTES // (1024 * 1024)}
+def _evidence_help() -> str:
+    return gettext(
+        "Photos (JPEG, PNG, WebP) or PDF receipts, at most %(count)d files of %(size)d MB each. "
+        "Location data is removed from photos."
+    ) % {"count": MAX_FILES, "size": MAX_FILE_BYTES // (1024 * 1024)}
+
+
+# Filled in when a page is drawn, in its reader's language (a % on a lazy string would fix the
+# language in which the module was first imported).
+EVIDENCE_HELP = lazy(_evidence_help, str)()
 
 
 class MemberChoiceField(forms.ModelChoiceField):

@@ -339,3 +339,10 @@ def test_a_search_inside_the_form_keeps_what_was_typed_and_chooses_a_single_matc
     assert form.initial["contact_phone"] == "13912345678"
     assert form.initial["member"] == member_a.pk
     assert not Complaint.objects.exists()
+
+
+def test_the_evidence_help_is_in_the_readers_language(client, coop, member_a):
+    english = client.get(form_url(coop), headers={"accept-language": "en"}).content.decode()
+    chinese = client.get(form_url(coop), headers={"accept-language": "zh-hans"}).content.decode()
+    assert "Location data is removed from photos." in english
+    assert "Location data is removed from photos." not in chinese
