@@ -15,17 +15,21 @@ from collections.abc import Iterator
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from complaints.models import Complaint
 from coop_portal.celery import app
 from coop_portal.models import OutboxEmail
 from coop_portal.tasks import enqueue, flush_outbox, send_outbox_email, send_task
 from pledges import services as pledge_services
+from pledges.assessment import pdf
 from pledges.assessment.tasks import resume_stalled_runs
-from pledges.models import AssessmentPdf, AssessmentRun
-from pledges.models.pledge import Pledge
+from pledges.models import AssessmentPdf, AssessmentRun, DocumentClaim
+from pledges.models.pledge import PDF_CLAIM_LIFETIME, Pledge
 from tests.pledges.assessment.conftest import charter, compute
 from tests.pledges.pledge_factories import accept, make_pledge, published
+
+SECOND = datetime.timedelta(seconds=1)
 
 pytestmark = pytest.mark.django_db
 
@@ -152,8 +156,10 @@ def test_a_published_assessment_gets_its_notice_drawn_when_first_asked_for(
         pending = client.get(url)
     assert pending.status_code == 202
     broker.up()
+    # The publication claimed the notices; a claim whose render never ran lets go after its
+    # lifetime, and the next reader's request has the notice drawn.
+    DocumentClaim.objects.update(claimed_at=timezone.now() - pdf.CLAIM_LIFETIME - SECOND)
     with django_capture_on_commit_callbacks(execute=True):
-        # This reader is asked to come back: its request has the notice drawn.
         assert client.get(url).status_code == 202
     drawn = client.get(url)
     assert drawn.status_code == 200
@@ -180,6 +186,11 @@ def test_a_pledge_published_with_the_broker_down_gets_its_pdf_when_first_asked_f
     with django_capture_on_commit_callbacks(execute=True):
         assert client.get(url).status_code == 202
     broker.up()
+    # The render claimed while the broker was down never ran; its claim lets go after its
+    # lifetime, and the next reader's request has the PDF drawn.
+    Pledge.objects.filter(pk=pledge.pk).update(
+        pdf_claimed_at=timezone.now() - PDF_CLAIM_LIFETIME - SECOND
+    )
     with django_capture_on_commit_callbacks(execute=True):
         assert client.get(url).status_code == 202
     served = client.get(url)

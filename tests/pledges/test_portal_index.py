@@ -21,7 +21,7 @@ LINK = re.compile(r'<a href="(/[^"]+)"')
 def portal_links(client) -> list[str]:
     response = client.get(reverse("portal:index"))
     assert response.status_code == 200
-    main = response.content.decode().split('id="main"', 1)[1]
+    main = response.content.decode().split('id="main"', 1)[1].split("</main>", 1)[0]
     return [url for url in LINK.findall(main) if not url.startswith(("/static/", "/i18n/"))]
 
 

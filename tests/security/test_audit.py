@@ -149,10 +149,12 @@ def draft(coop, member_a, member_b, catalogue):
 
 
 def test_publishing_an_assessment_and_deciding_an_objection_record_the_regulator(
-    personas, coop, member_a, member_user_a, regulator, draft
+    personas, coop, member_a, member_user_a, regulator, draft, django_capture_on_commit_callbacks
 ):
     base = reverse("pledges:assessment_run", args=[coop.slug, draft.pk])
-    response = personas.regulator.post(f"{base}publish/", {"note": ""})
+    # Publication runs as a task once the request commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = personas.regulator.post(f"{base}publish/", {"note": "", "confirm": "on"})
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.status == AssessmentRun.Status.PUBLISHED
