@@ -409,13 +409,17 @@ def journey(stack: Stack, certificate: Path) -> dict[str, Any]:
         logs = run("podman", "logs", stack.container("worker-long"), capture=True)
         expect("compute_run_chunk" in logs, "the long-work worker ran no chunk")
 
-    with step("the regulator publishes it; the open data API serves it"):
-        form = regulator.hidden(run_page)
-        response = regulator.post(f"{run_page}publish/", data={**form, "note": ""})
+    with step("the regulator confirms the publication; the worker publishes; the API serves it"):
+        form = regulator.hidden(f"{run_page}publish/")
+        response = regulator.post(f"{run_page}publish/", data={**form, "note": "", "confirm": "on"})
         expect(response.status_code == 302, (response.status_code, response.text[:2000]))
         api = Browser(certificate)
-        served = api.get("/api/v1/assessments/", params={"cooperative": SLUG, "period": PERIOD})
-        expect(served.status_code == 200, served.status_code)
+        query = {"cooperative": SLUG, "period": PERIOD}
+        served = wait_for(
+            "the published results",
+            lambda: (r := api.get("/api/v1/assessments/", params=query)).status_code == 200 and r,
+            timeout=300,
+        )
         results = served.json()["results"]
         expect(results, "the API serves no result of the published period")
         found["api"] = sorted((r["credit_code"], r["status"], r["score"]) for r in results)
