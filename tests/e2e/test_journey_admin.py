@@ -72,7 +72,10 @@ def test_administrator_admits_imports_and_publishes_a_charter(
         assert preview.get_by_role("row").filter(has_text=code).get_by_text(t("create")).count()
     assert not Member.objects.filter(credit_code__in=IMPORTED).exists()
     admin.submit(page.get_by_role("button", name=t("Import"), exact=True))
+    # A worker imports it (in-process here); the import's page tells the outcome.
     assert Member.objects.filter(cooperative=coop, credit_code__in=IMPORTED).count() == 2
+    page.reload()
+    admin.follow(page.locator("#content").get_by_role("link", name=t("members").capitalize()).last)
     for code in IMPORTED:
         assert page.locator("#result_list").get_by_text(code).is_visible()
 

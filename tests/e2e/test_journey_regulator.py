@@ -154,7 +154,7 @@ def test_regulator_computes_reviews_and_publishes_an_assessment(
 
     # 5. The public pages: the period, its notice as a PDF, the member's grade and why.
     officer.follow(page.locator("nav.coop-nav").get_by_role("link", name=t("Assessments")))
-    officer.follow(page.get_by_role("link", name=PERIOD, exact=True))
+    officer.follow(page.get_by_role("link", name=label, exact=True))
     notice_link = page.get_by_role("link", name=t("Public notice (PDF)"))
     with page.expect_response(lambda response: response.url.endswith("/notice.pdf")) as shown:
         notice_link.click()
