@@ -215,7 +215,11 @@ def _announce_rectifications(rectifications: list[Rectification]) -> None:
 @transaction.atomic
 def accept_retest(retest: Inspection, *, by: User, reason: str = "") -> Inspection:
     """The regulator accepts another lab's re-test: only now does it rectify the failure."""
-    retest = Inspection.objects.select_for_update().select_related("retest_of").get(pk=retest.pk)
+    retest = (
+        Inspection.objects.select_for_update(of=("self",))
+        .select_related("retest_of")
+        .get(pk=retest.pk)
+    )
     if not retest.retest_awaits_acceptance:
         return retest
     retest.retest_accepted_at = timezone.now()
