@@ -79,7 +79,8 @@ def test_the_administrator_walks_a_complaint_through_the_workflow(
     personas, complaint, member_user_a
 ):
     client = personas.administrator
-    assert client.post(action_url(complaint, "accept"), {"accept-text": "受理"}).status_code == 302
+    shown = {"accept-text": "受理", "accept-public": "on"}
+    assert client.post(action_url(complaint, "accept"), shown).status_code == 302
     assert client.post(action_url(complaint, "forward")).status_code == 302
     assert client.post(action_url(complaint, "mediate")).status_code == 302
     response = client.post(

@@ -66,6 +66,7 @@ NOT_PAGES = {
     "pledges:badge_svg": "an SVG image (its text alternative is checked on pledges:badge)",
     "pledges:assessment_start": "POST only (the form is on assessment_runs)",
     "pledges:assessment_objection_decide": "POST only (the form is on assessment_run)",
+    "pledges:assessment_facts_review": "POST only (the form is on assessment_run)",
     "pledges:public_notice_pdf": "a PDF",
     "pledges:public_report_pdf": "a PDF",
     "api-schema": "OpenAPI YAML",

@@ -127,7 +127,7 @@ def test_each_step_at_the_complaints_desk_records_the_administrator_and_the_time
     for step in ("accept", "forward"):
         response = personas.administrator.post(
             reverse("complaints:staff_action", args=[coop.slug, complaint.pk, step]),
-            {f"{step}-text": "已核实"},
+            {f"{step}-text": "已核实", f"{step}-public": "on"},
         )
         assert response.status_code == 302
     events = ComplaintEvent.objects.filter(complaint=complaint)
