@@ -81,3 +81,11 @@ def test_demo_prints_every_login_that_works_and_no_email(capsys):
     assert len(roles) == len(logins)
     for _who, email, password in logins:
         assert User.objects.get(email=email).check_password(password), email
+
+
+def test_the_shell_imports_every_model_without_a_warning(capsys):
+    out = StringIO()
+    call_command("shell", command="print(Pledge.history.model.__name__)", verbosity=1, stdout=out)
+    printed = out.getvalue() + capsys.readouterr().out
+    assert "HistoricalPledge" in printed
+    assert "could not be automatically imported" not in printed
