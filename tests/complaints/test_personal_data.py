@@ -185,7 +185,7 @@ def test_openings_by_administrators_and_members_are_logged_and_shown_to_administ
     evidence = complaint.evidence.get()
     assert personas.administrator.get(desk(complaint)).status_code == 200
     response = personas.administrator.get(reverse("complaints:evidence", args=[evidence.pk]))
-    response.close()
+    response.getvalue()  # read to the end: the test client then closes the file
     Complaint.objects.filter(pk=complaint.pk).update(share_contact=True)
     services.accept_complaint(complaint, administrator)
     services.forward_complaint(complaint, administrator)

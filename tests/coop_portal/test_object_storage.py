@@ -77,7 +77,6 @@ def test_the_administrator_downloads_evidence_from_the_bucket_through_the_portal
     assert response.status_code == 200
     assert response["Content-Type"] == "image/jpeg"
     assert b"".join(response.streaming_content)[:3] == b"\xff\xd8\xff"
-    response.close()
 
 
 def test_evidence_in_the_bucket_is_a_404_for_everyone_else(stored_evidence, personas):

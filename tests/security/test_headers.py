@@ -252,7 +252,7 @@ def test_evidence_is_served_as_a_sandboxed_download_and_never_from_the_media_url
     assert "sandbox" in policy
     assert "default-src 'none'" in policy
     assert "private" in response["Cache-Control"]
-    response.close()
+    response.getvalue()  # read to the end: the test client then closes the file
 
 
 def lab_upload(client: Client, slug: str, content: bytes, name: str = "inspections.csv"):

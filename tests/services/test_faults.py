@@ -21,6 +21,7 @@ import psycopg
 from coop_portal.celery import app
 from coop_portal.models import OutboxEmail
 from inspections.models import Inspection, ItemResult, Rectification
+from members.models import Member
 from pledges.assessment import computing
 from pledges.assessment import services as assessment
 from pledges.assessment.tasks import compute_run_chunk
@@ -110,17 +111,23 @@ def test_a_worker_killed_mid_assessment_is_replaced_and_the_run_completes_identi
     published_figures = public_results(public, slug)
     assert len(published_figures) == 60
 
-    # The rerun: the test holds two of its six chunks locked, so the worker's two processes
-    # block inside them, mid-run, after the first chunks were written.
+    # The rerun: the test holds the members of two of its six chunks locked, so the worker's
+    # two processes block inside those chunks when they write their results (the foreign key
+    # to the member waits), mid-run, after the first chunks were written. (Locking the chunks
+    # themselves would not do: a worker skips a chunk another one holds.)
     rerun = assessment.start_run(period, chunk_size=10, dispatch=False)
     assert rerun.chunks_total == 6
-    table = RunChunk._meta.db_table
+    held = [
+        member_id
+        for chunk in RunChunk.objects.filter(run=rerun, number__in=(2, 3))
+        for member_id in chunk.member_ids
+    ]
     locker = database_connection()
     try:
         locker.execute("BEGIN")
         locker.execute(
-            f"SELECT id FROM {table} WHERE run_id = %s AND number IN (2, 3) FOR UPDATE",  # noqa: S608
-            [rerun.pk],
+            f"SELECT id FROM {Member._meta.db_table} WHERE id = ANY(%s) FOR UPDATE",  # noqa: S608
+            [held],
         )
         worker = stack.start_worker()
         with app.connection_for_write(stack.redis.url) as broker:
@@ -135,6 +142,13 @@ def test_a_worker_killed_mid_assessment_is_replaced_and_the_run_completes_identi
         )
         worker.kill()
         assert not worker.alive()
+        # The killed processes' transactions wait for the lock at their commit; a database
+        # notices a vanished client only when it next talks to it, so it is told here, as a
+        # lost machine's connections are ended by TCP keepalive. None of them may commit.
+        watcher.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
     finally:
         locker.execute("ROLLBACK")
         locker.close()

@@ -81,8 +81,9 @@ def test_the_main_journey_runs_over_http_on_the_production_processes(stack, port
     assert tracked.status_code == 200
     assert answer in tracked.text
 
-    # A lab delivers two results through its token API.
-    today = cooperative.today().isoformat()
+    # A lab delivers two results of last year's spot checks through its token API.
+    last_year = cooperative.today().year - 1
+    checked_on = f"{last_year}-11-20"
     lab = browser()
     lab.headers.pop("Origin")
     for report_no, member_, verdict, severity in (
@@ -96,8 +97,8 @@ def test_the_main_journey_runs_over_http_on_the_production_processes(stack, port
                 "credit_code": member_.credit_code,
                 "product": "全棉四件套",
                 "category": "bedding",
-                "sampled_on": today,
-                "reported_on": today,
+                "sampled_on": checked_on,
+                "reported_on": checked_on,
                 "verdict": verdict,
                 "severity": severity,
             },
@@ -106,10 +107,10 @@ def test_the_main_journey_runs_over_http_on_the_production_processes(stack, port
         assert response.status_code == 201, response.text
     assert cooperative.inspections.count() == 2
 
-    # The regulator starts the assessment of this year; the worker computes it.
+    # The regulator starts the assessment of last year, which has ended; the worker computes it.
     regulator = browser()
     regulator.log_in(portal.regulator.email)
-    code = str(cooperative.today().year)
+    code = str(last_year)
     review = f"/pledges/assessments/{slug}/review/"
     response = regulator.post_form(f"{review}start/", {"code": code}, form_page=review)
     assert response.status_code == 302, response.text[:2000]
@@ -128,12 +129,19 @@ def test_the_main_journey_runs_over_http_on_the_production_processes(stack, port
     assert drafts.status_code in (200, 404)
     assert drafts.status_code == 404 or drafts.json()["results"] == []
 
+    # Publishing is confirmed on its own page, then runs in the worker.
+    confirmation = f"{review}{run_id}/publish/"
     response = regulator.post_form(
-        f"{review}{run_id}/publish/", {"note": ""}, form_page=f"{review}{run_id}/"
+        confirmation, {"note": "", "confirm": "on"}, form_page=confirmation
     )
-    assert response.status_code == 302
-    run.refresh_from_db()
-    assert run.status == AssessmentRun.Status.PUBLISHED
+    assert response.status_code == 302, response.text[:2000]
+    wait_for(
+        lambda: AssessmentRun.objects.filter(
+            pk=run_id, status=AssessmentRun.Status.PUBLISHED
+        ).exists(),
+        timeout=90,
+        message="the worker did not publish the assessment\n" + stack.logs(),
+    )
 
     # The open data API serves exactly the stored results.
     response = api.get("/api/v1/assessments/", params={"cooperative": slug, "period": code})

@@ -141,7 +141,7 @@ def test_computing_run_shows_a_progress_bar_that_refreshes(personas, coop, chart
     page = personas.regulator.get(run_url(run)).content.decode()
     assert "<progress" in page
     # The progress is fetched again by a script; a timed meta refresh fails WCAG 2.2.1.
-    assert "pledges/assessment/progress.js" in page
+    assert "js/progress.js" in page
     assert 'http-equiv="refresh"' not in page
 
 
