@@ -354,9 +354,10 @@ def cancel_member_import(upload: MemberImport) -> None:
 def run_member_import(upload_id: int) -> str:
     """Import a queued file, all or nothing, noting the progress after each batch. The row
     stays locked meanwhile, so that a second delivery of the task waits and then finds the
-    work done."""
+    work done. Only the import's own row is locked: PostgreSQL refuses FOR UPDATE on the
+    nullable side of the join to its user."""
     upload = (
-        MemberImport.objects.select_for_update()
+        MemberImport.objects.select_for_update(of=("self",))
         .select_related("cooperative", "user")
         .filter(pk=upload_id)
         .first()
