@@ -5,13 +5,17 @@ the database (``database.pgdump``, PostgreSQL's custom format, or ``database.sql
 ``media/``, the uploaded files. ``manage.py backup`` writes one and ``manage.py restore`` puts
 it back, replacing what is there; both read and write standard streams with ``-``, so that a
 backup can leave a container without a volume (docs/operations.md).
+
+The uploaded files are read and written through ``default_storage``, whichever backend the
+settings choose (a folder under ``MEDIA_ROOT`` or an S3-compatible bucket): the archive is the
+same for both, so a backup of one may be restored into the other.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
+import posixpath
 import sqlite3
 import subprocess
 import sys
@@ -24,6 +28,8 @@ from typing import IO, Any, Literal
 
 from django.apps import apps
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import Storage, default_storage
 from django.db import connection, connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -106,7 +112,6 @@ def write_backup(stream: IO[bytes]) -> dict[str, Any]:
         "database": connection.vendor,
         "rows": row_counts(),
     }
-    media = Path(settings.MEDIA_ROOT)
     with tempfile.TemporaryDirectory() as scratch:
         dump = _dump_database(Path(scratch))
         with tarfile.open(fileobj=stream, mode="w|gz") as archive:
@@ -114,9 +119,32 @@ def write_backup(stream: IO[bytes]) -> dict[str, Any]:
             (Path(scratch) / "manifest.json").write_bytes(content)
             archive.add(Path(scratch) / "manifest.json", arcname="manifest.json")
             archive.add(dump, arcname=dump.name)
-            if media.is_dir():
-                archive.add(media, arcname="media")
+            _archive_media(archive, default_storage)
     return manifest
+
+
+def stored_files(storage: Storage, folder: str = "") -> Iterator[str]:
+    """The name of every file in the storage, walked folder by folder with ``listdir``, which
+    the local folder and the bucket both answer (a folder that does not exist holds none)."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in sorted(files):
+        yield posixpath.join(folder, name)
+    for name in sorted(folders):
+        yield from stored_files(storage, posixpath.join(folder, name))
+
+
+def _archive_media(archive: tarfile.TarFile, storage: Storage) -> None:
+    """Stream every stored file into ``media/`` of the archive, one at a time, so that a
+    bucket larger than the disk can still be backed up."""
+    for name in stored_files(storage):
+        info = tarfile.TarInfo(f"media/{name}")
+        info.size = storage.size(name)
+        info.mtime = int(storage.get_modified_time(name).timestamp())
+        with storage.open(name, "rb") as content:
+            archive.addfile(info, content)
 
 
 def restore_backup(stream: IO[bytes]) -> dict[str, Any]:
@@ -188,13 +216,15 @@ def _restore_database(dump: Path) -> None:
 
 
 def _restore_media(restored: Path) -> None:
-    media = Path(settings.MEDIA_ROOT)
-    media.mkdir(parents=True, exist_ok=True)
-    # The folder itself may be a mounted volume: its contents are replaced, not the folder.
-    for child in media.iterdir():
-        if child.is_dir() and not child.is_symlink():
-            shutil.rmtree(child)
-        else:
-            child.unlink()
-    if restored.is_dir():
-        shutil.copytree(restored, media, dirs_exist_ok=True)
+    """Replace every stored file with those of the archive's ``media/``, through the storage:
+    files that the backup does not hold go, so that nothing of the current files mixes with
+    it. (A local folder may be a mounted volume: its contents are replaced, not the folder.)"""
+    storage = default_storage
+    for name in list(stored_files(storage)):
+        storage.delete(name)
+    if not restored.is_dir():
+        return
+    for path in sorted(restored.rglob("*")):
+        if path.is_file():
+            with path.open("rb") as content:
+                storage.save(path.relative_to(restored).as_posix(), File(content))

@@ -354,7 +354,8 @@ def cancel_member_import(upload: MemberImport) -> None:
 def run_member_import(upload_id: int) -> str:
     """Import a queued file, all or nothing, noting the progress after each batch. The row
     stays locked meanwhile, so that a second delivery of the task waits and then finds the
-    work done. (Only its own row: PostgreSQL locks no row of a nullable join, the user.)"""
+    work done. Only the import's own row is locked: PostgreSQL refuses FOR UPDATE on the
+    nullable side of the join to its user."""
     upload = (
         MemberImport.objects.select_for_update(of=("self",))
         .select_related("cooperative", "user")

@@ -4,14 +4,19 @@ restored, and every row, file and page of the demo is back (coop_portal/backups.
 import hashlib
 import io
 import tarfile
+from contextlib import contextmanager
 from pathlib import Path
 
+import boto3
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import translation
+from moto import mock_aws
 
-from coop_portal.backups import row_counts
+from coop_portal.backups import row_counts, stored_files
 
 PAGES = [
     "/",
@@ -108,3 +113,70 @@ def test_a_damaged_or_foreign_archive_is_refused_and_changes_nothing(tmp_path, s
         call_command("restore", str(escaping), "--yes")
     assert not (tmp_path.parent / "outside.txt").exists()
     assert Path(settings.MEDIA_ROOT, "kept.txt").read_text() == "still here"
+
+
+BUCKET = "coop-backup-media"
+
+
+@contextmanager
+def uploads_in_a_bucket(settings):
+    """Uploads in a bucket of moto's in-process S3, as production configures them."""
+    with mock_aws():
+        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=BUCKET)
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {
+                "BACKEND": "coop_portal.storage.PrivateS3Storage",
+                "OPTIONS": {"bucket_name": BUCKET, "region_name": "us-east-1"},
+            },
+        }
+        yield
+
+
+@pytest.fixture
+def bucket(settings):
+    with uploads_in_a_bucket(settings):
+        yield
+
+
+def stored() -> dict[str, bytes]:
+    return {name: read(name) for name in stored_files(default_storage)}
+
+
+def read(name: str) -> bytes:
+    with default_storage.open(name) as stored_file:
+        return stored_file.read()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_of_files_in_a_bucket_holds_them_and_its_restore_puts_them_back(bucket, tmp_path):
+    for name, content in (
+        ("evidence/2026/photo.jpg", b"\xff\xd8 a consumer's photo"),
+        ("member-imports/members.csv", b"credit_code,name\n"),
+    ):
+        default_storage.save(name, ContentFile(content))
+    before = stored()
+    archive = tmp_path / "backup.tar.gz"
+
+    call_command("backup", str(archive), stderr=io.StringIO())
+    with tarfile.open(archive) as written:
+        assert {n for n in written.getnames() if n.startswith("media/")} == {
+            f"media/{name}" for name in before
+        }
+    default_storage.delete("evidence/2026/photo.jpg")
+    default_storage.save("evidence/2026/later.jpg", ContentFile(b"after the backup"))
+    call_command("restore", str(archive), "--yes", stderr=io.StringIO())
+
+    assert stored() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_of_local_files_restores_into_a_bucket(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    default_storage.save("pledges/pledge.pdf", ContentFile(b"%PDF-1.7 a pledge"))
+    archive = tmp_path / "backup.tar.gz"
+    call_command("backup", str(archive), stderr=io.StringIO())
+
+    with uploads_in_a_bucket(settings):
+        call_command("restore", str(archive), "--yes", stderr=io.StringIO())
+        assert stored() == {"pledges/pledge.pdf": b"%PDF-1.7 a pledge"}

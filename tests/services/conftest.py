@@ -1,14 +1,18 @@
 """Real production processes on loopback for the services tests.
 
-The tests start gunicorn, a Celery worker and Celery beat with the commands of
+The tests start gunicorn, Celery workers and Celery beat with the commands of
 ``coop_portal/processes.py`` (those of docker-compose.yml), with production settings (DEBUG
 off, a secret key from the environment), against the test's own PostgreSQL database (the one
 pytest-django created and migrated) and a Redis server of their own on a free port, so that
-they may stop it. Every process is stopped when the test ends, whatever happened.
+they may stop it. Several web processes (each on a port of its own) and several workers may
+run at once; with ``object_storage`` they all keep uploads in one S3 bucket of moto's server,
+as production on several machines does. Every process is stopped when the test ends, whatever
+happened.
 """
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 import signal
@@ -22,6 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import boto3
 import pytest
 import requests
 from django.conf import settings
@@ -30,6 +35,7 @@ from django.db import connection
 from django.utils.crypto import get_random_string
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from moto.server import ThreadedMotoServer
 
 from coop_portal import processes
 from members.models import User
@@ -141,6 +147,10 @@ class RedisServer:
             self.process.stop()
 
 
+def address(port: int) -> str:
+    return f"http://127.0.0.1:{port}"
+
+
 def database_url() -> str:
     """The address of the test's own database (the one pytest-django made and migrated)."""
     database = settings.DATABASES["default"]
@@ -162,7 +172,8 @@ class Stack:
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.web_port}"
+        """The address of the first web process."""
+        return address(self.web_port)
 
     @property
     def mail_dir(self) -> Path:
@@ -223,27 +234,43 @@ class Stack:
         self.started.append(process)
         return process
 
-    def start_web(self) -> Process:
+    def start_web(self, port: int | None = None) -> Process:
+        """A gunicorn on ``port``, the stack's first web port unless told."""
+        port = port or self.web_port
         # The command line's --bind takes precedence over gunicorn.conf.py's.
-        command = [*processes.WEB, "--bind", f"127.0.0.1:{self.web_port}"]
+        command = [*processes.WEB, "--bind", f"127.0.0.1:{port}"]
         web = self.start("web", command)
-        wait_for(lambda: self._healthy(web), timeout=60, message="gunicorn did not become healthy")
+        wait_for(
+            lambda: self._healthy(web, address(port)),
+            timeout=60,
+            message="gunicorn did not become healthy",
+        )
         return web
 
-    def _healthy(self, web: Process) -> bool:
+    def start_webs(self, count: int) -> list[str]:
+        """``count`` web processes, each on a port of its own, as behind a load balancer;
+        returns their addresses, the first web port's first."""
+        ports = [self.web_port, *(free_port() for _ in range(count - 1))]
+        for port in ports:
+            self.start_web(port)
+        return [address(port) for port in ports]
+
+    def _healthy(self, web: Process, url: str) -> bool:
         assert web.alive(), web.output()
         try:
             response = requests.get(
-                f"{self.base_url}/readyz", headers={"X-Forwarded-Proto": "https"}, timeout=5
+                f"{url}/readyz", headers={"X-Forwarded-Proto": "https"}, timeout=5
             )
         except requests.RequestException:
             return False
         return response.status_code == 200
 
-    def start_worker(self) -> Process:
+    def start_worker(self, name: str = "worker") -> Process:
         # One worker for both queues here; production runs one per queue.
         command = processes.with_option(processes.WORKER_LONG, "--queues", "long,short")
-        worker = self.start("worker", command, env={"WORKER_CONCURRENCY": "2"})
+        # Celery tells workers apart by their node name, which must differ on one machine.
+        command = processes.with_option(command, "--hostname", f"{name}@%h")
+        worker = self.start(name, command, env={"WORKER_CONCURRENCY": "2"})
 
         def ready() -> bool:
             assert worker.alive(), worker.output()
@@ -251,6 +278,10 @@ class Stack:
 
         wait_for(ready, timeout=60, message="the Celery worker did not get ready")
         return worker
+
+    def start_workers(self, count: int) -> list[Process]:
+        """``count`` workers on the same queues: any of them may take any task."""
+        return [self.start_worker(f"worker{number}") for number in range(1, count + 1)]
 
     def start_beat(self) -> Process:
         schedule = str(self.directory / "celerybeat-schedule")
@@ -272,6 +303,45 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
     server.stop()
 
 
+@dataclass
+class ObjectStorage:
+    """moto's S3 server on loopback with the portal's bucket: the shared object storage of
+    production on several machines (MinIO, a cloud's S3)."""
+
+    server: ThreadedMotoServer
+    bucket: str = "coop-stack-media"
+    access_key: str = "portal"
+    secret_key: str = "portal-secret"
+
+    @property
+    def endpoint(self) -> str:
+        host, port = self.server.get_host_and_port()
+        return f"http://{host}:{port}"
+
+    def client(self) -> Any:
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id=self.access_key,
+            aws_secret_access_key=self.secret_key,
+        )
+
+    def env(self) -> dict[str, str]:
+        """The settings that put every process's uploads into the bucket."""
+        return {
+            "MEDIA_S3_BUCKET": self.bucket,
+            "MEDIA_S3_ENDPOINT_URL": self.endpoint,
+            "MEDIA_S3_REGION": "us-east-1",
+            "MEDIA_S3_ACCESS_KEY_ID": self.access_key,
+            "MEDIA_S3_SECRET_ACCESS_KEY": self.secret_key,
+        }
+
+    def objects(self) -> list[str]:
+        listing = self.client().list_objects_v2(Bucket=self.bucket)
+        return [item["Key"] for item in listing.get("Contents", [])]
+
+
 @pytest.fixture
 def stack(transactional_db: None, tmp_path: Path, redis_server: RedisServer) -> Iterator[Stack]:
     (tmp_path / "mail").mkdir()
@@ -283,6 +353,25 @@ def stack(transactional_db: None, tmp_path: Path, redis_server: RedisServer) -> 
         production.stop()
         # Shown by pytest when the test failed.
         print(production.logs())  # noqa: T201
+
+
+@pytest.fixture
+def object_storage(stack: Stack) -> Iterator[ObjectStorage]:
+    """A bucket on moto's server that every process of the stack keeps its uploads in (start
+    the processes after asking for it)."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    storage = ObjectStorage(server)
+    storage.client().create_bucket(Bucket=storage.bucket)
+    stack.env_overrides.update(storage.env())
+    try:
+        yield storage
+    finally:
+        client = storage.client()
+        for key in storage.objects():
+            client.delete_object(Bucket=storage.bucket, Key=key)
+        client.delete_bucket(Bucket=storage.bucket)
+        server.stop()
 
 
 def with_password(user: User) -> User:
@@ -299,11 +388,8 @@ class Browser(requests.Session):
 
     def __init__(self, base_url: str) -> None:
         super().__init__()
-        self.base_url = base_url
-        origin = base_url.replace("http://", "https://")
-        self.headers.update(
-            {"X-Forwarded-Proto": "https", "Origin": origin, "Accept-Language": "en"}
-        )
+        self.headers.update({"X-Forwarded-Proto": "https", "Accept-Language": "en"})
+        self.via(base_url)
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("timeout", 60)
@@ -317,6 +403,13 @@ class Browser(requests.Session):
         for cookie in self.cookies:
             cookie.secure = False
         return response
+
+    def via(self, base_url: str) -> Browser:
+        """The same person, signed in or not, through another web process (the load balancer
+        sent the next request elsewhere)."""
+        self.base_url = base_url
+        self.headers["Origin"] = base_url.replace("http://", "https://")
+        return self
 
     def form(self, path: str) -> dict[str, str]:
         """GET a page and return its hidden inputs (the CSRF token, form keys)."""
@@ -411,28 +504,39 @@ def portal(transactional_db: None) -> Portal:
     )
 
 
-def file_complaint(consumer: Browser, portal: Portal, product: str, *, follow: bool = False) -> Any:
+def file_complaint(
+    consumer: Browser,
+    portal: Portal,
+    product: str,
+    *,
+    follow: bool = False,
+    evidence: bytes | None = None,
+) -> Any:
     """A consumer files a complaint against member A through the public form; returns it.
 
     With ``follow`` the consumer then presses "Follow the complaint", which sends the reference
-    and the code to the tracking page and opens the complaint for this browser."""
+    and the code to the tracking page and opens the complaint for this browser. With
+    ``evidence`` (a JPEG) a photo goes with it, and the member may see the consumer's details
+    and evidence once the complaint is forwarded."""
     from complaints.models import Complaint
 
     path = f"/complaints/{portal.cooperative.slug}/file/"
     hidden = consumer.form(path)
-    response = consumer.post(
-        path,
-        data={
-            **hidden,
-            "member": portal.member_a.pk,
-            "product": product,
-            "description": "洗了一次就掉色，染到了别的衣服。",
-            "desired_outcome": "退货退款",
-            "contact_name": "王五",
-            "contact_email": "wang.wu@example.com",
-            "website": "",
-        },
-    )
+    fields = {
+        **hidden,
+        "member": portal.member_a.pk,
+        "product": product,
+        "description": "洗了一次就掉色，染到了别的衣服。",
+        "desired_outcome": "退货退款",
+        "contact_name": "王五",
+        "contact_email": "wang.wu@example.com",
+        "website": "",
+    }
+    files = {}
+    if evidence is not None:
+        fields["share_contact"] = "on"
+        files["evidence"] = ("photo.jpg", evidence, "image/jpeg")
+    response = consumer.post(path, data=fields, files=files or None)
     assert response.status_code == 200, (response.status_code, response.text[:3000])
     reference = re.search(r"[A-Z]{2}-\d{4}-\d{6}", response.text)
     assert reference is not None, response.text[:3000]
@@ -444,3 +548,101 @@ def file_complaint(consumer: Browser, portal: Portal, product: str, *, follow: b
         followed = consumer.post(f"/complaints/{portal.cooperative.slug}/track/", data=button)
         assert followed.status_code == 302, (followed.status_code, followed.text[:3000])
     return complaint
+
+
+def forward_complaint(administrator: Browser, portal: Portal, complaint: Any) -> None:
+    """The administrator accepts the complaint and forwards it to the member."""
+    desk = f"/complaints/{portal.cooperative.slug}/manage/{complaint.pk}/"
+    for step in ("accept", "forward"):
+        response = administrator.post_form(
+            f"{desk}{step}/", {f"{step}-text": "已核实"}, form_page=desk
+        )
+        assert response.status_code == 302, (step, response.text[:2000])
+
+
+def assessed_period(portal: Portal) -> str:
+    """The second half of last year: over, so that its assessment may be published."""
+    return f"{portal.cooperative.today().year - 1}-H2"
+
+
+def deliver_results(lab: Browser, portal: Portal) -> None:
+    """A lab delivers two results of the assessed period through its token API: member A
+    passes, member B fails critically."""
+    day = datetime.date(portal.cooperative.today().year - 1, 9, 1)
+    for report_no, member, verdict, severity in (
+        ("NT-001", portal.member_a, "pass", ""),
+        ("NT-002", portal.member_b, "fail", "critical"),
+    ):
+        response = lab.post(
+            "/api/v1/lab/inspections/",
+            json={
+                "report_no": report_no,
+                "credit_code": member.credit_code,
+                "product": "全棉四件套",
+                "category": "bedding",
+                "sampled_on": day.isoformat(),
+                "reported_on": day.isoformat(),
+                "verdict": verdict,
+                "severity": severity,
+            },
+            headers={"Authorization": f"Token {portal.lab_secret}"},
+        )
+        assert response.status_code == 201, response.text
+
+
+def compute_assessment(stack: Stack, regulator: Browser, portal: Portal) -> Any:
+    """The regulator starts the assessment of the assessed period; returns its run once a
+    worker has computed the draft."""
+    from pledges.models import AssessmentRun
+
+    review = f"/pledges/assessments/{portal.cooperative.slug}/review/"
+    code = assessed_period(portal)
+    response = regulator.post_form(f"{review}start/", {"code": code}, form_page=review)
+    assert response.status_code == 302, response.text[:2000]
+    found = re.search(r"/review/(\d+)/$", response.headers["Location"])
+    assert found is not None, response.headers["Location"]
+    return run_reaching(
+        int(found.group(1)),
+        AssessmentRun.Status.DRAFT,
+        message="the worker did not compute the assessment\n" + stack.logs(),
+    )
+
+
+def publish_assessment(stack: Stack, regulator: Browser, portal: Portal, run: Any) -> None:
+    """The regulator confirms the publication on its page; returns once a worker published."""
+    from pledges.models import AssessmentRun
+
+    page = f"/pledges/assessments/{portal.cooperative.slug}/review/{run.pk}/publish/"
+    response = regulator.post_form(page, {"note": "", "confirm": "on"})
+    assert response.status_code == 302, response.text[:2000]
+    run_reaching(
+        run.pk,
+        AssessmentRun.Status.PUBLISHED,
+        message="no worker published the assessment\n" + stack.logs(),
+    )
+
+
+def run_reaching(run_id: int, status: str, *, message: str) -> Any:
+    """The assessment run once a worker has moved it to ``status``."""
+    from pledges.models import AssessmentRun
+
+    return wait_for(
+        lambda: AssessmentRun.objects.filter(pk=run_id, status=status).first(),
+        timeout=90,
+        message=message,
+    )
+
+
+def download_pdf(browser: Browser, path: str, stack: Stack) -> bytes:
+    """The PDF at ``path`` once a worker has drawn it (until then the portal answers 202)."""
+
+    def drawn() -> bytes | None:
+        response = browser.get(path)
+        assert response.status_code in (200, 202), (path, response.status_code)
+        return response.content if response.status_code == 200 else None
+
+    document: bytes = wait_for(
+        drawn, timeout=120, every=1, message=f"no worker drew {path}\n" + stack.logs()
+    )
+    assert document.startswith(b"%PDF"), document[:200]
+    return document

@@ -31,7 +31,15 @@ from tests.factories import MemberFactory
 from tests.inspections.factories import FailedInspectionFactory, InspectionFactory
 from tests.pledges.pledge_factories import published
 
-from .conftest import SERVICES, Portal, Stack, database_url, file_complaint, wait_for
+from .conftest import (
+    SERVICES,
+    Portal,
+    Stack,
+    database_url,
+    file_complaint,
+    run_reaching,
+    wait_for,
+)
 
 pytestmark = SERVICES
 
@@ -168,11 +176,9 @@ def test_a_worker_killed_mid_assessment_is_replaced_and_the_run_completes_identi
     watcher.close()
 
     replacement = stack.start_worker()
-    wait_for(
-        lambda: AssessmentRun.objects.filter(
-            pk=rerun.pk, status=AssessmentRun.Status.DRAFT
-        ).exists(),
-        timeout=90,
+    run_reaching(
+        rerun.pk,
+        AssessmentRun.Status.DRAFT,
         message="the run did not complete after a new worker started\n" + replacement.output(),
     )
     rerun.refresh_from_db()

@@ -3,15 +3,14 @@
 gunicorn, a Celery worker and beat run with docker-compose.yml's commands against
 PostgreSQL and a Redis of the test's own; a consumer files a complaint, the cooperative
 forwards it, the member answers it, a lab delivers inspection results through its API, a
-regulator starts the assessment (which the worker computes) and publishes it, and the open
-data API serves it.
+regulator starts the assessment (which the worker computes) and publishes it (the worker
+publishes it), and the open data API serves it.
 """
 
 from __future__ import annotations
 
 import email
 import email.header
-import re
 
 import requests
 
@@ -20,7 +19,16 @@ from coop_portal.models import OutboxEmail
 from pledges.assessment import computing
 from pledges.models import AssessmentRun, MemberAssessment
 
-from .conftest import SERVICES, file_complaint, wait_for
+from .conftest import (
+    SERVICES,
+    assessed_period,
+    compute_assessment,
+    deliver_results,
+    file_complaint,
+    forward_complaint,
+    publish_assessment,
+    wait_for,
+)
 
 pytestmark = SERVICES
 
@@ -59,12 +67,7 @@ def test_the_main_journey_runs_over_http_on_the_production_processes(stack, port
     # The administrator accepts it and forwards it to the member.
     administrator = browser()
     administrator.log_in(portal.administrator.email)
-    desk = f"/complaints/{slug}/manage/{complaint.pk}/"
-    for step in ("accept", "forward"):
-        response = administrator.post_form(
-            f"{desk}{step}/", {f"{step}-text": "已核实"}, form_page=desk
-        )
-        assert response.status_code == 302, (step, response.text[:2000])
+    forward_complaint(administrator, portal, complaint)
 
     # The member logs in and answers.
     member = browser()
@@ -81,45 +84,17 @@ def test_the_main_journey_runs_over_http_on_the_production_processes(stack, port
     assert tracked.status_code == 200
     assert answer in tracked.text
 
-    # A lab delivers two results of last year's spot checks through its token API.
-    last_year = cooperative.today().year - 1
-    checked_on = f"{last_year}-11-20"
+    # A lab delivers two results through its token API.
     lab = browser()
     lab.headers.pop("Origin")
-    for report_no, member_, verdict, severity in (
-        ("NT-001", portal.member_a, "pass", ""),
-        ("NT-002", portal.member_b, "fail", "critical"),
-    ):
-        response = lab.post(
-            "/api/v1/lab/inspections/",
-            json={
-                "report_no": report_no,
-                "credit_code": member_.credit_code,
-                "product": "全棉四件套",
-                "category": "bedding",
-                "sampled_on": checked_on,
-                "reported_on": checked_on,
-                "verdict": verdict,
-                "severity": severity,
-            },
-            headers={"Authorization": f"Token {portal.lab_secret}"},
-        )
-        assert response.status_code == 201, response.text
+    deliver_results(lab, portal)
     assert cooperative.inspections.count() == 2
 
-    # The regulator starts the assessment of last year, which has ended; the worker computes it.
+    # The regulator starts the assessment of last year's second half; the worker computes it.
     regulator = browser()
     regulator.log_in(portal.regulator.email)
-    code = str(last_year)
-    review = f"/pledges/assessments/{slug}/review/"
-    response = regulator.post_form(f"{review}start/", {"code": code}, form_page=review)
-    assert response.status_code == 302, response.text[:2000]
-    run_id = int(re.search(r"/review/(\d+)/$", response.headers["Location"]).group(1))
-    run = wait_for(
-        lambda: AssessmentRun.objects.filter(pk=run_id, status=AssessmentRun.Status.DRAFT).first(),
-        timeout=90,
-        message="the worker did not compute the assessment\n" + stack.logs(),
-    )
+    code = assessed_period(portal)
+    run = compute_assessment(stack, regulator, portal)
     # What the worker stored is what computing the period again here gives.
     assert computing.verify_run(run)
     assert "compute_run_chunk" in worker.output()
@@ -129,19 +104,9 @@ def test_the_main_journey_runs_over_http_on_the_production_processes(stack, port
     assert drafts.status_code in (200, 404)
     assert drafts.status_code == 404 or drafts.json()["results"] == []
 
-    # Publishing is confirmed on its own page, then runs in the worker.
-    confirmation = f"{review}{run_id}/publish/"
-    response = regulator.post_form(
-        confirmation, {"note": "", "confirm": "on"}, form_page=confirmation
-    )
-    assert response.status_code == 302, response.text[:2000]
-    wait_for(
-        lambda: AssessmentRun.objects.filter(
-            pk=run_id, status=AssessmentRun.Status.PUBLISHED
-        ).exists(),
-        timeout=90,
-        message="the worker did not publish the assessment\n" + stack.logs(),
-    )
+    publish_assessment(stack, regulator, portal, run)
+    run.refresh_from_db()
+    assert run.status == AssessmentRun.Status.PUBLISHED
 
     # The open data API serves exactly the stored results.
     response = api.get("/api/v1/assessments/", params={"cooperative": slug, "period": code})
