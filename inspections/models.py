@@ -339,8 +339,12 @@ class RectificationQuerySet(models.QuerySet["Rectification"]):
         return self.counting().filter(inspection__rectified_on__isnull=True)
 
     def overdue(self, on: datetime.date) -> RectificationQuerySet:
-        """Open rectifications whose deadline passed before the day."""
-        return self.open().filter(deadline__lt=on)
+        """Open rectifications whose deadline passed before the day, of firms still members
+        (a firm that was removed or withdrew has nobody left to chase; its failures stay in
+        its record)."""
+        return (
+            self.open().filter(deadline__lt=on).exclude(inspection__member__status__in=Member.LEFT)
+        )
 
 
 class Rectification(models.Model):

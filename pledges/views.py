@@ -57,11 +57,15 @@ def standing(member: Member, assessment: MemberAssessment | None) -> dict[str, A
         Member.Status.REMOVED: _("Removed from the cooperative"),
         Member.Status.WITHDRAWN: _("No longer a member"),
     }
-    text = texts.get(member.status, member.get_status_display())
+    status = texts.get(member.status, member.get_status_display())
+    text = status
     if grade and member.status in (Member.Status.ACTIVE, Member.Status.WARNED):
-        text = _("%(standing)s · grade %(grade)s") % {"standing": text, "grade": grade}
+        text = _("%(standing)s · grade %(grade)s") % {"standing": status, "grade": grade}
     return {
         "status": member.status,
+        # The status alone (pages show the grade in a badge of its own) and with the grade
+        # (the one line of the SVG badge).
+        "status_text": status,
         "text": text,
         "grade": grade if member.status in (Member.Status.ACTIVE, Member.Status.WARNED) else "",
         "assessment": assessment,

@@ -11,6 +11,7 @@ from django.urls import reverse
 from charter.models import CharterVersion, ScoringPolicy
 from inspections.models import Inspection, Rectification
 from inspections.services import InspectionInput, record_inspection, settle_inspection
+from members.models import Member
 from pledges.models import Commitment, Pledge
 from tests.inspections.factories import FailedInspectionFactory
 
@@ -114,6 +115,15 @@ def test_overdue_rectifications_are_listed_for_regulators_and_administrators(
         assert response.status_code == 200
         rows = response.context["rows"]
         assert [(r.inspection, days) for r, days in rows] == [(late, 30)]
+
+
+def test_the_overdue_list_leaves_out_firms_that_are_no_longer_members(coop, member_a, catalogue):
+    fail(
+        coop, member_a, catalogue["bedding"], reported_on=coop.today() - datetime.timedelta(days=90)
+    )
+    assert Rectification.objects.overdue(coop.today()).count() == 1
+    Member.objects.filter(pk=member_a.pk).update(status=Member.Status.REMOVED)
+    assert Rectification.objects.overdue(coop.today()).count() == 0
 
 
 def test_the_overdue_list_is_hidden_from_everybody_else(personas, coop):

@@ -91,8 +91,11 @@ def test_the_public_page_shows_the_latest_published_grade(client, member_a):
     grade(member_a, "A", code="2025", status="final")
     grade(member_a, "D", code="2026", status="draft")
     html = page(client, member_a, "en")
-    assert "grade A" in html
-    assert "grade D" not in html
+    # The standing and the grade once each (the grade in a badge of its own).
+    assert html.count("Member in good standing") == 1
+    assert html.count("Grade A") == 1
+    assert "grade A" not in html
+    assert "Grade D" not in html
 
 
 def test_an_applicant_has_no_public_page(client, coop):

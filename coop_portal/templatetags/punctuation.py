@@ -1,0 +1,32 @@
+"""Punctuation written between template variables, in the page's language.
+
+A Chinese page takes full-width marks (监督抽查合格率。/ 检验：3 / 陈静，法定代表人), an
+English one the Latin marks; a template that writes ``{{ label }}: {{ value }}`` would show a
+Latin colon on a Chinese page. Sentences written whole go through gettext with their own
+punctuation; these tags are for the marks that join values the template puts side by side.
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import pgettext
+
+register = template.Library()
+
+
+@register.simple_tag
+def colon() -> str:
+    """Between a label and its value: "检验：3", "inspections: 3"."""
+    return pgettext("punctuation between a label and its value", ": ")
+
+
+@register.simple_tag
+def comma() -> str:
+    """Between the parts of one phrase: "陈静，法定代表人", "Chen Jing, legal representative"."""
+    return pgettext("punctuation between the parts of a phrase", ", ")
+
+
+@register.simple_tag
+def full_stop() -> str:
+    """After a heading run into its sentence: "监督抽查合格率。", "Spot-check pass rate. "."""
+    return pgettext("punctuation ending a run-in heading", ". ")
