@@ -133,6 +133,21 @@ class Limit:
             and (value >= self.high if self.high_strict else value > self.high)
         )
 
+    def text(self, unit: str = "") -> str:
+        """The bounds in symbols, the same in every language: "≤ 75 mg/kg", "4.0 – 8.5"."""
+
+        def plain(number: Decimal) -> str:  # 75.000 → 75, 0.50 → 0.5
+            return format(number.normalize(), "f")
+
+        if self.low is not None and self.high is not None:
+            bounds = f"{plain(self.low)} – {plain(self.high)}"
+        elif self.high is not None:
+            bounds = f"{'<' if self.high_strict else '≤'} {plain(self.high)}"
+        else:
+            assert self.low is not None
+            bounds = f"{'>' if self.low_strict else '≥'} {plain(self.low)}"
+        return f"{bounds} {unit}".strip()
+
     @classmethod
     def of_item(cls, item: TestItem) -> Limit | None:
         """The catalogue's limit of the item, if it has bounds."""
@@ -195,7 +210,6 @@ def check_item_limit(
     if not item.numeric or measured is None:
         return []
     lab_limit = lab_limit.strip()
-    shown = lab_limit or item.limit_text
     if not lab_limit or _normalised(lab_limit) == _normalised(item.limit_text):
         limit = Limit.of_item(item)
     else:
@@ -208,7 +222,7 @@ def check_item_limit(
                         "%(item)s: the limit “%(limit)s” states no bounds: write it as "
                         "≤ 75, ≥ 3 or 4.0 – 8.5, or leave it empty for the catalogue's."
                     )
-                    % {"item": item.code, "limit": lab_limit[:40]},
+                    % {"item": item.name, "limit": lab_limit[:40]},
                 )
             ]
     if limit is None or result not in RESULTS:
@@ -220,7 +234,11 @@ def check_item_limit(
         message = _("%(item)s: %(value)s is within the limit %(limit)s, so it cannot fail.")
     else:
         return []
-    return [("result", message % {"item": item.code, "value": measured, "limit": shown})]
+    # The lab's own words when it wrote the limit, else the catalogue's bounds in symbols
+    # (the catalogue's limit text names its standard in Chinese only).
+    shown = lab_limit or limit.text(item.unit)
+    value = f"{measured} {item.unit}".strip()
+    return [("result", message % {"item": item.name, "value": value, "limit": shown})]
 
 
 def check_retest(

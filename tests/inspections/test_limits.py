@@ -21,8 +21,8 @@ from tests.inspections.test_import import ITEMS_HEADER, row, run_command
 
 pytestmark = pytest.mark.django_db
 
-OUTSIDE = "formaldehyde: 500 is outside the limit ≤ 75（GB 18401 B类）, so it cannot pass."
-WITHIN = "formaldehyde: 60 is within the limit ≤ 75（GB 18401 B类）, so it cannot fail."
+OUTSIDE = "Formaldehyde content: 500 mg/kg is outside the limit ≤ 75 mg/kg, so it cannot pass."
+WITHIN = "Formaldehyde content: 60 mg/kg is within the limit ≤ 75 mg/kg, so it cannot fail."
 
 
 @pytest.mark.parametrize(
@@ -71,7 +71,10 @@ def test_the_labs_limit_decides_else_the_catalogues(catalogue):
     with translation.override("en"):
         assert check_item_limit(formaldehyde, Decimal(60), "", "pass") == []
         assert check_item_limit(formaldehyde, Decimal(60), "≤ 20", "pass") == [
-            ("result", "formaldehyde: 60 is outside the limit ≤ 20, so it cannot pass.")
+            (
+                "result",
+                "Formaldehyde content: 60 mg/kg is outside the limit ≤ 20, so it cannot pass.",
+            )
         ]
         # The catalogue's own words are its limit, even when they are not plain bounds.
         assert check_item_limit(amines, Decimal(30), amines.limit_text, "pass")
@@ -86,7 +89,7 @@ def test_the_message_is_in_chinese_with_full_width_punctuation(catalogue):
     formaldehyde = TestItem.objects.get(category=catalogue["bedding"], code="formaldehyde")
     with translation.override("zh-hans"):
         [(_field, message)] = check_item_limit(formaldehyde, Decimal(500), "", "pass")
-    assert message == "formaldehyde：实测值 500 超出限值 ≤ 75（GB 18401 B类），不能判为合格。"
+    assert message == "甲醛含量：实测值 500 mg/kg 超出限值 ≤ 75 mg/kg，不能判为合格。"
 
 
 # Every way in ---------------------------------------------------------------------------------
@@ -180,7 +183,7 @@ def test_a_correction_that_would_pass_a_failed_number_is_refused(coop, member_a,
         record_inspection(coop, data)
     assert (
         "items.0.result",
-        "formaldehyde: 112 is outside the limit ≤ 75（GB 18401 B类）, so it cannot pass.",
+        "Formaldehyde content: 112 mg/kg is outside the limit ≤ 75 mg/kg, so it cannot pass.",
     ) in refused.value.problems
 
 
