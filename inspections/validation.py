@@ -143,9 +143,10 @@ class Limit:
             bounds = f"{plain(self.low)} – {plain(self.high)}"
         elif self.high is not None:
             bounds = f"{'<' if self.high_strict else '≤'} {plain(self.high)}"
-        else:
-            assert self.low is not None
+        elif self.low is not None:
             bounds = f"{'>' if self.low_strict else '≥'} {plain(self.low)}"
+        else:
+            bounds = ""
         return f"{bounds} {unit}".strip()
 
     @classmethod
