@@ -23,11 +23,14 @@ LEGEND_WIDTH = 150
 
 
 def _frame(title: str, body: str, description: str = "") -> SafeString:
+    """The chart in a frame that scrolls sideways on a phone: squeezed to a phone's width its
+    labels would be a few pixels high, so site.css keeps it at a readable width."""
     desc = f"<desc>{escape(description)}</desc>" if description else ""
     return mark_safe(  # noqa: S308 - every text inside went through escape()
+        '<div class="chart-scroll" tabindex="0">'
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'xmlns="http://www.w3.org/2000/svg" width="100%" preserveAspectRatio="xMidYMid meet">'
-        f"<title>{escape(title)}</title>{desc}{body}</svg>"
+        f"<title>{escape(title)}</title>{desc}{body}</svg></div>"
     )
 
 
