@@ -16,6 +16,7 @@ from django.utils import timezone
 from PIL import Image
 from pypdf import PdfReader
 
+from members.models import Member
 from pledges.assessment import pdf
 from pledges.assessment.pdf import render_notice_pdf, render_report_pdf, render_run_pdfs
 from pledges.models import AssessmentPdf, DocumentClaim
@@ -251,13 +252,17 @@ def test_a_large_notice_is_drawn_in_parts_joined_in_one_file(
     assert "Part 3 of 3" in text
     for member in (member_a, member_b, member_c):
         assert member.credit_code in text
-    # The rows keep counting across parts.
-    assert re.search(r"(^|\s)3\s*" + re.escape(sorted_names(published_run)[2]), text)
+    # The rows keep counting across parts; the English notice names members in English,
+    # with their registered Chinese names beneath.
+    third = sorted_members(published_run)[2]
+    assert re.search(r"(^|\s)3\s*" + re.escape(third.name_en), text)
+    assert third.name in text
 
 
-def sorted_names(run) -> list[str]:
-    return list(
-        run.results.order_by("member__name", "member__credit_code", "pk").values_list(
-            "member__name", flat=True
-        )
-    )
+def sorted_members(run) -> list[Member]:
+    return [
+        result.member
+        for result in run.results.order_by(
+            "member__name", "member__credit_code", "pk"
+        ).select_related("member")
+    ]
