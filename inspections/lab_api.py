@@ -22,6 +22,7 @@ from rest_framework import serializers, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -199,6 +200,8 @@ def _field_path(name: str) -> str:
 class LabInspectionView(APIView):
     authentication_classes = [LabTokenAuthentication]
     permission_classes = [HasLabToken]
+    # Answers and errors are JSON only: lab systems read them, no browser does.
+    renderer_classes = [JSONRenderer]
 
     @extend_schema(
         operation_id="lab_inspection_record",

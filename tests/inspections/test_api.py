@@ -203,3 +203,33 @@ def test_the_schema_documents_the_endpoint_and_its_security_scheme(db):
     assert operation["security"] == [{"labToken": []}]
     assert schema["components"]["securitySchemes"]["labToken"]["type"] == "apiKey"
     assert {"201", "200", "400"} <= set(operation["responses"])
+
+
+# With the cache Redis down -------------------------------------------------------------------
+
+
+def test_with_the_cache_down_a_lab_still_delivers_its_results_and_the_outage_is_logged_once(
+    api_secret, member_a, cache_unreachable, caplog
+):
+    """Finding F2: the throttle read the cache without a fallback, and the lab's delivery was an
+    HTML 500."""
+    first = post(api_secret, payload(member_a))
+    second = post(api_secret, payload(member_a, report_no="API-2025-002"))
+    assert (first.status_code, second.status_code) == (201, 201), first.content
+    assert Inspection.objects.count() == 2
+    warnings = [r for r in caplog.records if "Rate limit cache unreachable" in r.getMessage()]
+    assert len(warnings) == 1
+    assert warnings[0].exc_info is not None
+
+
+def test_an_unexpected_error_of_the_lab_api_is_json(api_secret, member_a, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("inspections.lab_api.record_inspection", broken)
+    response = post(api_secret, payload(member_a), HTTP_ACCEPT="text/html")
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"] == (
+        "Something went wrong on our side. Please try again in a few minutes."
+    )
