@@ -41,6 +41,15 @@ def _plain_static(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the rate limits count in it, some per account
+    (password-reset links), and the fixtures' accounts have the same e-mail in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def cache_unreachable(monkeypatch):
     """The cache is a Redis where nothing listens (port 1), as when the cache Redis is down;

@@ -46,16 +46,23 @@ def _cache_failed(message: str, group: str) -> None:
 
 
 def seconds_to_wait(
-    request: HttpRequest, group: str, rate: str, *, must_limit: bool = False
+    request: HttpRequest,
+    group: str,
+    rate: str,
+    *,
+    must_limit: bool = False,
+    per: str | None = None,
 ) -> int | None:
-    """Count this POST of the address; when it went over the rate, the seconds until it may
-    post again, else None."""
+    """Count this POST of the address — or, given ``per``, of that value (an account's e-mail
+    address) whatever address it comes from; when it went over the rate, the seconds until it
+    may post again, else None."""
+    key: str | Callable[[str, HttpRequest], str] = "ip" if per is None else (lambda *_: per)
     try:
-        usage = get_usage(request, group=group, key="ip", rate=rate, method="POST", increment=True)
+        usage = get_usage(request, group=group, key=key, rate=rate, method="POST", increment=True)
     except Exception:
         if must_limit:
             _cache_failed("Rate limit cache unreachable; %s counted in the database.", group)
-            return _count_in_database(request, group, rate)
+            return _count_in_database(request, group, rate, per or _get_ip(request))
         _cache_failed("Rate limit cache unreachable; %s allowed.", group)
         return None
     if usage is None or not usage["should_limit"]:
@@ -97,14 +104,14 @@ def throttle_allows(allow_request: Callable[[], bool], group: str) -> bool:
         return True
 
 
-def _count_in_database(request: HttpRequest, group: str, rate: str) -> int | None:
+def _count_in_database(request: HttpRequest, group: str, rate: str, counted_for: str) -> int | None:
     if request.method != "POST":
         return None
     limit, period = _split_rate(rate)
     now = timezone.now()
     window = int(now.timestamp()) // period
     ends = datetime.datetime.fromtimestamp((window + 1) * period, tz=datetime.UTC)
-    key = hashlib.sha256(f"{group}\n{_get_ip(request)}\n{period}\n{window}".encode()).hexdigest()
+    key = hashlib.sha256(f"{group}\n{counted_for}\n{period}\n{window}".encode()).hexdigest()
     counted = RateLimitCount.objects.filter(key=key)
     if not counted.update(count=F("count") + 1):
         try:
