@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -24,7 +24,13 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    NumberObject,
+)
 
 MAX_FILES = 5
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -34,6 +40,10 @@ MAX_PIXELS = 40_000_000
 # All photos of one form together: five phone photos of 12 megapixels pass, five images of
 # 6300 × 6300 (ten seconds of a worker's time) do not. Checked before any of them is decoded.
 MAX_TOTAL_PIXELS = 60_000_000
+# Objects a PDF may have (``_object_count``): a receipt or a test report has hundreds, a long
+# scanned one a few thousand. pypdf parses about 25,000 a second, and 5 MB of object streams
+# hold hundreds of thousands, so a larger count is refused before any is parsed.
+MAX_PDF_OBJECTS = 10_000
 
 IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 EXTENSIONS = {
@@ -145,6 +155,8 @@ def _read_by_pypdf(name: str) -> Iterator[None]:
     file may fail in any way, and every failure means the file is not readable."""
     try:
         yield
+    except ValidationError:
+        raise
     except Exception:
         raise _damaged_pdf(name) from None
 
@@ -160,7 +172,27 @@ def _pdf_reader(data: bytes, name: str) -> PdfReader:
             _("“%(name)s” is protected by a password; please send it without the protection.")
             % {"name": name}
         )
+    with _read_by_pypdf(name):
+        if _object_count(reader) > MAX_PDF_OBJECTS:
+            raise _too_complex(name)
     return reader
+
+
+def _object_count(reader: PdfReader) -> int:
+    """The objects pypdf may be made to parse: the cross-reference's entries, and what each
+    object stream they name says it holds (pypdf parses all of a stream's objects when one is
+    read). Counted before any of them is parsed; the streams' own dictionaries are read only
+    when the entries alone are within the limit."""
+    direct = sum(len(entries) for entries in reader.xref.values())
+    if direct + len(reader.xref_objStm) > MAX_PDF_OBJECTS:
+        return direct + len(reader.xref_objStm)
+    compressed = 0
+    for number in {stream for stream, _index in reader.xref_objStm.values()}:
+        stream = reader.get_object(number)
+        if not isinstance(stream, DictionaryObject):
+            raise TypeError("an object stream that is no stream")
+        compressed += int(cast(NumberObject, stream["/N"]))
+    return direct + compressed
 
 
 def _check_pages(reader: PdfReader, name: str) -> None:
@@ -193,6 +225,16 @@ def _has_active_content(reader: PdfReader, name: str) -> bool:
             elif isinstance(item, ArrayObject):
                 pending.extend(item)
     return False
+
+
+def _too_complex(name: str) -> ValidationError:
+    return ValidationError(
+        _(
+            "“%(name)s” is far too complex to be a receipt or a report. Please print it to a "
+            "new PDF, or send a photo of it."
+        )
+        % {"name": name}
+    )
 
 
 def _names_active_content(dictionary: DictionaryObject) -> bool:

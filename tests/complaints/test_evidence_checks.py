@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 from PIL import Image
 
-from complaints.evidence import MAX_PIXELS, check_file, check_files, check_pdf
+from complaints.evidence import MAX_PDF_OBJECTS, MAX_PIXELS, check_file, check_files, check_pdf
 from complaints.models import Complaint
 from tests.complaints.factories import PDF, form_data, image_bytes, pdf_document, upload
 
@@ -190,10 +190,11 @@ def test_a_script_inside_a_stream_is_not_taken_for_active_content():
     check_pdf(document, "receipt.pdf")
 
 
-def objects_in_an_object_stream(action: bytes) -> bytes:
+def objects_in_an_object_stream(action: bytes, *, declared: int = 1) -> bytes:
     """A PDF whose catalog opens with object 4, an action kept compressed in an object stream
     (PDF 1.5), with a cross-reference stream saying where it is: the pentest's objstm.pdf
-    (/tmp/atk/mkpdf.py), with the action as a parameter."""
+    (/tmp/atk/mkpdf.py), with the action as a parameter; ``declared`` is the count of objects
+    the stream says it holds."""
     document = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
     offsets = {}
 
@@ -208,8 +209,8 @@ def objects_in_an_object_stream(action: bytes) -> bytes:
     packed = zlib.compress(header + action)
     add(
         5,
-        b"<</Type/ObjStm/N 1/First %d/Filter/FlateDecode/Length %d>>\nstream\n%s\nendstream"
-        % (len(header), len(packed), packed),
+        b"<</Type/ObjStm/N %d/First %d/Filter/FlateDecode/Length %d>>\nstream\n%s\nendstream"
+        % (declared, len(header), len(packed), packed),
     )
     xref_at = len(document)
     rows = struct.pack(">BIH", 0, 0, 65535)
@@ -289,3 +290,24 @@ def test_a_pdf_that_pypdf_cannot_read_is_refused_as_damaged_in_both_languages():
     with translation.override("zh-hans"), pytest.raises(ValidationError) as chinese:
         check_pdf(document, "receipt.pdf")
     assert messages_of(chinese.value) != messages_of(english.value)
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        # More objects than any receipt: pypdf would parse them all at a few seconds a 100,000.
+        pdf_document(
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [] /Count 0 >>",
+            *[b"<< /A %d >>" % n for n in range(MAX_PDF_OBJECTS)],
+        ),
+        # An object stream that says it holds a million.
+        objects_in_an_object_stream(b"[3 0 R/Fit]", declared=1_000_000),
+    ],
+)
+def test_a_pdf_with_far_too_many_objects_is_refused_before_they_are_parsed(document):
+    started = time.perf_counter()
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        check_pdf(document, "receipt.pdf")
+    assert "far too complex" in messages_of(refused.value)
+    assert time.perf_counter() - started < 1
