@@ -1,5 +1,5 @@
-"""Per-address limits on the public forms and the APIs, counted in the cache (django-ratelimit,
-DRF's throttle).
+"""Per-address limits on the public forms and the APIs, and per-account ones (password-reset
+links), counted in the cache (django-ratelimit, DRF's throttle).
 
 With the cache (Redis) down, a limit either lets requests through — the complaint form and the
 membership application: better an extra complaint than one lost; the open data API and the
