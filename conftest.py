@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -39,6 +39,34 @@ def _plain_static(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the rate limits count in it, some per account
+    (password-reset links), and the fixtures' accounts have the same e-mail in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def cache_unreachable(monkeypatch):
+    """The cache is a Redis where nothing listens (port 1), as when the cache Redis is down;
+    the rate limits' outage log starts afresh. Restored when this fixture ends, before the
+    fixtures that empty the cache after a test."""
+    from coop_portal import public_cache, ratelimits
+
+    monkeypatch.setattr(ratelimits, "_quiet_until", 0.0)
+    monkeypatch.setattr(public_cache, "_unavailable_until", 0.0)
+    monkeypatch.setattr(public_cache, "_bumps_missed", set())
+    nowhere = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+    with override_settings(CACHES={"default": nowhere}):
+        yield
 
 
 @pytest.fixture

@@ -12,14 +12,25 @@ from __future__ import annotations
 import io
 import re
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pypdf import PdfReader
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    NumberObject,
+)
 
 MAX_FILES = 5
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -29,6 +40,10 @@ MAX_PIXELS = 40_000_000
 # All photos of one form together: five phone photos of 12 megapixels pass, five images of
 # 6300 × 6300 (ten seconds of a worker's time) do not. Checked before any of them is decoded.
 MAX_TOTAL_PIXELS = 60_000_000
+# Objects a PDF may have (``_object_count``): a receipt or a test report has hundreds, a long
+# scanned one a few thousand. pypdf parses about 25,000 a second, and 5 MB of object streams
+# hold hundreds of thousands, so a larger count is refused before any is parsed.
+MAX_PDF_OBJECTS = 10_000
 
 IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 EXTENSIONS = {
@@ -68,27 +83,39 @@ PDF_XREF_AT = re.compile(rb"\s*(?:xref\b|\d+\s+\d+\s+obj\b)")
 PDF_STREAM = re.compile(rb"\bstream\r?\n.*?\bendstream\b", re.DOTALL)
 PDF_OBJECT = re.compile(rb"(?<![0-9])\d+\s+\d+\s+obj\b")
 PDF_END_OBJECT = re.compile(rb"\bendobj\b")
-PDF_ESCAPED = re.compile(rb"#([0-9A-Fa-f]{2})")
-# Names of active content a viewer may run or open: scripts, launched programs, attached
-# files, multimedia, XFA forms. Receipts and reports never need them.
-PDF_ACTIVE = re.compile(rb"/(?:JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|XFA)(?![A-Za-z0-9])")
-PDF_ENCRYPTED = re.compile(rb"/Encrypt(?![A-Za-z0-9])")
 PDF_ROOT = re.compile(rb"/Root\s+\d+\s+\d+\s+R")
+# Names that make a PDF do something rather than show something: scripts, launched programs,
+# actions that open or send to other files, automatic actions, attached files, multimedia, XFA
+# forms. Receipts and reports never need them. Refused wherever they appear in an object's
+# dictionary, as a key or as a value (``/S /JavaScript``, ``/Type /EmbeddedFile``).
+PDF_ACTIVE_NAMES = frozenset(
+    {
+        "/JavaScript",
+        "/JS",
+        "/Launch",
+        "/AA",
+        "/EmbeddedFile",
+        "/EmbeddedFiles",
+        "/RichMedia",
+        "/XFA",
+        "/SubmitForm",
+        "/ImportData",
+        "/GoToR",
+        "/GoToE",
+    }
+)
 
 
 def check_pdf(data: bytes, name: str) -> None:
     """Refuse a file that does not have a PDF's structure, or that carries active content.
 
     Beyond the header and the end marker: "startxref" must point to the cross-reference
-    table or stream inside the file, the trailer must name the document's root, every object
-    must be closed, and — outside the compressed streams, with escaped names spelled out — no
-    script, launch action, attached file, multimedia or XFA form, and no encryption (the
-    cooperative could not read it).
+    table or stream inside the file, the trailer must name the document's root, and every
+    object must be closed. Then pypdf must be able to read it (``_pdf_reader``) and no object
+    reachable from its trailer may carry active content (``_has_active_content``).
     """
     incomplete = ValidationError(_("“%(name)s” is not a complete PDF document.") % {"name": name})
-    damaged = ValidationError(
-        _("“%(name)s” is not a readable PDF document: its structure is damaged.") % {"name": name}
-    )
+    damaged = _damaged_pdf(name)
     if not PDF_HEADER.match(data):
         raise damaged
     tail = PDF_TAIL.search(data[-1024:])
@@ -98,21 +125,14 @@ def check_pdf(data: bytes, name: str) -> None:
     if offset >= len(data) or not PDF_XREF_AT.match(data, offset):
         raise damaged
     # Dictionaries and names, without the contents of streams (images, fonts, page text).
-    outline = PDF_ESCAPED.sub(
-        lambda escaped: bytes.fromhex(escaped.group(1).decode()),
-        PDF_STREAM.sub(b"stream endstream", data),
-    )
+    outline = PDF_STREAM.sub(b"stream endstream", data)
     objects = len(PDF_OBJECT.findall(outline))
     if not objects or objects != len(PDF_END_OBJECT.findall(outline)):
         raise damaged
     if not PDF_ROOT.search(outline):
         raise damaged
-    if PDF_ENCRYPTED.search(outline):
-        raise ValidationError(
-            _("“%(name)s” is protected by a password; please send it without the protection.")
-            % {"name": name}
-        )
-    if PDF_ACTIVE.search(outline):
+    reader = _pdf_reader(data, name)
+    if _has_active_content(reader, name):
         raise ValidationError(
             _(
                 "“%(name)s” contains scripts, attached files or other active content, which we "
@@ -120,6 +140,113 @@ def check_pdf(data: bytes, name: str) -> None:
             )
             % {"name": name}
         )
+    _check_pages(reader, name)
+
+
+def _damaged_pdf(name: str) -> ValidationError:
+    return ValidationError(
+        _("“%(name)s” is not a readable PDF document: its structure is damaged.") % {"name": name}
+    )
+
+
+@contextmanager
+def _read_by_pypdf(name: str) -> Iterator[None]:
+    """Whatever pypdf raises while reading the file becomes "damaged": a parser fed a hostile
+    file may fail in any way, and every failure means the file is not readable."""
+    try:
+        yield
+    except ValidationError:
+        raise
+    except Exception:
+        raise _damaged_pdf(name) from None
+
+
+def _pdf_reader(data: bytes, name: str) -> PdfReader:
+    """The document as pypdf reads it; refused when pypdf cannot read it or it is encrypted
+    (the cooperative could not read it either)."""
+    with _read_by_pypdf(name):
+        reader = PdfReader(io.BytesIO(data))
+        encrypted = reader.is_encrypted
+    if encrypted:
+        raise ValidationError(
+            _("“%(name)s” is protected by a password; please send it without the protection.")
+            % {"name": name}
+        )
+    with _read_by_pypdf(name):
+        if _object_count(reader) > MAX_PDF_OBJECTS:
+            raise _too_complex(name)
+    return reader
+
+
+def _object_count(reader: PdfReader) -> int:
+    """The objects pypdf may be made to parse: the cross-reference's entries, and what each
+    object stream they name says it holds (pypdf parses all of a stream's objects when one is
+    read). Counted before any of them is parsed; the streams' own dictionaries are read only
+    when the entries alone are within the limit."""
+    direct = sum(len(entries) for entries in reader.xref.values())
+    if direct + len(reader.xref_objStm) > MAX_PDF_OBJECTS:
+        return direct + len(reader.xref_objStm)
+    compressed = 0
+    for number in {stream for stream, _index in reader.xref_objStm.values()}:
+        stream = reader.get_object(number)
+        if not isinstance(stream, DictionaryObject):
+            raise TypeError("an object stream that is no stream")
+        compressed += int(cast(NumberObject, stream["/N"]))
+    return direct + compressed
+
+
+def _check_pages(reader: PdfReader, name: str) -> None:
+    """Refuse a document whose page tree pypdf cannot read: no viewer could show it."""
+    with _read_by_pypdf(name):
+        len(reader.pages)
+
+
+def _has_active_content(reader: PdfReader, name: str) -> bool:
+    """Whether any object reachable from the trailer names active content.
+
+    A walk of the parsed objects, not of the file's bytes: objects compressed in object streams
+    are read as pypdf decompresses them, and escaped names (``/J#61vaScript``) are spelled out.
+    The contents of streams (page text, images, fonts) are not walked; their dictionaries are.
+    """
+    visited: set[tuple[int, int]] = set()
+    pending: list[Any] = [reader.trailer]
+    with _read_by_pypdf(name):
+        while pending:
+            item = pending.pop()
+            if isinstance(item, IndirectObject):
+                if (item.idnum, item.generation) in visited:
+                    continue
+                visited.add((item.idnum, item.generation))
+                item = item.get_object()
+            if isinstance(item, DictionaryObject):
+                if _names_active_content(item):
+                    return True
+                pending.extend(item.values())
+            elif isinstance(item, ArrayObject):
+                pending.extend(item)
+    return False
+
+
+def _too_complex(name: str) -> ValidationError:
+    return ValidationError(
+        _(
+            "“%(name)s” is far too complex to be a receipt or a report. Please print it to a "
+            "new PDF, or send a photo of it."
+        )
+        % {"name": name}
+    )
+
+
+def _names_active_content(dictionary: DictionaryObject) -> bool:
+    """Whether a dictionary's keys or name values are active content, or its /OpenAction is an
+    action (a dictionary) rather than a place to open at (an array)."""
+    if PDF_ACTIVE_NAMES.intersection(dictionary.keys()):
+        return True
+    names = (value for value in dictionary.values() if isinstance(value, NameObject))
+    if PDF_ACTIVE_NAMES.intersection(names):
+        return True
+    open_action = dictionary.get("/OpenAction")
+    return open_action is not None and isinstance(open_action.get_object(), DictionaryObject)
 
 
 def _safe_name(name: str, content_type: str) -> str:

@@ -9,9 +9,12 @@ as 2025-03-01 are left alone), messaging ids named as such (WeChat, QQ …), str
 ``联系人：…``) and the names given — the consumer's and the member's staff — however they are
 spaced or spelled (``王 小 明``, ``Wang  Xiaoming``, ``xiaoming wang``, ``王先生``).
 
-The patterns run over a normalised copy of the text (NFKC: full-width letters, digits and
-punctuation become their ASCII forms) whose every character remembers where it came from, so
-the masks fall on the original text and everything else is left as the consumer wrote it.
+The patterns run over a normalised copy of the text (``_normal_character``: NFKC turns
+full-width letters, digits and punctuation into their ASCII forms; invisible format characters
+such as zero-width spaces are dropped; Chinese numerals, ``一三九``, ``〇``/``零``, ``幺`` and
+the financial ``壹贰叁``, become digits) whose every character remembers where it came from, so
+the masks fall on the original text and everything else is left as the consumer wrote it. The
+given names are normalised the same way, so ``张三`` is found as the text's ``张3``.
 Chinese text has no spaces, so ``\\b`` does not separate "电话" from the digits that follow: the
 patterns use look-arounds instead. Masking errs on the side of masking: a published account is
 read by an administrator before it goes public.
@@ -30,6 +33,15 @@ CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 SPACING = r"[\s.\-·・_/*]"
 # Characters NFKC leaves alone that people use as "@" or "." in addresses.
 EXTRA_FORMS = {"。": ".", "﹒": ".", "｡": ".", "Ⓐ": "@", "ⓐ": "@"}
+# Chinese numerals, as people write phone numbers to slip past filters: the ordinary ones, 幺
+# (one, as a number is read aloud), and the financial ones, simplified and traditional.
+CHINESE_DIGITS = {
+    character: str(digit)
+    for digit, characters in enumerate(
+        ["〇零", "一幺壹", "二贰貳", "三叁參", "四肆", "五伍", "六陆陸", "七柒", "八捌", "九玖"]
+    )
+    for character in characters
+}
 
 TLDS = r"com|cn|net|org|edu|gov|cc|io|me|info|biz|co|hk|tw|mo|top|xyz|vip|club|site|online"
 EMAIL = re.compile(
@@ -82,19 +94,34 @@ ADDRESS = re.compile(
 # A person introduced by name.
 INTRODUCED = re.compile(
     rf"(?:我叫|名叫|叫做|姓名|联系人|收件人|收货人|签收人|my name is|name:)\s*[:：是为]?\s*"
-    rf"(?P<name>[{CJK}]{{2,3}}|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)",
+    # Digits too: a numeral of a name (赵六) is a digit in the normalised text.
+    rf"(?P<name>[{CJK}0-9]{{2,3}}|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)",
     re.IGNORECASE,
 )
 # What follows a surname when a person is named politely: 王先生, 李女士, 张经理.
 HONORIFICS = "先生|女士|小姐|太太|夫人|师傅|经理|老师|主任|总"
 
 
+def _normal_character(character: str) -> str:
+    """One character as every pattern reads it: nothing for an invisible format character
+    (Unicode category Cf: zero-width spaces and joiners, direction marks), which would split a
+    number the reader sees whole; a digit for a Chinese numeral; else its NFKC form."""
+    if unicodedata.category(character) == "Cf":
+        return ""
+    return (
+        EXTRA_FORMS.get(character)
+        or CHINESE_DIGITS.get(character)
+        or unicodedata.normalize("NFKC", character)
+    )
+
+
 def _normalised(text: str) -> tuple[str, list[int]]:
-    """The text in NFKC form, and for each of its characters the index of the original one."""
+    """The text as the patterns read it (``_normal_character``), and for each of its
+    characters the index of the original one."""
     characters: list[str] = []
     origins: list[int] = []
     for index, character in enumerate(text):
-        form = EXTRA_FORMS.get(character) or unicodedata.normalize("NFKC", character)
+        form = _normal_character(character)
         characters.append(form)
         origins.extend([index] * len(form))
     return "".join(characters), origins
@@ -102,11 +129,13 @@ def _normalised(text: str) -> tuple[str, list[int]]:
 
 def _name_patterns(names: Iterable[str]) -> Iterator[re.Pattern[str]]:
     for given in names:
-        name = unicodedata.normalize("NFKC", given).strip()
-        letters = [character for character in name if character.isalnum()]
-        if len(letters) < 2:
+        written = [c for c in unicodedata.normalize("NFKC", given) if c.isalnum()]
+        name = _normalised(given)[0].strip()
+        if len(written) < 2:
             continue
-        if all(re.match(rf"[{CJK}]", character) for character in letters):
+        # Chinese by how it is written: its numerals (张三) are digits once normalised.
+        if all(re.match(rf"[{CJK}]", character) for character in written):
+            letters = [_normal_character(character) for character in written]
             spaced = f"{SPACING}*".join(re.escape(character) for character in letters)
             yield re.compile(spaced)
             if len(letters) <= 4:

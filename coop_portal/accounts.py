@@ -291,6 +291,10 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
 # Reset links one address may ask for in an hour: enough for a lost e-mail, too few to flood
 # somebody's mailbox with them.
 RESET_LINK_RATE = "5/h"
+# Reset links one account may be sent in an hour, whatever addresses ask: anyone with a few
+# addresses could otherwise flood one user's mailbox. Over it, the page is the same and
+# nothing is sent, so the limit tells nobody whether the account exists.
+RESET_LINKS_PER_ACCOUNT = "3/h"
 
 
 class OutboxPasswordResetForm(PasswordResetForm):
@@ -332,6 +336,21 @@ class PasswordResetView(auth_views.PasswordResetView):
             )
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        account = form.cleaned_data["email"].strip().lower()
+        if (
+            seconds_to_wait(
+                self.request,
+                "password-reset-account",
+                RESET_LINKS_PER_ACCOUNT,
+                must_limit=True,
+                per=account,
+            )
+            is not None
+        ):
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 # Password reset: Django's views, our templates and translated e-mail.

@@ -468,6 +468,20 @@ _SIGNED_NUMBER = re.compile(r"[+-]\d+(\.\d+)?")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+def formula_refusal(value: str) -> str | None:
+    """Why ``value`` is refused as text that spreadsheets would run as a formula, or None.
+
+    The one rule for every way text comes in: the CSV cells (``text``) and the lab API's
+    fields (inspections/lab_api.py), so that a text refused on one path is refused on both.
+    """
+    if value.startswith(_FORMULA_START) and not _SIGNED_NUMBER.fullmatch(value):
+        return _(
+            "Text may not start with “%(character)s”: spreadsheets would run it as a "
+            "formula. Start the text with a letter or a digit."
+        ) % {"character": value[0]}
+    return None
+
+
 def text(max_length: int) -> Callable[[str], str]:
     def parse(value: str) -> str:
         if len(value) > max_length:
@@ -475,14 +489,8 @@ def text(max_length: int) -> Callable[[str], str]:
                 _("Too long: %(length)d characters, at most %(max)d.")
                 % {"length": len(value), "max": max_length}
             )
-        if value.startswith(_FORMULA_START) and not _SIGNED_NUMBER.fullmatch(value):
-            raise CellError(
-                _(
-                    "Text may not start with “%(character)s”: spreadsheets would run it as a "
-                    "formula. Start the text with a letter or a digit."
-                )
-                % {"character": value[0]}
-            )
+        if refusal := formula_refusal(value):
+            raise CellError(refusal)
         return value
 
     return parse

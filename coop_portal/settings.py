@@ -433,6 +433,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_THROTTLE_CLASSES": ["coop_portal.clientaddress.ClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_THROTTLE_RATE", default="600/minute")},
+    # An error the API does not expect is a JSON 500 too, never Django's HTML page.
+    "EXCEPTION_HANDLER": "coop_portal.api_errors.json_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "coop-portal open data API",

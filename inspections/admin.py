@@ -237,6 +237,7 @@ class InspectionAdminForm(forms.ModelForm):
             verdict=cleaned.get("verdict"),
             severity=cleaned.get("severity"),
             rectified_on=cleaned.get("rectified_on"),
+            today=cleaned["cooperative"].today() if cleaned.get("cooperative") else None,
         )
         cooperative = cleaned.get("cooperative")
         member = cleaned.get("member")

@@ -207,6 +207,8 @@ def _rectify(
                 by=owner,
             )
         retested_on = failed.reported_on + datetime.timedelta(days=days)
+        if retested_on > cooperative.today():
+            continue  # Not re-tested yet: no result is dated after today.
         record_inspection(
             cooperative,
             InspectionInput(

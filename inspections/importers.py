@@ -210,6 +210,7 @@ class InspectionImporter(Importer[InspectionRow]):
 
     def prepare(self) -> None:
         cooperative = self.cooperative
+        self.today = cooperative.today()
         self.members = dict(
             Member.objects.filter(cooperative=cooperative).values_list("credit_code", "pk")
         )
@@ -314,6 +315,7 @@ class InspectionImporter(Importer[InspectionRow]):
             verdict=verdict,
             severity=severity,
             rectified_on=values["rectified_on"],
+            today=self.today,
         )
         lab_name = values["lab"] or ""
         lab_id = self.labs.get(lab_name) if lab_name else None

@@ -22,10 +22,12 @@ from rest_framework import serializers, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from coop_portal.csvimport import formula_refusal
 from members.credit_code import normalise
 from members.models import Member
 
@@ -77,17 +79,25 @@ class HasLabToken(BasePermission):
         return isinstance(request.auth, LabApiToken)
 
 
+def refuse_formula(value: str) -> None:
+    """The lab CSV's rule for text a spreadsheet would run as a formula, for the API's fields."""
+    if refusal := formula_refusal(value):
+        raise serializers.ValidationError(refusal)
+
+
 class ItemResultSerializer(serializers.Serializer[Any]):
     item = serializers.SlugField(max_length=60, help_text="Code of a test item of the category.")
-    measured_value = serializers.CharField(max_length=100)
-    limit = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    measured_value = serializers.CharField(max_length=100, validators=[refuse_formula])
+    limit = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default="", validators=[refuse_formula]
+    )
     result = serializers.ChoiceField(choices=ItemResult.Result.choices)
 
 
 class InspectionSerializer(serializers.Serializer[Any]):
-    report_no = serializers.CharField(max_length=60)
+    report_no = serializers.CharField(max_length=60, validators=[refuse_formula])
     credit_code = serializers.CharField(max_length=18)
-    product = serializers.CharField(max_length=200)
+    product = serializers.CharField(max_length=200, validators=[refuse_formula])
     category = serializers.SlugField(max_length=50)
     sampled_on = serializers.DateField()
     reported_on = serializers.DateField()
@@ -98,7 +108,9 @@ class InspectionSerializer(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(
         choices=Inspection.Kind.choices, required=False, default=Inspection.Kind.SUPERVISION
     )
-    lab_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    lab_name = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default="", validators=[refuse_formula]
+    )
     rectified_on = serializers.DateField(required=False, allow_null=True, default=None)
     retest_of = serializers.CharField(
         max_length=60,
@@ -199,6 +211,8 @@ def _field_path(name: str) -> str:
 class LabInspectionView(APIView):
     authentication_classes = [LabTokenAuthentication]
     permission_classes = [HasLabToken]
+    # Answers and errors are JSON only: lab systems read them, no browser does.
+    renderer_classes = [JSONRenderer]
 
     @extend_schema(
         operation_id="lab_inspection_record",

