@@ -20,6 +20,7 @@ from inspections.models import Inspection, Rectification, pass_counts
 from members.models import Conversion, Cooperative, Member, Pairing
 from pledges.models.assessment import AssessmentRun, MemberAssessment
 
+from .periods import period_label
 from .review import GRADES
 
 MONTHS_SHOWN = 24
@@ -88,7 +89,7 @@ def dashboard(cooperative: Cooperative) -> Dashboard:
     for (_last, code), counts in sorted(by_period.items()):
         board.grades.append(
             {
-                "label": code,
+                "label": period_label(code),
                 "counts": [counts.get(grade, 0) for grade in GRADES],
                 "unrated": counts.get("-", 0),
             }

@@ -94,13 +94,32 @@ def test_regulator_starts_a_computation(
 ):
     url = reverse("pledges:assessment_start", kwargs={"slug": coop.slug})
     with django_capture_on_commit_callbacks(execute=True):
-        response = personas.regulator.post(url, {"code": "2025-h1"})
+        response = personas.regulator.post(url, {"code": "2025-H1"})
     run = AssessmentRun.objects.get()
     assert response.status_code == 302
     assert response["Location"] == run_url(run)
     assert run.period.code == "2025-H1"
     run.refresh_from_db()
     assert run.status == AssessmentRun.Status.DRAFT
+
+
+def test_the_regulator_chooses_an_ended_period_by_its_name(personas, coop, charter):
+    compute(coop, "2012")
+    form = personas.regulator.get(runs_url(coop)).context["form"]
+    choices = dict(form.fields["code"].choices)
+    today = coop.today()
+    assert choices[str(today.year - 1)] == f"{today.year - 1}年度"
+    assert choices["2012"] == "2012年度"
+    assert str(today.year) not in choices
+    english = personas.regulator.get(runs_url(coop), headers={"accept-language": "en"})
+    assert f"first half of {today.year - 1}" in english.content.decode()
+
+
+def test_a_period_that_has_not_ended_cannot_be_started(personas, coop, charter):
+    url = reverse("pledges:assessment_start", kwargs={"slug": coop.slug})
+    response = personas.regulator.post(url, {"code": str(coop.today().year)})
+    assert response.status_code == 400
+    assert not AssessmentRun.objects.exists()
 
 
 def test_a_bad_period_code_is_refused_with_a_message(personas, coop, charter):
@@ -344,7 +363,8 @@ def test_dashboard_shows_charts_with_tables(
         page = client.get(dashboard_url(coop)).content.decode()
         assert page.count("<svg") == 4
         assert page.count("<table") >= 4
-        assert "2025-H1" in page
+        assert "2025年上半年" in page
+        assert "2025-H1" not in page.replace("/2025-H1/", "")
         assert member_b.name in page  # overdue rectification and complaint
 
 
