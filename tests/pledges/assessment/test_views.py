@@ -183,6 +183,19 @@ def test_review_compares_with_the_previous_period(personas, coop, charter, membe
     assert member_a.name in page
 
 
+def test_review_tables_name_members_in_english_on_english_pages(personas, coop, charter, member_a):
+    pledge(member_a)
+    inspections(member_a, 1, sampled_on=D(2024, 3, 1), reported_on=D(2024, 3, 1))
+    publish(coop, "2024")
+    inspections(member_a, 3, sampled_on=D(2025, 3, 1), reported_on=D(2025, 3, 1), verdict="fail")
+    run = compute(coop, "2025")
+    english = personas.regulator.get(run_url(run), headers={"accept-language": "en"})
+    assert english.context["review"].outliers[0].member_name == "Firm A"
+    page = english.content.decode()
+    assert "Firm A" in page
+    assert member_a.name not in page
+
+
 def test_review_is_hidden_from_other_cooperatives_and_members(
     personas, draft, other_coop, other_administrator
 ):
