@@ -593,7 +593,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Your answer was sent."))
             return redirect("complaints:member_detail", pk=complaint.pk)
     show_contact = complaint.member_may_see_contact()
-    if show_contact:
+    if show_contact and complaint.has_contact_details:
         services.record_access(complaint, request.user, PersonalDataAccess.What.CONTACT)
     hidden_names = [] if show_contact else [complaint.contact_name]
     return render(
@@ -733,7 +733,7 @@ def _render_staff_detail(
     decision_form: DataRequestDecisionForm | None = None,
 ) -> HttpResponse:
     steps = complaint.next_steps() if may_change else []
-    if may_change:
+    if may_change and complaint.has_contact_details:
         services.record_access(complaint, request.user, PersonalDataAccess.What.CONTACT)
     events = complaint.events.select_related("by").prefetch_related("evidence")
     forms = [
