@@ -169,7 +169,7 @@ def period_ref(run: AssessmentRun) -> str:
 def describe_source(rest: str) -> str:
     """A proposal's source in words, from what follows ``assessment:`` (``2025-H1:r2``)."""
     code, _sep, revision = rest.partition(":")
-    return _("the assessment of %(period)s (revision %(revision)s)") % {
+    return _("the assessment of the %(period)s (revision %(revision)s)") % {
         "period": period_label(code),
         "revision": revision.removeprefix("r"),
     }
