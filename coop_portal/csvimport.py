@@ -114,7 +114,7 @@ class PreviewRow:
     key: str
     action: str  # "create", "update", "unchanged" or "error"
     errors: list[str] = field(default_factory=list)
-    # What the row is about, in words (the importer's ``describe``): empty for a refused row.
+    # What the row is about, in words (the importer's ``describe``).
     details: list[str] = field(default_factory=list)
 
 
@@ -177,8 +177,9 @@ class Importer(Generic[Row]):
         """The natural key of a record, to find duplicates in one file and to name it."""
         raise NotImplementedError
 
-    def describe(self, row: Row) -> list[str]:
-        """What a checked row is about, in words, for the preview: a key alone is a code."""
+    def describe(self, values: dict[str, Any]) -> list[str]:
+        """What a row is about, in words, from its parsed cells (a refused row's too), for the
+        preview: a key alone is a code the reader has to look up."""
         return []
 
     def write_batch(self, rows: list[Row]) -> list[str]:
@@ -337,10 +338,11 @@ def _import(
             actions = importer.write_batch(batch)
         except BatchErrors as error:
             for index, problems in sorted(error.problems.items()):
-                row_line = batch_lines[index][0]
+                row_line, _key, details = batch_lines[index]
                 for column_name, message in problems:
                     report.add_error(row_line, column_name, message)
-                _preview_error(report, keep_preview, row_line, "", report.errors[-len(problems) :])
+                errors = report.errors[-len(problems) :]
+                _preview_error(report, keep_preview, row_line, errors, details)
             batch.clear()
             batch_lines.clear()
             return
@@ -378,7 +380,7 @@ def _import(
                 _("This row has %(found)d fields but the header has %(expected)d.")
                 % {"found": len(cells), "expected": len(header)},
             )
-            _preview_error(report, keep_preview, line, "", report.errors[-1:])
+            _preview_error(report, keep_preview, line, report.errors[-1:])
             continue
         values: dict[str, Any] = {}
         problems: list[tuple[str, str]] = []
@@ -400,6 +402,8 @@ def _import(
                 problems.append((name, str(error)))
         for column in importer.columns:
             values.setdefault(column.name, None)
+        previewed = keep_preview and len(report.preview) + len(batch) < PREVIEW_ROWS
+        details = importer.describe(values) if previewed else []
         record = None
         if not problems:
             try:
@@ -416,12 +420,10 @@ def _import(
         if problems:
             for column_name, message in problems:
                 report.add_error(line, column_name, message)
-            _preview_error(report, keep_preview, line, "", report.errors[-len(problems) :])
+            _preview_error(report, keep_preview, line, report.errors[-len(problems) :], details)
             continue
         if report.ok:
             batch.append(record)
-            previewed = keep_preview and len(report.preview) + len(batch) < PREVIEW_ROWS
-            details = importer.describe(record) if previewed else []
             batch_lines.append((line, importer.key_of(record), details))
             if len(batch) >= importer.batch_size:
                 flush()
@@ -433,10 +435,15 @@ def _import(
 
 
 def _preview_error(
-    report: ImportReport, keep_preview: bool, line: int, key: str, errors: list[ImportProblem]
+    report: ImportReport,
+    keep_preview: bool,
+    line: int,
+    errors: list[ImportProblem],
+    details: list[str] | None = None,
 ) -> None:
     if keep_preview and len(report.preview) < PREVIEW_ROWS:
-        report.preview.append(PreviewRow(line, key, "error", [str(error) for error in errors]))
+        messages = [str(error) for error in errors]
+        report.preview.append(PreviewRow(line, "", "error", messages, details or []))
 
 
 def _check_header(importer: Importer[Any], header: list[str], report: ImportReport) -> bool:

@@ -392,9 +392,13 @@ class InspectionImporter(Importer[InspectionRow]):
     def key_of(self, row: InspectionRow) -> str:
         return row.report_no
 
-    def describe(self, row: InspectionRow) -> list[str]:
-        """The member and the product the report is about."""
-        return [self.member_names.get(row.member_id, ""), row.product]
+    def describe(self, values: dict[str, Any]) -> list[str]:
+        """The member the report is about (its credit code as written when no member has it)
+        and the product."""
+        code = values["credit_code"] or ""
+        member_id = self.members.get(normalise(code)) if code else None
+        name = self.member_names.get(member_id, code) if member_id else code
+        return [name, values["product"] or ""]
 
     def write_batch(self, rows: list[InspectionRow]) -> list[str]:
         """Insert the new reports and update the changed ones, set-based, with their history.

@@ -99,6 +99,15 @@ def test_the_preview_shows_the_member_and_product_of_each_row(personas, coop, me
     assert "<td>Firm A</td><td>四件套</td>" in page
 
 
+def test_a_refused_row_is_previewed_with_its_member_and_product_too(
+    personas, coop, member_a, catalogue
+):
+    response = upload(personas.lab, coop, {"file": inspections_csv(member_a, verdict="fail")})
+    personas.lab.cookies["django_language"] = "en"
+    row = personas.lab.get(response["Location"]).context["outcome"].report.preview[0]
+    assert (row.action, row.details) == ("error", ["Firm A", "四件套"])
+
+
 def test_a_lab_cannot_change_another_labs_report(personas, coop, member_a, catalogue):
     InspectionFactory(
         cooperative=coop,
