@@ -108,7 +108,7 @@ def dashboard(cooperative: Cooperative) -> Dashboard:
         quarter = row["quarter"]
         board.timeliness.append(
             {
-                "label": f"{quarter.year}-Q{(quarter.month - 1) // 3 + 1}",
+                "label": period_label(f"{quarter.year}-Q{(quarter.month - 1) // 3 + 1}"),
                 "n": row["n"],
                 "answered_rate": percent(row["answered_on_time"], row["answer_due"]),
                 "resolved_rate": percent(row["resolved_on_time"], row["resolution_due"]),

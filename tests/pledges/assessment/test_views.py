@@ -6,9 +6,11 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from members.models import Conversion, Pairing
 from pledges.assessment import services
+from pledges.assessment.periods import period_label
 from pledges.models import AssessmentRun
 from pledges.models.assessment import MemberObjection
 from tests.factories import MemberFactory, credit_code_for
@@ -379,6 +381,16 @@ def test_dashboard_shows_charts_with_tables(
         assert "2025年上半年" in page
         assert "2025-H1" not in page.replace("/2025-H1/", "")
         assert member_b.name in page  # overdue rectification and complaint
+
+
+def test_dashboard_names_the_quarters_of_complaints_in_words(personas, coop, charter, member_b):
+    today = coop.today()
+    ComplaintFactory(member=member_b, accepted_on=today, response_due_on=today)
+    page = personas.regulator.get(dashboard_url(coop)).content.decode()
+    code = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    with translation.override("zh-hans"):
+        assert period_label(code) in page
+    assert code not in page
 
 
 def test_dashboard_is_hidden_from_everyone_else(personas, coop, charter):
