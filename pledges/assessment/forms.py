@@ -32,7 +32,10 @@ class StartRunForm(forms.Form):
         codes = set(recent_closed_codes(today))
         codes.update(period.code for period in periods if period.has_ended(today))
         field = cast(forms.ChoiceField, self.fields["code"])
-        field.choices = [(code, period_label(code)) for code in newest_first(codes)]
+        # No period is chosen in advance: computing a quarter by mistake costs a whole run.
+        field.choices = [("", _("— choose the period —"))] + [
+            (code, period_label(code)) for code in newest_first(codes)
+        ]
 
 
 class PublishForm(forms.Form):

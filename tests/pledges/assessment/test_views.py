@@ -117,9 +117,11 @@ def test_the_regulator_chooses_an_ended_period_by_its_name(personas, coop, chart
     assert f"first half of {today.year - 1}" in english.content.decode()
 
 
-def test_a_period_that_has_not_ended_cannot_be_started(personas, coop, charter):
+@pytest.mark.parametrize("code", ["current year", ""])
+def test_a_period_that_has_not_ended_or_none_cannot_be_started(personas, coop, charter, code):
     url = reverse("pledges:assessment_start", kwargs={"slug": coop.slug})
-    response = personas.regulator.post(url, {"code": str(coop.today().year)})
+    code = str(coop.today().year) if code == "current year" else code
+    response = personas.regulator.post(url, {"code": code})
     assert response.status_code == 400
     assert not AssessmentRun.objects.exists()
 
