@@ -334,6 +334,15 @@ def test_regulator_decides_an_objection(personas, published, member_a, member_us
     assert objection.decision == "dismissed"
 
 
+def test_an_objection_on_the_review_page_names_the_member_and_revision_in_words(
+    personas, published, member_a, member_user_a
+):
+    services.lodge_objection(published, member_a, text="Wrong.", by=member_user_a)
+    english = personas.regulator.get(run_url(published), headers={"accept-language": "en"})
+    page = english.content.decode()
+    assert f"<h3>Firm A · Revision {published.revision}</h3>" in page
+
+
 def test_a_decision_without_a_reason_is_refused(personas, published, member_a, member_user_a):
     objection = services.lodge_objection(published, member_a, text="Wrong.", by=member_user_a)
     url = reverse(
