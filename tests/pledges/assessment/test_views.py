@@ -200,6 +200,20 @@ def test_review_tables_name_members_in_english_on_english_pages(personas, coop, 
     assert member_a.name not in page
 
 
+def test_revisions_are_named_in_words_on_the_review_and_the_run_list(
+    personas, coop, charter, member_a
+):
+    pledge(member_a)
+    publish(coop, "2024")
+    run = compute(coop, "2025")
+    english = {"accept-language": "en"}
+    review = personas.regulator.get(run_url(run), headers=english).content.decode()
+    assert "year 2024, revision 1" in review
+    runs = personas.regulator.get(runs_url(coop), headers=english).content.decode()
+    assert "Revision 1" in runs
+    assert " r1" not in review + runs
+
+
 def test_review_is_hidden_from_other_cooperatives_and_members(
     personas, draft, other_coop, other_administrator
 ):
