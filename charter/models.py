@@ -21,6 +21,7 @@ from coop_portal.models import FinalOnceLoaded
 from members.models import Cooperative, Member, localised
 
 from .rendering import render_markdown
+from .sources import source_label
 
 # The sections of every charter version, in the order the charter shows them.
 SECTIONS: list[tuple[str, Any]] = [
@@ -710,6 +711,11 @@ class ExitStep(models.Model):
         if self.status == self.Status.CONFIRMED and self.ended_on is not None:
             return gettext("ended on %(day)s") % {"day": date_format(self.ended_on)}
         return str(self.get_status_display())
+
+    @property
+    def source_label(self) -> str:
+        """What proposed the step, in words: the reader never sees its source code."""
+        return source_label(self.source_ref)
 
     def evidence_lines(self) -> list[str]:
         return [line.strip() for line in self.evidence.splitlines() if line.strip()]

@@ -116,6 +116,7 @@ class ComplaintAdmin(ReadOnlyAdminMixin, CooperativeScopedAdmin):  # type: ignor
         response = super().change_view(request, object_id, form_url, extra_context)
         # The page shows the contact details: the opening is logged, as on the desk's pages.
         complaint = getattr(response, "context_data", {}).get("original")
-        if response.status_code == 200 and complaint is not None and request.method == "GET":
+        shown = response.status_code == 200 and request.method == "GET"
+        if shown and complaint is not None and complaint.has_contact_details:
             record_access(complaint, request.user, PersonalDataAccess.What.CONTACT)
         return response

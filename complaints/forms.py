@@ -204,6 +204,8 @@ class CloseForm(forms.Form):
     """Closing a complaint: the codes depend on the step (reject, resolve, close unresolved)."""
 
     CODES = {"reject": REJECTION_CODES, "resolve": RESOLUTION_CODES, "close": UNRESOLVED_CODES}
+    # A rejection gives the reason the complaint is not accepted; the others how it ended.
+    LABELS = {"reject": _("Reason for rejection")}
 
     closing_code = forms.ChoiceField(label=_("Closing code"), choices=())
     text = forms.CharField(
@@ -216,6 +218,7 @@ class CloseForm(forms.Form):
     def __init__(self, *args: Any, step: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["closing_code"].choices = _codes(self.CODES[step])  # type: ignore[attr-defined]
+        self.fields["closing_code"].label = self.LABELS.get(step, self.fields["closing_code"].label)
 
 
 class UpholdForm(forms.Form):

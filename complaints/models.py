@@ -350,6 +350,12 @@ class Complaint(models.Model):
     def member_may_see_contact(self) -> bool:
         return self.share_contact
 
+    @property
+    def has_contact_details(self) -> bool:
+        """Whether there are contact details to show: an imported complaint has none, an
+        anonymised one none any more. A page without them opens no personal data."""
+        return bool(self.contact_name or self.contact_phone or self.contact_email)
+
     def may_leave_feedback(self) -> bool:
         return self.is_closed and not self.rejected and not hasattr(self, "feedback")
 

@@ -26,6 +26,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -592,7 +593,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Your answer was sent."))
             return redirect("complaints:member_detail", pk=complaint.pk)
     show_contact = complaint.member_may_see_contact()
-    if show_contact:
+    if show_contact and complaint.has_contact_details:
         services.record_access(complaint, request.user, PersonalDataAccess.What.CONTACT)
     hidden_names = [] if show_contact else [complaint.contact_name]
     return render(
@@ -675,6 +676,36 @@ STEP_FORMS = {
 }
 
 
+class StepText(NamedTuple):
+    heading: Any
+    button: Any
+
+
+# What each step of the desk is called above its form and on its button: a button that says
+# what it does, not "Save", tells the administrator which step they are about to take.
+STEP_TEXTS = {
+    "accept": StepText(gettext_lazy("Accept"), gettext_lazy("Accept the complaint")),
+    "reject": StepText(gettext_lazy("Reject"), gettext_lazy("Reject the complaint")),
+    "forward": StepText(
+        gettext_lazy("Forward to the member"), gettext_lazy("Forward to the member")
+    ),
+    "mediate": StepText(gettext_lazy("Start mediation"), gettext_lazy("Start mediation")),
+    "resolve": StepText(gettext_lazy("Resolve"), gettext_lazy("Close as resolved")),
+    "close": StepText(gettext_lazy("Close unresolved"), gettext_lazy("Close as unresolved")),
+    "uphold": StepText(
+        gettext_lazy("Find the complaint justified (upheld)"),
+        gettext_lazy("Record as justified"),
+    ),
+    "publish_account": StepText(
+        gettext_lazy("Publish the anonymised account"), gettext_lazy("Publish the account")
+    ),
+    "withhold_account": StepText(
+        gettext_lazy("Do not publish the account"), gettext_lazy("Keep the account unpublished")
+    ),
+    "note": StepText(gettext_lazy("Add a note"), gettext_lazy("Add the note")),
+}
+
+
 def _step_form(step: str, complaint: Complaint) -> Any:
     """An empty form of a step; the account to publish starts as the masked proposal."""
     if step == "publish_account":
@@ -702,10 +733,12 @@ def _render_staff_detail(
     decision_form: DataRequestDecisionForm | None = None,
 ) -> HttpResponse:
     steps = complaint.next_steps() if may_change else []
-    if may_change:
+    if may_change and complaint.has_contact_details:
         services.record_access(complaint, request.user, PersonalDataAccess.What.CONTACT)
     events = complaint.events.select_related("by").prefetch_related("evidence")
-    forms = {step: bound.get(step) or _step_form(step, complaint) for step in steps}
+    forms = [
+        (step, STEP_TEXTS[step], bound.get(step) or _step_form(step, complaint)) for step in steps
+    ]
     return render(
         request,
         "complaints/staff_detail.html",

@@ -125,6 +125,29 @@ class EmailAuthenticationForm(AuthenticationForm):
         return self.cleaned_data
 
 
+# Where each staff role works, by URL name with the cooperative's slug: a person with one of
+# these roles in one cooperative lands there after log-in.
+ROLE_LANDING: dict[str, str] = {
+    Role.Kind.ADMINISTRATOR: "complaints:staff_list",
+    Role.Kind.REGULATOR: "pledges:assessment_runs",
+    Role.Kind.LAB_USER: "inspections:lab_home",
+}
+
+
+def landing_url(user: User) -> str:
+    """Where a person lands after log-in: the page of their one staff role (the desk, the
+    review, the lab page), else their portal when they hold any role (it lets a person with
+    several choose), else the administration for Django staff, else the home page."""
+    roles = {(kind, slug) for kind, slug in user.roles.values_list("kind", "cooperative__slug")}
+    if len(roles) == 1:
+        ((kind, slug),) = roles
+        if kind in ROLE_LANDING:
+            return reverse(ROLE_LANDING[kind], args=[slug])
+    if roles:
+        return reverse("portal:index")
+    return reverse("admin:index" if user.is_staff else settings.LOGIN_REDIRECT_URL)
+
+
 class LoginView(auth_views.LoginView):
     """Django's log-in, with a second step for people who turned on two-factor log-in."""
 
@@ -132,6 +155,8 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         user = form.get_user()
+        # Without a ``next`` page the person lands where their role works.
+        self.next_page = landing_url(user)
         if user_has_device(user, confirmed=True):
             self.request.session[PENDING_USER] = user.pk
             self.request.session[PENDING_BACKEND] = getattr(user, "backend", MODEL_BACKEND)
@@ -158,13 +183,13 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         for device in devices_for_user(user, confirmed=True):
             if device.verify_token(form.cleaned_data["token"]):
                 backend = request.session.get(PENDING_BACKEND, MODEL_BACKEND)
-                next_url = request.session.get(PENDING_NEXT) or reverse(settings.LOGIN_REDIRECT_URL)
+                next_url = request.session.get(PENDING_NEXT) or landing_url(user)
                 auth_login(request, user, backend=backend)
                 otp_login(request, device)
                 for key in (PENDING_USER, PENDING_BACKEND, PENDING_NEXT):
                     request.session.pop(key, None)
                 if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
-                    next_url = reverse(settings.LOGIN_REDIRECT_URL)
+                    next_url = landing_url(user)
                 return HttpResponseRedirect(next_url)
         form.add_error("token", _("This code is not right, or it has expired. Try the next one."))
     return render(request, "registration/two_factor_verify.html", {"form": form})

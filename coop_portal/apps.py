@@ -1,6 +1,15 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.apps import DefaultConfig as StaticDefaultConfig
+from django_otp.plugins.otp_totp.apps import DefaultConfig as TOTPDefaultConfig
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 
 class CoopPortalConfig(AppConfig):
@@ -21,3 +30,37 @@ class LockoutConfig(AxesAppConfig):
     """django-axes under a name the admin can show in both languages (its own is "Axes")."""
 
     verbose_name = _("Log-in lockouts")
+
+
+class StaticDevicesConfig(StaticDefaultConfig):
+    """django-otp's recovery codes, named in the reader's language: the library writes its
+    model names as plain strings that no catalogue translates."""
+
+    verbose_name = _("Two-factor log-in: recovery codes")
+
+    def ready(self) -> None:
+        super().ready()
+        name_models(
+            self,
+            {
+                "staticdevice": (_("set of recovery codes"), _("sets of recovery codes")),
+                "statictoken": (_("recovery code"), _("recovery codes")),
+            },
+        )
+
+
+class TOTPDevicesConfig(TOTPDefaultConfig):
+    """django-otp's authenticator apps, named in the reader's language (as above)."""
+
+    verbose_name = _("Two-factor log-in: authenticator apps")
+
+    def ready(self) -> None:
+        super().ready()
+        name_models(self, {"totpdevice": (_("authenticator app"), _("authenticator apps"))})
+
+
+def name_models(config: AppConfig, names: dict[str, tuple[_StrPromise, _StrPromise]]) -> None:
+    """Give a library's models translatable names (singular, plural) in place of its own."""
+    for model_name, (singular, plural) in names.items():
+        meta = config.get_model(model_name)._meta
+        meta.verbose_name, meta.verbose_name_plural = singular, plural

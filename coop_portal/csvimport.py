@@ -77,6 +77,8 @@ class Column:
     parse: Callable[[str], Any] = lambda value: value
     # A column that must be present in the header even when its cells may be empty.
     in_header: bool | None = None
+    # What the column holds in the reader's language: problems name it beside the header.
+    label: Any = ""
 
     def must_be_in_header(self) -> bool:
         return self.required if self.in_header is None else self.in_header
@@ -87,8 +89,16 @@ class ImportProblem:
     line: int
     column: str
     message: str
+    label: Any = ""
 
     def __str__(self) -> str:
+        if self.column and self.label:
+            return _("Line %(line)d, column “%(column)s” (%(label)s): %(message)s") % {
+                "line": self.line,
+                "column": self.column,
+                "label": self.label,
+                "message": self.message,
+            }
         if self.column:
             return _("Line %(line)d, column “%(column)s”: %(message)s") % {
                 "line": self.line,
@@ -104,6 +114,8 @@ class PreviewRow:
     key: str
     action: str  # "create", "update", "unchanged" or "error"
     errors: list[str] = field(default_factory=list)
+    # What the row is about, in words (the importer's ``describe``).
+    details: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -116,6 +128,8 @@ class ImportReport:
     unchanged: int = 0
     preview: list[PreviewRow] = field(default_factory=list)
     written: bool = False
+    # The columns' labels by name, so that a problem names its column in the reader's words.
+    labels: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -124,7 +138,7 @@ class ImportReport:
     def add_error(self, line: int, column: str, message: str) -> None:
         self.error_count += 1
         if len(self.errors) < MAX_REPORTED_ERRORS:
-            self.errors.append(ImportProblem(line, column, message))
+            self.errors.append(ImportProblem(line, column, message, self.labels.get(column, "")))
 
     def summary(self) -> str:
         if not self.ok:
@@ -162,6 +176,11 @@ class Importer(Generic[Row]):
     def key_of(self, row: Row) -> str:
         """The natural key of a record, to find duplicates in one file and to name it."""
         raise NotImplementedError
+
+    def describe(self, values: dict[str, Any]) -> list[str]:
+        """What a row is about, in words, from its parsed cells (a refused row's too), for the
+        preview: a key alone is a code the reader has to look up."""
+        return []
 
     def write_batch(self, rows: list[Row]) -> list[str]:
         """Create or update the records; return each one's action: create, update, unchanged.
@@ -258,7 +277,7 @@ def run_import(
     told the number of rows written so far after each batch.
     """
     limit = importer.max_bytes if max_bytes is True else (max_bytes or None)
-    report = ImportReport()
+    report = ImportReport(labels=_labels(importer))
     try:
         with transaction.atomic():
             _import(importer, stream, limit, report, keep_preview=keep_preview, progress=progress)
@@ -277,6 +296,10 @@ def run_import(
             % {"size": (limit or 0) // (1024 * 1024)},
         )
     return report
+
+
+def _labels(importer: Importer[Any]) -> dict[str, Any]:
+    return {column.name: column.label for column in importer.columns if column.label}
 
 
 def _import(
@@ -308,21 +331,22 @@ def _import(
     by_name = {column.name: column for column in importer.columns}
     seen: dict[str, int] = {}
     batch: list[Any] = []
-    batch_lines: list[tuple[int, str]] = []
+    batch_lines: list[tuple[int, str, list[str]]] = []
 
     def flush() -> None:
         try:
             actions = importer.write_batch(batch)
         except BatchErrors as error:
             for index, problems in sorted(error.problems.items()):
-                row_line = batch_lines[index][0]
+                row_line, _key, details = batch_lines[index]
                 for column_name, message in problems:
                     report.add_error(row_line, column_name, message)
-                _preview_error(report, keep_preview, row_line, "", report.errors[-len(problems) :])
+                errors = report.errors[-len(problems) :]
+                _preview_error(report, keep_preview, row_line, errors, details)
             batch.clear()
             batch_lines.clear()
             return
-        for (row_line, key), action in zip(batch_lines, actions, strict=True):
+        for (row_line, key, details), action in zip(batch_lines, actions, strict=True):
             if action == "create":
                 report.created += 1
             elif action == "update":
@@ -330,7 +354,7 @@ def _import(
             else:
                 report.unchanged += 1
             if keep_preview and len(report.preview) < PREVIEW_ROWS:
-                report.preview.append(PreviewRow(row_line, key, action))
+                report.preview.append(PreviewRow(row_line, key, action, details=details))
         batch.clear()
         batch_lines.clear()
         if progress is not None:
@@ -356,7 +380,7 @@ def _import(
                 _("This row has %(found)d fields but the header has %(expected)d.")
                 % {"found": len(cells), "expected": len(header)},
             )
-            _preview_error(report, keep_preview, line, "", report.errors[-1:])
+            _preview_error(report, keep_preview, line, report.errors[-1:])
             continue
         values: dict[str, Any] = {}
         problems: list[tuple[str, str]] = []
@@ -378,6 +402,8 @@ def _import(
                 problems.append((name, str(error)))
         for column in importer.columns:
             values.setdefault(column.name, None)
+        previewed = keep_preview and len(report.preview) + len(batch) < PREVIEW_ROWS
+        details = importer.describe(values) if previewed else []
         record = None
         if not problems:
             try:
@@ -394,11 +420,11 @@ def _import(
         if problems:
             for column_name, message in problems:
                 report.add_error(line, column_name, message)
-            _preview_error(report, keep_preview, line, "", report.errors[-len(problems) :])
+            _preview_error(report, keep_preview, line, report.errors[-len(problems) :], details)
             continue
         if report.ok:
             batch.append(record)
-            batch_lines.append((line, importer.key_of(record)))
+            batch_lines.append((line, importer.key_of(record), details))
             if len(batch) >= importer.batch_size:
                 flush()
     if report.rows == 0:
@@ -409,10 +435,15 @@ def _import(
 
 
 def _preview_error(
-    report: ImportReport, keep_preview: bool, line: int, key: str, errors: list[ImportProblem]
+    report: ImportReport,
+    keep_preview: bool,
+    line: int,
+    errors: list[ImportProblem],
+    details: list[str] | None = None,
 ) -> None:
     if keep_preview and len(report.preview) < PREVIEW_ROWS:
-        report.preview.append(PreviewRow(line, key, "error", [str(error) for error in errors]))
+        messages = [str(error) for error in errors]
+        report.preview.append(PreviewRow(line, "", "error", messages, details or []))
 
 
 def _check_header(importer: Importer[Any], header: list[str], report: ImportReport) -> bool:

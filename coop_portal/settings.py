@@ -51,8 +51,8 @@ INSTALLED_APPS = [
     "simple_history",
     "coop_portal.apps.LockoutConfig",  # django-axes
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "coop_portal.apps.TOTPDevicesConfig",  # django_otp.plugins.otp_totp
+    "coop_portal.apps.StaticDevicesConfig",  # django_otp.plugins.otp_static
     "coop_portal",
     "members",
     "charter",

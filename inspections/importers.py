@@ -38,7 +38,7 @@ from coop_portal import csvimport
 from coop_portal.csvimport import BatchErrors, Column, Importer, ImportReport, RowErrors
 from coop_portal.history import record_history
 from members.credit_code import normalise
-from members.models import Cooperative, FactsChange, Lab, Member, User
+from members.models import Cooperative, FactsChange, Lab, Member, User, localised
 
 from .corrections import (
     correction_problems,
@@ -133,15 +133,26 @@ class InspectionRow:
         )
 
 
+# Both files key their rows by the report number.
+REPORT_NUMBER = gettext_lazy("Report number")
+
+
 class ItemResultsImporter(Importer[ItemRow]):
     """Reads the item-results file into memory, grouped by report; it writes nothing itself."""
 
     columns = [
-        Column("report_no", required=True, parse=csvimport.text(60)),
-        Column("item", required=True, parse=csvimport.text(60)),
-        Column("measured_value", required=True, parse=csvimport.text(100)),
-        Column("limit", parse=csvimport.text(100), in_header=False),
-        Column("result", required=True, parse=csvimport.choice(*RESULTS)),
+        Column("report_no", required=True, parse=csvimport.text(60), label=REPORT_NUMBER),
+        Column("item", required=True, parse=csvimport.text(60), label=gettext_lazy("Test item")),
+        Column(
+            "measured_value",
+            required=True,
+            parse=csvimport.text(100),
+            label=gettext_lazy("Measured value"),
+        ),
+        Column("limit", parse=csvimport.text(100), in_header=False, label=gettext_lazy("Limit")),
+        Column(
+            "result", required=True, parse=csvimport.choice(*RESULTS), label=gettext_lazy("Result")
+        ),
     ]
 
     def __init__(self) -> None:
@@ -168,16 +179,28 @@ class ItemResultsImporter(Importer[ItemRow]):
 
 class InspectionImporter(Importer[InspectionRow]):
     columns = [
-        Column("report_no", required=True, parse=csvimport.text(60)),
-        Column("credit_code", required=True, parse=csvimport.text(18)),
-        Column("product", required=True, parse=csvimport.text(200)),
-        Column("category", required=True, parse=csvimport.text(50)),
-        Column("sampled_on", required=True, parse=csvimport.date),
-        Column("reported_on", required=True, parse=csvimport.date),
-        Column("verdict", required=True, parse=csvimport.choice(*VERDICTS)),
-        Column("severity", parse=csvimport.choice(*SEVERITIES)),
-        Column("lab", parse=csvimport.text(200)),
-        Column("rectified_on", parse=csvimport.date),
+        Column("report_no", required=True, parse=csvimport.text(60), label=REPORT_NUMBER),
+        Column(
+            "credit_code",
+            required=True,
+            parse=csvimport.text(18),
+            label=gettext_lazy("Member's credit code"),
+        ),
+        Column("product", required=True, parse=csvimport.text(200), label=gettext_lazy("Product")),
+        Column("category", required=True, parse=csvimport.text(50), label=gettext_lazy("Category")),
+        Column("sampled_on", required=True, parse=csvimport.date, label=gettext_lazy("Sampled on")),
+        Column(
+            "reported_on", required=True, parse=csvimport.date, label=gettext_lazy("Reported on")
+        ),
+        Column(
+            "verdict",
+            required=True,
+            parse=csvimport.choice(*VERDICTS),
+            label=gettext_lazy("Verdict"),
+        ),
+        Column("severity", parse=csvimport.choice(*SEVERITIES), label=gettext_lazy("Severity")),
+        Column("lab", parse=csvimport.text(200), label=gettext_lazy("Lab")),
+        Column("rectified_on", parse=csvimport.date, label=gettext_lazy("Rectified on")),
     ]
     # Each batch costs a few statements whatever its size: larger ones spread that cost.
     batch_size = 10000
@@ -211,9 +234,14 @@ class InspectionImporter(Importer[InspectionRow]):
     def prepare(self) -> None:
         cooperative = self.cooperative
         self.today = cooperative.today()
-        self.members = dict(
-            Member.objects.filter(cooperative=cooperative).values_list("credit_code", "pk")
-        )
+        self.members: dict[str, int] = {}
+        # Names for the preview: a lab checks the rows by member, not by credit code.
+        self.member_names: dict[int, str] = {}
+        for credit_code, pk, name, name_en in Member.objects.filter(
+            cooperative=cooperative
+        ).values_list("credit_code", "pk", "name", "name_en"):
+            self.members[credit_code] = pk
+            self.member_names[pk] = localised(name, name_en)
         self.categories = dict(
             TestCategory.objects.filter(cooperative=cooperative).values_list("code", "pk")
         )
@@ -365,6 +393,14 @@ class InspectionImporter(Importer[InspectionRow]):
 
     def key_of(self, row: InspectionRow) -> str:
         return row.report_no
+
+    def describe(self, values: dict[str, Any]) -> list[str]:
+        """The member the report is about (its credit code as written when no member has it)
+        and the product."""
+        code = values["credit_code"] or ""
+        member_id = self.members.get(normalise(code)) if code else None
+        name = self.member_names.get(member_id, code) if member_id else code
+        return [name, values["product"] or ""]
 
     def write_batch(self, rows: list[InspectionRow]) -> list[str]:
         """Insert the new reports and update the changed ones, set-based, with their history.

@@ -19,7 +19,7 @@ from charter.services import propose_consequence, revise_proposal, withdraw_prop
 from members.models import Member
 from pledges.models.assessment import AssessmentPeriod, AssessmentRun, MemberAssessment
 
-from .periods import PeriodCodeError, previous_code
+from .periods import PeriodCodeError, period_label, previous_code
 
 WARNING = "warning"
 SUSPENSION = "suspension"
@@ -164,6 +164,15 @@ def _called_for(run: AssessmentRun) -> list[tuple[int, str, str]]:
 def period_ref(run: AssessmentRun) -> str:
     """What the source of every proposal of the run's period starts with."""
     return f"assessment:{run.period.code}:"
+
+
+def describe_source(rest: str) -> str:
+    """A proposal's source in words, from what follows ``assessment:`` (``2025-H1:r2``)."""
+    code, _sep, revision = rest.partition(":")
+    return _("the assessment of the %(period)s (revision %(revision)s)") % {
+        "period": period_label(code),
+        "revision": revision.removeprefix("r"),
+    }
 
 
 def proposal_counts(run: AssessmentRun) -> dict[str, int]:

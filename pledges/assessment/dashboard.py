@@ -20,6 +20,7 @@ from inspections.models import Inspection, Rectification, pass_counts
 from members.models import Conversion, Cooperative, Member, Pairing
 from pledges.models.assessment import AssessmentRun, MemberAssessment
 
+from .periods import period_label
 from .review import GRADES
 
 MONTHS_SHOWN = 24
@@ -88,7 +89,7 @@ def dashboard(cooperative: Cooperative) -> Dashboard:
     for (_last, code), counts in sorted(by_period.items()):
         board.grades.append(
             {
-                "label": code,
+                "label": period_label(code),
                 "counts": [counts.get(grade, 0) for grade in GRADES],
                 "unrated": counts.get("-", 0),
             }
@@ -107,7 +108,7 @@ def dashboard(cooperative: Cooperative) -> Dashboard:
         quarter = row["quarter"]
         board.timeliness.append(
             {
-                "label": f"{quarter.year}-Q{(quarter.month - 1) // 3 + 1}",
+                "label": period_label(f"{quarter.year}-Q{(quarter.month - 1) // 3 + 1}"),
                 "n": row["n"],
                 "answered_rate": percent(row["answered_on_time"], row["answer_due"]),
                 "resolved_rate": percent(row["resolved_on_time"], row["resolution_due"]),

@@ -2,30 +2,40 @@
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from pledges.models.assessment import MemberObjection
+from pledges.models.assessment import AssessmentPeriod, MemberObjection
 
-from .periods import PeriodCodeError, period_days
+from .periods import newest_first, period_label, recent_closed_codes
 
 
 class StartRunForm(forms.Form):
-    code = forms.CharField(
-        label=_("Period"),
-        max_length=10,
-        help_text=_("YYYY, YYYY-H1, YYYY-H2 or YYYY-Q1 to YYYY-Q4, e.g. 2025-H1."),
-    )
+    """The period to compute, chosen by its name from those that have ended: a regulator
+    never types a period code."""
 
-    def clean_code(self) -> str:
-        code = self.cleaned_data["code"].strip().upper()
-        try:
-            period_days(code)
-        except PeriodCodeError:
-            raise forms.ValidationError(
-                _("Not a period code: use YYYY, YYYY-H1, YYYY-H2 or YYYY-Q1 to YYYY-Q4.")
-            ) from None
-        return code
+    code = forms.ChoiceField(label=_("Period"), help_text=_("Only periods that have ended."))
+
+    def __init__(
+        self,
+        *args: Any,
+        today: datetime.date,
+        periods: Iterable[AssessmentPeriod] = (),
+        **kwargs: Any,
+    ) -> None:
+        """``periods`` are the cooperative's own: an older one that ended is offered too."""
+        super().__init__(*args, **kwargs)
+        codes = set(recent_closed_codes(today))
+        codes.update(period.code for period in periods if period.has_ended(today))
+        field = cast(forms.ChoiceField, self.fields["code"])
+        # No period is chosen in advance: computing a quarter by mistake costs a whole run.
+        field.choices = [("", _("— choose the period —"))] + [
+            (code, period_label(code)) for code in newest_first(codes)
+        ]
 
 
 class PublishForm(forms.Form):

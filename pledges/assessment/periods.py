@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
@@ -56,6 +57,23 @@ def closed_codes(today: datetime.date) -> list[str]:
     if today.month >= 7:
         return [f"{today.year}-H1"]
     return [f"{today.year - 1}-H2", str(today.year - 1)]
+
+
+def recent_closed_codes(today: datetime.date, years: int = 3) -> list[str]:
+    """The years, halves and quarters of this year and the ``years - 1`` before it that
+    ended before ``today``: the periods a regulator may compute."""
+    codes = []
+    for year in range(today.year - years + 1, today.year + 1):
+        for part in ("", "-H1", "-H2", "-Q1", "-Q2", "-Q3", "-Q4"):
+            code = f"{year}{part}"
+            if period_days(code)[1] < today:
+                codes.append(code)
+    return newest_first(codes)
+
+
+def newest_first(codes: Iterable[str]) -> list[str]:
+    """Period codes by their last day, newest first; the longer period first on the same day."""
+    return sorted(codes, key=lambda code: (-period_days(code)[1].toordinal(), period_days(code)[0]))
 
 
 def period_label(code: str) -> str:

@@ -490,7 +490,7 @@ def grade_chart(history: list[HistoryPoint]) -> SafeString:
     )
     return line_chart(
         gettext("Score and grade per period"),
-        [point.period.code for point in history],
+        [point.period.label for point in history],
         [scores],
         thresholds=[
             (f"{grade} ≥ {shown(minimum)}", float(minimum)) for grade, minimum in minimums.items()

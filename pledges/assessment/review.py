@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from members.models import localised
 from pledges.models.assessment import AssessmentPeriod, AssessmentRun, MemberAssessment
 
 from .periods import PeriodCodeError, previous_code
@@ -70,11 +71,12 @@ def _distribution(grades: Counter[str]) -> list[tuple[str, int]]:
 
 def review(run: AssessmentRun) -> Review:
     """The review of a run, in a constant number of queries."""
-    rows = list(
-        MemberAssessment.objects.filter(run=run).values_list(
-            "member_id", "member__name", "status", "score", "grade", "details"
+    rows = [
+        (member_id, localised(name, name_en), *rest)
+        for member_id, name, name_en, *rest in MemberAssessment.objects.filter(run=run).values_list(
+            "member_id", "member__name", "member__name_en", "status", "score", "grade", "details"
         )
-    )
+    ]
     grades = Counter(grade for *_rest, grade, _details in rows if grade)
     statuses = Counter(status for _m, _n, status, *_rest in rows)
     result = Review(

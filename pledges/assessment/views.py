@@ -69,7 +69,7 @@ def runs(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "cooperative": cooperative,
             "periods": [(period, by_period.get(period.pk, [])) for period in periods],
-            "form": StartRunForm(),
+            "form": StartRunForm(today=cooperative.today(), periods=periods),
             "can_start": _is_regulator(request, cooperative),
         },
     )
@@ -80,7 +80,11 @@ def runs(request: HttpRequest, slug: str) -> HttpResponse:
 def start(request: HttpRequest, slug: str) -> HttpResponse:
     cooperative = cooperative_for(request.user, slug, *READERS)
     require(_is_regulator(request, cooperative))
-    form = StartRunForm(request.POST)
+    form = StartRunForm(
+        request.POST,
+        today=cooperative.today(),
+        periods=AssessmentPeriod.objects.filter(cooperative=cooperative),
+    )
     if form.is_valid():
         try:
             period = services.period_for(cooperative, form.cleaned_data["code"])

@@ -448,6 +448,30 @@ def test_an_administrator_decides_a_proposal_on_the_case_page(personas, coop, ch
     assert step.status == ExitStep.Status.CONFIRMED
 
 
+def test_charter_pages_name_the_source_of_a_proposal_in_words_not_its_code(
+    personas, coop, charter, member_a
+):
+    case = propose_consequence(
+        member_a, "warning", reason="等级 D", source_ref="assessment:2024-H2:r1"
+    )
+    english = {"accept-language": "en"}
+    for url in (
+        reverse("charter:manage", args=[coop.slug]),
+        reverse("charter:case", args=[coop.slug, case.pk]),
+    ):
+        page = personas.administrator.get(url, headers=english).content.decode()
+        assert "the assessment of the second half of 2024 (revision 1)" in page
+        assert "assessment:2024-H2" not in page
+
+
+def test_the_open_cases_are_listed_by_member_not_by_bare_number(personas, coop, charter, member_a):
+    case = propose_consequence(member_a, "warning", reason="等级 D", source_ref="run:1")
+    page = personas.administrator.get(reverse("charter:manage", args=[coop.slug]))
+    url = reverse("charter:case", args=[coop.slug, case.pk])
+    assert f'<a href="{url}">{member_a.display_name}</a>' in page.content.decode()
+    assert f'<a href="{url}">{case.pk}</a>' not in page.content.decode()
+
+
 def test_case_pages_and_decisions_are_404_outside_the_cooperative(
     personas, coop, charter, member_a, member_user_a, administrator
 ):

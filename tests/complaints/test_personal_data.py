@@ -220,6 +220,27 @@ def test_openings_by_administrators_and_members_are_logged_and_shown_to_administ
     assert str(member_user_a) in text
 
 
+def test_viewing_the_desk_logs_the_contact_details_shown_but_not_the_evidence_unopened(
+    filed, personas
+):
+    complaint, _code = filed
+    evidence_url = reverse("complaints:evidence", args=[complaint.evidence.get().pk])
+    page = personas.administrator.get(desk(complaint)).content.decode()
+    assert f'<img src="{evidence_url}"' not in page
+    assert f'<a href="{evidence_url}">photo.jpg</a>' in page
+    assert list(PersonalDataAccess.objects.values_list("what", flat=True)) == ["contact"]
+
+
+def test_a_desk_page_without_contact_details_logs_no_opening(personas, filed):
+    complaint, _code = filed
+    Complaint.objects.filter(pk=complaint.pk).update(
+        contact_name="", contact_phone="", contact_email=""
+    )
+    complaint.evidence.all().delete()
+    assert personas.administrator.get(desk(complaint)).status_code == 200
+    assert not PersonalDataAccess.objects.exists()
+
+
 def test_the_log_is_hidden_from_regulators_and_others_and_their_reading_is_not_logged(
     filed, personas
 ):

@@ -102,6 +102,29 @@ def test_the_administrator_walks_a_complaint_through_the_workflow(
     ]
 
 
+@pytest.mark.parametrize(
+    ("language", "buttons", "reason"),
+    [
+        ("en", ["Accept the complaint", "Reject the complaint"], "Reason for rejection"),
+        ("zh-hans", ["受理投诉", "不予受理投诉"], "不予受理理由"),
+    ],
+)
+def test_each_step_of_the_desk_has_a_button_that_names_it(
+    personas, complaint, language, buttons, reason
+):
+    response = personas.administrator.get(
+        detail_url(complaint), headers={"accept-language": language}
+    )
+    page = response.content.decode()
+    for button in buttons:
+        assert f"{button}</button>" in page
+    assert ">保存</button>" not in page
+    assert ">Save</button>" not in page
+    forms = {step: form for step, _text, form in response.context["forms"]}
+    assert forms["reject"]["closing_code"].label == reason
+    assert reason in page
+
+
 def test_a_rejection_with_a_resolution_code_is_refused(personas, complaint):
     response = personas.administrator.post(
         action_url(complaint, "reject"), {"reject-closing_code": "relief_given"}
@@ -140,6 +163,14 @@ def test_the_desk_list_filters_by_status_and_overdue(personas, complaint, forwar
     assert other.pk not in [c.pk for c in page.context["page"]]
 
 
+def test_the_overdue_list_names_no_consumer(personas, forwarded):
+    past = forwarded.cooperative.today() - datetime.timedelta(days=30)
+    Complaint.objects.filter(pk=forwarded.pk).update(response_due_on=past)
+    page = personas.administrator.get(list_url(forwarded.cooperative), {"overdue": "1"})
+    assert [c.pk for c in page.context["page"]] == [forwarded.pk]
+    assert forwarded.contact_name not in page.content.decode()
+
+
 def test_the_desk_list_uses_the_same_queries_for_one_row_and_many(
     personas, complaint, django_assert_num_queries
 ):
@@ -167,7 +198,8 @@ def test_an_upheld_date_before_acceptance_is_refused_with_a_message(personas, fo
     day = (forwarded.accepted_on - datetime.timedelta(days=1)).isoformat()
     response = personas.administrator.post(action_url(forwarded, "uphold"), {"uphold-on": day})
     assert response.status_code == 400
-    assert response.context["forms"]["uphold"].errors["on"]
+    forms = {step: form for step, _text, form in response.context["forms"]}
+    assert forms["uphold"].errors["on"]
     forwarded.refresh_from_db()
     assert forwarded.upheld_on is None
 

@@ -38,3 +38,17 @@ def test_the_lockouts_app_configuration_leaves_the_portals_own_in_charge():
     # Both live in coop_portal/apps.py; the portal's ready() connects the page cache's signals.
     assert isinstance(apps.get_app_config("coop_portal"), CoopPortalConfig)
     assert isinstance(apps.get_app_config("axes"), LockoutConfig)
+
+
+def test_the_two_factor_devices_are_named_in_chinese_under_one_term(admin_client):
+    page = admin_client.get("/admin/", headers={"accept-language": "zh-hans"}).content.decode()
+    for text in ("两步验证：恢复码", "两步验证：身份验证器应用", "恢复码组", "身份验证器应用"):
+        assert text in page
+    for text in ("TOTP", "Otp", "OTP", "Static"):
+        assert text not in page
+
+
+def test_the_chinese_catalogues_call_two_factor_log_in_by_one_name():
+    for path in settings.BASE_DIR.glob("**/locale/zh_Hans/LC_MESSAGES/django.po"):
+        if ".venv" not in path.parts:
+            assert "双重验证" not in path.read_text(), path

@@ -119,7 +119,7 @@ def test_an_assessment_started_with_the_broker_down_is_computed_by_the_stalled_r
     published(member_a)
     url = reverse("pledges:assessment_start", kwargs={"slug": coop.slug})
     with django_capture_on_commit_callbacks(execute=True):
-        response = personas.regulator.post(url, {"code": "2025-h1"})
+        response = personas.regulator.post(url, {"code": "2025-H1"})
     assert response.status_code == 302
     run = AssessmentRun.objects.get()
     assert run.status == AssessmentRun.Status.COMPUTING

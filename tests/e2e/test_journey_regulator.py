@@ -97,7 +97,7 @@ def test_regulator_computes_reviews_and_publishes_an_assessment(
     officer.open(f"/pledges/assessments/{coop.slug}/review/")
     officer.log_in(regulator, device=device)
     assert officer.heading().startswith(t("Assessments"))
-    officer.field(t("Period")).fill(PERIOD)
+    officer.field(t("Period")).select_option(PERIOD)
     officer.submit(page.get_by_role("button", name=t("Compute"), exact=True))
 
     # 2. The run's page shows its progress while the worker computes it, part by part.

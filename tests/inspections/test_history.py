@@ -281,7 +281,8 @@ def test_a_lab_file_that_changes_a_verdict_needs_the_uploads_reason(
 
     refused = upload("")
     assert (
-        "Line 2, column “verdict”: The verdict of report LAB-1 changes" in refused.content.decode()
+        "Line 2, column “verdict” (Verdict): The verdict of report LAB-1 changes"
+        in refused.content.decode()
     )
     assert LabUpload.objects.get().status == LabUpload.Status.REFUSED
     upload("复检确认不合格")

@@ -251,8 +251,9 @@ def test_a_report_re_imported_without_items_must_still_agree_with_its_stored_ite
     capsys.readouterr()
     with pytest.raises(CommandError):
         run_command(coop, tmp_path, row(member_a), row(member_a, "NT2025-0002"))
-    assert "Line 2, column “verdict”: The verdict is pass but these items failed: formaldehyde" in (
-        capsys.readouterr().err
+    assert (
+        "Line 2, column “verdict” (Verdict): The verdict is pass but these items failed: formaldehyde"
+        in (capsys.readouterr().err)
     )
     with pytest.raises(CommandError):
         run_command(coop, tmp_path, row(member_a, "NT2025-0002", verdict="fail", severity="minor"))

@@ -91,6 +91,42 @@ def test_an_upload_of_a_report_dated_after_today_is_refused_as_the_api_refuses_i
     assert "The date 2099-01-02 is after today" in text
 
 
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "Line 1, column “verdict” (Verdict): This required column is missing"),
+        ("zh-hans", "第 1 行，“verdict”列（结论）：表头缺少此必填列。"),
+    ],
+)
+def test_a_missing_column_is_named_in_the_readers_language(
+    personas, coop, member_a, catalogue, language, expected
+):
+    header = HEADER.replace(",verdict", "")
+    line = f"LAB-1,{member_a.credit_code},四件套,bedding,2025-03-01,2025-03-10,,,"
+    csv = SimpleUploadedFile("inspections.csv", f"{header}\n{line}\n".encode(), "text/csv")
+    response = upload(personas.lab, coop, {"file": csv})
+    personas.lab.cookies["django_language"] = language
+    assert expected in personas.lab.get(response["Location"]).content.decode()
+
+
+def test_the_preview_shows_the_member_and_product_of_each_row(personas, coop, member_a, catalogue):
+    response = upload(personas.lab, coop, {"file": inspections_csv(member_a)})
+    personas.lab.cookies["django_language"] = "en"
+    preview = personas.lab.get(response["Location"])
+    assert preview.context["outcome"].report.preview[0].details == ["Firm A", "四件套"]
+    page = preview.content.decode()
+    assert "<td>Firm A</td><td>四件套</td>" in page
+
+
+def test_a_refused_row_is_previewed_with_its_member_and_product_too(
+    personas, coop, member_a, catalogue
+):
+    response = upload(personas.lab, coop, {"file": inspections_csv(member_a, verdict="fail")})
+    personas.lab.cookies["django_language"] = "en"
+    row = personas.lab.get(response["Location"]).context["outcome"].report.preview[0]
+    assert (row.action, row.details) == ("error", ["Firm A", "四件套"])
+
+
 def test_a_lab_cannot_change_another_labs_report(personas, coop, member_a, catalogue):
     InspectionFactory(
         cooperative=coop,

@@ -126,6 +126,17 @@ def test_the_overdue_list_leaves_out_firms_that_are_no_longer_members(coop, memb
     assert Rectification.objects.overdue(coop.today()).count() == 0
 
 
+def test_the_overdue_list_names_members_in_english_on_english_pages(
+    personas, coop, member_a, catalogue
+):
+    reported = coop.today() - datetime.timedelta(days=90)
+    fail(coop, member_a, catalogue["bedding"], reported_on=reported)
+    url = reverse("inspections:overdue", args=[coop.slug])
+    page = personas.regulator.get(url, headers={"accept-language": "en"}).content.decode()
+    assert member_a.name_en in page
+    assert member_a.name not in page
+
+
 def test_the_overdue_list_is_hidden_from_everybody_else(personas, coop):
     url = reverse("inspections:overdue", args=[coop.slug])
     assert personas.anonymous.get(url).status_code == 302

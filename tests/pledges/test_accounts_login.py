@@ -9,6 +9,8 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from conftest import PASSWORD, logged_in
+from members.models import Role
+from tests.factories import RoleFactory
 from tests.pledges.pledge_factories import fast_passwords  # noqa: F401 - autouse
 
 pytestmark = pytest.mark.django_db
@@ -161,8 +163,47 @@ def test_two_factor_is_turned_off_only_from_a_verified_session(regulator):
 def test_a_person_without_two_factor_is_not_asked_for_a_code(administrator):
     client = Client()
     response = log_in(client, administrator.email)
-    assert response.url == reverse("home")
+    assert response.url == reverse(
+        "complaints:staff_list", args=[administrator.roles.get().cooperative.slug]
+    )
     assert client.session["_auth_user_id"] == str(administrator.pk)
+
+
+@pytest.mark.parametrize(
+    ("person", "landing"),
+    [
+        ("member_user_a", lambda coop: reverse("portal:index")),
+        ("administrator", lambda coop: reverse("complaints:staff_list", args=[coop.slug])),
+        ("regulator", lambda coop: reverse("pledges:assessment_runs", args=[coop.slug])),
+        ("lab_user", lambda coop: reverse("inspections:lab_home", args=[coop.slug])),
+    ],
+)
+def test_each_role_lands_where_it_works_after_log_in(request, coop, person, landing):
+    user = request.getfixturevalue(person)
+    response = log_in(Client(), user.email)
+    assert response.url == landing(coop)
+
+
+def test_a_person_with_two_factor_lands_where_their_role_works(regulator, coop, no_throttle):
+    device = TOTPDevice.objects.create(user=regulator, name="phone", confirmed=True)
+    client = Client()
+    log_in(client, regulator.email)
+    right = client.post(reverse("accounts:two_factor_verify"), {"token": code_for(device)})
+    assert right.url == reverse("pledges:assessment_runs", args=[coop.slug])
+
+
+def test_a_page_asked_for_before_log_in_beats_the_landing_page(member_user_a):
+    url = reverse("accounts:login") + "?next=/portal/profile/"
+    response = log_in(Client(), member_user_a.email, url=url)
+    assert response.url == "/portal/profile/"
+
+
+def test_a_person_with_roles_in_two_cooperatives_lands_on_the_portal_to_choose(
+    administrator, other_coop
+):
+    RoleFactory(user=administrator, cooperative=other_coop, kind=Role.Kind.ADMINISTRATOR)
+    response = log_in(Client(), administrator.email)
+    assert response.url == reverse("portal:index")
 
 
 def test_a_wrong_code_blocks_an_immediate_retry_even_with_the_right_code(regulator):

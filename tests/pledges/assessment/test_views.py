@@ -6,9 +6,11 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from members.models import Conversion, Pairing
 from pledges.assessment import services
+from pledges.assessment.periods import period_label
 from pledges.models import AssessmentRun
 from pledges.models.assessment import MemberObjection
 from tests.factories import MemberFactory, credit_code_for
@@ -94,13 +96,34 @@ def test_regulator_starts_a_computation(
 ):
     url = reverse("pledges:assessment_start", kwargs={"slug": coop.slug})
     with django_capture_on_commit_callbacks(execute=True):
-        response = personas.regulator.post(url, {"code": "2025-h1"})
+        response = personas.regulator.post(url, {"code": "2025-H1"})
     run = AssessmentRun.objects.get()
     assert response.status_code == 302
     assert response["Location"] == run_url(run)
     assert run.period.code == "2025-H1"
     run.refresh_from_db()
     assert run.status == AssessmentRun.Status.DRAFT
+
+
+def test_the_regulator_chooses_an_ended_period_by_its_name(personas, coop, charter):
+    compute(coop, "2012")
+    form = personas.regulator.get(runs_url(coop)).context["form"]
+    choices = dict(form.fields["code"].choices)
+    today = coop.today()
+    assert choices[str(today.year - 1)] == f"{today.year - 1}年度"
+    assert choices["2012"] == "2012年度"
+    assert str(today.year) not in choices
+    english = personas.regulator.get(runs_url(coop), headers={"accept-language": "en"})
+    assert f"first half of {today.year - 1}" in english.content.decode()
+
+
+@pytest.mark.parametrize("code", ["current year", ""])
+def test_a_period_that_has_not_ended_or_none_cannot_be_started(personas, coop, charter, code):
+    url = reverse("pledges:assessment_start", kwargs={"slug": coop.slug})
+    code = str(coop.today().year) if code == "current year" else code
+    response = personas.regulator.post(url, {"code": code})
+    assert response.status_code == 400
+    assert not AssessmentRun.objects.exists()
 
 
 def test_a_bad_period_code_is_refused_with_a_message(personas, coop, charter):
@@ -162,6 +185,33 @@ def test_review_compares_with_the_previous_period(personas, coop, charter, membe
     page = personas.regulator.get(run_url(run)).content.decode()
     assert "2024" in page
     assert member_a.name in page
+
+
+def test_review_tables_name_members_in_english_on_english_pages(personas, coop, charter, member_a):
+    pledge(member_a)
+    inspections(member_a, 1, sampled_on=D(2024, 3, 1), reported_on=D(2024, 3, 1))
+    publish(coop, "2024")
+    inspections(member_a, 3, sampled_on=D(2025, 3, 1), reported_on=D(2025, 3, 1), verdict="fail")
+    run = compute(coop, "2025")
+    english = personas.regulator.get(run_url(run), headers={"accept-language": "en"})
+    assert english.context["review"].outliers[0].member_name == "Firm A"
+    page = english.content.decode()
+    assert "Firm A" in page
+    assert member_a.name not in page
+
+
+def test_revisions_are_named_in_words_on_the_review_and_the_run_list(
+    personas, coop, charter, member_a
+):
+    pledge(member_a)
+    publish(coop, "2024")
+    run = compute(coop, "2025")
+    english = {"accept-language": "en"}
+    review = personas.regulator.get(run_url(run), headers=english).content.decode()
+    assert "year 2024, revision 1" in review
+    runs = personas.regulator.get(runs_url(coop), headers=english).content.decode()
+    assert "Revision 1" in runs
+    assert " r1" not in review + runs
 
 
 def test_review_is_hidden_from_other_cooperatives_and_members(
@@ -298,6 +348,15 @@ def test_regulator_decides_an_objection(personas, published, member_a, member_us
     assert objection.decision == "dismissed"
 
 
+def test_an_objection_on_the_review_page_names_the_member_and_revision_in_words(
+    personas, published, member_a, member_user_a
+):
+    services.lodge_objection(published, member_a, text="Wrong.", by=member_user_a)
+    english = personas.regulator.get(run_url(published), headers={"accept-language": "en"})
+    page = english.content.decode()
+    assert f"<h3>Firm A · Revision {published.revision}</h3>" in page
+
+
 def test_a_decision_without_a_reason_is_refused(personas, published, member_a, member_user_a):
     objection = services.lodge_objection(published, member_a, text="Wrong.", by=member_user_a)
     url = reverse(
@@ -344,8 +403,19 @@ def test_dashboard_shows_charts_with_tables(
         page = client.get(dashboard_url(coop)).content.decode()
         assert page.count("<svg") == 4
         assert page.count("<table") >= 4
-        assert "2025-H1" in page
+        assert "2025年上半年" in page
+        assert "2025-H1" not in page.replace("/2025-H1/", "")
         assert member_b.name in page  # overdue rectification and complaint
+
+
+def test_dashboard_names_the_quarters_of_complaints_in_words(personas, coop, charter, member_b):
+    today = coop.today()
+    ComplaintFactory(member=member_b, accepted_on=today, response_due_on=today)
+    page = personas.regulator.get(dashboard_url(coop)).content.decode()
+    code = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    with translation.override("zh-hans"):
+        assert period_label(code) in page
+    assert code not in page
 
 
 def test_dashboard_is_hidden_from_everyone_else(personas, coop, charter):
