@@ -14,6 +14,7 @@ takes does not grow with the cooperative's size.
 from __future__ import annotations
 
 import datetime
+import gc
 import io
 from typing import Any
 
@@ -149,6 +150,10 @@ def render_notice(run: AssessmentRun, language: str, part_size: int = NOTICE_PAR
                 "pledges/assessment_public/pdf_notice.html", context, language=language
             )
             writer.append(io.BytesIO(content))
+            # A part's layout is a web of reference cycles: freed now, before the next part is
+            # laid out, not whenever the collector next runs, so the peak stays one part's.
+            del content
+            gc.collect()
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()

@@ -57,9 +57,9 @@ def test_errors_are_listed_at_the_top_with_links_to_their_fields():
     summary, _, fields = html.partition("</div>")
     assert 'role="alert"' in summary
     assert "The whole form is wrong." in summary
-    assert '<a href="#id_name">Name: ' in summary
+    assert '<a href="#id_name">Name：' in summary  # the page is in Chinese: a full-width colon
     # A group's link lands on its first choice.
-    assert '<a href="#id_kind_0">Kind: ' in summary
+    assert '<a href="#id_kind_0">Kind：' in summary
     assert 'id="id_kind_0"' in fields
 
 
