@@ -47,6 +47,10 @@ RECTIFYING_KINDS = {Kind.WARNING, Kind.SUSPENSION}
 PROPOSABLE_KINDS = {"warning", "suspension", "removal", "trademark_eligible"}
 # A member that has left, or has not joined yet, has nothing to propose.
 NOT_PROPOSABLE_STATUSES = {Status.APPLICANT, Status.REMOVED, Status.WITHDRAWN}
+# A suspended member may not use the collective trademark, so it is not proposed for it.
+NOT_ELIGIBLE_STATUSES = NOT_PROPOSABLE_STATUSES | {Status.SUSPENDED}
+# How far each step reaches: a step supersedes pending proposals that reach no further.
+SEVERITY = {Kind.TRADEMARK_ELIGIBLE: 0, Kind.WARNING: 1, Kind.SUSPENSION: 2, Kind.REMOVAL: 3}
 DEFAULT_LANGUAGE = "zh-hans"
 
 
@@ -461,6 +465,13 @@ def _open_case_for(member: Member, kind: str, *, by: User | None) -> ExitCase:
 
 
 @transaction.atomic
+def may_be_proposed(status: str, kind: str) -> bool:
+    """Whether a member in this status may be proposed this kind of step: one rule for the
+    publication's confirmation (which counts) and for the proposal itself (which records)."""
+    barred = NOT_ELIGIBLE_STATUSES if kind == Kind.TRADEMARK_ELIGIBLE else NOT_PROPOSABLE_STATUSES
+    return status not in barred
+
+
 def propose_consequence(
     member: Member, kind: str, *, reason: str, source_ref: str
 ) -> ExitCase | None:
@@ -481,7 +492,7 @@ def propose_consequence(
     )
     if existing is not None:
         return existing.case
-    if member.status in NOT_PROPOSABLE_STATUSES:
+    if not may_be_proposed(member.status, kind):
         return None
     case = _open_case_for(member, kind, by=None)
     ExitStep.objects.create(case=case, kind=kind, reason=reason, source_ref=source_ref)

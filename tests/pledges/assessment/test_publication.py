@@ -288,9 +288,8 @@ def test_grade_d_in_two_consecutive_periods_proposes_a_suspension(coop, charter)
     assert ("suspension", "assessment:2024:r1") not in steps(member)
 
 
-def test_two_critical_failures_in_one_period_propose_a_suspension(coop, charter):
-    member = MemberFactory(cooperative=coop)
-    pledge(member)
+def two_critical_failures_in_2025(member: Member) -> None:
+    """Two critical failures among 32 inspections of 2025: a good grade, yet a suspension."""
     inspections(
         member,
         2,
@@ -301,6 +300,12 @@ def test_two_critical_failures_in_one_period_propose_a_suspension(coop, charter)
         rectified_on=D(2025, 3, 3),
     )
     inspections(member, 30, sampled_on=D(2025, 3, 1), reported_on=D(2025, 3, 2))
+
+
+def test_two_critical_failures_in_one_period_propose_a_suspension(coop, charter):
+    member = MemberFactory(cooperative=coop)
+    pledge(member)
+    two_critical_failures_in_2025(member)
     run = compute(coop, "2025")
     kinds = {kind for member_id, kind, _reason in proposals(run) if member_id == member.pk}
     assert "suspension" in kinds
