@@ -102,6 +102,19 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/index.html", {"members": members, "workplaces": workplaces})
 
 
+def _cases_shown_to(member: Member) -> list[ExitCase]:
+    """The member's cases with a step an administrator took, showing only such steps: the
+    same as its cases page, so that the two never disagree."""
+    shown = ExitStep.objects.shown_to_member().order_by("proposed_at")
+    cases = (
+        ExitCase.objects.filter(member=member, steps__in=shown)
+        .distinct()
+        .select_related("member")
+        .prefetch_related(Prefetch("steps", queryset=shown))
+    )
+    return list(cases)
+
+
 @login_required
 def dashboard(request: HttpRequest, member_id: int) -> HttpResponse:
     member = member_of(request.user, member_id)
@@ -127,11 +140,7 @@ def dashboard(request: HttpRequest, member_id: int) -> HttpResponse:
         .select_related("inspection")
         .order_by("deadline")
     )
-    cases = list(
-        ExitCase.objects.filter(member=member)
-        .select_related("member")
-        .prefetch_related(Prefetch("steps", queryset=ExitStep.objects.order_by("proposed_at")))
-    )
+    cases = _cases_shown_to(member)
     assessments = list(
         MemberAssessment.objects.filter(member=member, run__status__in=PUBLISHED_RUNS)
         .select_related("run__period")
