@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from coop_portal.models import FinalOnceLoaded
 from members.models import Cooperative, Member, localised
+from pledges.assessment.periods import source_name
 
 from .rendering import render_markdown
 
@@ -700,6 +701,11 @@ class ExitStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.case.member}"
+
+    @property
+    def source_label(self) -> str:
+        """What proposed the step, in words: the people deciding never read source codes."""
+        return source_name(self.source_ref)
 
     @property
     def is_public(self) -> bool:

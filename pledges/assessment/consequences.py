@@ -112,7 +112,8 @@ def _called_for(run: AssessmentRun) -> list[tuple[int, str, str]]:
     d_streak = getattr(policy, "suspension_after_consecutive_d", 2)
     a_streak = getattr(policy, "trademark_after_consecutive_a", 2)
     critical_limit = getattr(policy, "suspension_critical_failures", 2)
-    code = run.period.code
+    # Reasons name the period in words: administrators read them, and so may the member.
+    code = run.period.label
     grades = consecutive_grades(run, max(d_streak, a_streak, 1))
     found: list[tuple[int, str, str]] = []
     results = MemberAssessment.objects.filter(run=run).values_list(

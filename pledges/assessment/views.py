@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -51,9 +52,11 @@ def _run_of(cooperative: Cooperative, run_id: int) -> AssessmentRun:
     )
 
 
-@login_required
-def runs(request: HttpRequest, slug: str) -> HttpResponse:
-    cooperative = cooperative_for(request.user, slug, *READERS)
+def _periods_with_runs(
+    cooperative: Cooperative,
+) -> list[tuple[AssessmentPeriod, list[AssessmentRun]]]:
+    """Each period, newest first, with its runs: the list the runs page shows, also under a
+    refused computation's form (a typing mistake must not hide the periods)."""
     periods = AssessmentPeriod.objects.filter(cooperative=cooperative).order_by("-last_day", "code")
     all_runs = (
         AssessmentRun.objects.filter(period__cooperative=cooperative)
@@ -63,12 +66,18 @@ def runs(request: HttpRequest, slug: str) -> HttpResponse:
     by_period: dict[int, list[AssessmentRun]] = {}
     for run in all_runs:
         by_period.setdefault(run.period_id, []).append(run)
+    return [(period, by_period.get(period.pk, [])) for period in periods]
+
+
+@login_required
+def runs(request: HttpRequest, slug: str) -> HttpResponse:
+    cooperative = cooperative_for(request.user, slug, *READERS)
     return render(
         request,
         "pledges/assessment/runs.html",
         {
             "cooperative": cooperative,
-            "periods": [(period, by_period.get(period.pk, [])) for period in periods],
+            "periods": _periods_with_runs(cooperative),
             "form": StartRunForm(),
             "can_start": _is_regulator(request, cooperative),
         },
@@ -83,8 +92,10 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
     form = StartRunForm(request.POST)
     if form.is_valid():
         try:
-            period = services.period_for(cooperative, form.cleaned_data["code"])
-            run = services.start_run(period, by=request.user)  # type: ignore[arg-type]
+            # Atomic: a refused period (not started yet) leaves no empty period behind.
+            with transaction.atomic():
+                period = services.period_for(cooperative, form.cleaned_data["code"])
+                run = services.start_run(period, by=request.user)  # type: ignore[arg-type]
         except ValidationError as error:
             form.add_error("code", error)
         else:
@@ -93,7 +104,12 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "pledges/assessment/runs.html",
-        {"cooperative": cooperative, "periods": [], "form": form, "can_start": True},
+        {
+            "cooperative": cooperative,
+            "periods": _periods_with_runs(cooperative),
+            "form": form,
+            "can_start": True,
+        },
         status=400,
     )
 
