@@ -354,16 +354,29 @@ def _label(kind: str) -> str:
         return kind
 
 
+def status_reason(status: str) -> str:
+    """Why a result has no score of its own (no pledge, too little data); empty for a rated
+    one. The explanation and the regulator's run page say it in the same words."""
+    if status == MemberAssessment.Status.NO_PLEDGE:
+        return gettext(
+            "The member had no published pledge in force on the last day of the period, so it "
+            "was not scored. The charter's consequence for a missing pledge applies."
+        )
+    if status == MemberAssessment.Status.NOT_RATED:
+        return gettext(
+            "None of the pledged commitments could be measured in the period (no inspection "
+            "results and no complaint due), so there is not enough data for a score."
+        )
+    return ""
+
+
 def explain(result: MemberAssessment) -> Explanation:
     """The result in plain words: each indicator, the weighted sum, the deductions, the score."""
     details = result.details if isinstance(result.details, dict) else {}
     explanation = Explanation(status=result.status, grade=result.grade or "")
     explanation.score = score_text(result.score)
     if result.status == MemberAssessment.Status.NO_PLEDGE:
-        explanation.summary = gettext(
-            "The member had no published pledge in force on the last day of the period, so it "
-            "was not scored. The charter's consequence for a missing pledge applies."
-        )
+        explanation.summary = status_reason(result.status)
         return explanation
 
     indicators = details.get("indicators")
@@ -406,10 +419,7 @@ def explain(result: MemberAssessment) -> Explanation:
         )
 
     if result.status == MemberAssessment.Status.NOT_RATED:
-        explanation.summary = gettext(
-            "None of the pledged commitments could be measured in the period (no inspection "
-            "results and no complaint due), so there is not enough data for a score."
-        )
+        explanation.summary = status_reason(result.status)
         return explanation
 
     weighted = as_decimal(details.get("weighted"))

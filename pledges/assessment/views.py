@@ -28,7 +28,7 @@ from pledges.models.assessment import (
     MemberObjection,
 )
 
-from . import facts, publication, services
+from . import facts, publication, published, services
 from .consequences import proposal_counts
 from .dashboard import dashboard
 from .forms import DecisionForm, FactsReviewForm, ObjectionForm, PublishForm, StartRunForm
@@ -140,6 +140,7 @@ def run_detail(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
             PAGE_SIZE,
         ).get_page(request.GET.get("page"))
         context["page"] = page
+        context["rows"] = [(result, published.status_reason(result.status)) for result in page]
         context["objections"] = list(
             MemberObjection.objects.filter(run__period=run.period)
             .select_related("member", "run")
@@ -149,6 +150,27 @@ def run_detail(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
         context["publication_progress"] = services.publication_progress(run)
         context.update(_facts_context(run))
     return render(request, "pledges/assessment/run.html", context)
+
+
+@login_required
+def run_result(request: HttpRequest, slug: str, run_id: int, member_id: int) -> HttpResponse:
+    """Why a member got its result in any run, drafts and previews included: the regulator
+    checks it before publishing (the public "why this score" exists only once published)."""
+    cooperative = cooperative_for(request.user, slug, *READERS)
+    run = _run_of(cooperative, run_id)
+    result = get_object_or_404(
+        MemberAssessment.objects.select_related("member"), run=run, member_id=member_id
+    )
+    return render(
+        request,
+        "pledges/assessment/result.html",
+        {
+            "cooperative": cooperative,
+            "run": run,
+            "result": result,
+            "explanation": published.explain(result),
+        },
+    )
 
 
 def _facts_context(run: AssessmentRun, form: FactsReviewForm | None = None) -> dict[str, object]:

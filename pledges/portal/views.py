@@ -26,6 +26,7 @@ from inspections.models import Inspection, Rectification
 from members.models import Member, QualityOfficer, Role, User
 from members.scoping import member_of, require, signed_in_user
 
+from ..assessment.services import in_notice_period
 from ..forms import PledgeForm, ProductLineFormSet, product_lines_of
 from ..models import MemberAssessment
 from ..models.pledge import Invitation, Pledge, ProductLine, Standard, latest_in_force
@@ -143,7 +144,7 @@ def dashboard(request: HttpRequest, member_id: int) -> HttpResponse:
     cases = _cases_shown_to(member)
     assessments = list(
         MemberAssessment.objects.filter(member=member, run__status__in=PUBLISHED_RUNS)
-        .select_related("run__period")
+        .select_related("run__period__cooperative")
         .order_by("-run__period__last_day", "-run__revision")
     )
     officer = QualityOfficer.objects.current().filter(member=member).first()
@@ -164,6 +165,7 @@ def dashboard(request: HttpRequest, member_id: int) -> HttpResponse:
             "rectifications": rectifications,
             "cases": cases,
             "assessments": assessments,
+            "objection_runs": [a.run for a in assessments if in_notice_period(a.run)],
             "is_owner": _is_owner(signed_in_user(request), member),
             "several": Role.objects.filter(user=signed_in_user(request), kind=Role.Kind.MEMBER_USER)
             .exclude(member=member)
