@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 CODE = re.compile(r"^(?P<year>\d{4})(?:-(?P<part>H[12]|Q[1-4]))?$")
 # The source of a proposed exit step (consequences.py writes "assessment:<code>:r<revision>";
-# the demo writes "demo:assessment:<code>").
+# demo databases loaded before 2026-12 hold "demo:assessment:<code>").
 SOURCE = re.compile(r"^(?P<demo>demo:)?assessment:(?P<code>[^:]+)(?::r(?P<revision>\d+))?$")
 
 
