@@ -15,6 +15,7 @@ from tests.factories import MemberFactory
 from .conftest import compute
 from .factories import inspections
 from .test_publication import rated_member, two_critical_failures_in_2025
+from .test_views import publish_url
 
 D = datetime.date
 
@@ -61,3 +62,15 @@ def test_a_member_proposed_a_sanction_is_not_also_proposed_the_trademark(coop, c
     run = compute(coop, "2025")
     assert "trademark_eligible" not in proposal_counts(run)
     assert "suspension" in proposal_counts(run)
+
+
+def test_the_confirmation_page_shows_the_counts_in_words(personas, coop, charter):
+    rated_member(coop, grade="D")
+    left(MemberFactory(cooperative=coop), Member.Status.REMOVED)
+    run = compute(coop, "2025")
+    warnings = proposal_counts(run)["warning"]
+    page = personas.regulator.get(publish_url(run), headers={"accept-language": "en"})
+    assert f"<li>Warning: {warnings}</li>" in page.content.decode()
+    page = personas.regulator.get(publish_url(run), headers={"accept-language": "zh-hans"})
+    assert f"<li>警告：{warnings}</li>" in page.content.decode()
+    assert "成员" not in page.content.decode()
