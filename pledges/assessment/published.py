@@ -370,6 +370,23 @@ def status_reason(status: str) -> str:
     return ""
 
 
+def result_reason(result: MemberAssessment) -> str:
+    """The one line the run page shows beside a result that needs a reason: why it has no
+    score, or, for a score of 0, which commitments it was measured on (in a preview these are
+    often a single late complaint answer). Empty for the others."""
+    reason = status_reason(result.status)
+    if reason or result.score is None or result.score != 0:
+        return reason
+    explanation = explain(result)
+    measured = gettext("; ").join(
+        f"{indicator.label} {indicator.value}"
+        for indicator in explanation.indicators
+        if indicator.measurable
+    )
+    lines = [gettext("Scored only on: %(indicators)s.") % {"indicators": measured}]
+    return " ".join(lines + explanation.deductions)
+
+
 def explain(result: MemberAssessment) -> Explanation:
     """The result in plain words: each indicator, the weighted sum, the deductions, the score."""
     details = result.details if isinstance(result.details, dict) else {}

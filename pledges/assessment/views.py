@@ -140,7 +140,7 @@ def run_detail(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
             PAGE_SIZE,
         ).get_page(request.GET.get("page"))
         context["page"] = page
-        context["rows"] = [(result, published.status_reason(result.status)) for result in page]
+        context["rows"] = [(result, published.result_reason(result)) for result in page]
         context["objections"] = list(
             MemberObjection.objects.filter(run__period=run.period)
             .select_related("member", "run")

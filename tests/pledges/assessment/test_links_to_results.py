@@ -13,6 +13,7 @@ from pledges.assessment import services
 
 from .conftest import compute
 from .factories import inspections, pledge
+from .test_publication import failures_in_2025
 from .test_views import objection_url, run_url
 
 D = datetime.date
@@ -76,3 +77,14 @@ def test_the_member_s_own_why_page_links_to_its_objection(personas, published, m
     assert objection_url(published) in personas.member_a.get(why).content.decode()
     for client in (personas.anonymous, personas.member_b, personas.regulator):
         assert objection_url(published) not in client.get(why).content.decode()
+
+
+def test_a_score_of_zero_says_on_the_run_page_what_it_was_measured_on(
+    personas, coop, charter, member_a
+):
+    pledge(member_a)
+    failures_in_2025(member_a, 12)
+    run = compute(coop, "2025")
+    page = personas.regulator.get(run_url(run), headers=ENGLISH).content.decode()
+    assert "Scored only on: " in page
+    assert "critical failures" in page
