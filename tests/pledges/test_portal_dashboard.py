@@ -108,6 +108,12 @@ def test_the_dashboard_shows_no_proposal_the_member_s_cases_page_does_not(member
     assert response.context["cases"] == [case]
     assert [step.kind for step in response.context["cases"][0].steps.all()] == ["warning"]
     assert "awaiting decision" not in response.content.decode()
+    chinese = logged_in(member_user_a).get(
+        reverse("portal:dashboard", args=[member_a.pk]), headers={"accept-language": "zh-hans"}
+    )
+    assert f"<li>案件 {case.pk} · {member_a.display_name} · 处理中<ul><li>警告 · 生效中</li>" in (
+        chinese.content.decode()
+    )
 
 
 def test_the_dashboard_uses_a_constant_number_of_queries(member_a, member_user_a):
