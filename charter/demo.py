@@ -217,17 +217,10 @@ def _cases(cooperative: Cooperative, registrar: User, reviewer: User) -> None:
         .order_by("credit_code")
         .distinct()
     )
-    # Leave the anchor firms (the first members) out of the exit cases.
-    proposal, warned, suspended, removed, withdrawn, appealing = ([*candidates[2:8]] + [None] * 6)[
-        :6
-    ]
-    if proposal is not None:
-        services.propose_consequence(
-            proposal,
-            "warning",
-            reason=f"{last_year} 年度考核等级为 D（得分 52.5）。",
-            source_ref=f"demo:assessment:{last_year}",
-        )
+    # Leave the anchor firms (the first members) out of the exit cases. The steps' reasons
+    # cite inspections and deadlines, never an assessment grade: the assessment part of the
+    # demo computes the grades later, and its own proposals say what they call for.
+    warned, suspended, removed, withdrawn, appealing = ([*candidates[3:8]] + [None] * 5)[:5]
     if warned is not None:
         services.take_exit_step(
             warned,
@@ -243,7 +236,7 @@ def _cases(cooperative: Cooperative, registrar: User, reviewer: User) -> None:
             suspended,
             "warning",
             by=registrar,
-            reason=f"{year_before} 年度考核等级为 D。",
+            reason=f"监督抽查床品甲醛含量不合格（抽查报告 NT-{year_before}-0207），限期整改。",
             source_ref="demo:suspension:warning",
             on=ago(200),
         )
@@ -251,8 +244,8 @@ def _cases(cooperative: Cooperative, registrar: User, reviewer: User) -> None:
             suspended,
             "suspension",
             by=registrar,
-            reason=f"整改期满仍未整改，{last_year} 年度考核再次为 D。",
-            evidence=f"考核公示 {last_year}\n整改通知书 {year_before}-17",
+            reason="整改期满复检仍不合格，暂停社员资格。",
+            evidence=f"整改通知书 {year_before}-17\n复检报告 NT-{last_year}-0122",
             source_ref="demo:suspension",
             on=ago(60),
         )
@@ -261,7 +254,7 @@ def _cases(cooperative: Cooperative, registrar: User, reviewer: User) -> None:
             removed,
             "warning",
             by=registrar,
-            reason="一个考核期内两次严重不合格。",
+            reason="监督抽查两批次严重不合格，限期整改。",
             source_ref="demo:removal:warning",
             on=ago(420),
         )

@@ -597,6 +597,11 @@ class ExitStepQuerySet(models.QuerySet["ExitStep"]):
         """Confirmed steps that a later step has not ended (nor an appeal revoked)."""
         return self.filter(status=ExitStep.Status.CONFIRMED, ended_on__isnull=True)
 
+    def shown_to_member(self) -> ExitStepQuerySet:
+        """The steps a member sees of its own cases: those an administrator took. Proposals
+        awaiting a decision, and those dismissed or withdrawn, never concerned the member."""
+        return self.exclude(status__in=(ExitStep.Status.PROPOSED, ExitStep.Status.DISMISSED))
+
     def public(self) -> ExitStepQuerySet:
         """Suspensions and removals in effect: the public ones. Warnings are never public."""
         return self.in_effect().filter(kind__in=ExitStep.PUBLIC_KINDS)

@@ -47,6 +47,15 @@ RECTIFYING_KINDS = {Kind.WARNING, Kind.SUSPENSION}
 PROPOSABLE_KINDS = {"warning", "suspension", "removal", "trademark_eligible"}
 # A member that has left, or has not joined yet, has nothing to propose.
 NOT_PROPOSABLE_STATUSES = {Status.APPLICANT, Status.REMOVED, Status.WITHDRAWN}
+# A suspended member may not use the collective trademark, so it is not proposed for it.
+NOT_ELIGIBLE_STATUSES = NOT_PROPOSABLE_STATUSES | {Status.SUSPENDED}
+# How far each step reaches: a step supersedes pending proposals that reach no further.
+SEVERITY: dict[str, int] = {
+    Kind.TRADEMARK_ELIGIBLE: 0,
+    Kind.WARNING: 1,
+    Kind.SUSPENSION: 2,
+    Kind.REMOVAL: 3,
+}
 DEFAULT_LANGUAGE = "zh-hans"
 
 
@@ -461,6 +470,13 @@ def _open_case_for(member: Member, kind: str, *, by: User | None) -> ExitCase:
 
 
 @transaction.atomic
+def may_be_proposed(status: str, kind: str) -> bool:
+    """Whether a member in this status may be proposed this kind of step: one rule for the
+    publication's confirmation (which counts) and for the proposal itself (which records)."""
+    barred = NOT_ELIGIBLE_STATUSES if kind == Kind.TRADEMARK_ELIGIBLE else NOT_PROPOSABLE_STATUSES
+    return status not in barred
+
+
 def propose_consequence(
     member: Member, kind: str, *, reason: str, source_ref: str
 ) -> ExitCase | None:
@@ -481,7 +497,7 @@ def propose_consequence(
     )
     if existing is not None:
         return existing.case
-    if member.status in NOT_PROPOSABLE_STATUSES:
+    if not may_be_proposed(member.status, kind):
         return None
     case = _open_case_for(member, kind, by=None)
     ExitStep.objects.create(case=case, kind=kind, reason=reason, source_ref=source_ref)
@@ -553,6 +569,22 @@ def _end_earlier_steps(step: ExitStep, on: datetime.date) -> None:
         other.save(update_fields=["ended_on", "ended_by"])
 
 
+def _withdraw_superseded(step: ExitStep, on: datetime.date) -> None:
+    """Pending proposals of the same or a lesser kind lose their point once the step is in
+    effect: they are withdrawn, with the reason, instead of waiting for a decision no one
+    can usefully take (or that the member's new status no longer even allows)."""
+    reach = SEVERITY.get(step.kind, max(SEVERITY.values()))
+    reason = _("Withdrawn: superseded by the %(step)s of %(day)s (case %(case)s).") % {
+        "step": step.get_kind_display(),
+        "day": date_format(on),
+        "case": step.case_id,
+    }
+    pending = ExitStep.objects.for_member(step.case.member).proposed().exclude(pk=step.pk)
+    for other in pending.select_related("case"):
+        if SEVERITY.get(other.kind, reach + 1) <= reach:
+            _dismiss(other, by=None, reason=reason, on=on)
+
+
 def _licences_follow(step: ExitStep, member: Member, on: datetime.date) -> None:
     """The member's collective trademark licences follow the step (members.services)."""
     reason = _("%(step)s (case %(case)s)") % {"step": step.get_kind_display(), "case": step.case_id}
@@ -594,6 +626,8 @@ def _put_into_effect(step: ExitStep, *, by: User | None, reason: str, on: dateti
     step.save()
     if target is not None:
         _end_earlier_steps(step, on)
+        if step.kind != Kind.RESTORATION:
+            _withdraw_superseded(step, on)
     _licences_follow(step, member, on)
     if step.kind in CLOSING_KINDS:
         case = step.case

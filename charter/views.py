@@ -233,7 +233,7 @@ def member_cases(request: HttpRequest) -> HttpResponse:
         .prefetch_related(
             Prefetch(
                 "steps",
-                queryset=ExitStep.objects.exclude(status=ExitStep.Status.PROPOSED)
+                queryset=ExitStep.objects.shown_to_member()
                 .select_related("appeal")
                 .order_by("proposed_at"),
             )

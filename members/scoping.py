@@ -59,6 +59,15 @@ def member_of(user: User | AnonymousUser, member_id: int | None = None) -> Membe
     return member
 
 
+def works_for(user: User | AnonymousUser, member: Member) -> bool:
+    """Whether the user is one of the member's own users: a public page then offers what only
+    the member may do (its objection, for one)."""
+    return bool(
+        user.is_authenticated
+        and Role.objects.filter(user=user, member=member, kind=Role.Kind.MEMBER_USER).exists()
+    )
+
+
 def require(condition: bool) -> None:
     """403 for a user who may see the object but not make this change."""
     if not condition:

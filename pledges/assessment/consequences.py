@@ -15,11 +15,16 @@ from collections.abc import Callable
 from django.utils.translation import gettext as _
 
 from charter.models import ExitStep
-from charter.services import propose_consequence, revise_proposal, withdraw_proposal
+from charter.services import (
+    may_be_proposed,
+    propose_consequence,
+    revise_proposal,
+    withdraw_proposal,
+)
 from members.models import Member
 from pledges.models.assessment import AssessmentPeriod, AssessmentRun, MemberAssessment
 
-from .periods import PeriodCodeError, period_label, previous_code
+from .periods import PeriodCodeError, previous_code, source_name
 
 WARNING = "warning"
 SUSPENSION = "suspension"
@@ -71,19 +76,35 @@ def joined_late(run: AssessmentRun) -> set[int]:
 
 
 def proposals(run: AssessmentRun) -> list[tuple[int, str, str]]:
-    """(member id, kind, reason) for every consequence the run's results call for.
+    """(member id, kind, reason) for every consequence publishing the run proposes, once per
+    member and kind: the one answer for the confirmation page (which counts) and for the
+    publication (which records), so that the two never disagree.
 
-    Only members of the run's period are proposed anything; members that joined within the
-    grace period before its end are proposed no sanction.
+    Only members of the run's period that may still be proposed the step are proposed
+    anything (charter.services.may_be_proposed: not members that have left, no trademark
+    eligibility for a suspended member); members that joined within the grace period before
+    its end are proposed no sanction; a member proposed a sanction is not also proposed the
+    trademark eligibility for the same period.
     """
     found = _called_for(run)
     assessed = set(MemberAssessment.objects.filter(run=run).values_list("member_id", flat=True))
     late = joined_late(run)
-    return [
-        (member_id, kind, reason)
-        for member_id, kind, reason in found
-        if member_id in assessed and (kind == TRADEMARK or member_id not in late)
-    ]
+    statuses = dict(
+        Member.objects.filter(
+            pk__in={member_id for member_id, _kind, _reason in found}
+        ).values_list("pk", "status")
+    )
+    sanctioned = {member_id for member_id, kind, _reason in found if kind != TRADEMARK}
+    chosen: dict[tuple[int, str], str] = {}
+    for member_id, kind, reason in found:
+        if member_id not in assessed or not may_be_proposed(statuses.get(member_id, ""), kind):
+            continue
+        if kind == TRADEMARK and member_id in sanctioned:
+            continue
+        if kind != TRADEMARK and member_id in late:
+            continue
+        chosen.setdefault((member_id, kind), reason)
+    return [(member_id, kind, reason) for (member_id, kind), reason in chosen.items()]
 
 
 def _called_for(run: AssessmentRun) -> list[tuple[int, str, str]]:
@@ -91,7 +112,8 @@ def _called_for(run: AssessmentRun) -> list[tuple[int, str, str]]:
     d_streak = getattr(policy, "suspension_after_consecutive_d", 2)
     a_streak = getattr(policy, "trademark_after_consecutive_a", 2)
     critical_limit = getattr(policy, "suspension_critical_failures", 2)
-    code = run.period.code
+    # Reasons name the period in words: administrators read them, and so may the member.
+    code = run.period.label
     grades = consecutive_grades(run, max(d_streak, a_streak, 1))
     found: list[tuple[int, str, str]] = []
     results = MemberAssessment.objects.filter(run=run).values_list(
@@ -167,12 +189,9 @@ def period_ref(run: AssessmentRun) -> str:
 
 
 def describe_source(rest: str) -> str:
-    """A proposal's source in words, from what follows ``assessment:`` (``2025-H1:r2``)."""
-    code, _sep, revision = rest.partition(":")
-    return _("the assessment of the %(period)s (revision %(revision)s)") % {
-        "period": period_label(code),
-        "revision": revision.removeprefix("r"),
-    }
+    """A proposal's source in words, from what follows ``assessment:`` (``2025-H1:r2``): the
+    charter reads its steps' sources through this (charter.sources)."""
+    return source_name(f"assessment:{rest}")
 
 
 def proposal_counts(run: AssessmentRun) -> dict[str, int]:

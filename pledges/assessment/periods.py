@@ -9,6 +9,9 @@ from collections.abc import Iterable
 from django.utils.translation import gettext as _
 
 CODE = re.compile(r"^(?P<year>\d{4})(?:-(?P<part>H[12]|Q[1-4]))?$")
+# The source of a proposed exit step (consequences.py writes "assessment:<code>:r<revision>";
+# demo databases loaded before 2026-12 hold "demo:assessment:<code>").
+SOURCE = re.compile(r"^(?P<demo>demo:)?assessment:(?P<code>[^:]+)(?::r(?P<revision>\d+))?$")
 
 
 class PeriodCodeError(ValueError):
@@ -93,3 +96,41 @@ def period_label(code: str) -> str:
         "Q4": _("fourth quarter of %(year)s"),
     }
     return labels[part] % {"year": year}
+
+
+def revision_name(revision: int) -> str:
+    """A published revision as people name it: "first publication", then "revision 2"...;
+    empty for a run never published (revision 0). The one name of a revision everywhere."""
+    if revision <= 0:
+        return ""
+    if revision == 1:
+        return _("first publication")
+    return _("revision %(revision)s") % {"revision": revision}
+
+
+def publication_name(code: str, revision: int) -> str:
+    """A period's publication in words: "first half of 2025, first publication"."""
+    return _("%(period)s, %(revision)s") % {
+        "period": period_label(code),
+        "revision": revision_name(revision),
+    }
+
+
+def source_name(source_ref: str) -> str:
+    """What proposed an exit step, in words ("assessment of the first half of 2025, first
+    publication"), for the people who decide it; the reference itself when it is not an
+    assessment's."""
+    match = SOURCE.match(source_ref)
+    if match is None:
+        return source_ref
+    period = period_label(match["code"])
+    if match["revision"]:
+        name = _("assessment of the %(period)s, %(revision)s") % {
+            "period": period,
+            "revision": revision_name(int(match["revision"])),
+        }
+    else:
+        name = _("assessment of the %(period)s") % {"period": period}
+    if match["demo"]:
+        return _("%(source)s (demo data)") % {"source": name}
+    return name

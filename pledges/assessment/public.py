@@ -16,9 +16,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Cooperative
+from members.scoping import works_for
 
 from ..models import AssessmentPdf, MemberAssessment
 from . import pdf, published
+from .services import in_notice_period
 
 RESULTS_PER_PAGE = 50
 
@@ -111,6 +113,7 @@ def member_result(
             "revisions": published.revisions_of(period, member),
             "history": history,
             "chart": published.grade_chart(history),
+            "may_object": in_notice_period(run) and works_for(request.user, member),
         },
     )
 

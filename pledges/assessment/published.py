@@ -354,16 +354,46 @@ def _label(kind: str) -> str:
         return kind
 
 
+def status_reason(status: str) -> str:
+    """Why a result has no score of its own (no pledge, too little data); empty for a rated
+    one. The explanation and the regulator's run page say it in the same words."""
+    if status == MemberAssessment.Status.NO_PLEDGE:
+        return gettext(
+            "The member had no published pledge in force on the last day of the period, so it "
+            "was not scored. The charter's consequence for a missing pledge applies."
+        )
+    if status == MemberAssessment.Status.NOT_RATED:
+        return gettext(
+            "None of the pledged commitments could be measured in the period (no inspection "
+            "results and no complaint due), so there is not enough data for a score."
+        )
+    return ""
+
+
+def result_reason(result: MemberAssessment) -> str:
+    """The one line the run page shows beside a result that needs a reason: why it has no
+    score, or, for a score of 0, which commitments it was measured on (in a preview these are
+    often a single late complaint answer). Empty for the others."""
+    reason = status_reason(result.status)
+    if reason or result.score is None or result.score != 0:
+        return reason
+    explanation = explain(result)
+    measured = gettext("; ").join(
+        f"{indicator.label} {indicator.value}"
+        for indicator in explanation.indicators
+        if indicator.measurable
+    )
+    lines = [gettext("Scored only on: %(indicators)s.") % {"indicators": measured}]
+    return " ".join(lines + explanation.deductions)
+
+
 def explain(result: MemberAssessment) -> Explanation:
     """The result in plain words: each indicator, the weighted sum, the deductions, the score."""
     details = result.details if isinstance(result.details, dict) else {}
     explanation = Explanation(status=result.status, grade=result.grade or "")
     explanation.score = score_text(result.score)
     if result.status == MemberAssessment.Status.NO_PLEDGE:
-        explanation.summary = gettext(
-            "The member had no published pledge in force on the last day of the period, so it "
-            "was not scored. The charter's consequence for a missing pledge applies."
-        )
+        explanation.summary = status_reason(result.status)
         return explanation
 
     indicators = details.get("indicators")
@@ -406,10 +436,7 @@ def explain(result: MemberAssessment) -> Explanation:
         )
 
     if result.status == MemberAssessment.Status.NOT_RATED:
-        explanation.summary = gettext(
-            "None of the pledged commitments could be measured in the period (no inspection "
-            "results and no complaint due), so there is not enough data for a score."
-        )
+        explanation.summary = status_reason(result.status)
         return explanation
 
     weighted = as_decimal(details.get("weighted"))

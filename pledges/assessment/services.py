@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from charter.models import CharterVersion
@@ -56,6 +57,18 @@ def period_for(cooperative: Cooperative, code: str) -> AssessmentPeriod:
     return period
 
 
+def check_started(period: AssessmentPeriod) -> None:
+    """Refuse a period that has not started: a preview of it would only show empty records."""
+    if period.first_day > period.cooperative.today():
+        raise Refused(
+            _(
+                "The %(period)s has not started yet (it starts on %(day)s): there is nothing to compute."
+            )
+            % {"period": period.label, "day": date_format(period.first_day)},
+            code="not_started",
+        )
+
+
 @transaction.atomic
 def start_run(
     period: AssessmentPeriod,
@@ -75,6 +88,7 @@ def start_run(
         .select_related("cooperative")
         .get(pk=period.pk)
     )
+    check_started(period)
     if AssessmentRun.objects.filter(period=period, status=Status.COMPUTING).exists():
         raise Refused(
             _("This period is being computed already; wait for it to finish."), code="busy"

@@ -13,6 +13,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("assessments/<slug:slug>/review/start/", views.start, name="assessment_start"),
     path("assessments/<slug:slug>/review/<int:run_id>/", views.run_detail, name="assessment_run"),
     path(
+        "assessments/<slug:slug>/review/<int:run_id>/members/<int:member_id>/",
+        views.run_result,
+        name="assessment_run_result",
+    ),
+    path(
         "assessments/<slug:slug>/review/<int:run_id>/publish/",
         views.publish,
         name="assessment_publish",

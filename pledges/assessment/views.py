@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -27,7 +28,7 @@ from pledges.models.assessment import (
     MemberObjection,
 )
 
-from . import facts, publication, services
+from . import facts, publication, published, services
 from .consequences import proposal_counts
 from .dashboard import dashboard
 from .forms import DecisionForm, FactsReviewForm, ObjectionForm, PublishForm, StartRunForm
@@ -51,9 +52,11 @@ def _run_of(cooperative: Cooperative, run_id: int) -> AssessmentRun:
     )
 
 
-@login_required
-def runs(request: HttpRequest, slug: str) -> HttpResponse:
-    cooperative = cooperative_for(request.user, slug, *READERS)
+def _periods_with_runs(
+    cooperative: Cooperative,
+) -> list[tuple[AssessmentPeriod, list[AssessmentRun]]]:
+    """Each period, newest first, with its runs: the list the runs page shows, also under a
+    refused computation's form (a typing mistake must not hide the periods)."""
     periods = AssessmentPeriod.objects.filter(cooperative=cooperative).order_by("-last_day", "code")
     all_runs = (
         AssessmentRun.objects.filter(period__cooperative=cooperative)
@@ -63,13 +66,22 @@ def runs(request: HttpRequest, slug: str) -> HttpResponse:
     by_period: dict[int, list[AssessmentRun]] = {}
     for run in all_runs:
         by_period.setdefault(run.period_id, []).append(run)
+    return [(period, by_period.get(period.pk, [])) for period in periods]
+
+
+@login_required
+def runs(request: HttpRequest, slug: str) -> HttpResponse:
+    cooperative = cooperative_for(request.user, slug, *READERS)
     return render(
         request,
         "pledges/assessment/runs.html",
         {
             "cooperative": cooperative,
-            "periods": [(period, by_period.get(period.pk, [])) for period in periods],
-            "form": StartRunForm(today=cooperative.today(), periods=periods),
+            "periods": _periods_with_runs(cooperative),
+            "form": StartRunForm(
+                today=cooperative.today(),
+                periods=AssessmentPeriod.objects.filter(cooperative=cooperative),
+            ),
             "can_start": _is_regulator(request, cooperative),
         },
     )
@@ -87,8 +99,10 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if form.is_valid():
         try:
-            period = services.period_for(cooperative, form.cleaned_data["code"])
-            run = services.start_run(period, by=request.user)  # type: ignore[arg-type]
+            # Atomic: a refused period (not started yet) leaves no empty period behind.
+            with transaction.atomic():
+                period = services.period_for(cooperative, form.cleaned_data["code"])
+                run = services.start_run(period, by=request.user)  # type: ignore[arg-type]
         except ValidationError as error:
             form.add_error("code", error)
         else:
@@ -97,7 +111,12 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "pledges/assessment/runs.html",
-        {"cooperative": cooperative, "periods": [], "form": form, "can_start": True},
+        {
+            "cooperative": cooperative,
+            "periods": _periods_with_runs(cooperative),
+            "form": form,
+            "can_start": True,
+        },
         status=400,
     )
 
@@ -128,6 +147,7 @@ def run_detail(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
             PAGE_SIZE,
         ).get_page(request.GET.get("page"))
         context["page"] = page
+        context["rows"] = [(result, published.result_reason(result)) for result in page]
         context["objections"] = list(
             MemberObjection.objects.filter(run__period=run.period)
             .select_related("member", "run")
@@ -137,6 +157,27 @@ def run_detail(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
         context["publication_progress"] = services.publication_progress(run)
         context.update(_facts_context(run))
     return render(request, "pledges/assessment/run.html", context)
+
+
+@login_required
+def run_result(request: HttpRequest, slug: str, run_id: int, member_id: int) -> HttpResponse:
+    """Why a member got its result in any run, drafts and previews included: the regulator
+    checks it before publishing (the public "why this score" exists only once published)."""
+    cooperative = cooperative_for(request.user, slug, *READERS)
+    run = _run_of(cooperative, run_id)
+    result = get_object_or_404(
+        MemberAssessment.objects.select_related("member"), run=run, member_id=member_id
+    )
+    return render(
+        request,
+        "pledges/assessment/result.html",
+        {
+            "cooperative": cooperative,
+            "run": run,
+            "result": result,
+            "explanation": published.explain(result),
+        },
+    )
 
 
 def _facts_context(run: AssessmentRun, form: FactsReviewForm | None = None) -> dict[str, object]:

@@ -14,7 +14,7 @@ from coop_portal.models import FinalOnceLoaded, FinalRowsQuerySet
 from coop_portal.public_cache import data_changed
 from members.models import Cooperative, Member
 
-from ..assessment.periods import period_label
+from ..assessment.periods import period_label, publication_name, revision_name
 from .pledge import Pledge
 
 
@@ -221,6 +221,23 @@ class AssessmentRun(FinalOnceLoaded):
     @property
     def is_public(self) -> bool:
         return self.status in (self.Status.PUBLISHED, self.Status.FINAL)
+
+    @property
+    def status_label(self) -> str:
+        """The status a reader sees: a preview is never a draft to publish, so it says so."""
+        if self.is_preview and self.status == self.Status.DRAFT:
+            return str(_("Preview"))
+        return str(self.get_status_display())
+
+    @property
+    def revision_name(self) -> str:
+        """The revision in words ("first publication"), empty before publication."""
+        return revision_name(self.revision)
+
+    @property
+    def publication_name(self) -> str:
+        """The period and revision in words ("first half of 2025, first publication")."""
+        return publication_name(self.period.code, self.revision)
 
     @property
     def is_publishing(self) -> bool:

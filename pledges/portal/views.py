@@ -26,6 +26,7 @@ from inspections.models import Inspection, Rectification
 from members.models import Member, QualityOfficer, Role, User
 from members.scoping import member_of, require, signed_in_user
 
+from ..assessment.services import in_notice_period
 from ..forms import PledgeForm, ProductLineFormSet, product_lines_of
 from ..models import MemberAssessment
 from ..models.pledge import Invitation, Pledge, ProductLine, Standard, latest_in_force
@@ -102,6 +103,19 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/index.html", {"members": members, "workplaces": workplaces})
 
 
+def _cases_shown_to(member: Member) -> list[ExitCase]:
+    """The member's cases with a step an administrator took, showing only such steps: the
+    same as its cases page, so that the two never disagree."""
+    shown = ExitStep.objects.shown_to_member().order_by("proposed_at")
+    cases = (
+        ExitCase.objects.filter(member=member, steps__in=shown)
+        .distinct()
+        .select_related("member")
+        .prefetch_related(Prefetch("steps", queryset=shown))
+    )
+    return list(cases)
+
+
 @login_required
 def dashboard(request: HttpRequest, member_id: int) -> HttpResponse:
     member = member_of(request.user, member_id)
@@ -127,14 +141,10 @@ def dashboard(request: HttpRequest, member_id: int) -> HttpResponse:
         .select_related("inspection")
         .order_by("deadline")
     )
-    cases = list(
-        ExitCase.objects.filter(member=member)
-        .select_related("member")
-        .prefetch_related(Prefetch("steps", queryset=ExitStep.objects.order_by("proposed_at")))
-    )
+    cases = _cases_shown_to(member)
     assessments = list(
         MemberAssessment.objects.filter(member=member, run__status__in=PUBLISHED_RUNS)
-        .select_related("run__period")
+        .select_related("run__period__cooperative")
         .order_by("-run__period__last_day", "-run__revision")
     )
     officer = QualityOfficer.objects.current().filter(member=member).first()
@@ -155,6 +165,7 @@ def dashboard(request: HttpRequest, member_id: int) -> HttpResponse:
             "rectifications": rectifications,
             "cases": cases,
             "assessments": assessments,
+            "objection_runs": [a.run for a in assessments if in_notice_period(a.run)],
             "is_owner": _is_owner(signed_in_user(request), member),
             "several": Role.objects.filter(user=signed_in_user(request), kind=Role.Kind.MEMBER_USER)
             .exclude(member=member)

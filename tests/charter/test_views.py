@@ -460,7 +460,7 @@ def test_charter_pages_name_the_source_of_a_proposal_in_words_not_its_code(
         reverse("charter:case", args=[coop.slug, case.pk]),
     ):
         page = personas.administrator.get(url, headers=english).content.decode()
-        assert "the assessment of the second half of 2024 (revision 1)" in page
+        assert "assessment of the second half of 2024, first publication" in page
         assert "assessment:2024-H2" not in page
 
 

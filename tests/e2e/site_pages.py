@@ -238,6 +238,9 @@ def _pages() -> Iterator[Page]:
     draft = AssessmentRun.objects.filter(status=AssessmentRun.Status.DRAFT).order_by("pk").first()
     assert draft is not None
     yield page("regulator", "pledges:assessment_publish", slug, draft.pk)
+    result = MemberAssessment.objects.filter(run=draft).order_by("pk").first()
+    assert result is not None
+    yield page("regulator", "pledges:assessment_run_result", slug, draft.pk, result.member_id)
     yield page("regulator", "pledges:assessment_dashboard", slug)
 
     # The administrator's pages.

@@ -54,7 +54,9 @@ def add_records(member: Member, number: int) -> None:
     )
     Rectification.objects.create(inspection=inspection, deadline=datetime.date(2025, 4, 11))
     case = ExitCase.objects.create(member=member)
-    ExitStep.objects.create(case=case, kind=ExitStep.Kind.WARNING, reason="抽查不合格")
+    ExitStep.objects.create(
+        case=case, kind=ExitStep.Kind.WARNING, status=ExitStep.Status.CONFIRMED, reason="抽查不合格"
+    )
     period = AssessmentPeriod.objects.create(
         cooperative=member.cooperative,
         code=str(2000 + number),
@@ -91,6 +93,27 @@ def test_the_dashboard_shows_every_record_of_the_member(member_a, member_user_a,
     assert [a.grade for a in response.context["assessments"]] == ["B"]
     assert f"R-{member_b.pk}-2" not in html
     assert "Your firm has not accepted the charter in force" in html
+
+
+def test_the_dashboard_shows_no_proposal_the_member_s_cases_page_does_not(member_a, member_user_a):
+    charter_for(member_a.cooperative)
+    add_records(member_a, 1)
+    case = ExitCase.objects.get(member=member_a)
+    ExitStep.objects.create(case=case, kind=ExitStep.Kind.SUSPENSION, reason="两次 D")
+    proposal_only = ExitCase.objects.create(member=member_a)
+    ExitStep.objects.create(case=proposal_only, kind=ExitStep.Kind.WARNING, reason="D")
+    response = logged_in(member_user_a).get(
+        reverse("portal:dashboard", args=[member_a.pk]), headers={"accept-language": "en"}
+    )
+    assert response.context["cases"] == [case]
+    assert [step.kind for step in response.context["cases"][0].steps.all()] == ["warning"]
+    assert "awaiting decision" not in response.content.decode()
+    chinese = logged_in(member_user_a).get(
+        reverse("portal:dashboard", args=[member_a.pk]), headers={"accept-language": "zh-hans"}
+    )
+    assert f"<li>案件 {case.pk} · {member_a.display_name} · 处理中<ul><li>警告 · 生效中</li>" in (
+        chinese.content.decode()
+    )
 
 
 def test_the_dashboard_uses_a_constant_number_of_queries(member_a, member_user_a):

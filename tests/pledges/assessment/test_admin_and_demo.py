@@ -9,10 +9,11 @@ from django.core.management import call_command
 from django.urls import reverse
 
 import pledges.admin  # noqa: F401 - registers the admin pages
+from charter.models import ExitStep
 from complaints.models import Complaint
 from inspections.models import Inspection
 from members.models import Cooperative, Member
-from pledges.assessment import demo
+from pledges.assessment import demo, services
 from pledges.models import AssessmentRun
 from pledges.models.assessment import MemberObjection
 
@@ -81,3 +82,23 @@ def test_a_demo_loaded_years_later_is_consistent_on_the_day_it_is_loaded(db, mon
             assert complaint.resolution_due_on >= today, complaint.reference
     assert cooperative.charter_versions.get(number=2).effective_from == datetime.date(2029, 1, 1)
     assert not Member.objects.filter(cooperative=cooperative, joined_on__gt=today).exists()
+
+
+def test_the_demo_s_exit_story_agrees_with_what_its_assessments_compute(db, monkeypatch):
+    today = datetime.date(2026, 12, 6)
+    monkeypatch.setattr(Cooperative, "today", lambda self: today)
+    call_command("demo", stdout=StringIO())
+    draft = AssessmentRun.objects.get(status="draft", period__code="2025")
+    services.publish_run(draft, by=None)
+    steps = ExitStep.objects.filter(case__member__cooperative__slug="nantong-home-textiles")
+    # Only the assessment engine cites a grade: the demo's hand-taken steps cite inspections.
+    assert not steps.exclude(source_ref__startswith="assessment:").filter(reason__contains="考核")
+    eligible = steps.proposed().filter(kind="trademark_eligible").select_related("case__member")
+    assert eligible.exists()
+    for step in eligible:
+        assert step.case.member.status not in ("suspended", "removed", "withdrawn")
+        period = step.source_ref.rsplit(":", 1)[0]
+        sanctions = steps.proposed().exclude(kind="trademark_eligible")
+        assert not sanctions.filter(
+            case__member=step.case.member, source_ref__startswith=period + ":"
+        ).exists()

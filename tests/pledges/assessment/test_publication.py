@@ -288,19 +288,29 @@ def test_grade_d_in_two_consecutive_periods_proposes_a_suspension(coop, charter)
     assert ("suspension", "assessment:2024:r1") not in steps(member)
 
 
-def test_two_critical_failures_in_one_period_propose_a_suspension(coop, charter):
-    member = MemberFactory(cooperative=coop)
-    pledge(member)
+def failures_in_2025(member: Member, count: int, severity: str = "critical") -> None:
+    """Failed inspections of March 2025, rectified the next day."""
     inspections(
         member,
-        2,
+        count,
         sampled_on=D(2025, 3, 1),
         reported_on=D(2025, 3, 2),
         verdict="fail",
-        severity="critical",
+        severity=severity,
         rectified_on=D(2025, 3, 3),
     )
+
+
+def two_critical_failures_in_2025(member: Member) -> None:
+    """Two critical failures among 32 inspections of 2025: a good grade, yet a suspension."""
+    failures_in_2025(member, 2)
     inspections(member, 30, sampled_on=D(2025, 3, 1), reported_on=D(2025, 3, 2))
+
+
+def test_two_critical_failures_in_one_period_propose_a_suspension(coop, charter):
+    member = MemberFactory(cooperative=coop)
+    pledge(member)
+    two_critical_failures_in_2025(member)
     run = compute(coop, "2025")
     kinds = {kind for member_id, kind, _reason in proposals(run) if member_id == member.pk}
     assert "suspension" in kinds
