@@ -21,6 +21,8 @@ from django.db.models import QuerySet
 from django.db.models.functions import ExtractYear
 from django.http import HttpResponseBase
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -89,7 +91,7 @@ class CSVRenderer(BaseRenderer):
 class MissingParameters(APIException):
     status_code = 400
     default_code = "missing_parameters"
-    default_detail = "Required query parameters are missing."
+    default_detail = gettext_lazy("Required query parameters are missing.")
 
 
 def missing_parameters(names: Sequence[str], message: str) -> MissingParameters:
@@ -104,7 +106,7 @@ def storable(value: str) -> bool:
 def cooperative_or_404(slug: str) -> Cooperative:
     cooperative = Cooperative.objects.filter(slug=slug).first() if storable(slug) else None
     if cooperative is None:
-        raise NotFound(f"No cooperative with the short name “{slug}”.")
+        raise NotFound(_("No cooperative with the short name “%(slug)s”.") % {"slug": slug})
     return cooperative
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.http import HttpResponseBase
 from django.urls import URLPattern, URLResolver, path, reverse
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -182,8 +183,8 @@ class AssessmentList(OpenDataView):
         if missing:
             raise missing_parameters(
                 missing,
-                "Name the cooperative and the period: "
-                "/api/v1/assessments/?cooperative=SLUG&period=CODE",
+                _("Name the cooperative and the period: %(example)s")
+                % {"example": "/api/v1/assessments/?cooperative=SLUG&period=CODE"},
             )
         cooperative = cooperative_or_404(params["cooperative"])
         code = params["period"]
@@ -196,7 +197,7 @@ class AssessmentList(OpenDataView):
         if params.get("revision") is not None:
             revision = whole_number(params["revision"])
             if revision is None:
-                raise serializers.ValidationError({"revision": ["Give a whole number."]})
+                raise serializers.ValidationError({"revision": [_("Give a whole number.")]})
         runs = published.current_runs() if revision is None else published.public_runs()
         run = (
             runs.filter(period=period, **({} if revision is None else {"revision": revision}))
@@ -208,7 +209,8 @@ class AssessmentList(OpenDataView):
         )
         if run is None:
             raise NotFound(
-                f"No published assessment for period “{params['period']}” of “{cooperative.slug}”."
+                _("No published assessment for period “%(period)s” of “%(cooperative)s”.")
+                % {"period": params["period"], "cooperative": cooperative.slug}
             )
         return run
 
