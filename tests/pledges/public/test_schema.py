@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import yaml
 from django.core.management import call_command
 
@@ -64,3 +66,11 @@ def test_the_project_schema_and_its_documentation_are_served(client):
     assert schema.status_code == 200
     assert b"/api/v1/assessments/" in schema.content
     assert docs.status_code == 200
+
+
+def test_the_documentation_page_references_no_other_host(client):
+    """Fonts or scripts from a CDN would be refused by the site's content security policy."""
+    page = client.get("/api/v1/docs/").content.decode()
+
+    assert re.findall(r"(?:https?:)?//[^\s\"'<>)]+", page) == []
+    assert re.search(r'<script src="/static/[^"]*redoc[^"]*\.js"', page)
