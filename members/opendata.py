@@ -32,7 +32,7 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers
-from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.permissions import AllowAny
@@ -130,6 +130,28 @@ class OpenDataPagination(CursorPagination):
         # The ordering is the id.
         return whole_number(position) is not None
 
+    def get_page_size(self, request: Request) -> int:
+        """The page size asked for, from 1 to max_page_size, else a 400: DRF would take the
+        default for ``page_size=null`` or ``0`` and cut 5000 down to the largest without a word,
+        which is not what the schema says (get_schema_operation_parameters)."""
+        asked = request.query_params.get(self.page_size_query_param)
+        if asked is None:
+            return self.page_size
+        size = whole_number(asked, minimum=1, maximum=self.max_page_size)
+        if size is None:
+            message = _("Give a whole number from 1 to %(largest)s.") % {
+                "largest": self.max_page_size
+            }
+            raise ValidationError({self.page_size_query_param: [message]})
+        return size
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
+
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         page = super().get_paginated_response_schema(schema)
         page["required"] = ["meta", "results"]
@@ -154,19 +176,21 @@ META_SCHEMA: dict[str, Any] = {
 }
 
 ERROR = inline_serializer("Error", fields={"detail": serializers.CharField()})
-MISSING = inline_serializer(
-    "MissingParameters",
-    fields={
-        "detail": serializers.CharField(),
-        "missing": serializers.ListField(child=serializers.CharField()),
-    },
-)
 # The error answers the lists share, documented once.
 NO_SUCH_COOPERATIVE = OpenApiResponse(ERROR, description="No such cooperative.")
 # A parameter that is not valid is named with its messages, as DRF reports form errors.
 FIELD_ERRORS = {
     "type": "object",
     "additionalProperties": {"type": "array", "items": {"type": "string"}},
+}
+# Required parameters that are missing, named (MissingParameters).
+MISSING: dict[str, Any] = {
+    "type": "object",
+    "required": ["detail", "missing"],
+    "properties": {
+        "detail": {"type": "string"},
+        "missing": {"type": "array", "items": {"type": "string"}},
+    },
 }
 INVALID_PARAMETER = OpenApiResponse(
     FIELD_ERRORS, description="A parameter is not valid: {parameter: [message, …]}."
@@ -269,13 +293,17 @@ def check_cooperative(request: Request) -> None:
 
 
 class StatisticsQuery(serializers.Serializer):
-    cooperative = serializers.SlugField(required=False)
-    year = serializers.IntegerField(required=False, min_value=1900, max_value=2999)
+    """The statistics' query parameters: checked with it, and documented from it, so that the
+    schema says the bounds the API enforces."""
+
+    cooperative = serializers.SlugField(required=False, help_text="The cooperative's short name.")
+    year = serializers.IntegerField(
+        required=False, min_value=1900, max_value=2999, help_text="One calendar year only."
+    )
 
 
-STATISTICS_PARAMETERS = [
-    OpenApiParameter("cooperative", OpenApiTypes.STR, description="The cooperative's short name."),
-    OpenApiParameter("year", OpenApiTypes.INT, description="One calendar year only."),
+STATISTICS_PARAMETERS: list[OpenApiParameter | type[serializers.Serializer]] = [
+    StatisticsQuery,
     OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"]),
 ]
 

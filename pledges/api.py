@@ -35,6 +35,7 @@ from members.opendata import (
     CSV_BATCH,
     CSV_RESPONSE,
     ERROR,
+    FIELD_ERRORS,
     INVALID_PARAMETER,
     MISSING,
     NO_SUCH_COOPERATIVE,
@@ -151,7 +152,9 @@ ASSESSMENT_PARAMETERS = [
         (200, "application/json"): AssessmentSerializer(many=True),
         (200, "text/csv"): CSV_RESPONSE,
         (400, "application/json"): OpenApiResponse(
-            MISSING, description="cooperative or period is missing."
+            {"oneOf": [MISSING, FIELD_ERRORS]},
+            description="cooperative or period is missing ({detail, missing}), or a parameter "
+            "is not valid ({parameter: [message, …]}).",
         ),
         (404, "application/json"): OpenApiResponse(
             ERROR, description="No such cooperative, period or revision."
