@@ -15,6 +15,7 @@ import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -61,11 +62,28 @@ def extract_date() -> datetime.date:
     return timezone.localdate()
 
 
+def api_timestamp(moment: datetime.datetime) -> str:
+    """A moment as the API writes every timestamp: ISO 8601 to the second, in the cooperative's
+    zone (TIME_ZONE, Asia/Shanghai) with its offset, ``2025-03-09T14:05:00+08:00``. One zone
+    whatever the request's active zone, so that a reuser can compare timestamps as text and
+    read the day they fall on; the database hands out UTC, which a bare isoformat() would keep."""
+    return timezone.localtime(moment, ZoneInfo(settings.TIME_ZONE)).isoformat(timespec="seconds")
+
+
+class TimestampField(serializers.DateTimeField):
+    """A serializer's timestamp, written by api_timestamp (DRF's would follow the active zone
+    and keep the microseconds)."""
+
+    def to_representation(self, value: datetime.datetime) -> str:
+        # A null never gets here: the serializer writes None itself.
+        return api_timestamp(value)
+
+
 def extract_meta(**extra: Any) -> dict[str, Any]:
     """What every answer says about itself: when it was extracted, under which licence."""
     return {
         "extract_date": extract_date().isoformat(),
-        "extracted_at": timezone.localtime().isoformat(timespec="seconds"),
+        "extracted_at": api_timestamp(timezone.now()),
         "licence": LICENCE,
         "source": settings.SITE_URL,
         **extra,

@@ -43,6 +43,8 @@ from members.opendata import (
     CooperativeFilter,
     OpenDataPagination,
     OpenDataView,
+    TimestampField,
+    api_timestamp,
     cell_text,
     check_cooperative,
     cooperative_or_404,
@@ -237,12 +239,12 @@ class AssessmentList(OpenDataView):
             last_day=run.period.last_day.isoformat(),
             revision=run.revision,
             status=run.status,
-            published_at=run.published_at.isoformat() if run.published_at else None,
+            published_at=api_timestamp(run.published_at) if run.published_at else None,
             notice_ends_on=run.notice_ends_on.isoformat() if run.notice_ends_on else None,
             revision_note=run.revision_note,
             inputs_hash=run.inputs_hash,
             facts_changed_since_publication=changed_at is not None,
-            facts_changed_at=changed_at.isoformat() if changed_at else None,
+            facts_changed_at=api_timestamp(changed_at) if changed_at else None,
         )
 
     def csv_values(self, item: dict[str, Any]) -> list[object]:
@@ -263,7 +265,7 @@ class PeriodSerializer(serializers.ModelSerializer):
         source="current_status",
         choices=[(status.value, status.label) for status in published.CURRENT_STATUSES],
     )
-    published_at = serializers.DateTimeField(allow_null=True)
+    published_at = TimestampField(allow_null=True)
     notice_ends_on = serializers.DateField(allow_null=True)
 
     class Meta:
