@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # The API's language comes from Accept-Language alone, English by default.
+    "coop_portal.middleware.ApiLanguageMiddleware",
     "coop_portal.middleware.NulInPathMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Public pages for anonymous readers from the cache (coop_portal/public_cache.py): after

@@ -15,12 +15,15 @@ import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import QuerySet
 from django.db.models.functions import ExtractYear
 from django.http import HttpResponseBase
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -30,7 +33,7 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers
-from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.permissions import AllowAny
@@ -59,11 +62,28 @@ def extract_date() -> datetime.date:
     return timezone.localdate()
 
 
+def api_timestamp(moment: datetime.datetime) -> str:
+    """A moment as the API writes every timestamp: ISO 8601 to the second, in the cooperative's
+    zone (TIME_ZONE, Asia/Shanghai) with its offset, ``2025-03-09T14:05:00+08:00``. One zone
+    whatever the request's active zone, so that a reuser can compare timestamps as text and
+    read the day they fall on; the database hands out UTC, which a bare isoformat() would keep."""
+    return timezone.localtime(moment, ZoneInfo(settings.TIME_ZONE)).isoformat(timespec="seconds")
+
+
+class TimestampField(serializers.DateTimeField):
+    """A serializer's timestamp, written by api_timestamp (DRF's would follow the active zone
+    and keep the microseconds)."""
+
+    def to_representation(self, value: datetime.datetime) -> str:
+        # A null never gets here: the serializer writes None itself.
+        return api_timestamp(value)
+
+
 def extract_meta(**extra: Any) -> dict[str, Any]:
     """What every answer says about itself: when it was extracted, under which licence."""
     return {
         "extract_date": extract_date().isoformat(),
-        "extracted_at": timezone.localtime().isoformat(timespec="seconds"),
+        "extracted_at": api_timestamp(timezone.now()),
         "licence": LICENCE,
         "source": settings.SITE_URL,
         **extra,
@@ -89,7 +109,7 @@ class CSVRenderer(BaseRenderer):
 class MissingParameters(APIException):
     status_code = 400
     default_code = "missing_parameters"
-    default_detail = "Required query parameters are missing."
+    default_detail = gettext_lazy("Required query parameters are missing.")
 
 
 def missing_parameters(names: Sequence[str], message: str) -> MissingParameters:
@@ -104,7 +124,7 @@ def storable(value: str) -> bool:
 def cooperative_or_404(slug: str) -> Cooperative:
     cooperative = Cooperative.objects.filter(slug=slug).first() if storable(slug) else None
     if cooperative is None:
-        raise NotFound(f"No cooperative with the short name “{slug}”.")
+        raise NotFound(_("No cooperative with the short name “%(slug)s”.") % {"slug": slug})
     return cooperative
 
 
@@ -127,6 +147,28 @@ class OpenDataPagination(CursorPagination):
     def valid_position(self, position: object) -> bool:
         # The ordering is the id.
         return whole_number(position) is not None
+
+    def get_page_size(self, request: Request) -> int:
+        """The page size asked for, from 1 to max_page_size, else a 400: DRF would take the
+        default for ``page_size=null`` or ``0`` and cut 5000 down to the largest without a word,
+        which is not what the schema says (get_schema_operation_parameters)."""
+        asked = request.query_params.get(self.page_size_query_param)
+        if asked is None:
+            return self.page_size
+        size = whole_number(asked, minimum=1, maximum=self.max_page_size)
+        if size is None:
+            message = _("Give a whole number from 1 to %(largest)s.") % {
+                "largest": self.max_page_size
+            }
+            raise ValidationError({self.page_size_query_param: [message]})
+        return size
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         page = super().get_paginated_response_schema(schema)
@@ -152,19 +194,21 @@ META_SCHEMA: dict[str, Any] = {
 }
 
 ERROR = inline_serializer("Error", fields={"detail": serializers.CharField()})
-MISSING = inline_serializer(
-    "MissingParameters",
-    fields={
-        "detail": serializers.CharField(),
-        "missing": serializers.ListField(child=serializers.CharField()),
-    },
-)
 # The error answers the lists share, documented once.
 NO_SUCH_COOPERATIVE = OpenApiResponse(ERROR, description="No such cooperative.")
 # A parameter that is not valid is named with its messages, as DRF reports form errors.
 FIELD_ERRORS = {
     "type": "object",
     "additionalProperties": {"type": "array", "items": {"type": "string"}},
+}
+# Required parameters that are missing, named (MissingParameters).
+MISSING: dict[str, Any] = {
+    "type": "object",
+    "required": ["detail", "missing"],
+    "properties": {
+        "detail": {"type": "string"},
+        "missing": {"type": "array", "items": {"type": "string"}},
+    },
 }
 INVALID_PARAMETER = OpenApiResponse(
     FIELD_ERRORS, description="A parameter is not valid: {parameter: [message, …]}."
@@ -267,13 +311,17 @@ def check_cooperative(request: Request) -> None:
 
 
 class StatisticsQuery(serializers.Serializer):
-    cooperative = serializers.SlugField(required=False)
-    year = serializers.IntegerField(required=False, min_value=1900, max_value=2999)
+    """The statistics' query parameters: checked with it, and documented from it, so that the
+    schema says the bounds the API enforces."""
+
+    cooperative = serializers.SlugField(required=False, help_text="The cooperative's short name.")
+    year = serializers.IntegerField(
+        required=False, min_value=1900, max_value=2999, help_text="One calendar year only."
+    )
 
 
-STATISTICS_PARAMETERS = [
-    OpenApiParameter("cooperative", OpenApiTypes.STR, description="The cooperative's short name."),
-    OpenApiParameter("year", OpenApiTypes.INT, description="One calendar year only."),
+STATISTICS_PARAMETERS: list[OpenApiParameter | type[serializers.Serializer]] = [
+    StatisticsQuery,
     OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"]),
 ]
 

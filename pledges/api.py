@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.http import HttpResponseBase
 from django.urls import URLPattern, URLResolver, path, reverse
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -34,6 +35,7 @@ from members.opendata import (
     CSV_BATCH,
     CSV_RESPONSE,
     ERROR,
+    FIELD_ERRORS,
     INVALID_PARAMETER,
     MISSING,
     NO_SUCH_COOPERATIVE,
@@ -41,6 +43,8 @@ from members.opendata import (
     CooperativeFilter,
     OpenDataPagination,
     OpenDataView,
+    TimestampField,
+    api_timestamp,
     cell_text,
     check_cooperative,
     cooperative_or_404,
@@ -150,7 +154,9 @@ ASSESSMENT_PARAMETERS = [
         (200, "application/json"): AssessmentSerializer(many=True),
         (200, "text/csv"): CSV_RESPONSE,
         (400, "application/json"): OpenApiResponse(
-            MISSING, description="cooperative or period is missing."
+            {"oneOf": [MISSING, FIELD_ERRORS]},
+            description="cooperative or period is missing ({detail, missing}), or a parameter "
+            "is not valid ({parameter: [message, …]}).",
         ),
         (404, "application/json"): OpenApiResponse(
             ERROR, description="No such cooperative, period or revision."
@@ -182,8 +188,8 @@ class AssessmentList(OpenDataView):
         if missing:
             raise missing_parameters(
                 missing,
-                "Name the cooperative and the period: "
-                "/api/v1/assessments/?cooperative=SLUG&period=CODE",
+                _("Name the cooperative and the period: %(example)s")
+                % {"example": "/api/v1/assessments/?cooperative=SLUG&period=CODE"},
             )
         cooperative = cooperative_or_404(params["cooperative"])
         code = params["period"]
@@ -196,7 +202,7 @@ class AssessmentList(OpenDataView):
         if params.get("revision") is not None:
             revision = whole_number(params["revision"])
             if revision is None:
-                raise serializers.ValidationError({"revision": ["Give a whole number."]})
+                raise serializers.ValidationError({"revision": [_("Give a whole number.")]})
         runs = published.current_runs() if revision is None else published.public_runs()
         run = (
             runs.filter(period=period, **({} if revision is None else {"revision": revision}))
@@ -208,7 +214,8 @@ class AssessmentList(OpenDataView):
         )
         if run is None:
             raise NotFound(
-                f"No published assessment for period “{params['period']}” of “{cooperative.slug}”."
+                _("No published assessment for period “%(period)s” of “%(cooperative)s”.")
+                % {"period": params["period"], "cooperative": cooperative.slug}
             )
         return run
 
@@ -232,12 +239,12 @@ class AssessmentList(OpenDataView):
             last_day=run.period.last_day.isoformat(),
             revision=run.revision,
             status=run.status,
-            published_at=run.published_at.isoformat() if run.published_at else None,
+            published_at=api_timestamp(run.published_at) if run.published_at else None,
             notice_ends_on=run.notice_ends_on.isoformat() if run.notice_ends_on else None,
             revision_note=run.revision_note,
             inputs_hash=run.inputs_hash,
             facts_changed_since_publication=changed_at is not None,
-            facts_changed_at=changed_at.isoformat() if changed_at else None,
+            facts_changed_at=api_timestamp(changed_at) if changed_at else None,
         )
 
     def csv_values(self, item: dict[str, Any]) -> list[object]:
@@ -258,7 +265,7 @@ class PeriodSerializer(serializers.ModelSerializer):
         source="current_status",
         choices=[(status.value, status.label) for status in published.CURRENT_STATUSES],
     )
-    published_at = serializers.DateTimeField(allow_null=True)
+    published_at = TimestampField(allow_null=True)
     notice_ends_on = serializers.DateField(allow_null=True)
 
     class Meta:

@@ -60,3 +60,18 @@ def test_an_assessment_cursor_at_a_credit_code_pages_on(client, published_run):
 
 def test_a_cursor_at_an_id_pages_on(client, published_run):
     assert client.get("/api/v1/members/", {"cursor": cursor("1")}).status_code == 200
+
+
+@pytest.mark.parametrize("page_size", ["null", "0", "1001", "²", "", "-1"])
+def test_a_page_size_the_schema_does_not_allow_is_a_400(client, published_run, page_size):
+    response = client.get("/api/v1/members/", {"page_size": page_size})
+
+    assert response.status_code == 400
+    assert response.json() == {"page_size": ["Give a whole number from 1 to 1000."]}
+
+
+def test_a_page_size_within_bounds_sizes_the_page(client, published_run):
+    response = client.get("/api/v1/members/", {"page_size": "1"})
+
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 1
