@@ -442,8 +442,16 @@ class LabAdmin(CooperativeScopedAdmin):
 @admin.register(Invitation)
 class InvitationAdmin(CooperativeScopedAdmin):
     cooperative_path = "member__cooperative"
-    list_display = ["email", "member", "created_at", "expires_at", "accepted_at"]
-    readonly_fields = ["email", "member", "invited_by", "created_at", "expires_at", "accepted_at"]
+    list_display = ["email", "member", "as_owner", "created_at", "expires_at", "accepted_at"]
+    readonly_fields = [
+        "email",
+        "member",
+        "as_owner",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+    ]
     exclude = ["token_hash"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

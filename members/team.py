@@ -84,6 +84,7 @@ def invite_colleague(
         {
             "member": member,
             "inviter": by,
+            "as_owner": as_owner,
             "url": absolute_url(reverse("accounts:invitation", args=[token])),
             "expires_at": invitation.expires_at,
         },

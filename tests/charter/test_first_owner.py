@@ -36,6 +36,7 @@ def test_approval_invites_the_applications_contact_as_owner_once_in_its_language
     (email,) = OutboxEmail.objects.filter(key=f"invitation:{invitation.pk}")
     assert email.to == ["boss@new.example.cn"]
     assert "invited" in email.subject
+    assert "as its owner" in email.body
 
 
 def test_the_invitee_of_an_approval_joins_as_the_members_owner(coop, charter, administrator):
