@@ -17,6 +17,7 @@ from coop_portal.refusal import Refused
 from members import services as registry
 from members.models import Conversion, Cooperative, Member, User
 from members.services import can_change_status, change_status
+from members.team import invite_first_owner
 
 from .models import (
     SECTIONS,
@@ -319,7 +320,8 @@ def approve_application(
 
     Every basic condition of the charter must be confirmed (``checklist``: their positions).
     The member becomes active, its acceptance of the charter in force is recorded, and the
-    applicant is told by e-mail.
+    applicant is told by e-mail; its contact address is invited to be the member's owner, so
+    that the new member has a first login.
     """
     application = Application.objects.select_for_update().get(pk=application.pk)
     cooperative = application.cooperative
@@ -376,6 +378,7 @@ def approve_application(
     application.decision_reason = reason
     application.member = member
     application.save()
+    invite_first_owner(member, by=by, language=application.language)
     queue_mail(
         [application.email],
         "email/charter/application_approved",

@@ -41,8 +41,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from coop_portal.refusal import Refused
 from members.models import Role, User
 from members.scoping import signed_in_user
+from members.team import accept_invitation, find_invitation, register_invitee
 from members.two_factor import must_use_two_factor
-from pledges.portal.services import accept_invitation, find_invitation, register_invitee
 
 from .mail import queue_mail
 from .params import whole_number

@@ -20,15 +20,17 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from coop_portal.export import csv_response, xlsx_response
+from coop_portal.mail import DEFAULT_MAIL_LANGUAGE
 from coop_portal.refusal import Refused
 from coop_portal.tasks import enqueue
 
-from . import services, tasks
-from .forms import ConversionForm, MemberImportForm
+from . import services, tasks, team
+from .forms import ConversionForm, InviteForm, MemberImportForm
 from .models import (
     Conversion,
     Cooperative,
     Initiator,
+    Invitation,
     Lab,
     Member,
     MemberImport,
@@ -149,6 +151,7 @@ class MemberAdmin(ScopedHistoryAdmin):
         PastMembershipInline,
     ]
     change_list_template = "members/admin/member_change_list.html"
+    change_form_template = "members/admin/member_change_form.html"
     fieldsets = [
         (None, {"fields": ["cooperative", "credit_code", "name", "name_en", "kind", "scale"]}),
         (gettext_lazy("Membership"), {"fields": ["status", "joined_on", "left_on"]}),
@@ -175,6 +178,77 @@ class MemberAdmin(ScopedHistoryAdmin):
             # A member added here is active from the day it joined.
             form.base_fields["joined_on"].required = True
         return form
+
+    def save_model(self, request: HttpRequest, obj: Member, form: Any, change: bool) -> None:
+        """A member added here gets its first login: its contact address is invited to be its
+        owner, in the cooperative's language (nobody has told us the contact's)."""
+        super().save_model(request, obj, form, change)
+        if not change:
+            team.invite_first_owner(obj, by=signed_in_user(request), language=DEFAULT_MAIL_LANGUAGE)
+
+    # The member's team: its users and pending invitations, which administrators manage here
+    # (a member may have no owner yet, or one who has left).
+
+    def _team_member(self, request: HttpRequest, object_id: str) -> Member:
+        member = self.get_object(request, unquote(object_id))
+        if member is None:
+            raise Http404
+        if not self.has_change_permission(request, member):
+            raise PermissionDenied
+        return member
+
+    def team_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        member = self._team_member(request, object_id)
+        form = InviteForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                team.invite_colleague(
+                    member,
+                    email=form.cleaned_data["email"],
+                    as_owner=form.cleaned_data["as_owner"],
+                    by=signed_in_user(request),
+                )
+            except Refused as refused:
+                form.add_error("email", refused.messages[0])
+            else:
+                self.message_user(request, _("The invitation is on its way."))
+                return redirect("admin:members_member_team", member.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Team of %(member)s") % {"member": member},
+            "member": member,
+            "roles": Role.objects.filter(member=member, kind=Role.Kind.MEMBER_USER)
+            .select_related("user")
+            .order_by("-is_owner", "user__email"),
+            "invitations": Invitation.objects.pending().filter(member=member),
+            "form": form,
+        }
+        return TemplateResponse(request, "members/admin/member_team.html", context)
+
+    def team_change_view(
+        self, request: HttpRequest, object_id: str, action: str, pk: int
+    ) -> HttpResponse:
+        """Cancel an invitation, remove a user or make one an owner (POST only)."""
+        member = self._team_member(request, object_id)
+        if action not in ("cancel", "remove", "owner"):
+            raise Http404
+        if request.method != "POST":
+            return redirect("admin:members_member_team", member.pk)
+        user = signed_in_user(request)
+        try:
+            if action == "cancel":
+                invitation = get_object_or_404(Invitation.objects.pending(), pk=pk, member=member)
+                team.cancel_invitation(invitation, by=user)
+            else:
+                role = get_object_or_404(Role, pk=pk, member=member, kind=Role.Kind.MEMBER_USER)
+                change = team.make_owner if action == "owner" else team.remove_colleague
+                change(role, by=user)
+        except Refused as refused:
+            self.message_user(request, refused.messages[0], messages.ERROR)
+        else:
+            self.message_user(request, _("The team is changed."))
+        return redirect("admin:members_member_team", member.pk)
 
     # Exports in the columns of members.csv, so an export can be imported again.
 
@@ -230,6 +304,16 @@ class MemberAdmin(ScopedHistoryAdmin):
                 "import/<int:pk>/confirm/",
                 self.admin_site.admin_view(self.import_confirm_view),
                 name="members_member_import_confirm",
+            ),
+            path(
+                "<path:object_id>/team/",
+                self.admin_site.admin_view(self.team_view),
+                name="members_member_team",
+            ),
+            path(
+                "<path:object_id>/team/<str:action>/<int:pk>/",
+                self.admin_site.admin_view(self.team_change_view),
+                name="members_member_team_change",
             ),
         ]
         return extra + super().get_urls()
@@ -353,6 +437,25 @@ class LabAdmin(CooperativeScopedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return bool(request.user.is_superuser)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(CooperativeScopedAdmin):
+    cooperative_path = "member__cooperative"
+    list_display = ["email", "member", "as_owner", "created_at", "expires_at", "accepted_at"]
+    readonly_fields = [
+        "email",
+        "member",
+        "as_owner",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+    ]
+    exclude = ["token_hash"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 @admin.register(Role)

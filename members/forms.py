@@ -89,3 +89,15 @@ class ConversionForm(forms.ModelForm):
                     % {"day": member.joined_on.isoformat()},
                 )
         return data
+
+
+class InviteForm(forms.Form):
+    """An invitation to a member's team, from its owner's page or an administrator's."""
+
+    email = forms.EmailField(label=_("Colleague's e-mail address"))
+    as_owner = forms.BooleanField(
+        label=_("As an owner (manages the team)"), required=False, initial=False
+    )
+
+    def clean_email(self) -> str:
+        return str(self.cleaned_data["email"]).strip().lower()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -862,3 +863,54 @@ class FactsChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.subject}"
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def pending(self) -> InvitationQuerySet:
+        return self.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class Invitation(models.Model):
+    """An invitation by e-mail to work for a member, from its owner or an administrator (who
+    invites the first owner of a new member). Only a hash of the token is kept."""
+
+    VALID_FOR = datetime.timedelta(days=7)
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("member")
+    )
+    email = models.EmailField(_("e-mail address"))
+    # The invitee joins as an owner: the first login of a new member is one.
+    as_owner = models.BooleanField(_("as owner"), default=False)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        # The table kept the name it had when invitations belonged to the pledges app.
+        db_table = "pledges_invitation"
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="invitation_expires_after_creation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from members.scoping import CooperativeScopedAdmin, ScopedTabularInline
 
 from .models.assessment import AssessmentPeriod, AssessmentRun, MemberObjection
-from .models.pledge import Commitment, Invitation, Pledge, ProductLine, Standard
+from .models.pledge import Commitment, Pledge, ProductLine, Standard
 
 
 @admin.register(Standard)
@@ -67,17 +67,6 @@ class PledgeAdmin(CooperativeScopedAdmin):
         if obj is not None and obj.was_published:
             return False
         return super().has_delete_permission(request, obj)
-
-
-@admin.register(Invitation)
-class InvitationAdmin(CooperativeScopedAdmin):
-    cooperative_path = "member__cooperative"
-    list_display = ["email", "member", "created_at", "expires_at", "accepted_at"]
-    readonly_fields = ["email", "member", "invited_by", "created_at", "expires_at", "accepted_at"]
-    exclude = ["token_hash"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
 
 # Assessments: read-only ---------------------------------------------------------------------

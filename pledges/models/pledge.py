@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -389,49 +388,3 @@ class ProductLine(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class InvitationQuerySet(models.QuerySet["Invitation"]):
-    def pending(self) -> InvitationQuerySet:
-        return self.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
-
-
-class Invitation(models.Model):
-    """A member owner's invitation of a colleague by e-mail. Only a hash of the token is kept."""
-
-    VALID_FOR = datetime.timedelta(days=7)
-
-    member = models.ForeignKey(
-        Member, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("member")
-    )
-    email = models.EmailField(_("e-mail address"))
-    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="+",
-        verbose_name=_("invited by"),
-    )
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
-    expires_at = models.DateTimeField(_("expires"))
-    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
-
-    objects = InvitationQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("invitation")
-        verbose_name_plural = _("invitations")
-        ordering = ["-created_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(expires_at__gt=models.F("created_at")),
-                name="invitation_expires_after_creation",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.email
-
-    @staticmethod
-    def hash_token(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()

@@ -1,9 +1,9 @@
-"""The member portal's forms of its own: the member's public profile and an invitation."""
+"""The member portal's forms of its own: the member's public profile (the invitation's form
+is members.forms.InviteForm, which the administrator's team page shares)."""
 
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
 
 from members.models import Member
 
@@ -14,10 +14,3 @@ class MemberProfileForm(forms.ModelForm):
     class Meta:
         model = Member
         fields = ["name_en", "address"]
-
-
-class InviteForm(forms.Form):
-    email = forms.EmailField(label=_("Colleague's e-mail address"))
-
-    def clean_email(self) -> str:
-        return str(self.cleaned_data["email"]).strip().lower()

@@ -12,6 +12,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:member_id>/profile/", portal.profile, name="profile"),
     path("<int:member_id>/team/", portal.team, name="team"),
     path("<int:member_id>/team/<int:role_id>/remove/", portal.remove, name="remove"),
+    path("<int:member_id>/team/<int:role_id>/owner/", portal.make_team_owner, name="make_owner"),
+    path(
+        "<int:member_id>/team/invitations/<int:invitation_id>/cancel/",
+        portal.cancel,
+        name="cancel_invitation",
+    ),
     path("<int:member_id>/pledges/new/", portal.pledge_new, name="pledge_new"),
     path("<int:member_id>/pledges/<int:pk>/", portal.pledge, name="pledge"),
     path("<int:member_id>/pledges/<int:pk>/edit/", portal.pledge_edit, name="pledge_edit"),

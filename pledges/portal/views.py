@@ -23,23 +23,19 @@ from charter.services import has_accepted_charter_in_force, policy_in_force
 from complaints.models import Complaint
 from coop_portal.refusal import Refused
 from inspections.models import Inspection, Rectification
-from members.models import Member, QualityOfficer, Role, User
+from members.forms import InviteForm
+from members.models import Invitation, Member, QualityOfficer, Role, User
 from members.scoping import member_of, require, signed_in_user
+from members.team import cancel_invitation, invite_colleague, make_owner, remove_colleague
+from members.team import is_owner as _is_owner
 
 from ..assessment.services import in_notice_period
 from ..forms import PledgeForm, ProductLineFormSet, product_lines_of
 from ..models import MemberAssessment
-from ..models.pledge import Invitation, Pledge, ProductLine, Standard, latest_in_force
+from ..models.pledge import Pledge, ProductLine, Standard, latest_in_force
 from ..services import start_pledge, submit_pledge, update_draft, withdraw_pledge
 from ..views import PUBLISHED_RUNS, STAFF, ordered_commitments
-from .forms import InviteForm, MemberProfileForm
-from .services import invite_colleague, remove_colleague
-
-
-def _is_owner(user: User, member: Member) -> bool:
-    return Role.objects.filter(
-        user=user, member=member, kind=Role.Kind.MEMBER_USER, is_owner=True
-    ).exists()
+from .forms import MemberProfileForm
 
 
 def url_if_exists(name: str, *args: Any) -> str:
@@ -207,7 +203,12 @@ def team(request: HttpRequest, member_id: int) -> HttpResponse:
         require(is_owner)
         if form.is_valid():
             try:
-                invite_colleague(member, email=form.cleaned_data["email"], by=user)
+                invite_colleague(
+                    member,
+                    email=form.cleaned_data["email"],
+                    as_owner=form.cleaned_data["as_owner"],
+                    by=user,
+                )
             except Refused as error:
                 form.add_error("email", error.messages[0])
             else:
@@ -232,13 +233,20 @@ def team(request: HttpRequest, member_id: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def remove(request: HttpRequest, member_id: int, role_id: int) -> HttpResponse:
+def _colleague(request: HttpRequest, member_id: int, role_id: int) -> tuple[Member, Role, User]:
+    """The member, one of its team's roles and the owner who changes it: another member's
+    role is not found (404), a colleague who is not an owner may not change it (403)."""
     member = member_of(request.user, member_id)
     role = get_object_or_404(Role, pk=role_id, member=member, kind=Role.Kind.MEMBER_USER)
     user = signed_in_user(request)
     require(_is_owner(user, member))
+    return member, role, user
+
+
+@login_required
+@require_POST
+def remove(request: HttpRequest, member_id: int, role_id: int) -> HttpResponse:
+    member, role, user = _colleague(request, member_id, role_id)
     try:
         remove_colleague(role, by=user)
     except Refused as error:
@@ -247,6 +255,31 @@ def remove(request: HttpRequest, member_id: int, role_id: int) -> HttpResponse:
         messages.success(request, _("%(user)s is no longer on the team.") % {"user": role.user})
     if role.user_id == user.pk and not Role.objects.filter(pk=role.pk).exists():
         return redirect("home")
+    return redirect("portal:team", member.pk)
+
+
+@login_required
+@require_POST
+def make_team_owner(request: HttpRequest, member_id: int, role_id: int) -> HttpResponse:
+    member, role, user = _colleague(request, member_id, role_id)
+    make_owner(role, by=user)
+    messages.success(request, _("%(user)s is now an owner.") % {"user": role.user})
+    return redirect("portal:team", member.pk)
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, member_id: int, invitation_id: int) -> HttpResponse:
+    member = member_of(request.user, member_id)
+    invitation = get_object_or_404(Invitation.objects.pending(), pk=invitation_id, member=member)
+    user = signed_in_user(request)
+    require(_is_owner(user, member))
+    try:
+        cancel_invitation(invitation, by=user)
+    except Refused as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("The invitation is cancelled."))
     return redirect("portal:team", member.pk)
 
 

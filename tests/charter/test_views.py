@@ -361,7 +361,8 @@ def test_an_administrator_approves_an_application_with_the_checklist(
     assert response.status_code == 302
     member = Member.objects.get(credit_code=application.credit_code)
     assert member.status == Member.Status.ACTIVE
-    assert len(sent_mail) == 2
+    # The receipt, the invitation of the contact to be the owner, and the decision.
+    assert len(sent_mail) == 3
 
 
 def test_an_administrator_rejects_an_application_with_a_reason(personas, coop, charter):

@@ -21,9 +21,9 @@ from complaints.models import Complaint
 from coop_portal.accounts import PENDING_BACKEND, PENDING_USER
 from inspections.models import Inspection, LabUpload, Objection, ServiceRequest
 from members.models import Cooperative, Member, Role, User
+from members.team import invite_colleague
 from members.two_factor import must_use_two_factor
 from pledges.models import AssessmentRun, MemberAssessment, Pledge
-from pledges.portal.services import invite_colleague
 from pledges.services import start_pledge
 
 # The demo's people (coop_portal/management/commands/demo.py and the apps' demo modules).

@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from conftest import logged_in
 from coop_portal.models import OutboxEmail
-from members.models import Role, User
-from pledges.models.pledge import Invitation
+from members.models import Invitation, Role, User
 from tests.factories import MemberFactory, RoleFactory, UserFactory
 from tests.pledges.pledge_factories import fast_passwords  # noqa: F401 - autouse
 
@@ -160,7 +159,7 @@ def test_the_last_owner_cannot_be_removed(member_a, member_user_a):
         reverse("portal:remove", args=[member_a.pk, own.pk]), follow=True
     )
     assert Role.objects.filter(pk=own.pk).exists()
-    assert "社员的最后一位负责人不能被移除。" in response.content.decode()
+    assert "社员的最后一位负责人不能被移除；" in response.content.decode()
 
 
 def test_one_of_two_owners_may_leave(coop, member_a, member_user_a):

@@ -39,6 +39,7 @@ PK: dict[str, str] = {
     "pledges/<slug:slug>/review/<int:pk>/": "pledge",
     "admin/members/member/import/<int:pk>/": "member_import",
     "admin/members/member/import/<int:pk>/confirm/": "member_import",
+    "admin/members/member/<path:object_id>/team/<str:action>/<int:pk>/": "team_role",
     "admin/otp_totp/totpdevice/<int:pk>/config/": "totp_device",
     "admin/otp_totp/totpdevice/<int:pk>/qrcode/": "totp_device",
 }
@@ -66,8 +67,10 @@ def _by_name(world: World) -> dict[str, Any]:
         "uidb64": "MQ",
         "token": "set-password",
         "id": world.users["member_a"].pk,
-        # No such request: its view answers only POST.
+        # No such request or invitation: their views answer only POST.
         "request_pk": 0,
+        "invitation_id": 0,
+        "action": "remove",
     }
 
 
