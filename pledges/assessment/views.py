@@ -72,16 +72,14 @@ def _periods_with_runs(
 @login_required
 def runs(request: HttpRequest, slug: str) -> HttpResponse:
     cooperative = cooperative_for(request.user, slug, *READERS)
+    rows = _periods_with_runs(cooperative)
     return render(
         request,
         "pledges/assessment/runs.html",
         {
             "cooperative": cooperative,
-            "periods": _periods_with_runs(cooperative),
-            "form": StartRunForm(
-                today=cooperative.today(),
-                periods=AssessmentPeriod.objects.filter(cooperative=cooperative),
-            ),
+            "periods": rows,
+            "form": StartRunForm(today=cooperative.today(), periods=[period for period, _ in rows]),
             "can_start": _is_regulator(request, cooperative),
         },
     )

@@ -129,10 +129,11 @@ def test_regulator_computes_reviews_and_publishes_an_assessment(
     assert MemberAssessment.objects.get(run=run, member=member_c).status == (
         MemberAssessment.Status.NO_PLEDGE
     )
-    results = page.get_by_role("table").filter(has_text=member_a.name)
+    shown_a = officer.shown(member_a, "display_name")
+    results = page.get_by_role("table").filter(has_text=shown_a)
     assert (
         results.get_by_role("row")
-        .filter(has_text=member_a.name)
+        .filter(has_text=shown_a)
         .get_by_text(result_a.grade, exact=True)
         .is_visible()
     )

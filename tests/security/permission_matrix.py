@@ -379,6 +379,7 @@ MATRIX: dict[str, str] = {
     'pledges/assessments/<slug:slug>/review/start/': "login       login       405         405         405         405         405         405",
     'pledges/assessments/<slug:slug>/review/<int:run_id>/': "login       login       404         404         404         200         200         404",
     'pledges/assessments/<slug:slug>/review/<int:run_id>/publish/': "login       login       404         404         404         302         403         404",
+    'pledges/assessments/<slug:slug>/review/<int:run_id>/members/<int:member_id>/': "login       login       404         404         404         200         200         404",
     'pledges/assessments/<slug:slug>/review/<int:run_id>/facts/': "login       login       405         405         405         405         405         405",
     'pledges/assessments/<slug:slug>/review/objections/<int:objection_id>/decide/': "login       login       405         405         405         405         405         405",
     'pledges/assessments/<slug:slug>/dashboard/': "login       login       404         404         404         200         200         404",

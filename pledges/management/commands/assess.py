@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from members.models import Cooperative
@@ -33,8 +34,10 @@ class Command(BaseCommand):
         if found is None:
             raise CommandError(_("No cooperative “%(slug)s”.") % {"slug": cooperative})
         try:
-            assessment_period = services.period_for(found, period)
-            run = services.start_run(assessment_period, dispatch=False)
+            # Atomic: a refused period (not started yet) leaves no empty period behind.
+            with transaction.atomic():
+                assessment_period = services.period_for(found, period)
+                run = services.start_run(assessment_period, dispatch=False)
             services.compute_run_now(run, runner=_run_chunk)
             run.refresh_from_db()
             if run.status != AssessmentRun.Status.DRAFT:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
 
@@ -32,13 +34,15 @@ def test_a_period_that_has_not_started_is_refused_with_the_reason(
 ):
     compute(coop, "2025")
     freeze_today(D(2026, 12, 6))
+    # The page offers only periods that have ended: a forged code is refused, and the list of
+    # periods stays under the form.
     response = start(personas.regulator, coop, "2027-H1")
-    page = response.content.decode()
     assert response.status_code == 400
-    assert "has not started yet" in page
+    assert "year 2025" in response.content.decode()
+    # The command line, which may compute a preview of a period under way, says why.
+    with translation.override("en"), pytest.raises(CommandError, match="has not started yet"):
+        call_command("assess", "--cooperative", coop.slug, "--period", "2027-H1")
     assert not AssessmentPeriod.objects.filter(code="2027-H1").exists()
-    # The list of periods stays under the refused form.
-    assert "year 2025" in page
 
 
 def test_a_preview_says_preview_where_a_draft_would_say_draft(

@@ -208,9 +208,9 @@ def test_revisions_are_named_in_words_on_the_review_and_the_run_list(
     run = compute(coop, "2025")
     english = {"accept-language": "en"}
     review = personas.regulator.get(run_url(run), headers=english).content.decode()
-    assert "year 2024, revision 1" in review
+    assert "year 2024, first publication" in review
     runs = personas.regulator.get(runs_url(coop), headers=english).content.decode()
-    assert "Revision 1" in runs
+    assert "first publication" in runs
     assert " r1" not in review + runs
 
 
@@ -354,7 +354,7 @@ def test_an_objection_on_the_review_page_names_the_member_and_revision_in_words(
     services.lodge_objection(published, member_a, text="Wrong.", by=member_user_a)
     english = personas.regulator.get(run_url(published), headers={"accept-language": "en"})
     page = english.content.decode()
-    assert f"<h3>Firm A · Revision {published.revision}</h3>" in page
+    assert "<h3>Firm A · first publication</h3>" in page
 
 
 def test_a_decision_without_a_reason_is_refused(personas, published, member_a, member_user_a):
