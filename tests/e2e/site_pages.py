@@ -46,6 +46,8 @@ NOT_PAGES = {
     "complaints:track_data_copy": "JSON, once an administrator granted the request",
     "complaints:staff_data_request": "POST only (the forms are on staff_detail)",
     "portal:remove": "POST only",
+    "portal:make_owner": "POST only (the button is on portal:team)",
+    "portal:cancel_invitation": "POST only (the button is on portal:team)",
     "portal:pledge_new": "POST only (the button is on the dashboard)",
     "portal:pledge_submit": "POST only",
     "portal:pledge_withdraw": "POST only",
@@ -307,4 +309,11 @@ def admin_pages() -> list[Page]:
         if row is not None:
             name = "admin:{}_{}_change".format(*info)
             pages.append(Page("administrator", name, reverse(name, args=[row.pk])))
+    # The pages the admin adds to its own: a member's team.
+    from members.models import Member
+
+    member = Member.objects.order_by("pk").first()
+    if member is not None:
+        name = "admin:members_member_team"
+        pages.append(Page("administrator", name, reverse(name, args=[member.pk])))
     return pages
