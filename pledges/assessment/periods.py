@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 CODE = re.compile(r"^(?P<year>\d{4})(?:-(?P<part>H[12]|Q[1-4]))?$")
 # The source of a proposed exit step (consequences.py writes "assessment:<code>:r<revision>";
-# demo databases loaded before 2026-12 hold "demo:assessment:<code>").
-SOURCE = re.compile(r"^(?P<demo>demo:)?assessment:(?P<code>[^:]+)(?::r(?P<revision>\d+))?$")
+# other sources, "demo:…" included, are the charter's to name: charter/sources.py).
+SOURCE = re.compile(r"^assessment:(?P<code>[^:]+)(?::r(?P<revision>\d+))?$")
 
 
 class PeriodCodeError(ValueError):
@@ -118,19 +118,15 @@ def publication_name(code: str, revision: int) -> str:
 
 def source_name(source_ref: str) -> str:
     """What proposed an exit step, in words ("assessment of the first half of 2025, first
-    publication"), for the people who decide it; the reference itself when it is not an
-    assessment's."""
+    publication"), for the people who decide it (through charter.sources); a plain word for a
+    code it cannot read, never the code."""
     match = SOURCE.match(source_ref)
     if match is None:
-        return source_ref
+        return _("an assessment")
     period = period_label(match["code"])
     if match["revision"]:
-        name = _("assessment of the %(period)s, %(revision)s") % {
+        return _("assessment of the %(period)s, %(revision)s") % {
             "period": period,
             "revision": revision_name(int(match["revision"])),
         }
-    else:
-        name = _("assessment of the %(period)s") % {"period": period}
-    if match["demo"]:
-        return _("%(source)s (demo data)") % {"source": name}
-    return name
+    return _("assessment of the %(period)s") % {"period": period}

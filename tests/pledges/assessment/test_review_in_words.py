@@ -65,7 +65,6 @@ def test_revisions_and_proposal_sources_are_named_in_words():
         assert source_name("assessment:2025-H1:r1") == (
             "assessment of the first half of 2025, first publication"
         )
-        assert source_name("demo:assessment:2025") == "assessment of the year 2025 (demo data)"
     with translation.override("zh-hans"):
         assert source_name("assessment:2025-H1:r2") == "2025年上半年考核，第 2 版"
 
