@@ -7,20 +7,20 @@ The hash of a run (``inputs_hash``) covers the period, the charter version and p
 and every member's inputs and result, in member order: the SHA-256 of a JSON header, then for
 each member a newline and the digest of its result (``result_digest``: the SHA-256 of the JSON
 line ``[member id, pledge id, status, score, grade]`` followed by the details as canonical
-JSON, keys sorted and no spaces; the details hold the inputs: each indicator's target and the
-counts behind it, and the counts deducted). Each chunk keeps its members' digests as it writes
-their results, so finishing a run only joins them; verifying a run computes its period again,
-writing nothing, and compares the hashes.
+JSON (``canonical_json``: keys sorted, no spaces); the details hold the inputs: each
+indicator's target and the counts behind it, and the counts deducted). Each chunk keeps its
+members' digests as it writes their results, so finishing a run only joins them; verifying a
+run computes its period again, writing nothing, and compares the hashes.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+import orjson
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -53,6 +53,14 @@ def chunk_size_for(members: int) -> int:
 Status = AssessmentRun.Status
 
 
+def canonical_json(value: Any) -> str:
+    """``value`` as the JSON the hash covers: keys sorted, no spaces (what ``json.dumps`` gives
+    with ``sort_keys=True, separators=(",", ":")`` for the ASCII text of results). orjson
+    writes it about six times faster than the standard library, which mattered here: every
+    member's details are written once per run and once per verification."""
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+
+
 class Assessed(NamedTuple):
     """A member's result in a run, as it is written and hashed."""
 
@@ -70,9 +78,7 @@ def assess_members(run: AssessmentRun, member_ids: list[int]) -> list[Assessed]:
     results = []
     for member_id, member in gather.gather(policy, gather.scoring_period(run.period), member_ids):
         result = scoring.assess(policy, member.pledge, member.tallies)
-        details = json.dumps(
-            result.details(run.charter_version.number), sort_keys=True, separators=(",", ":")
-        )
+        details = canonical_json(result.details(run.charter_version.number))
         results.append(
             Assessed(
                 member_id,
@@ -102,7 +108,7 @@ def _write_results(run: AssessmentRun, chunk: int, results: list[Assessed]) -> N
                 status=row.status,
                 score=row.score,
                 grade=row.grade,
-                details=json.loads(row.details),
+                details=orjson.loads(row.details),
                 pledge_id=row.pledge_id,
             )
             for row in results
@@ -129,7 +135,7 @@ def compute_chunk(run_id: int, number: int) -> bool:
             # Lock the chunk only: locking its run too would make the chunks wait for each
             # other instead of running side by side.
             RunChunk.objects.select_for_update(of=("self",), skip_locked=True)
-            .select_related("run__period", "run__charter_version")
+            .select_related("run__period", "run__charter_version__policy")
             .filter(run_id=run_id, number=number)
             .first()
         )
@@ -175,15 +181,13 @@ def result_digest(result: Assessed) -> str:
     """A member's part of the run's hash: its result line and details (see the module)."""
     score = None if result.score is None else str(result.score)
     line = [result.member_id, result.pledge_id, result.status, score, result.grade]
-    return hashlib.sha256(
-        (json.dumps(line, separators=(",", ":")) + result.details).encode()
-    ).hexdigest()
+    return hashlib.sha256((canonical_json(line) + result.details).encode()).hexdigest()
 
 
 def run_hash(run: AssessmentRun, digests: Iterable[str]) -> str:
     """The run's hash from its members' result digests, in member order."""
     digest = hashlib.sha256()
-    digest.update(json.dumps(_header(run), sort_keys=True, separators=(",", ":")).encode())
+    digest.update(canonical_json(_header(run)).encode())
     for member_digest in digests:
         digest.update(b"\n")
         digest.update(member_digest.encode())

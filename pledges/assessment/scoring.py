@@ -107,6 +107,9 @@ class Clock(NamedTuple):
     on_time: int = 0
 
 
+NO_CLOCK = Clock()
+
+
 class Tallies(NamedTuple):
     """What the score reads of a member's inspections and complaints in the period, counted by
     the database (gather.py): the inspections that count, those passed, the critical failures,
@@ -191,7 +194,6 @@ class Result(NamedTuple):
         }
 
 
-@functools.lru_cache(maxsize=65536)
 def decimal_text(value: Fraction | Decimal | int) -> str:
     """A value as a Decimal string: exact when it has few decimals, else to ten places."""
     fraction = Fraction(value)
@@ -315,7 +317,7 @@ def _indicator(policy: Policy, pledge: PledgeVersion, kind: str, tallies: Tallie
         return pass_rate_indicator(
             str(target), source, weight, tallies.inspections, tallies.passed, tallies.critical
         )
-    clock = tallies.clocks.get(kind, Clock())
+    clock = tallies.clocks.get(kind, NO_CLOCK)
     return clock_indicator(kind, str(target), source, weight, clock.due, clock.on_time)
 
 
