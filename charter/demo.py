@@ -29,6 +29,10 @@ SECOND_VERSION = {
     "before re-admission shortened to 180 days.",
 }
 SECOND_EFFECTIVE_FROM = datetime.date(2024, 1, 1)
+# The second administrator's login: an appeal must be decided by an administrator who took no
+# part in the step, so trying appeals takes a second person beside the main administrator.
+REVIEWER_EMAIL = "reviewer@example.cn"
+REVIEWER_PASSWORD = "coop-demo-reviewer"  # noqa: S105 - the documented demo login of `make run`
 # These members have not accepted the current version yet, so the reminder page shows them.
 NOT_YET_ACCEPTED = 3
 
@@ -67,10 +71,16 @@ def _code(prefix: str, number: int) -> str:
     return stem + check_character(stem)
 
 
-def _administrator(cooperative: Cooperative, email: str, first_name: str) -> User:
+def _administrator(
+    cooperative: Cooperative, email: str, first_name: str, password: str | None = None
+) -> User:
     user = User.objects.filter(email=email).first()
     if user is None:
-        user = User.objects.create_user(email, None, first_name=first_name, is_staff=True)
+        user = User.objects.create_user(email, password, first_name=first_name, is_staff=True)
+    elif password is not None and not user.has_usable_password():
+        # A demo loaded before this administrator had a login gets it on the next load.
+        user.set_password(password)
+        user.save(update_fields=["password"])
     Role.objects.get_or_create(user=user, cooperative=cooperative, kind=Role.Kind.ADMINISTRATOR)
     return user
 
@@ -306,7 +316,7 @@ def _cases(cooperative: Cooperative, registrar: User, reviewer: User) -> None:
 def load(cooperative: Cooperative) -> None:
     """Add this app's demo records to the cooperative; safe to run again."""
     registrar = _administrator(cooperative, "registrar@example.cn", "Registrar")
-    reviewer = _administrator(cooperative, "reviewer@example.cn", "Reviewer")
+    reviewer = _administrator(cooperative, REVIEWER_EMAIL, "Reviewer", REVIEWER_PASSWORD)
     first, second = _versions(cooperative)
     _stories(cooperative, registrar)
     _acceptances(first, second)

@@ -3,6 +3,11 @@
 Timeliness and overdue counts hold each complaint and failed result to its own stored
 deadline (the member's pledged days, else the charter's), as the complaint statistics and the
 assessment do.
+
+The dashboard may be narrowed to one calendar year and to one product category of the test
+catalogue. Only inspections carry a category: with a category chosen, the figures that are not
+recorded per category (grades, complaints, conversions, pairings) are left out rather than
+shown unfiltered beside filtered ones.
 """
 
 from __future__ import annotations
@@ -13,10 +18,13 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractYear, TruncMonth, TruncQuarter
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from complaints.models import Complaint, answer_late, resolution_late, timeliness_counts
 from coop_portal.percent import percent
-from inspections.models import Inspection, Rectification, pass_counts
+from inspections.models import Inspection, Rectification, TestCategory, pass_counts
 from members.models import Conversion, Cooperative, Member, Pairing
 from pledges.models.assessment import AssessmentRun, MemberAssessment
 
@@ -31,6 +39,8 @@ OVERDUE_LISTED = 10
 @dataclass
 class Dashboard:
     today: datetime.date
+    year: int | None = None
+    category: TestCategory | None = None
     pass_rates: list[dict[str, Any]] = field(default_factory=list)
     grades: list[dict[str, Any]] = field(default_factory=list)
     timeliness: list[dict[str, Any]] = field(default_factory=list)
@@ -51,14 +61,27 @@ def _month_start(day: datetime.date, months_back: int) -> datetime.date:
     return datetime.date(index // 12, index % 12 + 1, 1)
 
 
-def dashboard(cooperative: Cooperative) -> Dashboard:
+def dashboard(
+    cooperative: Cooperative, *, year: int | None = None, category: TestCategory | None = None
+) -> Dashboard:
+    """The figures of ``cooperative`` as of its today: of the last two years, or of ``year``
+    only; of every product category, or of ``category``'s inspections only."""
     today = cooperative.today()
-    board = Dashboard(today=today)
+    board = Dashboard(today=today, year=year, category=category)
+    if year is None:
+        since = _month_start(today, MONTHS_SHOWN - 1)
+        quarter_since = _month_start(today, 3 * (QUARTERS_SHOWN - 1) + (today.month - 1) % 3)
+        until = today
+    else:
+        since = quarter_since = datetime.date(year, 1, 1)
+        until = min(datetime.date(year, 12, 31), today)
 
-    since = _month_start(today, MONTHS_SHOWN - 1)
+    inspections = Inspection.objects.filter(cooperative=cooperative)
+    if category is not None:
+        inspections = inspections.filter(category=category)
     for row in (
-        Inspection.objects.final()
-        .filter(cooperative=cooperative, reported_on__gte=since, reported_on__lte=today)
+        inspections.final()
+        .filter(reported_on__gte=since, reported_on__lte=until)
         .annotate(month=TruncMonth("reported_on"))
         .order_by()
         .values("month")
@@ -74,13 +97,27 @@ def dashboard(cooperative: Cooperative) -> Dashboard:
             }
         )
 
+    overdue_rectification = inspections.filter(
+        rectification__in=Rectification.objects.overdue(today)
+    )
+    if year is not None:
+        overdue_rectification = overdue_rectification.filter(reported_on__year=year)
+    board.overdue_rectifications = overdue_rectification.count()
+    board.overdue_rectification_list = list(
+        overdue_rectification.select_related("member").order_by("reported_on")[:OVERDUE_LISTED]
+    )
+    if category is not None:
+        return board
+
+    assessments = MemberAssessment.objects.filter(
+        run__period__cooperative=cooperative,
+        run__status__in=[AssessmentRun.Status.PUBLISHED, AssessmentRun.Status.FINAL],
+    )
+    if year is not None:
+        assessments = assessments.filter(run__period__last_day__year=year)
     by_period: dict[tuple[datetime.date, str], dict[str, int]] = {}
     for row in (
-        MemberAssessment.objects.filter(
-            run__period__cooperative=cooperative,
-            run__status__in=[AssessmentRun.Status.PUBLISHED, AssessmentRun.Status.FINAL],
-        )
-        .order_by()
+        assessments.order_by()
         .values("run__period__last_day", "run__period__code", "grade")
         .annotate(count=Count("pk"))
     ):
@@ -95,10 +132,11 @@ def dashboard(cooperative: Cooperative) -> Dashboard:
             }
         )
 
-    quarter_since = _month_start(today, 3 * (QUARTERS_SHOWN - 1) + (today.month - 1) % 3)
     accepted = Complaint.objects.filter(cooperative=cooperative).accepted()
+    if year is not None:
+        accepted = accepted.filter(accepted_on__year=year)
     for row in (
-        accepted.filter(accepted_on__gte=quarter_since, accepted_on__lte=today)
+        accepted.filter(accepted_on__gte=quarter_since, accepted_on__lte=until)
         .annotate(quarter=TruncQuarter("accepted_on"))
         .order_by()
         .values("quarter")
@@ -115,14 +153,6 @@ def dashboard(cooperative: Cooperative) -> Dashboard:
             }
         )
 
-    overdue_rectification = Inspection.objects.filter(
-        cooperative=cooperative,
-        rectification__in=Rectification.objects.overdue(today),
-    )
-    board.overdue_rectifications = overdue_rectification.count()
-    board.overdue_rectification_list = list(
-        overdue_rectification.select_related("member").order_by("reported_on")[:OVERDUE_LISTED]
-    )
     counts = accepted.open().aggregate(
         answers=Count("pk", filter=answer_late(today)),
         resolutions=Count("pk", filter=resolution_late(today)),
@@ -134,6 +164,8 @@ def dashboard(cooperative: Cooperative) -> Dashboard:
     )
 
     conversions = Conversion.objects.filter(sole_proprietor__cooperative=cooperative)
+    if year is not None:
+        conversions = conversions.filter(converted_on__year=year)
     for row in (
         conversions.annotate(year=ExtractYear("converted_on"))
         .order_by()
@@ -156,3 +188,109 @@ def dashboard(cooperative: Cooperative) -> Dashboard:
     board.pairings_total = pairings["total"]
     board.pairings_current = pairings["current"]
     return board
+
+
+@dataclass
+class Table:
+    """One table of the dashboard as the page and the CSV export both show it: a title,
+    column headings (the first names the rows) and rows whose first cell is the row's name.
+    Cells are raw values (numbers, dates, None for "no figure"); each reader formats them."""
+
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list[Any]]
+    numeric: bool = True
+
+    def display_rows(self) -> list[list[dict[str, Any]]]:
+        """The rows for the page: dates in the short local format, a dash for no figure."""
+        return [
+            [
+                {"text": _display(cell), "num": self.numeric and index > 0}
+                for index, cell in enumerate(row)
+            ]
+            for row in self.rows
+        ]
+
+
+def _display(cell: Any) -> str:
+    if cell is None:
+        return "—"
+    if isinstance(cell, datetime.date):
+        return date_format(cell, "SHORT_DATE_FORMAT")
+    return str(cell)
+
+
+def tables(board: Dashboard) -> list[Table]:
+    """Every figure the dashboard shows, table by table, in the order of the page: the one
+    definition the page and its CSV export share, so the file holds exactly what is shown."""
+    summary = [[_("Overdue rectifications"), board.overdue_rectifications]]
+    if board.category is None:
+        summary += [
+            [_("Complaints awaiting an answer"), board.overdue_answers],
+            [_("Complaints awaiting resolution"), board.overdue_resolutions],
+            [_("Conversions into companies"), board.conversions_total],
+            [_("Members who are sole proprietors"), board.sole_proprietors],
+            [_("Mentor pairings now"), board.pairings_current],
+            [_("Mentor pairings in all"), board.pairings_total],
+        ]
+    result = [
+        Table("summary", _("Summary"), [_("Figure"), pgettext("how many", "Number")], summary),
+        Table(
+            "pass_rates",
+            _("Spot-check pass rate"),
+            [_("Month"), _("Inspections"), _("Passed"), _("Pass rate (%)")],
+            [[row["label"], row["n"], row["passed"], row["rate"]] for row in board.pass_rates],
+        ),
+        Table(
+            "overdue_rectifications",
+            _("Overdue rectifications"),
+            [_("Report"), _("Member"), _("Reported on")],
+            [
+                [inspection.report_no, inspection.member.display_name, inspection.reported_on]
+                for inspection in board.overdue_rectification_list
+            ],
+            numeric=False,
+        ),
+    ]
+    if board.category is not None:
+        return result
+    return [
+        *result,
+        Table(
+            "grades",
+            _("Grades per published period"),
+            [_("Period"), *GRADES, _("Not graded")],
+            [[row["label"], *row["counts"], row["unrated"]] for row in board.grades],
+        ),
+        Table(
+            "timeliness",
+            _("Complaint timeliness"),
+            [_("Quarter"), _("Accepted"), _("Answered in time (%)"), _("Resolved in time (%)")],
+            [
+                [row["label"], row["n"], row["answered_rate"], row["resolved_rate"]]
+                for row in board.timeliness
+            ],
+        ),
+        Table(
+            "overdue_complaints",
+            _("Overdue complaints"),
+            [_("Reference"), _("Member"), _("Accepted on"), _("Answered on")],
+            [
+                [
+                    complaint.reference,
+                    complaint.member.display_name,
+                    complaint.accepted_on,
+                    complaint.responded_on,
+                ]
+                for complaint in board.overdue_complaint_list
+            ],
+            numeric=False,
+        ),
+        Table(
+            "conversions",
+            _("Conversions per year"),
+            [_("Year"), _("Conversions")],
+            [[row["label"], row["count"]] for row in board.conversions],
+        ),
+    ]

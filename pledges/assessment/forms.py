@@ -9,6 +9,8 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from inspections.models import TestCategory
+from members.models import Cooperative
 from pledges.models.assessment import AssessmentPeriod, MemberObjection
 
 from .periods import newest_first, period_label, recent_closed_codes
@@ -92,3 +94,40 @@ class DecisionForm(forms.Form):
     note = forms.CharField(
         label=_("Reason"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class DashboardFilterForm(forms.Form):
+    """The dashboard's filter, sent by GET: a year by its name (the last two years when none)
+    and a product category of the cooperative's test catalogue by its name (all when none)."""
+
+    # Years before this many are too old for a dashboard; the public results keep them.
+    YEARS_OFFERED = 10
+
+    year = forms.TypedChoiceField(
+        label=_("Year"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": _("Choose a year from the list.")},
+    )
+    category = forms.ModelChoiceField(
+        label=_("Product category"),
+        required=False,
+        queryset=TestCategory.objects.none(),
+        to_field_name="code",
+        empty_label=_("All categories"),
+        error_messages={"invalid_choice": _("Choose a product category from the list.")},
+    )
+
+    def __init__(
+        self, data: Any, *, cooperative: Cooperative, today: datetime.date, **kwargs: Any
+    ) -> None:
+        super().__init__(data, **kwargs)
+        years = range(today.year, today.year - self.YEARS_OFFERED, -1)
+        year_field = cast(forms.TypedChoiceField, self.fields["year"])
+        year_field.choices = [
+            ("", _("The last two years")),
+            *((str(year), period_label(str(year))) for year in years),
+        ]
+        category_field = cast(forms.ModelChoiceField, self.fields["category"])
+        category_field.queryset = TestCategory.objects.filter(cooperative=cooperative)

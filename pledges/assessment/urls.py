@@ -38,6 +38,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="assessment_dashboard",
     ),
     path(
+        "assessments/<slug:slug>/dashboard/figures.csv",
+        views.dashboard_export,
+        name="assessment_dashboard_export",
+    ),
+    path(
         "assessments/<slug:slug>/objection/<int:run_id>/",
         views.objection,
         name="assessment_objection",

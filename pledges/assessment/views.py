@@ -7,6 +7,8 @@ start, publish or decide (403).
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,10 +17,12 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from charter.models import ExitStep
 from coop_portal import charts
+from coop_portal.export import csv_response
 from members.models import Cooperative, Role
 from members.scoping import cooperative_for, member_of, require
 from pledges.models.assessment import (
@@ -30,8 +34,17 @@ from pledges.models.assessment import (
 
 from . import facts, publication, published, services
 from .consequences import proposal_counts
-from .dashboard import dashboard
-from .forms import DecisionForm, FactsReviewForm, ObjectionForm, PublishForm, StartRunForm
+from .dashboard import Dashboard, dashboard
+from .dashboard import tables as dashboard_tables
+from .forms import (
+    DashboardFilterForm,
+    DecisionForm,
+    FactsReviewForm,
+    ObjectionForm,
+    PublishForm,
+    StartRunForm,
+)
+from .periods import period_label
 from .review import GRADES, review
 
 READERS = (Role.Kind.REGULATOR, Role.Kind.ADMINISTRATOR)
@@ -297,21 +310,44 @@ def decide(request: HttpRequest, slug: str, objection_id: int) -> HttpResponse:
     return redirect("pledges:assessment_run", slug=cooperative.slug, run_id=objection.run_id)
 
 
-@login_required
-def regulator_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    cooperative = cooperative_for(request.user, slug, *READERS)
-    board = dashboard(cooperative)
+def _filtered_dashboard(
+    request: HttpRequest, cooperative: Cooperative
+) -> tuple[DashboardFilterForm, Dashboard]:
+    """The dashboard narrowed by the GET filter; an invalid filter is shown with its message
+    beside the unfiltered figures (the page says which figures it shows)."""
+    form = DashboardFilterForm(
+        request.GET or None, cooperative=cooperative, today=cooperative.today()
+    )
+    if form.is_bound and form.is_valid():
+        board = dashboard(
+            cooperative, year=form.cleaned_data["year"], category=form.cleaned_data["category"]
+        )
+    else:
+        board = dashboard(cooperative)
+    return form, board
+
+
+def _dashboard_page(
+    request: HttpRequest,
+    cooperative: Cooperative,
+    form: DashboardFilterForm,
+    board: Dashboard,
+    status: int = 200,
+) -> HttpResponse:
     grade_series = [[row["counts"][index] for row in board.grades] for index in range(len(GRADES))]
     context = {
         "cooperative": cooperative,
         "board": board,
+        "form": form,
+        "tables": {table.key: table for table in dashboard_tables(board)},
+        "export_query": request.GET.urlencode() if form.is_bound and form.is_valid() else "",
         "grades": GRADES,
         "pass_rate_chart": charts.line_chart(
             _("Spot-check pass rate per month (%)"),
             [row["label"] for row in board.pass_rates],
             [
                 charts.Series(
-                    _("All categories"),
+                    board.category.name if board.category else _("All categories"),
                     [
                         None if row["rate"] is None else float(row["rate"])
                         for row in board.pass_rates
@@ -339,7 +375,57 @@ def regulator_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             [[row["count"] for row in board.conversions]],
         ),
     }
-    return render(request, "pledges/assessment/dashboard.html", context)
+    return render(request, "pledges/assessment/dashboard.html", context, status=status)
+
+
+@login_required
+def regulator_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    cooperative = cooperative_for(request.user, slug, *READERS)
+    form, board = _filtered_dashboard(request, cooperative)
+    return _dashboard_page(request, cooperative, form, board)
+
+
+@login_required
+def dashboard_export(request: HttpRequest, slug: str) -> HttpResponse:
+    """The figures the dashboard shows under the same filter, as a CSV file with one figure a
+    line (table, row, column, value), headed by the filter it follows. An invalid filter
+    gives the page with its message, not a file."""
+    cooperative = cooperative_for(request.user, slug, *READERS)
+    form, board = _filtered_dashboard(request, cooperative)
+    if form.is_bound and not form.is_valid():
+        return _dashboard_page(request, cooperative, form, board, status=400)
+    filter_name = pgettext("dashboard export", "Filter")
+    year = period_label(str(board.year)) if board.year else _("The last two years")
+    category = board.category.name if board.category else _("All categories")
+    rows: list[list[object]] = [
+        [filter_name, _("Figures as of"), "", board.today.isoformat()],
+        [filter_name, _("Year"), "", year],
+        [filter_name, _("Product category"), "", category],
+    ]
+    for table in dashboard_tables(board):
+        for row in table.rows:
+            for column, cell in zip(table.columns[1:], row[1:], strict=True):
+                rows.append([table.title, _csv_cell(row[0]), column, _csv_cell(cell)])
+    suffix = f"-{board.year}" if board.year else ""
+    return csv_response(
+        f"dashboard{suffix}.csv",
+        [
+            pgettext("dashboard export", "Table"),
+            pgettext("dashboard export", "Row"),
+            pgettext("dashboard export", "Column"),
+            pgettext("dashboard export", "Value"),
+        ],
+        rows,
+    )
+
+
+def _csv_cell(cell: object) -> object:
+    """A cell as a spreadsheet reads it best: dates in ISO form, nothing for no figure."""
+    if cell is None:
+        return ""
+    if isinstance(cell, datetime.date):
+        return cell.isoformat()
+    return cell
 
 
 @login_required

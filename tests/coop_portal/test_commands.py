@@ -4,7 +4,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from charter.models import CharterVersion
+from charter import services
+from charter.models import Appeal, CharterVersion
 from inspections.models import TestCategory
 from members.models import Cooperative, User
 
@@ -89,3 +90,32 @@ def test_the_shell_imports_every_model_without_a_warning(capsys):
     printed = out.getvalue() + capsys.readouterr().out
     assert "HistoricalPledge" in printed
     assert "could not be automatically imported" not in printed
+
+
+def test_demo_prints_a_second_administrator_who_may_decide_its_pending_appeal():
+    """An appeal is decided by an administrator who took no part in the step: the demo's
+    printed logins include one for its pending appeal and for steps the first one takes."""
+    out = StringIO()
+    call_command("demo", stdout=out)
+    logins = re.findall(r"^  (.+)[:：] ?(\S+@\S+) / (\S+)$", out.getvalue(), re.MULTILINE)
+    emails = [email for _who, email, _password in logins]
+    cooperative = Cooperative.objects.get()
+    administrators = [
+        email
+        for email in emails
+        if User.objects.get(email=email).has_role(cooperative, "administrator")
+    ]
+    assert len(administrators) == 2
+    appeal = Appeal.objects.get(status=Appeal.Status.PENDING)
+    deciders = [
+        email
+        for email in administrators
+        if User.objects.get(email=email).pk
+        not in {appeal.step.proposed_by_id, appeal.step.decided_by_id}
+    ]
+    assert deciders == administrators
+    services.decide_appeal(
+        appeal, by=User.objects.get(email=administrators[1]), upheld=False, reason="证据不足。"
+    )
+    appeal.refresh_from_db()
+    assert appeal.status == Appeal.Status.REJECTED

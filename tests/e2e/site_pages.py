@@ -19,7 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from charter.models import Application, ExitCase, ExitStep
 from complaints.models import Complaint
 from coop_portal.accounts import PENDING_BACKEND, PENDING_USER
-from inspections.models import Inspection, LabUpload, Objection, ServiceRequest
+from inspections.models import Inspection, LabUpload, Objection, ServiceRequest, TestCategory
 from members.models import Cooperative, Member, Role, User
 from members.team import invite_colleague
 from members.two_factor import must_use_two_factor
@@ -70,6 +70,7 @@ NOT_PAGES = {
     "pledges:assessment_objection_decide": "POST only (the form is on assessment_run)",
     "pledges:assessment_facts_review": "POST only (the form is on assessment_run)",
     "pledges:public_notice_pdf": "a PDF",
+    "pledges:assessment_dashboard_export": "a CSV file (the figures of assessment_dashboard)",
     "pledges:public_report_pdf": "a PDF",
     "api-schema": "OpenAPI YAML",
     "api-index": "JSON: the API's list of endpoints",
@@ -244,6 +245,12 @@ def _pages() -> Iterator[Page]:
     assert result is not None
     yield page("regulator", "pledges:assessment_run_result", slug, draft.pk, result.member_id)
     yield page("regulator", "pledges:assessment_dashboard", slug)
+    # Narrowed to one product category, and with a filter it refuses (its message shown).
+    category = TestCategory.objects.filter(cooperative__slug=slug).order_by("code").first()
+    assert category is not None
+    dashboard = reverse("pledges:assessment_dashboard", args=[slug])
+    yield Page("regulator", "pledges:assessment_dashboard", f"{dashboard}?category={category.code}")
+    yield Page("regulator", "pledges:assessment_dashboard", f"{dashboard}?year=1")
 
     # The administrator's pages.
     yield page("administrator", "portal:index")

@@ -61,6 +61,11 @@ class Command(BaseCommand):
         """Every demo login with a password, and what the person does."""
         logins = [
             (_("administrator"), ADMIN_EMAIL, ADMIN_PASSWORD),
+            (
+                _("second administrator, who decides appeals against the first's steps"),
+                charter_demo.REVIEWER_EMAIL,
+                charter_demo.REVIEWER_PASSWORD,
+            ),
             (_("market regulator"), pledges_demo.REGULATOR_EMAIL, pledges_demo.REGULATOR_PASSWORD),
             (_("testing laboratory"), pledges_demo.LAB_EMAIL, pledges_demo.LAB_PASSWORD),
         ]
