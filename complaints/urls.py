@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern] = [
     path("evidence/<int:pk>/", views.evidence_file, name="evidence"),
     # The consumer's pages.
     path("<slug:slug>/file/", views.file_complaint, name="file"),
+    path("<slug:slug>/filed/<str:form_key>/", views.filed, name="filed"),
     path("<slug:slug>/track/", views.track, name="track"),
     path("<slug:slug>/track/<str:reference>/", views.track_detail, name="track_detail"),
     path("<slug:slug>/track/<str:reference>/add/", views.track_add, name="track_add"),

@@ -13,6 +13,7 @@ Who may see what:
 from __future__ import annotations
 
 import math
+import re
 import uuid
 from typing import Any, NamedTuple
 
@@ -24,11 +25,12 @@ from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from charter.deadlines import commitment_days
 from coop_portal.params import query_id
@@ -244,11 +246,50 @@ def _submit_complaint(
     # code. The code is in this response only (never_cache: not stored by browsers or
     # proxies) and never kept in plain text; "Follow the complaint" sends it to the tracking
     # page, which opens the complaint for this browser.
+    return _filed_page(request, cooperative, complaint, code, again, data["submission_key"])
+
+
+def _filed_page(
+    request: HttpRequest,
+    cooperative: Cooperative,
+    complaint: Complaint,
+    code: str,
+    again: bool,
+    form_key: str,
+) -> HttpResponse:
+    # The page has an address of its own (``filed``), which the language switcher returns
+    # to: switching language shows the same reference and code, in the other language.
+    page = reverse("complaints:filed", args=[cooperative.slug, form_key]) if form_key else None
     return render(
         request,
         "complaints/filed.html",
-        {"cooperative": cooperative, "complaint": complaint, "code": code, "again": again},
+        {
+            "cooperative": cooperative,
+            "complaint": complaint,
+            "code": code,
+            "again": again,
+            "language_next": page,
+        },
     )
+
+
+FORM_KEY = re.compile(r"^[0-9a-f]{32}$")
+
+
+@never_cache
+@require_GET
+def filed(request: HttpRequest, slug: str, form_key: str) -> HttpResponse:
+    """The confirmation of a complaint again, for the browser that filed it: its reference and
+    tracking code follow from the form's key and this browser's own secret, as when the form
+    is sent again, so another browser with the same address finds nothing (404)."""
+    cooperative = get_object_or_404(Cooperative, slug=slug)
+    if not FORM_KEY.match(form_key) or not request.COOKIES.get(settings.CSRF_COOKIE_NAME):
+        raise Http404
+    bound = _bound_to_browser(request, form_key)
+    if bound is None:
+        raise Http404
+    complaint = get_object_or_404(Complaint, cooperative=cooperative, submission_key=bound.key)
+    return _filed_page(request, cooperative, complaint, bound.tracking_code, False, form_key)
 
 
 def _complaint_form(
@@ -271,6 +312,9 @@ def _complaint_form(
             "query": query,
             "no_match": listed.no_match,
             "minutes": math.ceil(retry_after / 60) if retry_after else None,
+            # A browser never fills a file field in again: the files chosen before the form
+            # came back (an error, a search) must be chosen again, and the page says so.
+            "files_dropped": bool(request.FILES),
         },
         status=429 if retry_after else 200,
     )

@@ -113,8 +113,12 @@ def test_the_form_lists_only_the_cooperatives_public_members_and_search_narrows_
 
 def test_the_form_page_needs_no_script_and_has_a_label_for_every_field(client, coop, member_a):
     page = client.get(form_url(coop)).content.decode()
-    # The site's table labeller is the page's only script, and the form does not use it.
-    assert re.findall(r"<script[^>]*>", page) == ['<script src="/static/js/tables.js" defer>']
+    # The form works without scripts: the page's only ones are the site's table labeller and
+    # the warning before leaving a form with typed text unsent, neither of which it needs.
+    assert sorted(re.findall(r"<script[^>]*>", page)) == [
+        '<script src="/static/js/tables.js" defer>',
+        '<script src="/static/js/unsaved.js" defer>',
+    ]
     for name in ("member", "product", "description", "contact_name", "evidence", "share_contact"):
         assert f'for="id_{name}"' in page
     assert 'enctype="multipart/form-data"' in page

@@ -9,12 +9,13 @@ from unittest import mock
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import DatabaseError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
 from complaints.models import Complaint
 from complaints.views import ACCESS_KEY
-from tests.complaints.factories import form_data
+from tests.complaints.factories import form_data, image_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +97,42 @@ def test_the_stored_key_is_not_the_forms_key(coop, member_a):
     stored = Complaint.objects.get().submission_key
     assert stored
     assert FORM_KEY not in stored
+
+
+def test_the_confirmation_has_an_address_of_its_own_for_the_browser_that_filed_it(coop, member_a):
+    """Switching language on the confirmation returns to its own address: the same reference
+    and code, in the other language; another browser with that address finds nothing."""
+    consumer = browser(coop)
+    filed = post_form(consumer, coop, member_a)
+    complaint = Complaint.objects.get()
+    code = CODE.search(filed.content.decode()).group()
+    page = reverse("complaints:filed", args=[coop.slug, FORM_KEY])
+    assert f'name="next" value="{page}"' in filed.content.decode()
+
+    consumer.cookies["django_language"] = "en"
+    again = consumer.get(page)
+    assert again.status_code == 200
+    assert 'lang="en"' in again.content.decode()
+    assert complaint.reference in again.content.decode()
+    assert CODE.search(again.content.decode()).group() == code
+    assert "no-store" in again["Cache-Control"] or "max-age=0" in again["Cache-Control"]
+
+    assert browser(coop).get(page).status_code == 404
+    assert Client().get(page).status_code == 404
+    other_key = reverse("complaints:filed", args=[coop.slug, "f" * 32])
+    assert consumer.get(other_key).status_code == 404
+    assert consumer.get(reverse("complaints:filed", args=[coop.slug, "x"])).status_code == 404
+    assert Complaint.objects.count() == 1
+
+
+def test_files_chosen_before_the_form_came_back_are_asked_for_again(coop, member_a):
+    consumer = browser(coop)
+    photo = SimpleUploadedFile("photo.png", image_bytes("PNG"), content_type="image/png")
+    response = post_form(
+        consumer, coop, member_a, contact_phone="", contact_email="", evidence=photo
+    )
+    assert response.status_code == 200
+    assert not Complaint.objects.exists()
+    assert "请在提交前重新选择" in response.content.decode()
+    quiet = post_form(consumer, coop, member_a, contact_phone="", contact_email="")
+    assert "请在提交前重新选择" not in quiet.content.decode()
