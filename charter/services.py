@@ -16,6 +16,7 @@ from coop_portal.mail import queue_mail, queue_mail_in_their_languages
 from coop_portal.refusal import Refused
 from members import services as registry
 from members.models import Conversion, Cooperative, Member, User
+from members.notices import queue_member_mail
 from members.services import can_change_status, change_status
 from members.team import invite_first_owner
 
@@ -189,8 +190,8 @@ def remind_to_accept(version: CharterVersion, members: list[Member] | None = Non
         pending = pending.filter(pk__in=[member.pk for member in members])
     sent = 0
     for member in pending:
-        email = queue_mail(
-            member.email_recipients(),
+        email = queue_member_mail(
+            member,
             "email/charter/acceptance_reminder",
             {"member": member, "version": version, "url": absolute_url(reverse("charter:accept"))},
             language=DEFAULT_LANGUAGE,
@@ -638,8 +639,8 @@ def _put_into_effect(step: ExitStep, *, by: User | None, reason: str, on: dateti
         case.closing_reason = step.get_kind_display()
         case.save(update_fields=["closed_on", "closing_reason"])
     appealable = step.kind in ExitStep.APPEALABLE_KINDS
-    queue_mail(
-        member.email_recipients(),
+    queue_member_mail(
+        member,
         "email/charter/exit_step",
         {
             "member": member,
@@ -876,8 +877,8 @@ def decide_appeal(
             case.closed_on = day
             case.closing_reason = _("Appeal upheld.")
         case.save(update_fields=["closed_on", "closing_reason"])
-    queue_mail(
-        member.email_recipients(),
+    queue_member_mail(
+        member,
         "email/charter/appeal_decided",
         {
             "member": member,

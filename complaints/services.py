@@ -23,6 +23,7 @@ from coop_portal.mail import queue_mail
 from coop_portal.models import OutboxEmail
 from coop_portal.refusal import Refused
 from members.models import Cooperative, FactsChange, Member, User
+from members.notices import queue_member_mail
 
 from .evidence import CheckedFile
 from .masking import mask_personal_data
@@ -303,8 +304,8 @@ def forward_complaint(complaint: Complaint, by: User | None, *, text: str = "") 
     complaint.save()
     _dates_changed(complaint, on)
     _event(complaint, Event.Kind.FORWARDED, on, by=by, text=text)
-    queue_mail(
-        complaint.member.email_recipients(),
+    queue_member_mail(
+        complaint.member,
         "email/complaints/forwarded",
         {"complaint": complaint},
         language=settings.LANGUAGE_CODE,
@@ -546,8 +547,8 @@ def remind_and_escalate(cooperative: Cooperative) -> ReminderReport:
         for complaint, deadline, due in upcoming:
             if complaint.member_id not in emails_of:
                 emails_of[complaint.member_id] = complaint.member.email_recipients()
-            queued = queue_mail(
-                emails_of[complaint.member_id],
+            queued = queue_member_mail(
+                complaint.member,
                 "email/complaints/reminder",
                 {
                     "complaint": complaint,
@@ -556,6 +557,7 @@ def remind_and_escalate(cooperative: Cooperative) -> ReminderReport:
                 },
                 language=settings.LANGUAGE_CODE,
                 key=f"complaint-reminder:{complaint.pk}:{deadline}:{due.isoformat()}",
+                recipients=emails_of[complaint.member_id],
             )
             if queued is not None:
                 report.reminders += 1

@@ -92,11 +92,16 @@ class OutboxEmail(models.Model):
         return self.subject
 
     def redacted_body(self) -> str:
-        body = self.body
+        return self._redacted(self.body)
+
+    def redacted_subject(self) -> str:
+        return self._redacted(self.subject)
+
+    def _redacted(self, text: str) -> str:
         for secret in self.redact:
             if secret:
-                body = body.replace(secret, REDACTED)
-        return body
+                text = text.replace(secret, REDACTED)
+        return text
 
 
 class RateLimitCount(models.Model):

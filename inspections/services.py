@@ -21,10 +21,10 @@ from charter.deadlines import commitment_days, commitment_days_for
 from charter.models import CharterVersion
 from coop_portal.csvimport import ImportReport, run_import
 from coop_portal.links import absolute_url
-from coop_portal.mail import queue_mail, queue_mail_in_their_languages
 from coop_portal.public_cache import data_changed
 from coop_portal.refusal import Refused
 from members.models import Cooperative, FactsChange, Lab, Member, User
+from members.notices import queue_member_mail, queue_member_mail_in_their_languages
 
 from .corrections import (
     correction_problems,
@@ -99,8 +99,8 @@ def _announce_rectification(rectification: Rectification) -> None:
     # Only a rectification that can still be met is news; imported history sends no mail.
     if rectification.deadline < inspection.cooperative.today():
         return
-    queue_mail(
-        inspection.member.email_recipients(),
+    queue_member_mail(
+        inspection.member,
         "email/inspections/failed",
         {"inspection": inspection, "rectification": rectification},
         key=f"inspection-failed:{inspection.pk}",
@@ -684,8 +684,8 @@ def decide_objection(
         )
         inspection.save(update_fields=["status", "void_note"])
         note_result_change(inspection, FactsChange.Kind.RESULT_VOIDED)
-    queue_mail(
-        inspection.member.email_recipients(),
+    queue_member_mail(
+        inspection.member,
         "email/inspections/objection_decided",
         {"objection": objection, "inspection": inspection},
         key=f"objection-decided:{objection.pk}",
@@ -726,8 +726,8 @@ def update_service(request: ServiceRequest, *, note: str, advance: bool, by: Use
     update = ServiceUpdate.objects.create(request=request, step=request.step, note=note, by=by)
     if advance:
         path = reverse("inspections:member_service", kwargs={"pk": request.pk})
-        queue_mail_in_their_languages(
-            request.member.email_recipients(),
+        queue_member_mail_in_their_languages(
+            request.member,
             "email/inspections/service_moved",
             {"service": request, "update": update, "url": absolute_url(path)},
             key=f"service-moved:{update.pk}",

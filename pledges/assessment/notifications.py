@@ -8,7 +8,7 @@ from typing import Any
 from django.urls import reverse
 
 from coop_portal.links import absolute_url
-from coop_portal.mail import queue_mail_in_their_languages
+from members.notices import queue_member_mail_in_their_languages
 from pledges.models.assessment import AssessmentRun, MemberAssessment, MemberObjection
 
 
@@ -40,8 +40,8 @@ def notify_publication(run_id: int) -> int:
         .iterator(chunk_size=2000)
     )
     for result in results:
-        queued += queue_mail_in_their_languages(
-            result.member.email_recipients(),
+        queued += queue_member_mail_in_their_languages(
+            result.member,
             "email/pledges/assessment_published",
             {**context, "member": result.member, "result": result},
             key=f"assessment-published:{published.pk}:{result.member_id}",
@@ -52,8 +52,8 @@ def notify_publication(run_id: int) -> int:
 def notify_objection_decided(objection: MemberObjection) -> int:
     """Tell the member the regulator's decision on its objection, with the reason."""
     run = AssessmentRun.objects.select_related("period__cooperative").get(pk=objection.run_id)
-    return queue_mail_in_their_languages(
-        objection.member.email_recipients(),
+    return queue_member_mail_in_their_languages(
+        objection.member,
         "email/pledges/assessment_objection_decided",
         {"objection": objection, "run": run, "period": run.period, "url": objection_url(run)},
         key=f"assessment-objection-decided:{objection.pk}",

@@ -199,6 +199,7 @@ def _pages() -> Iterator[Page]:
     # A member user's pages.
     yield page("member", "portal:dashboard", member.pk)
     yield page("member", "portal:profile", member.pk)
+    yield page("member", "portal:notifications", member.pk)
     yield page("member", "portal:team", member.pk, invalid_form=POST_FORM)
     yield page("member", "portal:pledge", member.pk, pledge.pk)
     draft = start_pledge(member, by=owner, use_template=True)

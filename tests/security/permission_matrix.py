@@ -43,6 +43,7 @@ MATRIX: dict[str, str] = {
     'accounts/invitations/<str:token>/': "404         404         404         404         404         404         404         404",
     'portal/': "login       login       302         302         200         200         200         200",
     'portal/<int:member_id>/': "login       login       200         404         404         404         404         404",
+    'portal/<int:member_id>/notifications/': "login       login       200         404         404         404         404         404",
     'portal/<int:member_id>/profile/': "login       login       200         404         404         404         404         404",
     'portal/<int:member_id>/team/': "login       login       200         404         404         404         404         404",
     'portal/<int:member_id>/team/<int:role_id>/remove/': "login       login       405         405         405         405         405         405",
