@@ -443,3 +443,26 @@ def test_dashboard_takes_the_same_queries_for_small_and_big_cooperatives(
     client.get(dashboard_url(coop))
     with django_assert_num_queries(13):
         assert client.get(dashboard_url(coop)).status_code == 200
+
+
+def test_a_member_reads_its_objections_grounds_and_the_decision_with_its_reasons(
+    personas, published, member_a, member_user_a, regulator
+):
+    objection = services.lodge_objection(
+        published, member_a, text="报告 R1 不是本厂产品。", by=member_user_a
+    )
+    page = personas.member_a.get(objection_url(published)).content.decode()
+    assert "报告 R1 不是本厂产品。" in page
+    assert "决定理由" not in page
+    services.decide_objection(
+        objection, decision="dismissed", note="报告编号核对无误。", by=regulator
+    )
+    page = personas.member_a.get(objection_url(published), HTTP_ACCEPT_LANGUAGE="en").content
+    assert "报告 R1 不是本厂产品。" in page.decode()
+    assert "Reasons for the decision" in page.decode()
+    assert "报告编号核对无误。" in page.decode()
+    assert "Decided on" in page.decode()
+    assert (
+        "报告 R1 不是本厂产品。"
+        not in personas.member_b.get(objection_url(published)).content.decode()
+    )
