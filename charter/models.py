@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from coop_portal.models import FinalOnceLoaded
+from coop_portal.models import EvidenceFile, FinalOnceLoaded
 from members.models import Cooperative, Member, localised
 
 from .rendering import render_markdown
@@ -773,3 +773,20 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return gettext("Appeal against %(step)s") % {"step": self.step}
+
+
+class AppealEvidence(EvidenceFile):
+    """A photo or PDF the member sent with its appeal; the member's users and the
+    cooperative's administrators read it, nobody else."""
+
+    appeal = models.ForeignKey(
+        Appeal, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("appeal")
+    )
+
+    class Meta:
+        verbose_name = _("evidence of an appeal")
+        verbose_name_plural = _("evidence of appeals")
+        ordering = ["appeal", "uploaded_at", "pk"]
+
+    def evidence_folder(self) -> str:
+        return f"charter/appeals/{self.appeal_id}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.db.models import Max
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from coop_portal.evidence import CheckedFile, store_evidence
 from coop_portal.links import absolute_url
 from coop_portal.mail import queue_mail, queue_mail_in_their_languages
 from coop_portal.refusal import Refused
@@ -23,6 +25,7 @@ from members.team import invite_first_owner
 from .models import (
     SECTIONS,
     Appeal,
+    AppealEvidence,
     Application,
     CharterAcceptance,
     CharterVersion,
@@ -785,9 +788,15 @@ def decide_proposal(
 
 @transaction.atomic
 def lodge_appeal(
-    step: ExitStep, *, by: User, grounds: str, on: datetime.date | None = None
+    step: ExitStep,
+    *,
+    by: User,
+    grounds: str,
+    on: datetime.date | None = None,
+    evidence: Sequence[CheckedFile] = (),
 ) -> Appeal:
-    """The member appeals a step in effect, within the policy's appeal window."""
+    """The member appeals a step in effect, within the policy's appeal window, with the
+    photos and documents that support it (checked already: coop_portal.evidence)."""
     step = ExitStep.objects.select_for_update().select_related("case__member").get(pk=step.pk)
     member = step.case.member
     day = on or member.cooperative.today()
@@ -806,7 +815,9 @@ def lodge_appeal(
         )
     if not grounds.strip():
         raise Refused(_("Give the grounds of the appeal."), code="grounds_required")
-    return Appeal.objects.create(step=step, grounds=grounds.strip(), lodged_by=by, lodged_on=day)
+    appeal = Appeal.objects.create(step=step, grounds=grounds.strip(), lodged_by=by, lodged_on=day)
+    store_evidence(AppealEvidence, evidence, appeal=appeal)
+    return appeal
 
 
 def _revert(step: ExitStep, member: Member, *, by: User, reason: str, on: datetime.date) -> None:

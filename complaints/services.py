@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +17,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from charter.deadlines import commitment_days
+from coop_portal.evidence import CheckedFile, store_evidence
 from coop_portal.links import absolute_url
 from coop_portal.mail import queue_mail
 from coop_portal.models import OutboxEmail
@@ -25,7 +25,6 @@ from coop_portal.refusal import Refused
 from members.models import Cooperative, FactsChange, Member, User
 from members.notices import queue_member_mail
 
-from .evidence import CheckedFile
 from .masking import mask_personal_data
 from .models import (
     REJECTION_CODES,
@@ -119,16 +118,7 @@ def tracking_url(complaint: Complaint) -> str:
 
 
 def _store_evidence(complaint: Complaint, event: ComplaintEvent, files: list[CheckedFile]) -> None:
-    for checked in files:
-        evidence = Evidence(
-            complaint=complaint,
-            event=event,
-            content_type=checked.content_type,
-            original_name=checked.name,
-            size=len(checked.content),
-        )
-        evidence.file.save(checked.name, ContentFile(checked.content), save=False)
-        evidence.save()
+    store_evidence(Evidence, files, complaint=complaint, event=event)
 
 
 def _event(

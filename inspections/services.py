@@ -6,7 +6,7 @@ import datetime
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from charter.deadlines import commitment_days, commitment_days_for
 from charter.models import CharterVersion
 from coop_portal.csvimport import ImportReport, run_import
+from coop_portal.evidence import CheckedFile, store_evidence
 from coop_portal.links import absolute_url
 from coop_portal.public_cache import data_changed
 from coop_portal.refusal import Refused
@@ -43,6 +44,7 @@ from .models import (
     LabApiToken,
     LabUpload,
     Objection,
+    ObjectionEvidence,
     Rectification,
     ServiceRequest,
     ServiceUpdate,
@@ -636,8 +638,15 @@ def objection_window_days(inspection: Inspection) -> int:
 
 @transaction.atomic
 def raise_objection(
-    inspection: Inspection, *, reason: str, by: User | None, on: datetime.date | None = None
+    inspection: Inspection,
+    *,
+    reason: str,
+    by: User | None,
+    on: datetime.date | None = None,
+    evidence: Sequence[CheckedFile] = (),
 ) -> Objection:
+    """The member objects to a result within the charter's window, with the photos and
+    documents that support it (checked already: coop_portal.evidence)."""
     inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
     on = on or inspection.cooperative.today()
     if inspection.voided:
@@ -653,9 +662,11 @@ def raise_objection(
             )
             % {"date": date_format(closes_on), "days": (closes_on - inspection.reported_on).days}
         )
-    return Objection.objects.create(
+    objection = Objection.objects.create(
         inspection=inspection, raised_on=on, reason=reason, raised_by=by
     )
+    store_evidence(ObjectionEvidence, evidence, objection=objection)
+    return objection
 
 
 @transaction.atomic

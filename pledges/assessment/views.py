@@ -12,20 +12,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from charter.models import ExitStep
 from coop_portal import charts
+from coop_portal.evidence import evidence_response
 from members.models import Cooperative, Role
-from members.scoping import cooperative_for, member_of, require
+from members.scoping import cooperative_for, member_of, require, works_for_or_oversees
 from pledges.models.assessment import (
     AssessmentPeriod,
     AssessmentRun,
     MemberAssessment,
     MemberObjection,
+    MemberObjectionEvidence,
 )
 
 from . import facts, publication, published, services
@@ -149,6 +151,7 @@ def run_detail(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
         context["objections"] = list(
             MemberObjection.objects.filter(run__period=run.period)
             .select_related("member", "run")
+            .prefetch_related("evidence")
             .order_by("-lodged_at")
         )
         context["publishable_from"] = services.publishable_from(run)
@@ -360,7 +363,7 @@ def objection(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     )
     result = get_object_or_404(MemberAssessment, run=run, member=member)
     open_for_objection = services.in_notice_period(run)
-    form = ObjectionForm(request.POST or None)
+    form = ObjectionForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         require(open_for_objection)
         if form.is_valid():
@@ -370,6 +373,7 @@ def objection(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
                     member,
                     text=form.cleaned_data["text"],
                     by=request.user,  # type: ignore[arg-type]
+                    evidence=form.cleaned_data["evidence"],
                 )
             except ValidationError as error:
                 form.add_error(None, error)
@@ -387,9 +391,21 @@ def objection(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
             "result": result,
             "form": form,
             "open_for_objection": open_for_objection,
-            "objections": MemberObjection.objects.filter(run=run, member=member).order_by(
-                "-lodged_at"
-            ),
+            "objections": MemberObjection.objects.filter(run=run, member=member)
+            .prefetch_related("evidence")
+            .order_by("-lodged_at"),
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+def objection_evidence(request: HttpRequest, pk: int) -> FileResponse:
+    """A file the member sent with its objection to an assessment: for the member's users
+    and the cooperative's regulators and administrators; 404 for everyone else."""
+    evidence = get_object_or_404(
+        MemberObjectionEvidence.objects.select_related("objection__member__cooperative"), pk=pk
+    )
+    if not works_for_or_oversees(request.user, evidence.objection.member, *READERS):
+        raise Http404
+    return evidence_response(evidence)
