@@ -31,6 +31,7 @@ from pledges.models.assessment import (
 )
 
 from . import facts, publication, published, services
+from .behind import Links, records_behind
 from .consequences import proposal_counts
 from .dashboard import dashboard
 from .forms import DecisionForm, FactsReviewForm, ObjectionForm, PublishForm, StartRunForm
@@ -177,6 +178,7 @@ def run_result(request: HttpRequest, slug: str, run_id: int, member_id: int) -> 
             "run": run,
             "result": result,
             "explanation": published.explain(result),
+            **records_behind(result, Links("staff", cooperative.slug)),
         },
     )
 
