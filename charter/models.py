@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -716,6 +717,33 @@ class ExitStep(models.Model):
         if self.status == self.Status.CONFIRMED and self.ended_on is not None:
             return gettext("ended on %(day)s") % {"day": date_format(self.ended_on)}
         return str(self.get_status_display())
+
+    @property
+    def member_sentence(self) -> str:
+        """The step in one sentence for the member it concerns: what it is, since when, until
+        when and what the member must do ("Warning: in effect since 3 Mar 2025, rectify by
+        1 Jun 2025.")."""
+        days = {
+            "kind": capfirst(self.get_kind_display()),
+            "start": date_format(self.decided_on) if self.decided_on else "",
+            "end": date_format(self.ended_on) if self.ended_on else "",
+            "until": date_format(self.rectification_until) if self.rectification_until else "",
+        }
+        if self.status == self.Status.DISMISSED:
+            return gettext("%(kind)s: proposed, then dismissed.") % days
+        if self.status == self.Status.REVOKED:
+            return gettext("%(kind)s: revoked on appeal.") % days
+        if self.status == self.Status.PROPOSED:
+            return gettext("%(kind)s: proposed, awaiting a decision.") % days
+        if self.ended_on is not None:
+            if self.decided_on is None:
+                return gettext("%(kind)s: ended on %(end)s.") % days
+            return gettext("%(kind)s: in effect from %(start)s until %(end)s.") % days
+        if self.decided_on is None:
+            return gettext("%(kind)s: in effect.") % days
+        if self.rectification_until is not None:
+            return gettext("%(kind)s: in effect since %(start)s, rectify by %(until)s.") % days
+        return gettext("%(kind)s: in effect since %(start)s.") % days
 
     @property
     def source_label(self) -> str:

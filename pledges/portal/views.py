@@ -48,6 +48,11 @@ def url_if_exists(name: str, *args: Any) -> str:
         return ""
 
 
+def for_member(url: str, member: Member) -> str:
+    """A member's page in another app (``?member=``), for the member the user works on."""
+    return f"{url}?member={member.pk}" if url else ""
+
+
 # The pages of each staff role, in the order the portal lists them: (URL name, title, roles).
 _STAFF = frozenset(STAFF)
 _ADMINISTRATORS = frozenset({Role.Kind.ADMINISTRATOR})
@@ -104,7 +109,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def _cases_shown_to(member: Member) -> list[ExitCase]:
     """The member's cases with a step an administrator took, showing only such steps: the
     same as its cases page, so that the two never disagree."""
-    shown = ExitStep.objects.shown_to_member().order_by("proposed_at")
+    shown = ExitStep.objects.shown_to_member().select_related("appeal").order_by("proposed_at")
     cases = (
         ExitCase.objects.filter(member=member, steps__in=shown)
         .distinct()
@@ -168,11 +173,16 @@ def dashboard(request: HttpRequest, member_id: int) -> HttpResponse:
             "several": Role.objects.filter(user=signed_in_user(request), kind=Role.Kind.MEMBER_USER)
             .exclude(member=member)
             .exists(),
+            # The member's pages in other apps, for this member of the several a user may
+            # work for.
             "links": {
-                "complaints": url_if_exists("complaints:member_list"),
-                "inspections": url_if_exists("inspections:member_inspections"),
-                "cases": url_if_exists("charter:member_cases"),
-                "accept": url_if_exists("charter:accept"),
+                name: for_member(url_if_exists(url_name), member)
+                for name, url_name in (
+                    ("complaints", "complaints:member_list"),
+                    ("inspections", "inspections:member_inspections"),
+                    ("cases", "charter:member_cases"),
+                    ("accept", "charter:accept"),
+                )
             },
             "accepted_charter": has_accepted_charter_in_force(member, today),
         },
