@@ -12,12 +12,14 @@ from members.notices import queue_member_mail_in_their_languages
 from pledges.models.assessment import AssessmentRun, MemberAssessment, MemberObjection
 
 
-def objection_url(run: AssessmentRun) -> str:
+def objection_url(run: AssessmentRun, member_id: int) -> str:
+    """The member's result and objection page: for the member named, whichever of several
+    members the reader works for."""
     path = reverse(
         "pledges:assessment_objection",
         kwargs={"slug": run.period.cooperative.slug, "run_id": run.pk},
     )
-    return absolute_url(path)
+    return absolute_url(f"{path}?member={member_id}")
 
 
 def notify_publication(run_id: int) -> int:
@@ -27,11 +29,7 @@ def notify_publication(run_id: int) -> int:
     published = run.first()
     if published is None:
         return 0
-    context: dict[str, Any] = {
-        "run": published,
-        "period": published.period,
-        "url": objection_url(published),
-    }
+    context: dict[str, Any] = {"run": published, "period": published.period}
     queued = 0
     results = (
         MemberAssessment.objects.filter(run=published)
@@ -43,7 +41,12 @@ def notify_publication(run_id: int) -> int:
         queued += queue_member_mail_in_their_languages(
             result.member,
             "email/pledges/assessment_published",
-            {**context, "member": result.member, "result": result},
+            {
+                **context,
+                "member": result.member,
+                "result": result,
+                "url": objection_url(published, result.member_id),
+            },
             key=f"assessment-published:{published.pk}:{result.member_id}",
         )
     return queued
@@ -55,6 +58,11 @@ def notify_objection_decided(objection: MemberObjection) -> int:
     return queue_member_mail_in_their_languages(
         objection.member,
         "email/pledges/assessment_objection_decided",
-        {"objection": objection, "run": run, "period": run.period, "url": objection_url(run)},
+        {
+            "objection": objection,
+            "run": run,
+            "period": run.period,
+            "url": objection_url(run, objection.member_id),
+        },
         key=f"assessment-objection-decided:{objection.pk}",
     )

@@ -20,8 +20,15 @@ from django.views.decorators.http import require_POST
 from charter.models import ExitStep
 from coop_portal import charts
 from coop_portal.evidence import evidence_response
-from members.models import Cooperative, Role
-from members.scoping import cooperative_for, member_of, require, works_for_or_oversees
+from coop_portal.params import record_id
+from members.models import Cooperative, Member, Role
+from members.scoping import (
+    cooperative_for,
+    member_of,
+    require,
+    signed_in_user,
+    works_for_or_oversees,
+)
 from pledges.models.assessment import (
     AssessmentPeriod,
     AssessmentRun,
@@ -349,20 +356,45 @@ def regulator_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def objection(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
-    """A member user's own result in a published run, and its objection during the notice."""
-    member = member_of(request.user)
-    if member.cooperative.slug != slug:
-        raise Http404
+    """A member user's own result in a published run, and its objection during the notice.
+
+    The member is the one named by ``?member=`` (every link to the page carries it); a user
+    who works for several members assessed in the run and follows a link without it chooses
+    one first, never gets the first of them."""
     run = get_object_or_404(
         AssessmentRun.objects.select_related("period__cooperative"),
         pk=run_id,
-        period__cooperative=member.cooperative,
+        period__cooperative__slug=slug,
         status__in=[
             AssessmentRun.Status.PUBLISHED,
             AssessmentRun.Status.FINAL,
             AssessmentRun.Status.SUPERSEDED,
         ],
     )
+    if "member" in request.GET:
+        member_id = record_id(request.GET["member"])
+        if member_id is None:
+            raise Http404
+        member = member_of(request.user, member_id)
+    else:
+        assessed = list(
+            Member.objects.filter(
+                roles__user=signed_in_user(request),
+                roles__kind=Role.Kind.MEMBER_USER,
+                assessments__run=run,
+            )
+            .distinct()
+            .order_by("name", "pk")
+        )
+        if not assessed:
+            raise Http404
+        if len(assessed) > 1:
+            return render(
+                request,
+                "pledges/assessment/objection_choice.html",
+                {"run": run, "members": assessed},
+            )
+        member = assessed[0]
     result = get_object_or_404(MemberAssessment, run=run, member=member)
     open_for_objection = services.in_notice_period(run)
     form = ObjectionForm(request.POST or None, request.FILES or None)
