@@ -290,7 +290,7 @@ def appeal(request: HttpRequest, step_id: int) -> HttpResponse:
         if "grounds" in form.errors:
             messages.error(request, _("Give the grounds of the appeal."))
         for error in form.errors.get("evidence", []):
-            messages.error(request, error)
+            messages.error(request, str(error))
         return redirect(target)
     try:
         services.lodge_appeal(

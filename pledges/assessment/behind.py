@@ -85,7 +85,7 @@ class Behind:
                 "upheld": number(complaints, "upheld"),
             },
         }
-        clocks = {
+        clocks: dict[str, tuple[list[Any], str]] = {
             scoring.RECTIFICATION_DAYS: (inspections, "rectification"),
             scoring.RESPONSE_DAYS: (complaints, "response"),
             scoring.RESOLUTION_DAYS: (complaints, "resolution"),
