@@ -162,3 +162,34 @@ def test_portal_addresses_become_links_and_nothing_else_is_markup():
     assert 'href="https://evil' not in html
     assert "&lt;b&gt;注意&lt;/b&gt;" in html
     assert "<br>" in html
+
+
+def test_emails_queued_before_notices_were_recorded_become_the_members_notices(
+    personas, member_a, member_b, administrator
+):
+    import importlib
+
+    from django.apps import apps
+
+    from coop_portal.mail import queue_mail
+    from tests.complaints.factories import ComplaintFactory
+
+    complaint = ComplaintFactory(member=member_a)
+    queue_mail(
+        ["a@example.cn"], "email/test", {"name": "转交"}, key=f"complaint-forwarded:{complaint.pk}"
+    )
+    queue_mail(
+        ["b@example.cn"],
+        "email/test",
+        {"name": "考核"},
+        key=f"assessment-published:7:{member_b.pk}:en",
+    )
+    queue_mail(["x@example.cn"], "email/test", {"name": "别的"}, key="proposal-digest:1:2025-01-01")
+    migration = importlib.import_module("pledges.migrations.0008_member_notices_from_earlier_mail")
+    migration.record_notices(apps, None)
+    migration.record_notices(apps, None)
+    assert set(MemberNotice.objects.values_list("member", "group", "language")) == {
+        (member_a.pk, f"complaint-forwarded:{complaint.pk}", ""),
+        (member_b.pk, f"assessment-published:7:{member_b.pk}", "en"),
+    }
+    assert "转交" in personas.member_a.get(url(member_a)).content.decode()
