@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from coop_portal.evidence import ATTACHMENTS_HELP, EvidenceField
 from members.credit_code import normalise, problem
 from members.models import Member
 
@@ -180,6 +181,9 @@ class DecisionForm(forms.Form):
 
 class AppealForm(forms.Form):
     grounds = forms.CharField(label=_("Grounds of the appeal"), widget=forms.Textarea)
+    evidence = EvidenceField(
+        label=_("Photos and documents"), required=False, help_text=ATTACHMENTS_HELP
+    )
 
 
 class DiffForm(forms.Form):

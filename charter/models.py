@@ -13,11 +13,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from coop_portal.models import FinalOnceLoaded
+from coop_portal.models import EvidenceFile, FinalOnceLoaded
 from members.models import Cooperative, Member, localised
 
 from .rendering import render_markdown
@@ -718,6 +719,33 @@ class ExitStep(models.Model):
         return str(self.get_status_display())
 
     @property
+    def member_sentence(self) -> str:
+        """The step in one sentence for the member it concerns: what it is, since when, until
+        when and what the member must do ("Warning: in effect since 3 Mar 2025, rectify by
+        1 Jun 2025.")."""
+        days = {
+            "kind": capfirst(self.get_kind_display()),
+            "start": date_format(self.decided_on) if self.decided_on else "",
+            "end": date_format(self.ended_on) if self.ended_on else "",
+            "until": date_format(self.rectification_until) if self.rectification_until else "",
+        }
+        if self.status == self.Status.DISMISSED:
+            return gettext("%(kind)s: proposed, then dismissed.") % days
+        if self.status == self.Status.REVOKED:
+            return gettext("%(kind)s: revoked on appeal.") % days
+        if self.status == self.Status.PROPOSED:
+            return gettext("%(kind)s: proposed, awaiting a decision.") % days
+        if self.ended_on is not None:
+            if self.decided_on is None:
+                return gettext("%(kind)s: ended on %(end)s.") % days
+            return gettext("%(kind)s: in effect from %(start)s until %(end)s.") % days
+        if self.decided_on is None:
+            return gettext("%(kind)s: in effect.") % days
+        if self.rectification_until is not None:
+            return gettext("%(kind)s: in effect since %(start)s, rectify by %(until)s.") % days
+        return gettext("%(kind)s: in effect since %(start)s.") % days
+
+    @property
     def source_label(self) -> str:
         """What proposed the step, in words: the reader never sees its source code."""
         return source_label(self.source_ref)
@@ -773,3 +801,20 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return gettext("Appeal against %(step)s") % {"step": self.step}
+
+
+class AppealEvidence(EvidenceFile):
+    """A photo or PDF the member sent with its appeal; the member's users and the
+    cooperative's administrators read it, nobody else."""
+
+    appeal = models.ForeignKey(
+        Appeal, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("appeal")
+    )
+
+    class Meta:
+        verbose_name = _("evidence of an appeal")
+        verbose_name_plural = _("evidence of appeals")
+        ordering = ["appeal", "uploaded_at", "pk"]
+
+    def evidence_folder(self) -> str:
+        return f"charter/appeals/{self.appeal_id}"

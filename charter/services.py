@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.db.models import Max
@@ -11,17 +12,20 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from coop_portal.evidence import CheckedFile, store_evidence
 from coop_portal.links import absolute_url
 from coop_portal.mail import queue_mail, queue_mail_in_their_languages
 from coop_portal.refusal import Refused
 from members import services as registry
 from members.models import Conversion, Cooperative, Member, User
+from members.notices import queue_member_mail
 from members.services import can_change_status, change_status
 from members.team import invite_first_owner
 
 from .models import (
     SECTIONS,
     Appeal,
+    AppealEvidence,
     Application,
     CharterAcceptance,
     CharterVersion,
@@ -189,8 +193,8 @@ def remind_to_accept(version: CharterVersion, members: list[Member] | None = Non
         pending = pending.filter(pk__in=[member.pk for member in members])
     sent = 0
     for member in pending:
-        email = queue_mail(
-            member.email_recipients(),
+        email = queue_member_mail(
+            member,
             "email/charter/acceptance_reminder",
             {"member": member, "version": version, "url": absolute_url(reverse("charter:accept"))},
             language=DEFAULT_LANGUAGE,
@@ -638,8 +642,8 @@ def _put_into_effect(step: ExitStep, *, by: User | None, reason: str, on: dateti
         case.closing_reason = step.get_kind_display()
         case.save(update_fields=["closed_on", "closing_reason"])
     appealable = step.kind in ExitStep.APPEALABLE_KINDS
-    queue_mail(
-        member.email_recipients(),
+    queue_member_mail(
+        member,
         "email/charter/exit_step",
         {
             "member": member,
@@ -784,9 +788,15 @@ def decide_proposal(
 
 @transaction.atomic
 def lodge_appeal(
-    step: ExitStep, *, by: User, grounds: str, on: datetime.date | None = None
+    step: ExitStep,
+    *,
+    by: User,
+    grounds: str,
+    on: datetime.date | None = None,
+    evidence: Sequence[CheckedFile] = (),
 ) -> Appeal:
-    """The member appeals a step in effect, within the policy's appeal window."""
+    """The member appeals a step in effect, within the policy's appeal window, with the
+    photos and documents that support it (checked already: coop_portal.evidence)."""
     step = ExitStep.objects.select_for_update().select_related("case__member").get(pk=step.pk)
     member = step.case.member
     day = on or member.cooperative.today()
@@ -805,7 +815,9 @@ def lodge_appeal(
         )
     if not grounds.strip():
         raise Refused(_("Give the grounds of the appeal."), code="grounds_required")
-    return Appeal.objects.create(step=step, grounds=grounds.strip(), lodged_by=by, lodged_on=day)
+    appeal = Appeal.objects.create(step=step, grounds=grounds.strip(), lodged_by=by, lodged_on=day)
+    store_evidence(AppealEvidence, evidence, appeal=appeal)
+    return appeal
 
 
 def _revert(step: ExitStep, member: Member, *, by: User, reason: str, on: datetime.date) -> None:
@@ -876,8 +888,8 @@ def decide_appeal(
             case.closed_on = day
             case.closing_reason = _("Appeal upheld.")
         case.save(update_fields=["closed_on", "closing_reason"])
-    queue_mail(
-        member.email_recipients(),
+    queue_member_mail(
+        member,
         "email/charter/appeal_decided",
         {
             "member": member,

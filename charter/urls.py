@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("my/accept/", views.accept, name="accept"),
     path("my/cases/", views.member_cases, name="member_cases"),
     path("my/steps/<int:step_id>/appeal/", views.appeal, name="appeal"),
+    path("appeals/evidence/<int:pk>/", views.appeal_evidence, name="appeal_evidence"),
     # Public pages of a cooperative's charter.
     path("<slug:slug>/", views.current, name="current"),
     path("<slug:slug>/versions/", views.archive, name="archive"),

@@ -6,16 +6,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coop_portal.evidence import ACCEPTED_FILES, evidence_response
 from coop_portal.params import record_id
 from coop_portal.ratelimits import seconds_to_wait
 from members.models import Cooperative, Member, Role
-from members.scoping import cooperative_for, member_of, signed_in_user
+from members.scoping import cooperative_for, member_of, signed_in_user, works_for_or_oversees
 
 from . import services
 from .diff import diff_policies, diff_versions
@@ -29,7 +30,15 @@ from .forms import (
     MemberChoiceForm,
     ReviewForm,
 )
-from .models import Appeal, Application, CharterAcceptance, CharterVersion, ExitCase, ExitStep
+from .models import (
+    Appeal,
+    AppealEvidence,
+    Application,
+    CharterAcceptance,
+    CharterVersion,
+    ExitCase,
+    ExitStep,
+)
 
 
 def _error_text(error: ValidationError) -> str:
@@ -235,6 +244,7 @@ def member_cases(request: HttpRequest) -> HttpResponse:
                 "steps",
                 queryset=ExitStep.objects.shown_to_member()
                 .select_related("appeal")
+                .prefetch_related("appeal__evidence")
                 .order_by("proposed_at"),
             )
         )
@@ -259,7 +269,12 @@ def member_cases(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "charter/member_cases.html",
-        {"member": member, "cases": rows, "appeal_form": AppealForm()},
+        {
+            "member": member,
+            "cases": rows,
+            "appeal_form": AppealForm(),
+            "accepted_files": ACCEPTED_FILES,
+        },
     )
 
 
@@ -269,20 +284,39 @@ def appeal(request: HttpRequest, step_id: int) -> HttpResponse:
     step = get_object_or_404(ExitStep.objects.select_related("case__member"), pk=step_id)
     # 404 unless the user works for the member the step concerns.
     member = member_of(request.user, step.case.member_id)
-    form = AppealForm(request.POST)
+    form = AppealForm(request.POST, request.FILES)
     target = reverse("charter:member_cases") + f"?member={member.pk}"
     if not form.is_valid():
-        messages.error(request, _("Give the grounds of the appeal."))
+        if "grounds" in form.errors:
+            messages.error(request, _("Give the grounds of the appeal."))
+        for error in form.errors.get("evidence", []):
+            messages.error(request, str(error))
         return redirect(target)
     try:
         services.lodge_appeal(
-            step, by=signed_in_user(request), grounds=form.cleaned_data["grounds"]
+            step,
+            by=signed_in_user(request),
+            grounds=form.cleaned_data["grounds"],
+            evidence=form.cleaned_data["evidence"],
         )
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:
         messages.success(request, _("Your appeal is lodged; an administrator will decide it."))
     return redirect(target)
+
+
+@login_required
+def appeal_evidence(request: HttpRequest, pk: int) -> FileResponse:
+    """A file the member sent with its appeal: for the member's users and the cooperative's
+    administrators, who decide appeals; 404 for everyone else."""
+    evidence = get_object_or_404(
+        AppealEvidence.objects.select_related("appeal__step__case__member__cooperative"), pk=pk
+    )
+    member = evidence.appeal.step.case.member
+    if not works_for_or_oversees(request.user, member, Role.Kind.ADMINISTRATOR):
+        raise Http404
+    return evidence_response(evidence)
 
 
 # Administrators' pages ------------------------------------------------------------------
@@ -443,9 +477,11 @@ def case(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     exit_case = get_object_or_404(
         ExitCase.objects.of_cooperative(cooperative).select_related("member", "opened_by"), pk=pk
     )
-    steps = exit_case.steps.select_related(
-        "proposed_by", "decided_by", "appeal__decided_by"
-    ).order_by("proposed_at")
+    steps = (
+        exit_case.steps.select_related("proposed_by", "decided_by", "appeal__decided_by")
+        .prefetch_related("appeal__evidence")
+        .order_by("proposed_at")
+    )
     rows = []
     for step in steps:
         appeal = getattr(step, "appeal", None)

@@ -5,14 +5,11 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
-from django.utils.functional import lazy
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from coop_portal.evidence import EVIDENCE_HELP, EvidenceField
 from members.models import Member
 
-from .evidence import MAX_FILE_BYTES, MAX_FILES, CheckedFile, check_files
 from .models import (
     REJECTION_CODES,
     RESOLUTION_CODES,
@@ -23,38 +20,6 @@ from .models import (
 )
 
 PHONE = re.compile(r"^\+?[0-9][0-9\s()-]{5,30}$")
-ACCEPTED_FILES = "image/jpeg,image/png,image/webp,application/pdf"
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class EvidenceField(forms.FileField):
-    """Several files in one input; each is checked by content in ``check_files``."""
-
-    widget = MultipleFileInput(attrs={"accept": ACCEPTED_FILES})
-
-    def clean(self, data: Any, initial: Any = None) -> list[CheckedFile]:
-        uploads = data if isinstance(data, list | tuple) else ([data] if data else [])
-        uploads = [upload for upload in uploads if isinstance(upload, UploadedFile)]
-        if not uploads:
-            if self.required:
-                raise ValidationError(self.error_messages["required"], code="required")
-            return []
-        return check_files(uploads)
-
-
-def _evidence_help() -> str:
-    return gettext(
-        "Photos (JPEG, PNG, WebP) or PDF receipts, at most %(count)d files of %(size)d MB each. "
-        "Location data is removed from photos."
-    ) % {"count": MAX_FILES, "size": MAX_FILE_BYTES // (1024 * 1024)}
-
-
-# Filled in when a page is drawn, in its reader's language (a % on a lazy string would fix the
-# language in which the module was first imported).
-EVIDENCE_HELP = lazy(_evidence_help, str)()
 
 
 class MemberChoiceField(forms.ModelChoiceField):

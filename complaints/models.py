@@ -5,8 +5,6 @@ import hashlib
 import hmac
 import re
 import secrets
-import uuid
-from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
@@ -15,6 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from coop_portal.models import EvidenceFile
+
+# Named by the migration that created the evidence table.
+from coop_portal.models import evidence_path as evidence_path
 from coop_portal.percent import percent
 from members.models import Cooperative, Member, Role, ShadowVisit, User
 
@@ -470,14 +472,7 @@ class ComplaintEvent(models.Model):
         return self.visibility == self.Visibility.PUBLIC
 
 
-def evidence_path(instance: Evidence, filename: str) -> str:
-    # A random name under private/: the web server must never serve this folder directly;
-    # files go out only through the checked download view.
-    suffix = PurePath(filename).suffix.lower()[:6]
-    return f"private/complaints/{instance.complaint_id}/{uuid.uuid4().hex}{suffix}"
-
-
-class Evidence(models.Model):
+class Evidence(EvidenceFile):
     """A photo or PDF the consumer sent, checked by content and re-encoded on the way in."""
 
     complaint = models.ForeignKey(
@@ -491,23 +486,14 @@ class Evidence(models.Model):
         related_name="evidence",
         verbose_name=_("sent with"),
     )
-    file = models.FileField(_("file"), upload_to=evidence_path, max_length=200)
-    content_type = models.CharField(_("content type"), max_length=50)
-    original_name = models.CharField(_("original name"), max_length=120)
-    size = models.PositiveIntegerField(_("size in bytes"))
-    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
         ordering = ["complaint", "uploaded_at", "pk"]
 
-    def __str__(self) -> str:
-        return self.original_name
-
-    @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
+    def evidence_folder(self) -> str:
+        return f"complaints/{self.complaint_id}"
 
 
 class SatisfactionFeedback(models.Model):

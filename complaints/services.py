@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -18,13 +17,14 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from charter.deadlines import commitment_days
+from coop_portal.evidence import CheckedFile, store_evidence
 from coop_portal.links import absolute_url
 from coop_portal.mail import queue_mail
 from coop_portal.models import OutboxEmail
 from coop_portal.refusal import Refused
 from members.models import Cooperative, FactsChange, Member, User
+from members.notices import queue_member_mail
 
-from .evidence import CheckedFile
 from .masking import mask_personal_data
 from .models import (
     REJECTION_CODES,
@@ -118,16 +118,7 @@ def tracking_url(complaint: Complaint) -> str:
 
 
 def _store_evidence(complaint: Complaint, event: ComplaintEvent, files: list[CheckedFile]) -> None:
-    for checked in files:
-        evidence = Evidence(
-            complaint=complaint,
-            event=event,
-            content_type=checked.content_type,
-            original_name=checked.name,
-            size=len(checked.content),
-        )
-        evidence.file.save(checked.name, ContentFile(checked.content), save=False)
-        evidence.save()
+    store_evidence(Evidence, files, complaint=complaint, event=event)
 
 
 def _event(
@@ -303,8 +294,8 @@ def forward_complaint(complaint: Complaint, by: User | None, *, text: str = "") 
     complaint.save()
     _dates_changed(complaint, on)
     _event(complaint, Event.Kind.FORWARDED, on, by=by, text=text)
-    queue_mail(
-        complaint.member.email_recipients(),
+    queue_member_mail(
+        complaint.member,
         "email/complaints/forwarded",
         {"complaint": complaint},
         language=settings.LANGUAGE_CODE,
@@ -546,8 +537,8 @@ def remind_and_escalate(cooperative: Cooperative) -> ReminderReport:
         for complaint, deadline, due in upcoming:
             if complaint.member_id not in emails_of:
                 emails_of[complaint.member_id] = complaint.member.email_recipients()
-            queued = queue_mail(
-                emails_of[complaint.member_id],
+            queued = queue_member_mail(
+                complaint.member,
                 "email/complaints/reminder",
                 {
                     "complaint": complaint,
@@ -556,6 +547,7 @@ def remind_and_escalate(cooperative: Cooperative) -> ReminderReport:
                 },
                 language=settings.LANGUAGE_CODE,
                 key=f"complaint-reminder:{complaint.pk}:{deadline}:{due.isoformat()}",
+                recipients=emails_of[complaint.member_id],
             )
             if queued is not None:
                 report.reminders += 1

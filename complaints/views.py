@@ -33,6 +33,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from charter.deadlines import commitment_days
+from coop_portal.evidence import evidence_response
 from coop_portal.params import query_id
 from coop_portal.ratelimits import count_accepted, seconds_to_wait, seconds_until_allowed
 from coop_portal.refusal import Refused
@@ -531,16 +532,7 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     if not allowed:
         raise Http404
     services.record_access(complaint, user, PersonalDataAccess.What.EVIDENCE, evidence=evidence)
-    response = FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=not evidence.is_image,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return evidence_response(evidence)
 
 
 # Public statistics.

@@ -69,6 +69,14 @@ def queue_mail_in_their_languages(
     """Queue the e-mail once for each language its recipients read: each user's preferred
     language, Chinese for addresses of no user. ``key`` makes each language's e-mail queued
     at most once. Returns how many e-mails were queued."""
+    return len(queue_mail_by_language(to, template, context, key=key))
+
+
+def queue_mail_by_language(
+    to: Sequence[str], template: str, context: dict[str, object], *, key: str
+) -> list[tuple[str, OutboxEmail]]:
+    """What ``queue_mail_in_their_languages`` does, returning each e-mail queued with its
+    language."""
     from django.contrib.auth import get_user_model
 
     addresses = [address for address in to if address]
@@ -78,8 +86,9 @@ def queue_mail_in_their_languages(
     groups: dict[str, list[str]] = defaultdict(list)
     for address in addresses:
         groups[mail_language(preferred.get(address))].append(address)
-    queued = 0
+    queued = []
     for language, group in sorted(groups.items()):
-        if queue_mail(group, template, context, language=language, key=f"{key}:{language}"):
-            queued += 1
+        email = queue_mail(group, template, context, language=language, key=f"{key}:{language}")
+        if email is not None:
+            queued.append((language, email))
     return queued

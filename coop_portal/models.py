@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime
+import uuid
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
@@ -92,11 +94,16 @@ class OutboxEmail(models.Model):
         return self.subject
 
     def redacted_body(self) -> str:
-        body = self.body
+        return self._redacted(self.body)
+
+    def redacted_subject(self) -> str:
+        return self._redacted(self.subject)
+
+    def _redacted(self, text: str) -> str:
         for secret in self.redact:
             if secret:
-                body = body.replace(secret, REDACTED)
-        return body
+                text = text.replace(secret, REDACTED)
+        return text
 
 
 class RateLimitCount(models.Model):
@@ -235,3 +242,36 @@ class FinalRowsQuerySet(models.QuerySet[Any]):
     def delete(self) -> tuple[int, dict[str, int]]:
         self._refuse_final()
         return super().delete()
+
+
+def evidence_path(instance: EvidenceFile, filename: str) -> str:
+    """A random name under private/: the web server must never serve this folder directly;
+    files go out only through the checked download views (evidence.evidence_response)."""
+    suffix = PurePath(filename).suffix.lower()[:6]
+    return f"private/{instance.evidence_folder()}/{uuid.uuid4().hex}{suffix}"
+
+
+class EvidenceFile(models.Model):
+    """A photo or PDF someone sent with a complaint, an objection or an appeal, checked by
+    content (evidence.check_files) and stored by evidence.store_evidence. Each app's model
+    adds what the file belongs to."""
+
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=200)
+    content_type = models.CharField(_("content type"), max_length=50)
+    original_name = models.CharField(_("original name"), max_length=120)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def evidence_folder(self) -> str:
+        """The folder, under private/, of the record the file belongs to."""
+        raise NotImplementedError
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

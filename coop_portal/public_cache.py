@@ -136,7 +136,14 @@ _BULK_DELETED = frozenset(
 )
 
 # Models whose rows no public page shows and which change on every log-in or request.
-_NOT_PUBLIC = frozenset({"members.user", "inspections.labapitoken", "complaints.referencecounter"})
+_NOT_PUBLIC = frozenset(
+    {
+        "members.user",
+        "members.membernotice",
+        "inspections.labapitoken",
+        "complaints.referencecounter",
+    }
+)
 
 _NO_STORE = frozenset({"private", "no-store", "no-cache"})
 _RETRY_SECONDS = 10.0

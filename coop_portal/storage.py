@@ -5,7 +5,9 @@ Evidence is personal data, and every other upload (lab files, PDFs) is read by w
 processes on different machines, so in production nothing is kept on a process's own disk. The
 bucket is private: objects are written with the ``private`` ACL, and no file has a URL of its
 own — every download goes through a view of the portal that checks who asks
-(``complaints:evidence``, the pledge and assessment PDF views).
+(``complaints:evidence``, the evidence of appeals and objections — ``charter:appeal_evidence``,
+``inspections:objection_evidence``, ``pledges:assessment_objection_evidence`` — and the pledge
+and assessment PDF views).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from coop_portal.evidence import ATTACHMENTS_HELP, EvidenceField
 from members.models import Lab
 
 
@@ -65,6 +66,9 @@ class ObjectionForm(forms.Form):
         label=_("Why the result is wrong"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    evidence = EvidenceField(
+        label=_("Photos and documents"), required=False, help_text=ATTACHMENTS_HELP
     )
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from coop_portal.models import PreviewedUpload
+from coop_portal.models import EvidenceFile, PreviewedUpload
 from members.models import Cooperative, Lab, Member, localised
 
 
@@ -632,3 +632,20 @@ class ServiceUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request}: {self.get_step_display()}"
+
+
+class ObjectionEvidence(EvidenceFile):
+    """A photo or PDF the member sent with its objection to a result; the member's users and
+    the cooperative's regulators and administrators read it, nobody else."""
+
+    objection = models.ForeignKey(
+        Objection, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("objection")
+    )
+
+    class Meta:
+        verbose_name = _("evidence of an objection")
+        verbose_name_plural = _("evidence of objections")
+        ordering = ["objection", "uploaded_at", "pk"]
+
+    def evidence_folder(self) -> str:
+        return f"inspections/objections/{self.objection_id}"

@@ -6,7 +6,7 @@ import datetime
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -20,11 +20,12 @@ from django.utils.translation import gettext as _
 from charter.deadlines import commitment_days, commitment_days_for
 from charter.models import CharterVersion
 from coop_portal.csvimport import ImportReport, run_import
+from coop_portal.evidence import CheckedFile, store_evidence
 from coop_portal.links import absolute_url
-from coop_portal.mail import queue_mail, queue_mail_in_their_languages
 from coop_portal.public_cache import data_changed
 from coop_portal.refusal import Refused
 from members.models import Cooperative, FactsChange, Lab, Member, User
+from members.notices import queue_member_mail, queue_member_mail_in_their_languages
 
 from .corrections import (
     correction_problems,
@@ -43,6 +44,7 @@ from .models import (
     LabApiToken,
     LabUpload,
     Objection,
+    ObjectionEvidence,
     Rectification,
     ServiceRequest,
     ServiceUpdate,
@@ -99,8 +101,8 @@ def _announce_rectification(rectification: Rectification) -> None:
     # Only a rectification that can still be met is news; imported history sends no mail.
     if rectification.deadline < inspection.cooperative.today():
         return
-    queue_mail(
-        inspection.member.email_recipients(),
+    queue_member_mail(
+        inspection.member,
         "email/inspections/failed",
         {"inspection": inspection, "rectification": rectification},
         key=f"inspection-failed:{inspection.pk}",
@@ -636,8 +638,15 @@ def objection_window_days(inspection: Inspection) -> int:
 
 @transaction.atomic
 def raise_objection(
-    inspection: Inspection, *, reason: str, by: User | None, on: datetime.date | None = None
+    inspection: Inspection,
+    *,
+    reason: str,
+    by: User | None,
+    on: datetime.date | None = None,
+    evidence: Sequence[CheckedFile] = (),
 ) -> Objection:
+    """The member objects to a result within the charter's window, with the photos and
+    documents that support it (checked already: coop_portal.evidence)."""
     inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
     on = on or inspection.cooperative.today()
     if inspection.voided:
@@ -653,9 +662,11 @@ def raise_objection(
             )
             % {"date": date_format(closes_on), "days": (closes_on - inspection.reported_on).days}
         )
-    return Objection.objects.create(
+    objection = Objection.objects.create(
         inspection=inspection, raised_on=on, reason=reason, raised_by=by
     )
+    store_evidence(ObjectionEvidence, evidence, objection=objection)
+    return objection
 
 
 @transaction.atomic
@@ -684,8 +695,8 @@ def decide_objection(
         )
         inspection.save(update_fields=["status", "void_note"])
         note_result_change(inspection, FactsChange.Kind.RESULT_VOIDED)
-    queue_mail(
-        inspection.member.email_recipients(),
+    queue_member_mail(
+        inspection.member,
         "email/inspections/objection_decided",
         {"objection": objection, "inspection": inspection},
         key=f"objection-decided:{objection.pk}",
@@ -726,8 +737,8 @@ def update_service(request: ServiceRequest, *, note: str, advance: bool, by: Use
     update = ServiceUpdate.objects.create(request=request, step=request.step, note=note, by=by)
     if advance:
         path = reverse("inspections:member_service", kwargs={"pk": request.pk})
-        queue_mail_in_their_languages(
-            request.member.email_recipients(),
+        queue_member_mail_in_their_languages(
+            request.member,
             "email/inspections/service_moved",
             {"service": request, "update": update, "url": absolute_url(path)},
             key=f"service-moved:{update.pk}",

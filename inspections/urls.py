@@ -10,6 +10,7 @@ urlpatterns = [
     path("mine/<int:pk>/", views.member_inspection, name="member_inspection"),
     path("mine/<int:pk>/actions/", views.add_corrective_action, name="add_corrective_action"),
     path("mine/<int:pk>/objection/", views.object_to_result, name="object"),
+    path("objections/evidence/<int:pk>/", views.objection_evidence, name="objection_evidence"),
     path("mine/services/", views.member_services, name="member_services"),
     path("mine/services/<int:pk>/", views.member_service, name="member_service"),
     # Public.

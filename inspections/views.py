@@ -6,16 +6,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coop_portal.csvimport import CONNECTION_LOST, connection_lost_message
+from coop_portal.evidence import evidence_response
 from coop_portal.params import query_id
 from coop_portal.refusal import Refused
 from members.models import Cooperative, Lab, Member, Role, User
-from members.scoping import cooperative_for, member_of, require, signed_in_user
+from members.scoping import (
+    cooperative_for,
+    member_of,
+    require,
+    signed_in_user,
+    works_for_or_oversees,
+)
 
 from . import services
 from .corrections import result_changes
@@ -28,7 +35,15 @@ from .forms import (
     ServiceUpdateForm,
 )
 from .importers import InspectionImporter, ItemResultsImporter
-from .models import Inspection, LabUpload, Objection, Rectification, ServiceRequest, TestCategory
+from .models import (
+    Inspection,
+    LabUpload,
+    Objection,
+    ObjectionEvidence,
+    Rectification,
+    ServiceRequest,
+    TestCategory,
+)
 from .statistics import chart_svg, pass_rates
 
 PAGE_SIZE = 50
@@ -155,7 +170,7 @@ def _render_member_inspection(
     today = cooperative.today()
     rectification = Rectification.objects.filter(inspection=inspection).first()
     closes_on = inspection.objection_closes_on(services.objection_window_days(inspection))
-    objections = list(inspection.objections.all())
+    objections = list(inspection.objections.prefetch_related("evidence"))
     can_object = (
         not inspection.voided
         and today <= closes_on
@@ -215,16 +230,37 @@ def object_to_result(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = get_object_or_404(
         _own_inspections(user).select_related("member__cooperative", "category"), pk=pk
     )
-    form = ObjectionForm(request.POST)
+    form = ObjectionForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render_member_inspection(request, inspection, objection_form=form, status=400)
     try:
-        services.raise_objection(inspection, reason=form.cleaned_data["reason"], by=user)
+        services.raise_objection(
+            inspection,
+            reason=form.cleaned_data["reason"],
+            by=user,
+            evidence=form.cleaned_data["evidence"],
+        )
     except Refused as refused:
         form.add_error(None, refused)
         return _render_member_inspection(request, inspection, objection_form=form, status=400)
     messages.success(request, _("Your objection is lodged; the regulator will decide it."))
     return redirect("inspections:member_inspection", pk=inspection.pk)
+
+
+@login_required
+def objection_evidence(request: HttpRequest, pk: int) -> FileResponse:
+    """A file the member sent with its objection to a result: for the member's users and the
+    cooperative's regulators and administrators; 404 for everyone else."""
+    evidence = get_object_or_404(
+        ObjectionEvidence.objects.select_related("objection__inspection__member__cooperative"),
+        pk=pk,
+    )
+    member = evidence.objection.inspection.member
+    if not works_for_or_oversees(
+        request.user, member, Role.Kind.ADMINISTRATOR, Role.Kind.REGULATOR
+    ):
+        raise Http404
+    return evidence_response(evidence)
 
 
 # Regulators and administrators ----------------------------------------------------------------

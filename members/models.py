@@ -914,3 +914,56 @@ class Invitation(models.Model):
     @staticmethod
     def hash_token(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+class MemberNoticeQuerySet(models.QuerySet["MemberNotice"]):
+    def for_reader(self, member: Member, language: str) -> MemberNoticeQuerySet:
+        """The member's notices, newest first, each once: of the copies of a notice written in
+        several languages, the one in the reader's language, else the first written."""
+        copies = (
+            MemberNotice.objects.filter(member=OuterRef("member"), group=OuterRef("group"))
+            .annotate(
+                other_language=models.Case(
+                    models.When(language=language, then=models.Value(0)),
+                    default=models.Value(1),
+                )
+            )
+            .order_by("other_language", "pk")
+            .values("pk")[:1]
+        )
+        return (
+            self.filter(member=member, pk=models.Subquery(copies))
+            .select_related("email")
+            .order_by("-email__created_at", "-pk")
+        )
+
+
+class MemberNotice(models.Model):
+    """An e-mail of the outbox that was written to a member (to its own address and its
+    users'): what the member portal's notifications page lists."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="notices", verbose_name=_("member")
+    )
+    email = models.ForeignKey(
+        "coop_portal.OutboxEmail",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("e-mail"),
+    )
+    # The copies of one notice in several languages share it (the key they were queued with).
+    group = models.CharField(_("notice"), max_length=200)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+
+    objects = MemberNoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notice to a member")
+        verbose_name_plural = _("notices to members")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "email"], name="member_notice_unique"),
+        ]
+        indexes = [models.Index(fields=["member", "group"], name="member_notice_group")]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.email}"

@@ -68,6 +68,15 @@ def works_for(user: User | AnonymousUser, member: Member) -> bool:
     )
 
 
+def works_for_or_oversees(user: User | AnonymousUser, member: Member, *staff_kinds: str) -> bool:
+    """Whether the user is one of the member's own users, or holds one of these staff roles
+    in its cooperative (who decides what the member sent): a record the member sent the
+    cooperative, such as the evidence of its objection, is for them alone."""
+    if works_for(user, member):
+        return True
+    return isinstance(user, User) and user.has_role(member.cooperative, *staff_kinds)
+
+
 def require(condition: bool) -> None:
     """403 for a user who may see the object but not make this change."""
     if not condition:

@@ -19,6 +19,7 @@ from coop_portal.mail import queue_mail
 from coop_portal.refusal import Refused
 from coop_portal.tasks import enqueue
 from members.models import Cooperative, Member, User
+from members.notices import queue_member_mail
 
 from .links import public_path
 from .models.pledge import (
@@ -212,8 +213,8 @@ def approve_pledge(pledge: Pledge, *, by: User) -> Pledge:
     pledge.reviewed_by = by
     pledge.reviewed_at = timezone.now()
     pledge.save()
-    queue_mail(
-        member.email_recipients(),
+    queue_member_mail(
+        member,
         "email/pledges/published",
         {"pledge": pledge, "member": member, "url": absolute_url(public_path(member))},
         language="zh-hans",
@@ -243,8 +244,8 @@ def return_pledge(pledge: Pledge, *, by: User, comments: str) -> Pledge:
     pledge.reviewed_by = by
     pledge.reviewed_at = timezone.now()
     pledge.save()
-    queue_mail(
-        member.email_recipients(),
+    queue_member_mail(
+        member,
         "email/pledges/returned",
         {
             "pledge": pledge,

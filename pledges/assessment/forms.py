@@ -9,6 +9,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coop_portal.evidence import ATTACHMENTS_HELP, EvidenceField
 from inspections.models import TestCategory
 from members.models import Cooperative
 from pledges.models.assessment import AssessmentPeriod, MemberObjection
@@ -74,6 +75,9 @@ class ObjectionForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Say which figure is wrong and why, naming the report or complaint."),
+    )
+    evidence = EvidenceField(
+        label=_("Photos and documents"), required=False, help_text=ATTACHMENTS_HELP
     )
 
     def clean_text(self) -> str:

@@ -189,30 +189,39 @@ def _period_params(period: scoring.Period, days: dict[int, dict[str, int]]) -> d
     return {"first": period.first_day, "last": period.last_day, "low": min(days), "high": max(days)}
 
 
-def inspection_tallies(
-    period: scoring.Period, days: dict[int, dict[str, int]]
-) -> dict[int, tuple[int, int, int, scoring.Clock]]:
-    """Per member of ``days``: (inspections, passed, critical failures, (rectifications due,
-    on time)) over the final results sampled in the period and reported by its last day.
+# What counts, defined once: the rows of the period a member's tallies count, and the condition
+# of each tally. ``inspection_tallies`` and ``complaint_tallies`` count them per member for a
+# chunk; ``counted_inspections`` and ``counted_complaints`` list one member's rows with the same
+# conditions as flags, so that "why this score" names exactly the records the engine counted.
 
-    A failed result's clock starts on its report day and stops on a passing re-test; it is
-    due when re-tested by the last day or when its deadline is, and on time when re-tested by
-    its deadline. Every column read is in the covering index inspection_member_sampled."""
+
+def _inspection_query(
+    period: scoring.Period, days: dict[int, dict[str, int]]
+) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """The SQL of the inspections that count (``{columns}`` to fill in), the condition of each
+    count over them, and the parameters.
+
+    The final results sampled in the period and reported by its last day count. A failed
+    result's clock starts on its report day and stops on a passing re-test; it is due when
+    re-tested by the last day or when its deadline is, and on time when re-tested by its
+    deadline. Every column read is in the covering index inspection_member_sampled."""
     deadline = _days_after("i.reported_on", f"d.{scoring.RECTIFICATION_DAYS}")
+    conditions = {
+        "passed": "i.verdict = %(pass)s",
+        "critical": "i.verdict <> %(pass)s AND i.severity = %(critical)s",
+        "rectification_due": (
+            f"i.verdict <> %(pass)s AND (i.rectified_on <= %(last)s OR {deadline} <= %(last)s)"
+        ),
+        "rectification_on_time": (
+            f"i.verdict <> %(pass)s AND i.rectified_on <= %(last)s AND i.rectified_on <= {deadline}"
+        ),
+    }
     sql = f"""
         {_deadlines(days, [scoring.RECTIFICATION_DAYS])}
-        SELECT i.member_id,
-               COUNT(*),
-               COUNT(*) FILTER (WHERE i.verdict = %(pass)s),
-               COUNT(*) FILTER (WHERE i.verdict <> %(pass)s AND i.severity = %(critical)s),
-               COUNT(*) FILTER (WHERE i.verdict <> %(pass)s
-                                AND (i.rectified_on <= %(last)s OR {deadline} <= %(last)s)),
-               COUNT(*) FILTER (WHERE i.verdict <> %(pass)s
-                                AND i.rectified_on <= %(last)s AND i.rectified_on <= {deadline})
+        SELECT {{columns}}
         FROM {Inspection._meta.db_table} AS i JOIN deadline AS d ON d.member_id = i.member_id
         WHERE i.member_id BETWEEN %(low)s AND %(high)s AND i.status = %(final)s
           AND i.sampled_on BETWEEN %(first)s AND %(last)s AND i.reported_on <= %(last)s
-        GROUP BY i.member_id
     """  # noqa: S608 - table names and integers only; the values are parameters
     params = {
         **_period_params(period, days),
@@ -220,9 +229,60 @@ def inspection_tallies(
         "critical": Inspection.Severity.CRITICAL.value,
         "final": Inspection.Status.FINAL.value,
     }
+    return sql, conditions, params
+
+
+def _complaint_query(
+    period: scoring.Period, days: dict[int, dict[str, int]]
+) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """The SQL of the complaints that count (``{columns}`` to fill in), the condition of each
+    count over them, and the parameters.
+
+    The complaints accepted, not rejected, in the period count. A complaint's clocks start on
+    its acceptance day and stop on the member's first answer and on its resolution;
+    "upheld" counts those upheld by the last day. Every column read is in the covering index
+    complaint_member_accepted."""
+    response = _days_after("c.accepted_on", f"d.{scoring.RESPONSE_DAYS}")
+    resolution = _days_after("c.accepted_on", f"d.{scoring.RESOLUTION_DAYS}")
+    conditions = {
+        "response_due": f"c.responded_on <= %(last)s OR {response} <= %(last)s",
+        "response_on_time": f"c.responded_on <= %(last)s AND c.responded_on <= {response}",
+        "resolution_due": f"c.resolved_on <= %(last)s OR {resolution} <= %(last)s",
+        "resolution_on_time": f"c.resolved_on <= %(last)s AND c.resolved_on <= {resolution}",
+        "upheld": "c.upheld_on <= %(last)s",
+    }
+    sql = f"""
+        {_deadlines(days, [scoring.RESPONSE_DAYS, scoring.RESOLUTION_DAYS])}
+        SELECT {{columns}}
+        FROM {Complaint._meta.db_table} AS c JOIN deadline AS d ON d.member_id = c.member_id
+        WHERE c.member_id BETWEEN %(low)s AND %(high)s AND c.status <> %(rejected)s
+          AND c.accepted_on BETWEEN %(first)s AND %(last)s
+    """  # noqa: S608 - table names and integers only; the values are parameters
+    params = {**_period_params(period, days), "rejected": Complaint.Status.REJECTED.value}
+    return sql, conditions, params
+
+
+def _counts(conditions: dict[str, str]) -> str:
+    return ", ".join(f"COUNT(*) FILTER (WHERE {condition})" for condition in conditions.values())
+
+
+def _flags(conditions: dict[str, str]) -> str:
+    return ", ".join(
+        f"CASE WHEN {condition} THEN 1 ELSE 0 END" for condition in conditions.values()
+    )
+
+
+def inspection_tallies(
+    period: scoring.Period, days: dict[int, dict[str, int]]
+) -> dict[int, tuple[int, int, int, scoring.Clock]]:
+    """Per member of ``days``: (inspections, passed, critical failures, (rectifications due,
+    on time)) over the inspections that count (``_inspection_query``)."""
+    sql, conditions, params = _inspection_query(period, days)
+    columns = f"i.member_id, COUNT(*), {_counts(conditions)}"
+    query = sql.replace("{columns}", columns) + " GROUP BY i.member_id"
     return {
         member_id: (n, passed, critical, scoring.Clock(due, on_time))
-        for member_id, n, passed, critical, due, on_time in _fetch(sql, params)
+        for member_id, n, passed, critical, due, on_time in _fetch(query, params)
     }
 
 
@@ -230,29 +290,10 @@ def complaint_tallies(
     period: scoring.Period, days: dict[int, dict[str, int]]
 ) -> dict[int, tuple[scoring.Clock, scoring.Clock, int]]:
     """Per member of ``days``: ((answers due, on time), (resolutions due, on time), upheld)
-    over the complaints accepted, not rejected, in the period.
-
-    A complaint's clocks start on its acceptance day and stop on the member's first answer
-    and on its resolution; "upheld" counts those upheld by the last day. Every column read is
-    in the covering index complaint_member_accepted."""
-    response = _days_after("c.accepted_on", f"d.{scoring.RESPONSE_DAYS}")
-    resolution = _days_after("c.accepted_on", f"d.{scoring.RESOLUTION_DAYS}")
-    sql = f"""
-        {_deadlines(days, [scoring.RESPONSE_DAYS, scoring.RESOLUTION_DAYS])}
-        SELECT c.member_id,
-               COUNT(*) FILTER (WHERE c.responded_on <= %(last)s OR {response} <= %(last)s),
-               COUNT(*) FILTER (WHERE c.responded_on <= %(last)s
-                                AND c.responded_on <= {response}),
-               COUNT(*) FILTER (WHERE c.resolved_on <= %(last)s OR {resolution} <= %(last)s),
-               COUNT(*) FILTER (WHERE c.resolved_on <= %(last)s
-                                AND c.resolved_on <= {resolution}),
-               COUNT(*) FILTER (WHERE c.upheld_on <= %(last)s)
-        FROM {Complaint._meta.db_table} AS c JOIN deadline AS d ON d.member_id = c.member_id
-        WHERE c.member_id BETWEEN %(low)s AND %(high)s AND c.status <> %(rejected)s
-          AND c.accepted_on BETWEEN %(first)s AND %(last)s
-        GROUP BY c.member_id
-    """  # noqa: S608 - table names and integers only; the values are parameters
-    params = {**_period_params(period, days), "rejected": Complaint.Status.REJECTED.value}
+    over the complaints that count (``_complaint_query``)."""
+    sql, conditions, params = _complaint_query(period, days)
+    query = sql.replace("{columns}", f"c.member_id, {_counts(conditions)}")
+    query += " GROUP BY c.member_id"
     return {
         member_id: (
             scoring.Clock(response_due, response_on_time),
@@ -266,5 +307,27 @@ def complaint_tallies(
             resolution_due,
             resolution_on_time,
             upheld,
-        ) in _fetch(sql, params)
+        ) in _fetch(query, params)
     }
+
+
+def counted_inspections(
+    period: scoring.Period, member_id: int, days: dict[str, int]
+) -> list[tuple[int, dict[str, bool]]]:
+    """The inspections one member's tallies count, each by id with the counts it is in
+    (``passed``, ``critical``, ``rectification_due``, ``rectification_on_time``): the rows and
+    conditions of ``inspection_tallies``, listed instead of counted."""
+    sql, conditions, params = _inspection_query(period, {member_id: days})
+    rows = _fetch(sql.replace("{columns}", f"i.id, {_flags(conditions)}"), params)
+    return [(row[0], dict(zip(conditions, map(bool, row[1:]), strict=True))) for row in rows]
+
+
+def counted_complaints(
+    period: scoring.Period, member_id: int, days: dict[str, int]
+) -> list[tuple[int, dict[str, bool]]]:
+    """The complaints one member's tallies count, each by id with the counts it is in
+    (``response_due``, ``response_on_time``, ``resolution_due``, ``resolution_on_time``,
+    ``upheld``): the rows and conditions of ``complaint_tallies``, listed instead of counted."""
+    sql, conditions, params = _complaint_query(period, {member_id: days})
+    rows = _fetch(sql.replace("{columns}", f"c.id, {_flags(conditions)}"), params)
+    return [(row[0], dict(zip(conditions, map(bool, row[1:]), strict=True))) for row in rows]

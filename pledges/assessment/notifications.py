@@ -8,16 +8,18 @@ from typing import Any
 from django.urls import reverse
 
 from coop_portal.links import absolute_url
-from coop_portal.mail import queue_mail_in_their_languages
+from members.notices import queue_member_mail_in_their_languages
 from pledges.models.assessment import AssessmentRun, MemberAssessment, MemberObjection
 
 
-def objection_url(run: AssessmentRun) -> str:
+def objection_url(run: AssessmentRun, member_id: int) -> str:
+    """The member's result and objection page: for the member named, whichever of several
+    members the reader works for."""
     path = reverse(
         "pledges:assessment_objection",
         kwargs={"slug": run.period.cooperative.slug, "run_id": run.pk},
     )
-    return absolute_url(path)
+    return absolute_url(f"{path}?member={member_id}")
 
 
 def notify_publication(run_id: int) -> int:
@@ -27,11 +29,7 @@ def notify_publication(run_id: int) -> int:
     published = run.first()
     if published is None:
         return 0
-    context: dict[str, Any] = {
-        "run": published,
-        "period": published.period,
-        "url": objection_url(published),
-    }
+    context: dict[str, Any] = {"run": published, "period": published.period}
     queued = 0
     results = (
         MemberAssessment.objects.filter(run=published)
@@ -40,10 +38,15 @@ def notify_publication(run_id: int) -> int:
         .iterator(chunk_size=2000)
     )
     for result in results:
-        queued += queue_mail_in_their_languages(
-            result.member.email_recipients(),
+        queued += queue_member_mail_in_their_languages(
+            result.member,
             "email/pledges/assessment_published",
-            {**context, "member": result.member, "result": result},
+            {
+                **context,
+                "member": result.member,
+                "result": result,
+                "url": objection_url(published, result.member_id),
+            },
             key=f"assessment-published:{published.pk}:{result.member_id}",
         )
     return queued
@@ -52,9 +55,14 @@ def notify_publication(run_id: int) -> int:
 def notify_objection_decided(objection: MemberObjection) -> int:
     """Tell the member the regulator's decision on its objection, with the reason."""
     run = AssessmentRun.objects.select_related("period__cooperative").get(pk=objection.run_id)
-    return queue_mail_in_their_languages(
-        objection.member.email_recipients(),
+    return queue_member_mail_in_their_languages(
+        objection.member,
         "email/pledges/assessment_objection_decided",
-        {"objection": objection, "run": run, "period": run.period, "url": objection_url(run)},
+        {
+            "objection": objection,
+            "run": run,
+            "period": run.period,
+            "url": objection_url(run, objection.member_id),
+        },
         key=f"assessment-objection-decided:{objection.pk}",
     )

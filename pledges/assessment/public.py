@@ -20,6 +20,7 @@ from members.scoping import works_for
 
 from ..models import AssessmentPdf, MemberAssessment
 from . import pdf, published
+from .behind import Links, records_behind
 from .services import in_notice_period
 
 RESULTS_PER_PAGE = 50
@@ -100,6 +101,7 @@ def member_result(
     member = published.member_or_404(period.cooperative, credit_code)
     result = published.result_or_404(run, member)
     history = published.grade_history(member)
+    member_reads = works_for(request.user, member)
     return render(
         request,
         "pledges/assessment_public/member.html",
@@ -113,7 +115,8 @@ def member_result(
             "revisions": published.revisions_of(period, member),
             "history": history,
             "chart": published.grade_chart(history),
-            "may_object": in_notice_period(run) and works_for(request.user, member),
+            "may_object": in_notice_period(run) and member_reads,
+            **records_behind(result, Links("member" if member_reads else "")),
         },
     )
 

@@ -9,7 +9,7 @@ views, ``manage.py assess`` and the schedule (schedule.py) call these.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from charter.models import CharterVersion
+from coop_portal.evidence import CheckedFile, store_evidence
 from coop_portal.refusal import Refused
 from coop_portal.tasks import enqueue
 from members.models import Cooperative, Member, User
@@ -27,6 +28,7 @@ from pledges.models.assessment import (
     AssessmentRun,
     MemberAssessment,
     MemberObjection,
+    MemberObjectionEvidence,
     RunChunk,
 )
 
@@ -313,9 +315,15 @@ def in_notice_period(run: AssessmentRun) -> bool:
 
 @transaction.atomic
 def lodge_objection(
-    run: AssessmentRun, member: Member, *, text: str, by: User | None
+    run: AssessmentRun,
+    member: Member,
+    *,
+    text: str,
+    by: User | None,
+    evidence: Sequence[CheckedFile] = (),
 ) -> MemberObjection:
-    """A member objects to its published result, during the notice period only."""
+    """A member objects to its published result, during the notice period only, with the
+    photos and documents that support it (checked already: coop_portal.evidence)."""
     if not in_notice_period(run):
         raise Refused(
             _("Objections can be lodged only during the public notice period."),
@@ -325,7 +333,11 @@ def lodge_objection(
         raise Refused(_("This member was not assessed in this run."), code="not_assessed")
     if not text.strip():
         raise Refused(_("Say what is wrong and why."), code="text_required")
-    return MemberObjection.objects.create(run=run, member=member, text=text.strip(), lodged_by=by)
+    objection = MemberObjection.objects.create(
+        run=run, member=member, text=text.strip(), lodged_by=by
+    )
+    store_evidence(MemberObjectionEvidence, evidence, objection=objection)
+    return objection
 
 
 @transaction.atomic

@@ -47,6 +47,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.objection,
         name="assessment_objection",
     ),
+    path(
+        "assessments/objections/evidence/<int:pk>/",
+        views.objection_evidence,
+        name="assessment_objection_evidence",
+    ),
     # The public pages of published assessments.
     path("assessments/<slug:cooperative>/", public.periods, name="public_periods"),
     path(

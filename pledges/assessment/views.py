@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -22,17 +22,27 @@ from django.views.decorators.http import require_POST
 
 from charter.models import ExitStep
 from coop_portal import charts
+from coop_portal.evidence import evidence_response
 from coop_portal.export import csv_response
-from members.models import Cooperative, Role
-from members.scoping import cooperative_for, member_of, require
+from coop_portal.params import record_id
+from members.models import Cooperative, Member, Role
+from members.scoping import (
+    cooperative_for,
+    member_of,
+    require,
+    signed_in_user,
+    works_for_or_oversees,
+)
 from pledges.models.assessment import (
     AssessmentPeriod,
     AssessmentRun,
     MemberAssessment,
     MemberObjection,
+    MemberObjectionEvidence,
 )
 
 from . import facts, publication, published, services
+from .behind import Links, records_behind
 from .consequences import proposal_counts
 from .dashboard import Dashboard, dashboard
 from .dashboard import tables as dashboard_tables
@@ -162,6 +172,7 @@ def run_detail(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
         context["objections"] = list(
             MemberObjection.objects.filter(run__period=run.period)
             .select_related("member", "run")
+            .prefetch_related("evidence")
             .order_by("-lodged_at")
         )
         context["publishable_from"] = services.publishable_from(run)
@@ -187,6 +198,7 @@ def run_result(request: HttpRequest, slug: str, run_id: int, member_id: int) -> 
             "run": run,
             "result": result,
             "explanation": published.explain(result),
+            **records_behind(result, Links("staff", cooperative.slug)),
         },
     )
 
@@ -430,23 +442,48 @@ def _csv_cell(cell: object) -> object:
 
 @login_required
 def objection(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
-    """A member user's own result in a published run, and its objection during the notice."""
-    member = member_of(request.user)
-    if member.cooperative.slug != slug:
-        raise Http404
+    """A member user's own result in a published run, and its objection during the notice.
+
+    The member is the one named by ``?member=`` (every link to the page carries it); a user
+    who works for several members assessed in the run and follows a link without it chooses
+    one first, never gets the first of them."""
     run = get_object_or_404(
         AssessmentRun.objects.select_related("period__cooperative"),
         pk=run_id,
-        period__cooperative=member.cooperative,
+        period__cooperative__slug=slug,
         status__in=[
             AssessmentRun.Status.PUBLISHED,
             AssessmentRun.Status.FINAL,
             AssessmentRun.Status.SUPERSEDED,
         ],
     )
+    if "member" in request.GET:
+        member_id = record_id(request.GET["member"])
+        if member_id is None:
+            raise Http404
+        member = member_of(request.user, member_id)
+    else:
+        assessed = list(
+            Member.objects.filter(
+                roles__user=signed_in_user(request),
+                roles__kind=Role.Kind.MEMBER_USER,
+                assessments__run=run,
+            )
+            .distinct()
+            .order_by("name", "pk")
+        )
+        if not assessed:
+            raise Http404
+        if len(assessed) > 1:
+            return render(
+                request,
+                "pledges/assessment/objection_choice.html",
+                {"run": run, "members": assessed},
+            )
+        member = assessed[0]
     result = get_object_or_404(MemberAssessment, run=run, member=member)
     open_for_objection = services.in_notice_period(run)
-    form = ObjectionForm(request.POST or None)
+    form = ObjectionForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         require(open_for_objection)
         if form.is_valid():
@@ -456,6 +493,7 @@ def objection(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
                     member,
                     text=form.cleaned_data["text"],
                     by=request.user,  # type: ignore[arg-type]
+                    evidence=form.cleaned_data["evidence"],
                 )
             except ValidationError as error:
                 form.add_error(None, error)
@@ -473,9 +511,21 @@ def objection(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
             "result": result,
             "form": form,
             "open_for_objection": open_for_objection,
-            "objections": MemberObjection.objects.filter(run=run, member=member).order_by(
-                "-lodged_at"
-            ),
+            "objections": MemberObjection.objects.filter(run=run, member=member)
+            .prefetch_related("evidence")
+            .order_by("-lodged_at"),
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+def objection_evidence(request: HttpRequest, pk: int) -> FileResponse:
+    """A file the member sent with its objection to an assessment: for the member's users
+    and the cooperative's regulators and administrators; 404 for everyone else."""
+    evidence = get_object_or_404(
+        MemberObjectionEvidence.objects.select_related("objection__member__cooperative"), pk=pk
+    )
+    if not works_for_or_oversees(request.user, evidence.objection.member, *READERS):
+        raise Http404
+    return evidence_response(evidence)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from charter.models import CharterVersion
-from coop_portal.models import FinalOnceLoaded, FinalRowsQuerySet
+from coop_portal.models import EvidenceFile, FinalOnceLoaded, FinalRowsQuerySet
 from coop_portal.public_cache import data_changed
 from members.models import Cooperative, Member
 
@@ -467,3 +467,23 @@ class MemberObjection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} · {self.run}"
+
+
+class MemberObjectionEvidence(EvidenceFile):
+    """A photo or PDF the member sent with its objection to an assessment; the member's users
+    and the cooperative's regulators and administrators read it, nobody else."""
+
+    objection = models.ForeignKey(
+        MemberObjection,
+        on_delete=models.CASCADE,
+        related_name="evidence",
+        verbose_name=_("objection"),
+    )
+
+    class Meta:
+        verbose_name = _("evidence of an objection to an assessment")
+        verbose_name_plural = _("evidence of objections to assessments")
+        ordering = ["objection", "uploaded_at", "pk"]
+
+    def evidence_folder(self) -> str:
+        return f"pledges/objections/{self.objection_id}"

@@ -9,6 +9,7 @@ app_name = "portal"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", portal.index, name="index"),
     path("<int:member_id>/", portal.dashboard, name="dashboard"),
+    path("<int:member_id>/notifications/", portal.notifications, name="notifications"),
     path("<int:member_id>/profile/", portal.profile, name="profile"),
     path("<int:member_id>/team/", portal.team, name="team"),
     path("<int:member_id>/team/<int:role_id>/remove/", portal.remove, name="remove"),

@@ -10,21 +10,23 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from charter.models import ExitCase, ExitStep
 from charter.services import has_accepted_charter_in_force, policy_in_force
 from complaints.models import Complaint
+from coop_portal.links import with_portal_links
 from coop_portal.refusal import Refused
 from inspections.models import Inspection, Rectification
 from members.forms import InviteForm
-from members.models import Invitation, Member, QualityOfficer, Role, User
+from members.models import Invitation, Member, MemberNotice, QualityOfficer, Role, User
 from members.scoping import member_of, require, signed_in_user
 from members.team import cancel_invitation, invite_colleague, make_owner, remove_colleague
 from members.team import is_owner as _is_owner
@@ -44,6 +46,11 @@ def url_if_exists(name: str, *args: Any) -> str:
         return reverse(name, args=args)
     except NoReverseMatch:
         return ""
+
+
+def for_member(url: str, member: Member) -> str:
+    """A member's page in another app (``?member=``), for the member the user works on."""
+    return f"{url}?member={member.pk}" if url else ""
 
 
 # The pages of each staff role, in the order the portal lists them: (URL name, title, roles).
@@ -102,7 +109,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def _cases_shown_to(member: Member) -> list[ExitCase]:
     """The member's cases with a step an administrator took, showing only such steps: the
     same as its cases page, so that the two never disagree."""
-    shown = ExitStep.objects.shown_to_member().order_by("proposed_at")
+    shown = ExitStep.objects.shown_to_member().select_related("appeal").order_by("proposed_at")
     cases = (
         ExitCase.objects.filter(member=member, steps__in=shown)
         .distinct()
@@ -166,11 +173,16 @@ def dashboard(request: HttpRequest, member_id: int) -> HttpResponse:
             "several": Role.objects.filter(user=signed_in_user(request), kind=Role.Kind.MEMBER_USER)
             .exclude(member=member)
             .exists(),
+            # The member's pages in other apps, for this member of the several a user may
+            # work for.
             "links": {
-                "complaints": url_if_exists("complaints:member_list"),
-                "inspections": url_if_exists("inspections:member_inspections"),
-                "cases": url_if_exists("charter:member_cases"),
-                "accept": url_if_exists("charter:accept"),
+                name: for_member(url_if_exists(url_name), member)
+                for name, url_name in (
+                    ("complaints", "complaints:member_list"),
+                    ("inspections", "inspections:member_inspections"),
+                    ("cases", "charter:member_cases"),
+                    ("accept", "charter:accept"),
+                )
             },
             "accepted_charter": has_accepted_charter_in_force(member, today),
         },
@@ -178,6 +190,34 @@ def dashboard(request: HttpRequest, member_id: int) -> HttpResponse:
 
 
 OPEN = (Pledge.Status.DRAFT, Pledge.Status.SUBMITTED, Pledge.Status.RETURNED)
+
+
+NOTICES_PER_PAGE = 20
+
+
+@login_required
+def notifications(request: HttpRequest, member_id: int) -> HttpResponse:
+    """What the e-mails to the member said, newest first: each one's subject, date and text,
+    the portal's links in it clickable (secrets an e-mail carried stay blanked)."""
+    member = member_of(request.user, member_id)
+    notices = MemberNotice.objects.for_reader(member, get_language() or "")
+    page = Paginator(notices, NOTICES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/notifications.html",
+        {
+            "member": member,
+            "page": page,
+            "rows": [
+                (
+                    notice.email.created_at,
+                    notice.email.redacted_subject(),
+                    with_portal_links(notice.email.redacted_body()),
+                )
+                for notice in page
+            ],
+        },
+    )
 
 
 @login_required

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from charter.models import Application, CharterAcceptance, CharterVersion, ExitStep
+from charter.models import Appeal, Application, CharterAcceptance, CharterVersion, ExitStep
 from charter.services import (
     accept_charter,
     lodge_appeal,
@@ -601,3 +601,28 @@ def test_the_application_form_slows_down_a_flood_from_one_address(client, coop, 
     assert response.status_code == 429
     assert "Too many applications" in response.content.decode()
     assert Application.objects.count() == 10
+
+
+def test_a_member_reads_its_appeals_grounds_and_once_decided_the_decision_and_reasons(
+    personas, member_a, member_user_a, charter, administrator, second_administrator
+):
+    from charter.services import decide_appeal
+
+    step = take_exit_step(member_a, "warning", by=administrator, reason="等级 D")
+    appeal = lodge_appeal(step, by=member_user_a, grounds="抽样批次不是本厂产品")
+    url = reverse("charter:member_cases")
+    pending = personas.member_a.get(url, {"member": member_a.pk}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    page = pending.content.decode()
+    assert "抽样批次不是本厂产品" in page
+    assert "等待决定" in page or str(Appeal.Status.PENDING.label) in page
+    assert "决定理由" not in page
+    decide_appeal(appeal, by=second_administrator, upheld=False, reason="批次号与送检单一致")
+    decided = personas.member_a.get(url, {"member": member_a.pk}, HTTP_ACCEPT_LANGUAGE="en")
+    page = decided.content.decode()
+    assert "抽样批次不是本厂产品" in page
+    assert "Reasons for the decision" in page
+    assert "批次号与送检单一致" in page
+    assert "rejected: the step stands" in page
+    # Nobody else reads the appeal.
+    assert personas.member_b.get(url, {"member": member_a.pk}).status_code == 404
+    assert "抽样批次不是本厂产品" not in personas.member_b.get(url).content.decode()

@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import translation
 from PIL import Image
 
-from complaints.evidence import MAX_PDF_OBJECTS, MAX_PIXELS, check_file, check_files, check_pdf
 from complaints.models import Complaint
+from coop_portal.evidence import MAX_PDF_OBJECTS, MAX_PIXELS, check_file, check_files, check_pdf
 from tests.complaints.factories import PDF, form_data, image_bytes, pdf_document, upload
 
 

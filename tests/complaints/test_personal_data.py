@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from complaints import services
-from complaints.evidence import check_file
 from complaints.models import Complaint, DataRequest, PersonalDataAccess
 from complaints.tasks import anonymise_closed_complaints
 from coop_portal import retention
+from coop_portal.evidence import check_file
 from coop_portal.models import OutboxEmail
 from members.models import Member
 from members.tasks import prune_personal_history_task

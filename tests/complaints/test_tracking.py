@@ -198,7 +198,7 @@ def evidence(coop, member_a, client):
 
 
 def services_checked():
-    from complaints.evidence import check_file
+    from coop_portal.evidence import check_file
 
     return [check_file(upload("photo.jpg", image_bytes("JPEG")))]
 

@@ -27,8 +27,9 @@ from charter.models import CharterVersion
 from charter.setup import setup_charter
 from complaints.models import Complaint
 from conftest import Personas
+from coop_portal.models import OutboxEmail
 from inspections.models import Inspection, LabUpload, Objection, Rectification, ServiceRequest
-from members.models import Cooperative, Lab, Member, Role, User
+from members.models import Cooperative, Lab, Member, MemberNotice, Role, User
 from pledges.models import AssessmentPeriod, AssessmentRun, Commitment, MemberAssessment, Pledge
 from tests.charter.factories import CharterVersionFactory
 from tests.complaints.factories import ComplaintFactory
@@ -279,6 +280,23 @@ def portal_team(world: World, count: int) -> Page:
     return world.personas.member_a, reverse("portal:team", args=[world.member_a.pk])
 
 
+def portal_notifications(world: World, count: int) -> Page:
+    emails = OutboxEmail.objects.bulk_create(
+        OutboxEmail(
+            key=f"notice:{number}",
+            to=["owner@firm-a.example.cn"],
+            subject=f"Notice {number}",
+            body="Details: https://coop.example.cn/portal/",
+        )
+        for number in range(count)
+    )
+    MemberNotice.objects.bulk_create(
+        MemberNotice(member=world.member_a, email=email, group=email.key, language="zh-hans")
+        for email in emails
+    )
+    return world.personas.member_a, reverse("portal:notifications", args=[world.member_a.pk])
+
+
 def charter_archive(world: World, count: int) -> Page:
     # Version 1 is the charter in force (setup_charter); the others are older published ones.
     CharterVersion.objects.bulk_create(
@@ -330,6 +348,7 @@ CASES: dict[str, Callable[[World, int], Page]] = {
     "pledge review list": pledge_review,
     "members who have not accepted the charter": not_accepted,
     "member portal team": portal_team,
+    "member portal notifications": portal_notifications,
     "member portal, a person's members": portal_index,
     "public charter versions": charter_archive,
     "admin: members": changelist("members_member", members),

@@ -58,6 +58,9 @@ NOT_PAGES = {
     "inspections:object": "POST only (the form is on member_inspection)",
     "inspections:lab_confirm": "POST only (the form is on lab_upload)",
     "complaints:evidence": "the uploaded photo itself",
+    "charter:appeal_evidence": "the uploaded photo or PDF itself",
+    "inspections:objection_evidence": "the uploaded photo or PDF itself",
+    "pledges:assessment_objection_evidence": "the uploaded photo or PDF itself",
     "complaints:track_add": "POST only (the form is on track_detail)",
     "complaints:track_feedback": "POST only (the form is on track_detail)",
     "complaints:staff_action": "POST only (the forms are on staff_detail)",
@@ -200,6 +203,7 @@ def _pages() -> Iterator[Page]:
     # A member user's pages.
     yield page("member", "portal:dashboard", member.pk)
     yield page("member", "portal:profile", member.pk)
+    yield page("member", "portal:notifications", member.pk)
     yield page("member", "portal:team", member.pk, invalid_form=POST_FORM)
     yield page("member", "portal:pledge", member.pk, pledge.pk)
     draft = start_pledge(member, by=owner, use_template=True)

@@ -131,3 +131,24 @@ def test_an_objection_after_the_window_is_refused_with_the_closing_date(
     expected = f"{closed_on.day} {closed_on:%B} {closed_on.year}"
     assert f"closed on {expected}, 15 days after the report date" in response.content.decode()
     assert not Objection.objects.exists()
+
+
+def test_a_member_reads_its_objections_grounds_and_the_decision_with_its_reasons(
+    personas, failed_a, regulator
+):
+    from inspections.services import decide_objection, raise_objection
+
+    objection = raise_objection(
+        failed_a, reason="送检样品不是本厂批次", by=None, on=failed_a.reported_on
+    )
+    detail = reverse("inspections:member_inspection", args=[failed_a.pk])
+    page = personas.member_a.get(detail, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "送检样品不是本厂批次" in page
+    assert "Reasons for the decision" not in page
+    decide_objection(objection, upheld=False, note="批次号与抽样单一致", by=regulator)
+    page = personas.member_a.get(detail, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "送检样品不是本厂批次" in page
+    assert "决定理由" in page
+    assert "批次号与抽样单一致" in page
+    assert "决定日期" in page
+    assert personas.member_b.get(detail).status_code == 404

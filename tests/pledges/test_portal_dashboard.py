@@ -69,7 +69,7 @@ def add_records(member: Member, number: int) -> None:
     MemberAssessment.objects.create(
         run=run, member=member, status="rated", score=Decimal("80.0"), grade="B"
     )
-    AssessmentRun.objects.filter(pk=run.pk).update(status="published")
+    AssessmentRun.objects.filter(pk=run.pk).update(status="published", revision=1)
 
 
 def test_the_dashboard_shows_every_record_of_the_member(member_a, member_user_a, member_b):
@@ -111,9 +111,12 @@ def test_the_dashboard_shows_no_proposal_the_member_s_cases_page_does_not(member
     chinese = logged_in(member_user_a).get(
         reverse("portal:dashboard", args=[member_a.pk]), headers={"accept-language": "zh-hans"}
     )
-    assert f"<li>案件 {case.pk} · {member_a.display_name} · 处理中<ul><li>警告 · 生效中</li>" in (
-        chinese.content.decode()
-    )
+    page = chinese.content.decode()
+    cases = reverse("charter:member_cases") + f"?member={member_a.pk}#case-{case.pk}"
+    assert f'<a href="{cases}">' in page
+    assert "立案，尚在处理中</a>" in page
+    assert "<li>警告：生效中。</li>" in page
+    assert f"案件 {case.pk}" not in page
 
 
 def test_the_dashboard_uses_a_constant_number_of_queries(member_a, member_user_a):
@@ -214,3 +217,26 @@ def test_the_draft_of_another_member_is_not_found(member_a, member_b, member_use
     assert (
         client.get(reverse("portal:pledge_edit", args=[member_b.pk, other.pk])).status_code == 404
     )
+
+
+def test_the_dashboard_tells_each_step_in_a_sentence_and_links_each_row_to_its_page(
+    member_a, member_user_a
+):
+    charter_for(member_a.cooperative)
+    add_records(member_a, 1)
+    step = ExitStep.objects.get(case__member=member_a)
+    ExitStep.objects.filter(pk=step.pk).update(
+        decided_on=datetime.date(2025, 3, 3), rectification_until=datetime.date(2025, 6, 1)
+    )
+    result = MemberAssessment.objects.get(member=member_a)
+    url = reverse("portal:dashboard", args=[member_a.pk])
+    english = logged_in(member_user_a).get(url, headers={"accept-language": "en"})
+    page = english.content.decode()
+    assert "Warning: in effect since 3 March 2025, rectify by 1 June 2025." in page
+    why = reverse(
+        "pledges:public_result",
+        args=[member_a.cooperative.slug, result.run.period.code, 1, member_a.credit_code],
+    )
+    assert f'<a href="{why}">' in page
+    chinese = logged_in(member_user_a).get(url, headers={"accept-language": "zh-hans"})
+    assert "警告：自2025年3月3日起生效，须于2025年6月1日前完成整改。" in chinese.content.decode()

@@ -43,6 +43,7 @@ MATRIX: dict[str, str] = {
     'accounts/invitations/<str:token>/': "404         404         404         404         404         404         404         404",
     'portal/': "login       login       302         302         200         200         200         200",
     'portal/<int:member_id>/': "login       login       200         404         404         404         404         404",
+    'portal/<int:member_id>/notifications/': "login       login       200         404         404         404         404         404",
     'portal/<int:member_id>/profile/': "login       login       200         404         404         404         404         404",
     'portal/<int:member_id>/team/': "login       login       200         404         404         404         404         404",
     'portal/<int:member_id>/team/<int:role_id>/remove/': "login       login       405         405         405         405         405         405",
@@ -351,6 +352,11 @@ MATRIX: dict[str, str] = {
     'complaints/member/': "login       login       200         200         404         404         404         404",
     'complaints/member/<int:pk>/': "login       login       404         200         404         404         404         404",
     'complaints/evidence/<int:pk>/': "404         200         404         200         404         404         200         404",
+    # The demo's appeal and its objection to an assessment are a third member's: neither A's
+    # nor B's users read their files (tests/charter and tests/pledges show the owner does).
+    'charter/appeals/evidence/<int:pk>/': "login       login       404         404         404         404         200         404",
+    'inspections/objections/evidence/<int:pk>/': "login       login       200         404         404         200         200         404",
+    'pledges/assessments/objections/evidence/<int:pk>/': "login       login       404         404         404         200         200         404",
     'complaints/<slug:slug>/file/': "200         200         200         200         200         200         200         200",
     'complaints/<slug:slug>/track/': "200         200         200         200         200         200         200         200",
     'complaints/<slug:slug>/track/<str:reference>/': "404         200         404         404         404         404         404         404",

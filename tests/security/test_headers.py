@@ -219,7 +219,7 @@ def test_evidence_is_served_as_a_sandboxed_download_and_never_from_the_media_url
     personas, coop, member_a, settings
 ):
     from complaints import services
-    from complaints.evidence import check_file
+    from coop_portal.evidence import check_file
     from tests.complaints.factories import image_bytes, upload
 
     complaint, _code = services.submit_complaint(

@@ -23,15 +23,16 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from charter.models import Appeal, Application, CharterVersion, ExitStep
+from charter.models import Appeal, AppealEvidence, Application, CharterVersion, ExitStep
 from complaints.models import Complaint, Evidence
 from complaints.views import ACCESS_KEY
 from conftest import verify_second_factor
-from inspections.models import LabUpload, Objection, ServiceRequest
+from coop_portal.evidence import CheckedFile, store_evidence
+from inspections.models import LabUpload, Objection, ObjectionEvidence, ServiceRequest
 from members.models import Cooperative, Lab, Member, MemberImport, Role, User
 from members.two_factor import must_use_two_factor
 from pledges.models import AssessmentRun, MemberAssessment, Pledge
-from pledges.models.assessment import MemberObjection
+from pledges.models.assessment import MemberObjection, MemberObjectionEvidence
 from tests.factories import CooperativeFactory, RoleFactory, UserFactory
 
 PERSONAS = [
@@ -189,10 +190,26 @@ def _records(world: World, objection: Objection, lab: Lab) -> dict[str, Any]:
         "assessed": assessed,
         "assessment_objection": _first(MemberObjection.objects.all()),
         "team_role": Role.objects.get(user=world.users["member_a"]),
+        **_evidence_files(objection),
         # The two-factor device of cooperative B's administrator: its secret is theirs alone.
         "totp_device": TOTPDevice.objects.create(
             user=world.users["other_administrator"], name="phone", confirmed=True
         ),
+    }
+
+
+def _evidence_files(objection: Objection) -> dict[str, Any]:
+    """A file sent with the demo's appeal, its objection to an assessment and member A's
+    objection to a result (the demo attaches none)."""
+    photo = [CheckedFile("证明.png", b"\x89PNG\r\n\x1a\n", "image/png")]
+    appeal = _first(Appeal.objects.all())
+    assessment_objection = _first(MemberObjection.objects.all())
+    return {
+        "appeal_evidence": store_evidence(AppealEvidence, photo, appeal=appeal)[0],
+        "objection_evidence": store_evidence(ObjectionEvidence, photo, objection=objection)[0],
+        "assessment_objection_evidence": store_evidence(
+            MemberObjectionEvidence, photo, objection=assessment_objection
+        )[0],
     }
 
 

@@ -444,3 +444,95 @@ def test_dashboard_takes_the_same_queries_for_small_and_big_cooperatives(
     # One more than the figures: the product categories the filter offers.
     with django_assert_num_queries(14):
         assert client.get(dashboard_url(coop)).status_code == 200
+
+
+def test_a_member_reads_its_objections_grounds_and_the_decision_with_its_reasons(
+    personas, published, member_a, member_user_a, regulator
+):
+    objection = services.lodge_objection(
+        published, member_a, text="报告 R1 不是本厂产品。", by=member_user_a
+    )
+    page = personas.member_a.get(objection_url(published)).content.decode()
+    assert "报告 R1 不是本厂产品。" in page
+    assert "决定理由" not in page
+    services.decide_objection(
+        objection, decision="dismissed", note="报告编号核对无误。", by=regulator
+    )
+    page = personas.member_a.get(objection_url(published), HTTP_ACCEPT_LANGUAGE="en").content
+    assert "报告 R1 不是本厂产品。" in page.decode()
+    assert "Reasons for the decision" in page.decode()
+    assert "报告编号核对无误。" in page.decode()
+    assert "Decided on" in page.decode()
+    assert (
+        "报告 R1 不是本厂产品。"
+        not in personas.member_b.get(objection_url(published)).content.decode()
+    )
+
+
+# A user who works for several members.
+
+
+@pytest.fixture
+def of_both(coop, member_a, member_b, member_user_a):
+    from conftest import logged_in
+    from tests.factories import RoleFactory
+
+    RoleFactory(user=member_user_a, cooperative=coop, kind="member_user", member=member_b)
+    return logged_in(member_user_a)
+
+
+def test_a_user_of_several_members_chooses_the_member_instead_of_getting_the_first(
+    published, of_both, member_a, member_b
+):
+    page = of_both.get(objection_url(published), HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Choose the member whose result you want to read or object to." in html
+    assert f'{objection_url(published)}?member={member_a.pk}"' in html
+    assert f'{objection_url(published)}?member={member_b.pk}"' in html
+    assert not MemberObjection.objects.exists()
+
+
+def test_the_member_named_in_the_link_is_the_one_that_objects(
+    published, of_both, member_a, member_b
+):
+    url = f"{objection_url(published)}?member={member_b.pk}"
+    page = of_both.get(url).content.decode()
+    assert member_b.display_name in page
+    response = of_both.post(url, {"text": "乙公司的异议"})
+    assert response.status_code == 302
+    assert response["Location"] == url
+    objection = MemberObjection.objects.get()
+    assert objection.member == member_b
+
+
+def test_a_member_the_user_does_not_work_for_or_a_bad_id_is_not_found(
+    personas, published, member_b
+):
+    url = objection_url(published)
+    assert personas.member_a.get(url, {"member": member_b.pk}).status_code == 404
+    assert personas.member_a.get(url, {"member": "x"}).status_code == 404
+    assert personas.member_a.post(f"{url}?member={member_b.pk}", {"text": "x"}).status_code == 404
+    assert not MemberObjection.objects.exists()
+
+
+def test_the_links_to_the_objection_carry_the_member(published, of_both, member_b, coop):
+    dashboard = of_both.get(reverse("portal:dashboard", args=[member_b.pk])).content.decode()
+    why = reverse(
+        "pledges:public_member",
+        kwargs={"cooperative": coop.slug, "code": "2025", "credit_code": member_b.credit_code},
+    )
+    for page in (dashboard, of_both.get(why).content.decode()):
+        if objection_url(published) in page:
+            assert f"{objection_url(published)}?member={member_b.pk}" in page
+
+
+def test_the_e_mails_link_to_the_objection_of_their_member(published, member_a):
+    from coop_portal.models import OutboxEmail
+    from pledges.assessment.notifications import notify_publication
+
+    notify_publication(published.pk)
+    email = OutboxEmail.objects.get(
+        key__startswith=f"assessment-published:{published.pk}:{member_a.pk}:"
+    )
+    assert f"{objection_url(published)}?member={member_a.pk}" in email.body

@@ -1,4 +1,6 @@
-"""Checking the consumer's evidence files: by their content, never by their names.
+"""Evidence files — a consumer's photos and receipts, a member's documents supporting an
+objection or appeal — checked by their content, never by their names, stored through the
+storage and served only through permission-checked views.
 
 Photos (JPEG, PNG, WebP) are measured from their headers (one photo and all of a form's
 photos together have a pixel budget, so that no upload costs a worker more than a moment),
@@ -12,15 +14,20 @@ from __future__ import annotations
 import io
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader
@@ -31,6 +38,11 @@ from pypdf.generic import (
     NameObject,
     NumberObject,
 )
+
+if TYPE_CHECKING:
+    from .models import EvidenceFile
+
+EvidenceFileT = TypeVar("EvidenceFileT", bound="EvidenceFile")
 
 MAX_FILES = 5
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -419,3 +431,86 @@ def check_files(uploads: list[UploadedFile]) -> list[CheckedFile]:
     if errors:
         raise ValidationError(errors)
     return checked
+
+
+# The form field --------------------------------------------------------------------------
+
+ACCEPTED_FILES = "image/jpeg,image/png,image/webp,application/pdf"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceField(forms.FileField):
+    """Several files in one input; each is checked by content in ``check_files``."""
+
+    widget = MultipleFileInput(attrs={"accept": ACCEPTED_FILES})
+
+    def clean(self, data: Any, initial: Any = None) -> list[CheckedFile]:
+        uploads = data if isinstance(data, list | tuple) else ([data] if data else [])
+        uploads = [upload for upload in uploads if isinstance(upload, UploadedFile)]
+        if not uploads:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return []
+        return check_files(uploads)
+
+
+def _evidence_help() -> str:
+    return gettext(
+        "Photos (JPEG, PNG, WebP) or PDF receipts, at most %(count)d files of %(size)d MB each. "
+        "Location data is removed from photos."
+    ) % {"count": MAX_FILES, "size": MAX_FILE_BYTES // (1024 * 1024)}
+
+
+def _attachments_help() -> str:
+    return gettext(
+        "Photos (JPEG, PNG, WebP) or PDF documents that support it, at most %(count)d files of "
+        "%(size)d MB each. Location data is removed from photos."
+    ) % {"count": MAX_FILES, "size": MAX_FILE_BYTES // (1024 * 1024)}
+
+
+# Filled in when a page is drawn, in its reader's language (a % on a lazy string would fix the
+# language in which the module was first imported). A consumer's evidence is mostly receipts;
+# a member's objection or appeal is supported by its own documents.
+EVIDENCE_HELP = lazy(_evidence_help, str)()
+ATTACHMENTS_HELP = lazy(_attachments_help, str)()
+
+
+# Storing and serving -----------------------------------------------------------------------
+
+
+def store_evidence(
+    model: type[EvidenceFileT], files: Sequence[CheckedFile], **owner: Any
+) -> list[EvidenceFileT]:
+    """Each checked file saved through the storage (default_storage: a folder or an object
+    store) as a row of ``model`` belonging to ``owner`` (``appeal=appeal`` …)."""
+    stored = []
+    for checked in files:
+        evidence = model(
+            content_type=checked.content_type,
+            original_name=checked.name,
+            size=len(checked.content),
+            **owner,
+        )
+        evidence.file.save(checked.name, ContentFile(checked.content), save=False)
+        evidence.save()
+        stored.append(evidence)
+    return stored
+
+
+def evidence_response(evidence: EvidenceFile) -> FileResponse:
+    """A checked file to someone allowed to see it: a photo shown in the browser (it was
+    re-encoded when received), anything else as a download; never sniffed, never run, never
+    cached."""
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=not evidence.is_image,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
