@@ -92,7 +92,7 @@ class ReadOnlyAdmin(CooperativeScopedAdmin):
 @admin.register(AssessmentPeriod)
 class AssessmentPeriodAdmin(ReadOnlyAdmin):
     cooperative_path = "cooperative"
-    list_display = ["code", "first_day", "last_day", "cooperative"]
+    list_display = ["__str__", "first_day", "last_day", "cooperative"]
     list_filter = ["cooperative"]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -102,7 +102,7 @@ class AssessmentPeriodAdmin(ReadOnlyAdmin):
 @admin.register(AssessmentRun)
 class AssessmentRunAdmin(ReadOnlyAdmin):
     cooperative_path = "period__cooperative"
-    list_display = ["period", "status", "revision", "started_at", "published_at", "notice_ends_on"]
+    list_display = ["__str__", "status", "started_at", "published_at", "notice_ends_on"]
     list_filter = ["status", "period__cooperative"]
     list_select_related = ["period__cooperative"]
     exclude = ["policy"]
