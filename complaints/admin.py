@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
 from django.db.models import Q, QuerySet
@@ -18,6 +18,7 @@ from .forms import PHONE
 from .models import (
     Complaint,
     ComplaintEvent,
+    ComplaintQuerySet,
     Evidence,
     PersonalDataAccess,
     SatisfactionFeedback,
@@ -129,11 +130,12 @@ class ComplaintAdmin(ReadOnlyAdminMixin, CooperativeScopedAdmin):  # type: ignor
         phone = national_phone(term) if PHONE.match(term) else ""
         if not phone.isdigit():
             return super().get_search_results(request, queryset, term)
-        found = list(queryset.with_phone(phone).values_list("pk", flat=True))
+        complaints = cast(ComplaintQuerySet, queryset)
+        found = list(complaints.with_phone(phone).values_list("pk", flat=True))
         for complaint in Complaint.objects.filter(pk__in=found):
             record_access(complaint, request.user, PersonalDataAccess.What.PHONE_SEARCH)
         # Digits may also be part of a reference (``2025-000123``).
-        by_reference = queryset.with_reference(term).values("pk")
+        by_reference = complaints.with_reference(term).values("pk")
         return queryset.filter(Q(pk__in=found) | Q(pk__in=by_reference)), False
 
     def change_view(

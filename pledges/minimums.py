@@ -82,11 +82,11 @@ def pledges_below(version: CharterVersion) -> list[PledgeBelow]:
     ):
         versions[pledge.member_id].append(pledge)
     below = []
-    for pledges in versions.values():
-        pledge = latest_in_force(pledges, on)
-        if pledge is None:
+    for member_versions in versions.values():
+        in_force = latest_in_force(member_versions, on)
+        if in_force is None:
             continue
-        commitments = {commitment.kind: commitment for commitment in pledge.commitments.all()}
+        commitments = {commitment.kind: commitment for commitment in in_force.commitments.all()}
         problems = commitment_problems(
             policy, {kind: commitment.target for kind, commitment in commitments.items()}
         )
@@ -96,5 +96,5 @@ def pledges_below(version: CharterVersion) -> list[PledgeBelow]:
             if kind in problems
         ]
         if shortfalls:
-            below.append(PledgeBelow(pledge=pledge, shortfalls=shortfalls))
+            below.append(PledgeBelow(pledge=in_force, shortfalls=shortfalls))
     return sorted(below, key=lambda item: item.pledge.member.name)
