@@ -67,7 +67,7 @@ def test_the_draft_page_warns_of_the_pledges_below_with_a_link_to_each(
     link = reverse("pledges:version", args=[member_a.cooperative.slug, member_a.credit_code, 1])
     assert f'href="{link}"' in content
     assert "Firm A, pledge version 1" in content
-    assert "spot-check pass rate: pledged 90%, required at least 95%" in content
+    assert "Spot-check pass rate: pledged 90%, required at least 95%" in content
     assert "Firm B" not in content
     assert "each of these members is sent a notice" in content
 

@@ -114,7 +114,7 @@ def test_the_administrator_sees_the_changes_highlighted_in_chinese(personas, sub
 def test_the_changes_read_in_english(personas, submitted):
     content = personas.administrator.get(url(submitted), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "What changed since published version 1" in content
-    assert "complaint response time" in content
+    assert "Complaint response time" in content
     assert "7 days" in content
     assert "3 days" in content
 
