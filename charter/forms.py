@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from coop_portal.evidence import ATTACHMENTS_HELP, EvidenceField
+from coop_portal.templatetags.punctuation import comma
 from members.credit_code import normalise, problem
 from members.models import Member
 
@@ -177,6 +178,60 @@ class DecisionForm(forms.Form):
     def __init__(self, *args: Any, choices: list[tuple[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["decision"]).choices = choices
+
+
+class ProposalsDecisionForm(forms.Form):
+    """Several proposals decided alike from the charter desk: confirmed (the reason given, or
+    else each one's own), or dismissed with a reason. One proposal per member, since
+    confirming one step decides the member's other proposals that reach no further."""
+
+    steps = forms.ModelMultipleChoiceField(
+        label=_("Proposals"),
+        queryset=ExitStep.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Tick at least one proposal.")},
+    )
+    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Required to dismiss. A confirmation without a reason gives each step the reason "
+            "it was proposed for."
+        ),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        proposals: QuerySet[ExitStep],
+        choices: list[tuple[str, Any]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelMultipleChoiceField, self.fields["steps"]).queryset = proposals
+        cast(forms.ChoiceField, self.fields["decision"]).choices = choices
+
+    def clean_reason(self) -> str:
+        return str(self.cleaned_data["reason"]).strip()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("decision") == "dismiss" and not cleaned.get("reason"):
+            self.add_error("reason", _("Give the reason for dismissing the proposals."))
+        steps = cleaned.get("steps") or []
+        members = [step.case.member for step in steps]
+        twice = sorted({member.display_name for member in members if members.count(member) > 1})
+        if twice:
+            self.add_error(
+                "steps",
+                _(
+                    "Tick one proposal per member; decide the others on the member's case: %(members)s"
+                )
+                % {"members": comma().join(twice)},
+            )
+        return cleaned
 
 
 class AppealForm(forms.Form):

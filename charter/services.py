@@ -787,6 +787,35 @@ def decide_proposal(
 
 
 @transaction.atomic
+def decide_proposals(
+    steps: list[ExitStep], *, by: User, confirm: bool, reason: str
+) -> list[ExitStep]:
+    """Decide several proposals alike, each through ``decide_proposal``, all or none: when
+    one is refused, none is decided and the refusal names its member. A confirmation without
+    a reason of its own gives each step the reason it was proposed for; a dismissal needs a
+    reason."""
+    if not confirm and not reason.strip():
+        raise Refused(_("Give the reason for dismissing the proposals."), code="reason_required")
+    decided = []
+    for step in steps:
+        try:
+            decided.append(
+                decide_proposal(step, by=by, confirm=confirm, reason=reason.strip() or step.reason)
+            )
+        except Refused as refused:
+            raise Refused(
+                _("%(member)s, %(step)s: %(refusal)s Nothing was decided.")
+                % {
+                    "member": step.case.member.display_name,
+                    "step": step.get_kind_display(),
+                    "refusal": " ".join(refused.messages),
+                },
+                code=refused.code,
+            ) from refused
+    return decided
+
+
+@transaction.atomic
 def lodge_appeal(
     step: ExitStep,
     *,

@@ -29,6 +29,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("<slug:slug>/manage/step/", views.take_step, name="take_step"),
     path("<slug:slug>/manage/cases/<int:pk>/", views.case, name="case"),
+    path("<slug:slug>/manage/proposals/decide/", views.decide_proposals, name="decide_proposals"),
     path("<slug:slug>/manage/steps/<int:step_id>/decide/", views.decide_step, name="decide_step"),
     path(
         "<slug:slug>/manage/appeals/<int:appeal_id>/decide/",

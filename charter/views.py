@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from coop_portal.evidence import ACCEPTED_FILES, evidence_response
@@ -28,6 +29,7 @@ from .forms import (
     DiffForm,
     ExitStepForm,
     MemberChoiceForm,
+    ProposalsDecisionForm,
     ReviewForm,
 )
 from .models import (
@@ -331,18 +333,16 @@ def manage(request: HttpRequest, slug: str) -> HttpResponse:
     cooperative = _administered(request, slug)
     version = CharterVersion.objects.in_force(cooperative, on=cooperative.today())
     applications = cooperative.applications.pending().order_by("submitted_at")
-    proposals = (
-        ExitStep.objects.proposed()
-        .of_cooperative(cooperative)
-        .select_related("case__member")
-        .order_by("proposed_at")
-    )
+    proposals = _pending_proposals(cooperative)
     appeals = (
         Appeal.objects.filter(
             status=Appeal.Status.PENDING, step__case__member__cooperative=cooperative
         )
         .select_related("step__case__member")
         .order_by("lodged_on")
+    )
+    proposals_form = ProposalsDecisionForm(
+        proposals=proposals, choices=_proposal_choices(), initial={"decision": "confirm"}
     )
     cases = (
         ExitCase.objects.of_cooperative(cooperative)
@@ -359,6 +359,7 @@ def manage(request: HttpRequest, slug: str) -> HttpResponse:
             "version": version,
             "applications": applications,
             "proposals": proposals,
+            "proposals_form": proposals_form,
             "appeals": appeals,
             "cases": cases,
             "not_accepted": not_accepted,
@@ -521,6 +522,68 @@ def decide_step(request: HttpRequest, slug: str, step_id: int) -> HttpResponse:
         else:
             messages.success(request, _("The proposal is decided."))
     return redirect("charter:case", slug=cooperative.slug, pk=step.case_id)
+
+
+def _pending_proposals(cooperative: Cooperative) -> Any:
+    return (
+        ExitStep.objects.proposed()
+        .of_cooperative(cooperative)
+        .select_related("case__member")
+        .order_by("proposed_at", "pk")
+    )
+
+
+def _outcome(step: ExitStep, confirm: bool) -> str:
+    """What deciding the proposal will do, in words, for the confirmation page."""
+    if not confirm:
+        return _("Dismissed; the member's status does not change.")
+    target = services.STATUS_AFTER.get(step.kind)
+    if target is None:
+        return _("Takes effect; the member is told by e-mail.")
+    return _("Takes effect: the member becomes %(status)s and is told by e-mail.") % {
+        "status": Member.Status(target).label
+    }
+
+
+@login_required
+@require_POST
+def decide_proposals(request: HttpRequest, slug: str) -> HttpResponse:
+    """Several proposals decided at once: the ticked ones are listed with what will happen,
+    and decided (all or none) once the administrator confirms."""
+    cooperative = _administered(request, slug)
+    form = ProposalsDecisionForm(
+        request.POST, proposals=_pending_proposals(cooperative), choices=_proposal_choices()
+    )
+    if not form.is_valid():
+        return render(
+            request,
+            "charter/decide_proposals.html",
+            {"cooperative": cooperative, "form": form, "rows": []},
+            status=400,
+        )
+    confirm = form.cleaned_data["decision"] == "confirm"
+    steps = list(form.cleaned_data["steps"])
+    context = {
+        "cooperative": cooperative,
+        "form": form,
+        "confirm": confirm,
+        "rows": [(step, _outcome(step, confirm)) for step in steps],
+    }
+    if request.POST.get("confirmed") != "1":
+        return render(request, "charter/decide_proposals.html", context)
+    try:
+        services.decide_proposals(
+            steps, by=signed_in_user(request), confirm=confirm, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        context["refusal"] = _error_text(error)
+        return render(request, "charter/decide_proposals.html", context, status=400)
+    messages.success(
+        request,
+        ngettext("%(count)d proposal is decided.", "%(count)d proposals are decided.", len(steps))
+        % {"count": len(steps)},
+    )
+    return redirect("charter:manage", slug=cooperative.slug)
 
 
 @login_required

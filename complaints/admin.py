@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +14,16 @@ from members.scoping import (
     ScopedTabularInline,
 )
 
-from .models import Complaint, ComplaintEvent, Evidence, PersonalDataAccess, SatisfactionFeedback
+from .forms import PHONE
+from .models import (
+    Complaint,
+    ComplaintEvent,
+    ComplaintQuerySet,
+    Evidence,
+    PersonalDataAccess,
+    SatisfactionFeedback,
+    national_phone,
+)
 from .services import record_access
 
 
@@ -65,6 +75,10 @@ class ComplaintAdmin(ReadOnlyAdminMixin, CooperativeScopedAdmin):  # type: ignor
     ]
     list_filter = ["status", "closing_code", "cooperative"]
     search_fields = ["reference", "member__name", "product"]
+    search_help_text = _(
+        "A reference, a member's name, a product or the consumer's phone number (a search by "
+        "phone is recorded in the log of openings of personal data)."
+    )
     date_hierarchy = "received_on"
     list_select_related = ["member"]
     readonly_fields = ["created_at"]
@@ -105,6 +119,24 @@ class ComplaintAdmin(ReadOnlyAdminMixin, CooperativeScopedAdmin):  # type: ignor
             },
         ),
     ]
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
+        """A phone number, however written (spaces, dashes, +86), finds the complaints its
+        consumer filed, and each one found is logged as an opening of personal data; a
+        reference is found whatever its case."""
+        term = search_term.strip()
+        phone = national_phone(term) if PHONE.match(term) else ""
+        if not phone.isdigit():
+            return super().get_search_results(request, queryset, term)
+        complaints = cast(ComplaintQuerySet, queryset)
+        found = list(complaints.with_phone(phone).values_list("pk", flat=True))
+        for complaint in Complaint.objects.filter(pk__in=found):
+            record_access(complaint, request.user, PersonalDataAccess.What.PHONE_SEARCH)
+        # Digits may also be part of a reference (``2025-000123``).
+        by_reference = complaints.with_reference(term).values("pk")
+        return queryset.filter(Q(pk__in=found) | Q(pk__in=by_reference)), False
 
     def change_view(
         self,

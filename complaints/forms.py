@@ -17,6 +17,7 @@ from .models import (
     ClosingCode,
     DataRequest,
     SatisfactionFeedback,
+    national_phone,
 )
 
 PHONE = re.compile(r"^\+?[0-9][0-9\s()-]{5,30}$")
@@ -109,6 +110,36 @@ class ComplaintForm(forms.Form):
 
     def is_bot(self) -> bool:
         return bool(self.data.get("website"))
+
+
+class DeskSearchForm(forms.Form):
+    """The desk's search: by reference (any case, a part of one will do) and, for those who
+    may see personal data, by the consumer's phone number."""
+
+    reference = forms.CharField(label=_("Reference"), max_length=40, required=False)
+    phone = forms.CharField(
+        label=_("Consumer's phone"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args: Any, phone_allowed: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not phone_allowed:
+            del self.fields["phone"]
+
+    def clean_reference(self) -> str:
+        return self.cleaned_data["reference"].strip().upper()
+
+    def clean_phone(self) -> str:
+        """The number's national digits; a number written with letters is refused."""
+        phone = self.cleaned_data["phone"].strip()
+        if not phone:
+            return ""
+        if not PHONE.match(phone.replace("\u3000", " ")):
+            raise ValidationError(_("Enter a phone number of digits, spaces or dashes."))
+        return national_phone(phone)
 
 
 class TrackingForm(forms.Form):

@@ -8,7 +8,8 @@ import secrets
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Value
+from django.db.models.functions import Replace, Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -22,6 +23,19 @@ from members.models import Cooperative, Member, Role, ShadowVisit, User
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
+
+# What people write between the digits of a phone number.
+PHONE_SEPARATORS = (" ", "-", "(", ")", ".", "\u3000")
+CHINA_PREFIX = re.compile(r"^(?:\+86|0086|86(?=1[0-9]{10}$))")
+
+
+def national_phone(text: str) -> str:
+    """A phone number's digits without separators or the country code (+86, 0086, or 86
+    before a mobile number): the form in which a desk search compares numbers."""
+    for separator in PHONE_SEPARATORS:
+        text = text.replace(separator, "")
+    return CHINA_PREFIX.sub("", text.strip())
+
 
 # Tracking codes avoid letters and digits that are easy to confuse when read aloud or typed.
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -110,6 +124,28 @@ class ComplaintQuerySet(models.QuerySet["Complaint"]):
     def awaiting_resolution(self) -> ComplaintQuerySet:
         return self.open().filter(
             accepted_on__isnull=False, resolved_on__isnull=True, resolution_due_on__isnull=False
+        )
+
+    def with_reference(self, reference: str) -> ComplaintQuerySet:
+        """Complaints whose reference is this one, or holds this part of one (``000123``),
+        whatever the case it was typed in."""
+        text = reference.strip().upper()
+        if not text:
+            return self.none()
+        return self.annotate(upper_reference=Upper("reference")).filter(
+            upper_reference__contains=text
+        )
+
+    def with_phone(self, national: str) -> ComplaintQuerySet:
+        """Complaints whose consumer gave this phone number (its national digits, see
+        ``national_phone``), however it was written: with spaces, dashes, brackets or +86."""
+        if not national:
+            return self.none()
+        digits: Any = F("contact_phone")
+        for separator in PHONE_SEPARATORS:
+            digits = Replace(digits, Value(separator), Value(""))
+        return self.annotate(phone_digits=digits).filter(
+            phone_digits__in=[national, f"+86{national}", f"86{national}", f"0086{national}"]
         )
 
     def overdue(self, on: datetime.date) -> ComplaintQuerySet:
@@ -607,6 +643,7 @@ class PersonalDataAccess(models.Model):
         CONTACT = "contact", _("contact details")
         EVIDENCE = "evidence", _("evidence")
         COPY = "copy", _("copy of the personal data")
+        PHONE_SEARCH = "phone_search", _("found by a search for the consumer's phone")
 
     complaint = models.ForeignKey(
         Complaint,

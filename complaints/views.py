@@ -50,6 +50,7 @@ from .forms import (
     ComplaintForm,
     DataRequestDecisionForm,
     DataRequestForm,
+    DeskSearchForm,
     FeedbackForm,
     InformationForm,
     MemberSearchForm,
@@ -679,6 +680,25 @@ def staff_list(request: HttpRequest, slug: str) -> HttpResponse:
     accounts = request.GET.get("accounts") == "awaiting"
     if accounts:
         complaints = complaints.awaiting_account_decision()
+    # Only those who may see the consumer's personal data search by their phone: for anyone
+    # else a phone in the address is refused, never silently ignored.
+    require(may_change or not request.GET.get("phone"))
+    search = DeskSearchForm(request.GET, phone_allowed=may_change)
+    reference = phone = ""
+    if search.is_valid():
+        reference = search.cleaned_data["reference"]
+        phone = search.cleaned_data.get("phone", "")
+    if reference:
+        complaints = complaints.with_reference(reference)
+        # A whole reference typed names one complaint: the desk opens it.
+        exact = list(complaints.filter(reference=reference)[:2])
+        if len(exact) == 1 and not phone:
+            return redirect("complaints:staff_detail", slug=slug, pk=exact[0].pk)
+    if phone:
+        complaints = complaints.with_phone(phone)
+        # The search tells who gave this number: each complaint found is logged as opened.
+        for found in complaints:
+            services.record_access(found, request.user, PersonalDataAccess.What.PHONE_SEARCH)
     return render(
         request,
         "complaints/staff_list.html",
@@ -694,7 +714,10 @@ def staff_list(request: HttpRequest, slug: str) -> HttpResponse:
             else 0,
             "today": today,
             "may_change": may_change,
+            "search": search,
+            "searched": bool(reference or phone),
         },
+        status=200 if search.is_valid() else 400,
     )
 
 

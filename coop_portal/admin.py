@@ -10,6 +10,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_otp.plugins.otp_static import admin as otp_static_admin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp import admin as otp_totp_admin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import OUTBOX_MAX_ATTEMPTS, OutboxEmail, OutboxEmailQuerySet
 from .tasks import enqueue, send_outbox_email
@@ -94,3 +98,40 @@ class OutboxEmailAdmin(admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+
+# django-otp's device pages, in the reader's language: the library titles its sections and its
+# search with plain English strings (its fields are named in apps.py).
+DEVICE_SECTIONS = {
+    "Identity": _("Device"),
+    "Timestamps": _("Dates"),
+    "Configuration": _("Settings"),
+    "State": _("State"),
+    "Throttling": _("Failed attempts"),
+}
+DEVICE_SEARCH_HELP = _("Search by the user's e-mail address.")
+
+
+class DeviceSectionsMixin:
+    search_help_text = DEVICE_SEARCH_HELP
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)  # type: ignore[misc]
+        return [(DEVICE_SECTIONS.get(title, title), options) for title, options in fieldsets]
+
+
+class TOTPDeviceAdmin(DeviceSectionsMixin, otp_totp_admin.TOTPDeviceAdmin):
+    pass
+
+
+class StaticDeviceAdmin(DeviceSectionsMixin, otp_static_admin.StaticDeviceAdmin):
+    pass
+
+
+for _model, _device_admin in (
+    (TOTPDevice, TOTPDeviceAdmin),
+    (StaticDevice, StaticDeviceAdmin),
+):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, _device_admin)

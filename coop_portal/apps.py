@@ -47,6 +47,15 @@ class StaticDevicesConfig(StaticDefaultConfig):
                 "statictoken": (_("recovery code"), _("recovery codes")),
             },
         )
+        name_fields(self, "staticdevice", device_fields())
+        name_fields(
+            self,
+            "statictoken",
+            {
+                "device": (_("set of recovery codes"), ""),
+                "token": (_("recovery code"), ""),
+            },
+        )
 
 
 class TOTPDevicesConfig(TOTPDefaultConfig):
@@ -57,6 +66,35 @@ class TOTPDevicesConfig(TOTPDefaultConfig):
     def ready(self) -> None:
         super().ready()
         name_models(self, {"totpdevice": (_("authenticator app"), _("authenticator apps"))})
+        name_fields(
+            self,
+            "totpdevice",
+            {
+                **device_fields(),
+                "key": (
+                    _("secret key"),
+                    _(
+                        "The secret the authenticator app shares with the portal "
+                        "(hexadecimal, at most 40 bytes)."
+                    ),
+                ),
+                "step": (_("time step"), _("How many seconds each code lasts.")),
+                "t0": (_("start time"), _("The Unix time from which time steps are counted.")),
+                "digits": (_("digits"), _("How many digits a code has.")),
+                "tolerance": (
+                    _("tolerance"),
+                    _("How many time steps before or after the present a code may be from."),
+                ),
+                "drift": (
+                    _("clock drift"),
+                    _("How many time steps the app's clock is known to be off the portal's."),
+                ),
+                "last_t": (
+                    _("last time step used"),
+                    _("The time step of the last code accepted: the next must be of a later one."),
+                ),
+            },
+        )
 
 
 def name_models(config: AppConfig, names: dict[str, tuple[_StrPromise, _StrPromise]]) -> None:
@@ -64,3 +102,36 @@ def name_models(config: AppConfig, names: dict[str, tuple[_StrPromise, _StrPromi
     for model_name, (singular, plural) in names.items():
         meta = config.get_model(model_name)._meta
         meta.verbose_name, meta.verbose_name_plural = singular, plural
+
+
+def device_fields() -> dict[str, tuple[_StrPromise, _StrPromise | str]]:
+    """The labels and help of the fields every django-otp device has."""
+    return {
+        "user": (_("user"), _("The person this device belongs to.")),
+        "name": (_("device name"), _("The name given to this device.")),
+        "confirmed": (_("confirmed"), _("Whether the device is ready for use.")),
+        "throttling_failure_timestamp": (
+            _("last failed attempt"),
+            _("When the last code entered was wrong; empty when the last one was right."),
+        ),
+        "throttling_failure_count": (
+            _("failed attempts in a row"),
+            _("How many wrong codes were entered one after another."),
+        ),
+        "created_at": (_("set up at"), _("When the device was set up.")),
+        "last_used_at": (_("last used at"), _("When a code of this device was last accepted.")),
+    }
+
+
+def name_fields(
+    config: AppConfig,
+    model_name: str,
+    fields: dict[str, tuple[_StrPromise, _StrPromise | str]],
+) -> None:
+    """Give a library's fields translatable labels and help (its own are plain strings, which
+    the admin would show in English on a Chinese page)."""
+    meta = config.get_model(model_name)._meta
+    for name, (label, help_text) in fields.items():
+        field = meta.get_field(name)
+        field.verbose_name = label  # type: ignore[union-attr]
+        field.help_text = help_text  # type: ignore[union-attr]

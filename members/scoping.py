@@ -178,7 +178,25 @@ class ScopedValuesFilter(admin.AllValuesFieldListFilter):
 class ScopedChoicesMixin:
     """Every choice of a form (foreign keys, many-to-many, raw ids, autocompletes, which all
     read the form field's queryset) limited to the administrator's cooperatives: a POST naming
-    another cooperative's record is refused as an invalid choice."""
+    another cooperative's record is refused as an invalid choice.
+
+    A member is always picked by searching (the admin's autocomplete, which searches the
+    member list's ``search_fields`` within what the member list shows the administrator): a
+    cooperative has too many members for a drop-down list."""
+
+    raw_id_fields: Any
+
+    def get_autocomplete_fields(self, request: HttpRequest) -> Any:
+        declared = list(super().get_autocomplete_fields(request))  # type: ignore[misc]
+        model: type[Model] = self.model  # type: ignore[attr-defined]
+        members = [
+            field.name
+            for field in [*model._meta.fields, *model._meta.many_to_many]
+            if field.related_model is Member
+            and field.name not in declared
+            and field.name not in self.raw_id_fields
+        ]
+        return [*declared, *members]
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]

@@ -9,13 +9,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
-from members.scoping import CooperativeScopedAdmin, ScopedTabularInline
+from charter import admin as charter_admin
+from charter.models import CharterVersion
+from members.scoping import CooperativeScopedAdmin, ScopedTabularInline, signed_in_user
 
+from .minimums import checked_on, pledges_below
 from .models.assessment import AssessmentPeriod, AssessmentRun, MemberObjection
 from .models.pledge import Commitment, Pledge, ProductLine, Standard
+from .services import publish_charter
 
 
 @admin.register(Standard)
@@ -83,7 +92,7 @@ class ReadOnlyAdmin(CooperativeScopedAdmin):
 @admin.register(AssessmentPeriod)
 class AssessmentPeriodAdmin(ReadOnlyAdmin):
     cooperative_path = "cooperative"
-    list_display = ["code", "first_day", "last_day", "cooperative"]
+    list_display = ["__str__", "first_day", "last_day", "cooperative"]
     list_filter = ["cooperative"]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -93,7 +102,7 @@ class AssessmentPeriodAdmin(ReadOnlyAdmin):
 @admin.register(AssessmentRun)
 class AssessmentRunAdmin(ReadOnlyAdmin):
     cooperative_path = "period__cooperative"
-    list_display = ["period", "status", "revision", "started_at", "published_at", "notice_ends_on"]
+    list_display = ["__str__", "status", "started_at", "published_at", "notice_ends_on"]
     list_filter = ["status", "period__cooperative"]
     list_select_related = ["period__cooperative"]
     exclude = ["policy"]
@@ -116,3 +125,64 @@ class MemberObjectionAdmin(ReadOnlyAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# The charter version's page warns of the pledges its minimums would refuse ------------------
+
+
+class CharterVersionAdmin(charter_admin.CharterVersionAdmin):
+    """The charter's version page, which also lists the members whose pledge in force falls
+    below the version's minimums (before it comes into force and after), and whose publish
+    action tells those members (pledges.services.publish_charter)."""
+
+    readonly_fields = [*charter_admin.CharterVersionAdmin.readonly_fields, "pledges_below"]
+    fieldsets = [
+        (gettext_lazy("Pledges below this version's minimums"), {"fields": ["pledges_below"]}),
+        *charter_admin.CharterVersionAdmin.fieldsets,
+    ]
+    actions = ["publish", "draft_next"]
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        # A version being created has no policy yet: nothing to compare.
+        fieldsets = super().get_fieldsets(request, obj)
+        return fieldsets if obj is not None else fieldsets[1:]
+
+    @admin.display(description=gettext_lazy("Members"))
+    def pledges_below(self, version: CharterVersion) -> str:
+        return render_to_string(
+            "pledges/admin/pledges_below.html",
+            {
+                "version": version,
+                "below": pledges_below(version),
+                "on": checked_on(version),
+            },
+        )
+
+    @admin.action(description=gettext_lazy("Publish the selected drafts"))
+    def publish(self, request: HttpRequest, queryset: QuerySet[CharterVersion]) -> None:
+        for version in queryset:
+            try:
+                _version, told = publish_charter(version, by=signed_in_user(request))
+            except ValidationError as error:
+                self.message_user(
+                    request, f"{version}: {' '.join(error.messages)}", level=messages.ERROR
+                )
+                continue
+            self.message_user(request, _("%(version)s is published.") % {"version": version})
+            if told:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d member's pledge in force falls below its minimums: the "
+                        "member was sent a notice.",
+                        "%(count)d members' pledges in force fall below its minimums: the "
+                        "members were sent a notice.",
+                        told,
+                    )
+                    % {"count": told},
+                    level=messages.WARNING,
+                )
+
+
+admin.site.unregister(CharterVersion)
+admin.site.register(CharterVersion, CharterVersionAdmin)

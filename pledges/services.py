@@ -12,16 +12,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from charter.models import ScoringPolicy
-from charter.services import has_accepted_charter_in_force, policy_in_force
+from charter.models import CharterVersion, ScoringPolicy
+from charter.services import (
+    has_accepted_charter_in_force,
+    policy_in_force,
+    publish_charter_version,
+)
 from coop_portal.links import absolute_url
-from coop_portal.mail import queue_mail
+from coop_portal.mail import queue_mail, queue_mail_in_their_languages
 from coop_portal.refusal import Refused
 from coop_portal.tasks import enqueue
 from members.models import Cooperative, Member, User
 from members.notices import queue_member_mail
 
 from .links import public_path
+from .minimums import pledges_below
 from .models.pledge import (
     KINDS,
     Commitment,
@@ -270,3 +275,38 @@ def withdraw_pledge(pledge: Pledge, *, by: User) -> Pledge:
     pledge.withdrawn_on = max(pledge.member.cooperative.today(), pledge.published_on)  # type: ignore[type-var]
     pledge.save()
     return pledge
+
+
+# Charter versions that raise a minimum -----------------------------------------------------
+
+
+def notify_pledges_below(version: CharterVersion) -> int:
+    """Tell each member whose pledge in force the version's policy refuses what it now
+    requires, once per member and version, in its users' languages. Returns how many members
+    were told."""
+    told = 0
+    for item in pledges_below(version):
+        member = item.member
+        queued = queue_mail_in_their_languages(
+            member.email_recipients(),
+            "email/pledges/below_minimum",
+            {
+                "member": member,
+                "version": version,
+                "pledge": item.pledge,
+                "shortfalls": item.shortfalls,
+                "url": absolute_url(reverse("portal:pledge_new", args=[member.pk])),
+            },
+            key=f"pledge-below-minimum:{version.pk}:{member.pk}",
+        )
+        told += 1 if queued else 0
+    return told
+
+
+@transaction.atomic
+def publish_charter(version: CharterVersion, *, by: User | None) -> tuple[CharterVersion, int]:
+    """Publish a charter version (charter.services.publish_charter_version) and tell the
+    members whose pledge in force it would refuse (notify_pledges_below); both or neither.
+    Returns the version and how many members were told."""
+    version = publish_charter_version(version, by=by)
+    return version, notify_pledges_below(version)

@@ -22,6 +22,7 @@ from coop_portal.tasks import enqueue
 from members.models import Cooperative, Member, Role
 from members.scoping import cooperative_for, require
 
+from .diff import pledge_changes
 from .forms import PledgeSearchForm, ReviewForm
 from .links import public_path
 from .models import MemberAssessment
@@ -328,6 +329,7 @@ def review(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "cooperative": cooperative,
             "pledge": pledge,
             "commitments": ordered_commitments(pledge),
+            "changes": pledge_changes(pledge),
             "form": form,
             "may_decide": may_decide and pledge.status == Pledge.Status.SUBMITTED,
         },

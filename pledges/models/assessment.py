@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from charter.models import CharterVersion
@@ -40,7 +42,7 @@ class AssessmentPeriod(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.cooperative.slug} {self.code}"
+        return self.label
 
     @property
     def label(self) -> str:
@@ -199,7 +201,7 @@ class AssessmentRun(FinalOnceLoaded):
         ]
 
     def __str__(self) -> str:
-        return f"{self.period} #{self.pk}"
+        return self.name
 
     def is_final(self) -> bool:
         return self.is_locked
@@ -238,6 +240,28 @@ class AssessmentRun(FinalOnceLoaded):
     def publication_name(self) -> str:
         """The period and revision in words ("first half of 2025, first publication")."""
         return publication_name(self.period.code, self.revision)
+
+    @property
+    def short_name(self) -> str:
+        """The run in words within its period: its revision once published ("first
+        publication"), else when it was computed ("computation of 3/12/2026 14:05")."""
+        if self.revision:
+            return self.revision_name
+        when = date_format(timezone.localtime(self.started_at), "SHORT_DATETIME_FORMAT")
+        if self.is_preview:
+            return gettext("preview of %(when)s") % {"when": when}
+        return gettext("computation of %(when)s") % {"when": when}
+
+    @property
+    def name(self) -> str:
+        """The run as people name it, never by its number: "first half of 2025, first
+        publication", or "…, computation of 3/12/2026 14:05" before publication."""
+        if self.revision:
+            return self.publication_name
+        return gettext("%(period)s, %(revision)s") % {
+            "period": self.period.label,
+            "revision": self.short_name,
+        }
 
     @property
     def is_publishing(self) -> bool:

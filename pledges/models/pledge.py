@@ -337,17 +337,27 @@ class Commitment(FinalOnceLoaded):
     def final_error(self) -> Exception:
         return published_pledge_error()
 
+    def _rate(self) -> str:
+        rate = (
+            self.target.normalize()
+            if self.target == self.target.to_integral_value()
+            else self.target
+        )
+        return f"{rate:f}"
+
+    def target_words(self) -> str:
+        """The target alone, as people read it: “95%”, “3 days”."""
+        if self.kind == self.Kind.PASS_RATE:
+            return gettext("%(rate)s%%") % {"rate": self._rate()}
+        days = int(self.target)
+        return ngettext("%(days)d day", "%(days)d days", days) % {"days": days}
+
     def plain_words(self) -> str:
         """The promise as a consumer reads it: “we answer every complaint within 3 days”."""
         if self.kind == self.Kind.PASS_RATE:
-            rate = (
-                self.target.normalize()
-                if self.target == self.target.to_integral_value()
-                else self.target
-            )
             return gettext(
                 "At least %(rate)s%% of our products pass the regulator's spot checks."
-            ) % {"rate": f"{rate:f}"}
+            ) % {"rate": self._rate()}
         days = int(self.target)
         if self.kind == self.Kind.RESPONSE_DAYS:
             text = ngettext(

@@ -43,6 +43,9 @@ QUERY_PARAMETERS = frozenset(
         "newer",
         "overdue",
         "accounts",
+        # the complaint desk's search (a phone only for those who may see personal data)
+        "reference",
+        "phone",
         # log-in, language, the API schema and its documentation
         "next",
         "lang",
