@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
@@ -133,5 +133,24 @@ def name_fields(
     meta = config.get_model(model_name)._meta
     for name, (label, help_text) in fields.items():
         field = meta.get_field(name)
+        keep_library_deconstruction(field)
         field.verbose_name = label  # type: ignore[union-attr]
         field.help_text = help_text  # type: ignore[union-attr]
+
+
+def keep_library_deconstruction(field: Any) -> None:
+    """Labels are for the reader, not the schema: the field still describes itself to the
+    migrations as the library wrote it, so relabelling it asks for no migration of the
+    library's app (tests/coop_portal/test_migrations_current.py)."""
+    _name, _path, _args, written = field.deconstruct()
+    deconstruct = field.deconstruct
+
+    def as_written() -> tuple[Any, ...]:
+        name, path, args, kwargs = deconstruct()
+        for key in ("verbose_name", "help_text"):
+            kwargs.pop(key, None)
+            if key in written:
+                kwargs[key] = written[key]
+        return name, path, args, kwargs
+
+    field.deconstruct = as_written
