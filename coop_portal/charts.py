@@ -1,7 +1,9 @@
-"""Small server-rendered SVG charts (no JavaScript, no style attributes: CSP allows them).
+"""Small server-rendered SVG charts (no style attributes: CSP allows them).
 
 Each chart carries a <title> and is shown next to a table holding the same figures, which is
-its text alternative.
+its text alternative. A chart of a few points is drawn narrow, so that it fits a phone's width
+with readable labels; a longer one keeps a readable width and scrolls sideways on a phone,
+with a hint saying so, and static/js/charts.js opens it at its newest (right-hand) end.
 """
 
 from __future__ import annotations
@@ -12,8 +14,12 @@ from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 WIDTH = 640
+# Up to this many labels a chart is drawn in NARROW_WIDTH units, shown about 1:1 on a phone.
+FEW_LABELS = 4
+NARROW_WIDTH = 320
 HEIGHT = 240
 LEFT = 40
 BOTTOM = 40
@@ -22,15 +28,27 @@ COLOURS = ("#1f7a3d", "#0b5f8a", "#8a5a00", "#b3261e", "#52606d")
 LEGEND_WIDTH = 150
 
 
-def _frame(title: str, body: str, description: str = "") -> SafeString:
-    """The chart in a frame that scrolls sideways on a phone: squeezed to a phone's width its
-    labels would be a few pixels high, so site.css keeps it at a readable width."""
+def _width(labels: Sequence[str], legend: int = 0) -> int:
+    return NARROW_WIDTH if len(labels) <= FEW_LABELS and not legend else WIDTH
+
+
+def _frame(title: str, body: str, width: int, description: str = "") -> SafeString:
+    """A narrow chart scaled to the width of the page. A wide one in a frame that scrolls
+    sideways on a phone (squeezed to a phone's width its labels would be a few pixels high,
+    so site.css keeps it at a readable width), with a hint that shows on narrow screens."""
     desc = f"<desc>{escape(description)}</desc>" if description else ""
-    return mark_safe(  # noqa: S308 - every text inside went through escape()
-        '<div class="chart-scroll" tabindex="0">'
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+    svg = (
+        f'<svg class="chart{" chart-wide" if width == WIDTH else ""}" '
+        f'viewBox="0 0 {width} {HEIGHT}" role="img" '
         f'xmlns="http://www.w3.org/2000/svg" width="100%" preserveAspectRatio="xMidYMid meet">'
-        f"<title>{escape(title)}</title>{desc}{body}</svg></div>"
+        f"<title>{escape(title)}</title>{desc}{body}</svg>"
+    )
+    if width != WIDTH:
+        return mark_safe(f'<div class="chart-fit">{svg}</div>')  # noqa: S308 - escaped above
+    hint = gettext("The chart opens at its newest figures: swipe it sideways for older ones.")
+    return mark_safe(  # noqa: S308 - every text inside went through escape()
+        f'<p class="chart-hint help">{escape(hint)}</p>'
+        f'<div class="chart-scroll" tabindex="0" data-scroll-end>{svg}</div>'
     )
 
 
@@ -46,14 +64,14 @@ class Series:
     notes: Sequence[str] = ()
 
 
-def _axis(maximum: float, minimum: float = 0) -> str:
+def _axis(width: int, maximum: float, minimum: float = 0) -> str:
     plot_height = HEIGHT - BOTTOM - TOP
     parts = []
     for step in range(5):
         value = minimum + (maximum - minimum) * step / 4
         y = TOP + plot_height - plot_height * step / 4
         parts.append(
-            f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - 8}" y2="{y:.1f}" stroke="#d5dbe1"/>'
+            f'<line x1="{LEFT}" y1="{y:.1f}" x2="{width - 8}" y2="{y:.1f}" stroke="#d5dbe1"/>'
             f'<text x="{LEFT - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" '
             f'fill="#52606d">{value:g}</text>'
         )
@@ -66,11 +84,12 @@ def bar_chart(
     """Grouped bars: one group per label, one bar per series."""
     # Counts get a scale of whole numbers: the top is the next multiple of the four steps.
     top = maximum or 4 * math.ceil(max([v for values in series for v in values] + [1]) / 4)
-    plot_width = WIDTH - LEFT - 8
+    width = _width(labels)
+    plot_width = width - LEFT - 8
     plot_height = HEIGHT - BOTTOM - TOP
     group = plot_width / max(len(labels), 1)
     bar = group * 0.8 / max(len(series), 1)
-    parts = [_axis(top)]
+    parts = [_axis(width, top)]
     for index, label in enumerate(labels):
         x0 = LEFT + index * group + group * 0.1
         for number, values in enumerate(series):
@@ -85,7 +104,7 @@ def bar_chart(
             f'<text x="{x0 + group * 0.4:.1f}" y="{HEIGHT - BOTTOM + 16}" font-size="11" '
             f'text-anchor="middle" fill="#1d2733">{escape(label)}</text>'
         )
-    return _frame(title, "".join(parts))
+    return _frame(title, "".join(parts), width)
 
 
 def line_chart(
@@ -102,8 +121,9 @@ def line_chart(
     With more than one line, a legend names them on the right. Each threshold is a dashed
     line with its label (a grade's lowest score)."""
     legend = LEGEND_WIDTH if len(series) > 1 else 0
+    width = _width(labels, legend)
     # Room on the right for the last label, centred on the last point.
-    plot_width = WIDTH - LEFT - 32 - legend
+    plot_width = width - LEFT - 32 - legend
     plot_height = HEIGHT - BOTTOM - TOP
     span = (maximum - minimum) or 1
     step = plot_width / max(len(labels) - 1, 1)
@@ -114,7 +134,7 @@ def line_chart(
     def y(value: float) -> float:
         return TOP + plot_height - plot_height * (value - minimum) / span
 
-    parts = [_axis(maximum, minimum)]
+    parts = [_axis(width, maximum, minimum)]
     for label, value in thresholds:
         parts.append(
             f'<line x1="{LEFT}" y1="{y(value):.1f}" x2="{LEFT + plot_width:.1f}" '
@@ -131,25 +151,28 @@ def line_chart(
     for number, line in enumerate(series):
         colour = COLOURS[(number + 1) % len(COLOURS)]
         stroke = 2 if number == 0 else 1.5
-        points = [
-            (x(index), y(float(value)))
-            for index, value in enumerate(line.values[: len(labels)])
-            if value is not None
-        ]
-        if len(points) > 1:
-            path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
-            parts.append(
-                f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="{stroke}"/>'
-            )
+        runs: list[list[tuple[float, float]]] = [[]]
+        for index, value in enumerate(line.values[: len(labels)]):
+            if value is None:
+                runs.append([])
+            else:
+                runs[-1].append((x(index), y(float(value))))
+        for points in runs:
+            if len(points) > 1:
+                path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
+                parts.append(
+                    f'<polyline points="{path}" fill="none" stroke="{colour}" '
+                    f'stroke-width="{stroke}"/>'
+                )
         parts += _points(line, labels, x, y, colour, minimum)
         if legend:
-            key_x, key_y = WIDTH - legend + 8, TOP + 16 * number + 8
+            key_x, key_y = width - legend + 8, TOP + 16 * number + 8
             parts.append(
                 f'<line x1="{key_x}" y1="{key_y}" x2="{key_x + 20}" y2="{key_y}" stroke="{colour}" '
                 f'stroke-width="{stroke}"/><text x="{key_x + 26}" y="{key_y + 4}" font-size="11" '
                 f'fill="#1d2733">{escape(line.name)}</text>'
             )
-    return _frame(title, "".join(parts), description)
+    return _frame(title, "".join(parts), width, description)
 
 
 def _points(

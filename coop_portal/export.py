@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterable, Iterator, Sequence
 
 from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.utils.http import content_disposition_header
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 # A cell starting with one of these is run as a formula by spreadsheet programs.
@@ -45,7 +46,8 @@ def csv_lines(
 
 
 def _attachment(response: HttpResponseBase, filename: str) -> None:
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # A name in Chinese (a category's) is sent as RFC 6266's filename*, which HTTP headers allow.
+    response["Content-Disposition"] = content_disposition_header(True, filename)
 
 
 def csv_response(

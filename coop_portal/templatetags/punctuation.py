@@ -30,3 +30,13 @@ def comma() -> str:
 def full_stop() -> str:
     """After a heading run into its sentence: "监督抽查合格率。", "Spot-check pass rate. "."""
     return pgettext("punctuation ending a run-in heading", ". ")
+
+
+@register.simple_tag
+def in_brackets(*parts: object) -> str:
+    """An aside after a value, its parts joined as given: "2024年度（2024年1月1日 – …）",
+    "year 2024 (1 Jan 2024 – …)". The aside should hold no brackets of its own."""
+    aside = "".join(str(part) for part in parts)
+    return pgettext(
+        "punctuation enclosing an aside after a value; {} is the aside", " ({})"
+    ).format(aside)

@@ -4,10 +4,14 @@ Timeliness and overdue counts hold each complaint and failed result to its own s
 deadline (the member's pledged days, else the charter's), as the complaint statistics and the
 assessment do.
 
-The dashboard may be narrowed to one calendar year and to one product category of the test
-catalogue. Only inspections carry a category: with a category chosen, the figures that are not
-recorded per category (grades, complaints, conversions, pairings) are left out rather than
-shown unfiltered beside filtered ones.
+The dashboard may be narrowed to one calendar year (else it shows the last two years: the 24
+months up to today) and to one product category of the test catalogue. Every dated figure
+follows the years shown: inspections by their report date, grades by their period's last day,
+complaints by their acceptance, conversions by their date. The counts of sole proprietors and
+mentor pairings are the state of today, and the page and its export say so. Only inspections
+carry a category: with a category chosen, the figures that are not recorded per category
+(grades, complaints, conversions, pairings) are left out rather than shown unfiltered beside
+filtered ones.
 """
 
 from __future__ import annotations
@@ -34,6 +38,28 @@ from .review import GRADES
 MONTHS_SHOWN = 24
 QUARTERS_SHOWN = 8
 OVERDUE_LISTED = 10
+
+
+@dataclass(frozen=True)
+class Month:
+    """A calendar month as a table cell: the page writes it short ("2025年1月", "Jan 2025"), the
+    export in full words ("2025年1月", "January 2025"), which a spreadsheet keeps as text
+    rather than turning a code such as "2025-01" into a date."""
+
+    first_day: datetime.date
+
+    def short(self) -> str:
+        return date_format(self.first_day, pgettext("a date format: a short month", "M Y"))
+
+    def words(self) -> str:
+        return date_format(self.first_day, "YEAR_MONTH_FORMAT")
+
+
+def as_of_today_note() -> str:
+    """What the year filter cannot narrow, said on the page and in its export alike."""
+    return _(
+        "Sole proprietors and mentor pairings are counted as of today, whatever the years shown."
+    )
 
 
 @dataclass
@@ -79,29 +105,36 @@ def dashboard(
     inspections = Inspection.objects.filter(cooperative=cooperative)
     if category is not None:
         inspections = inspections.filter(category=category)
-    for row in (
-        inspections.final()
+    by_month = {
+        row["month"]: row
+        for row in inspections.final()
         .filter(reported_on__gte=since, reported_on__lte=until)
         .annotate(month=TruncMonth("reported_on"))
         .order_by()
         .values("month")
         .annotate(**pass_counts())
-        .order_by("month")
-    ):
-        board.pass_rates.append(
-            {
-                "label": row["month"].strftime("%Y-%m"),
-                "n": row["inspections"],
-                "passed": row["passed"],
-                "rate": percent(row["passed"], row["inspections"]),
-            }
-        )
+    }
+    if by_month:
+        # Every month of the years shown, those without a result too: the chart's points are
+        # then spaced by time, and a month without inspections is a gap, not skipped.
+        month = since.replace(day=1)
+        while month <= until:
+            row = by_month.get(month, {"inspections": 0, "passed": 0})
+            board.pass_rates.append(
+                {
+                    "month": Month(month),
+                    "n": row["inspections"],
+                    "passed": row["passed"],
+                    "rate": percent(row["passed"], row["inspections"]),
+                }
+            )
+            month = _month_start(month, -1)
 
     overdue_rectification = inspections.filter(
-        rectification__in=Rectification.objects.overdue(today)
+        rectification__in=Rectification.objects.overdue(today),
+        reported_on__gte=since,
+        reported_on__lte=until,
     )
-    if year is not None:
-        overdue_rectification = overdue_rectification.filter(reported_on__year=year)
     board.overdue_rectifications = overdue_rectification.count()
     board.overdue_rectification_list = list(
         overdue_rectification.select_related("member").order_by("reported_on")[:OVERDUE_LISTED]
@@ -115,6 +148,8 @@ def dashboard(
     )
     if year is not None:
         assessments = assessments.filter(run__period__last_day__year=year)
+    else:
+        assessments = assessments.filter(run__period__last_day__gte=since)
     by_period: dict[tuple[datetime.date, str], dict[str, int]] = {}
     for row in (
         assessments.order_by()
@@ -132,9 +167,11 @@ def dashboard(
             }
         )
 
-    accepted = Complaint.objects.filter(cooperative=cooperative).accepted()
-    if year is not None:
-        accepted = accepted.filter(accepted_on__year=year)
+    accepted = (
+        Complaint.objects.filter(cooperative=cooperative)
+        .accepted()
+        .filter(accepted_on__gte=since, accepted_on__lte=until)
+    )
     for row in (
         accepted.filter(accepted_on__gte=quarter_since, accepted_on__lte=until)
         .annotate(quarter=TruncQuarter("accepted_on"))
@@ -163,9 +200,9 @@ def dashboard(
         accepted.overdue(today).select_related("member").order_by("accepted_on")[:OVERDUE_LISTED]
     )
 
-    conversions = Conversion.objects.filter(sole_proprietor__cooperative=cooperative)
-    if year is not None:
-        conversions = conversions.filter(converted_on__year=year)
+    conversions = Conversion.objects.filter(
+        sole_proprietor__cooperative=cooperative, converted_on__gte=since, converted_on__lte=until
+    )
     for row in (
         conversions.annotate(year=ExtractYear("converted_on"))
         .order_by()
@@ -218,6 +255,8 @@ def _display(cell: Any) -> str:
         return "—"
     if isinstance(cell, datetime.date):
         return date_format(cell, "SHORT_DATE_FORMAT")
+    if isinstance(cell, Month):
+        return cell.short()
     return str(cell)
 
 
@@ -240,7 +279,7 @@ def tables(board: Dashboard) -> list[Table]:
             "pass_rates",
             _("Spot-check pass rate"),
             [_("Month"), _("Inspections"), _("Passed"), _("Pass rate (%)")],
-            [[row["label"], row["n"], row["passed"], row["rate"]] for row in board.pass_rates],
+            [[row["month"], row["n"], row["passed"], row["rate"]] for row in board.pass_rates],
         ),
         Table(
             "overdue_rectifications",

@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
@@ -44,7 +45,7 @@ from pledges.models.assessment import (
 from . import facts, publication, published, services
 from .behind import Links, records_behind
 from .consequences import proposal_counts
-from .dashboard import Dashboard, dashboard
+from .dashboard import Dashboard, Month, as_of_today_note, dashboard
 from .dashboard import tables as dashboard_tables
 from .forms import (
     DashboardFilterForm,
@@ -325,14 +326,17 @@ def decide(request: HttpRequest, slug: str, objection_id: int) -> HttpResponse:
 def _filtered_dashboard(
     request: HttpRequest, cooperative: Cooperative
 ) -> tuple[DashboardFilterForm, Dashboard]:
-    """The dashboard narrowed by the GET filter; an invalid filter is shown with its message
-    beside the unfiltered figures (the page says which figures it shows)."""
+    """The dashboard narrowed by the GET filter. An invalid field is shown with its message and
+    left out; the valid one still applies (the page says which figures it shows)."""
     form = DashboardFilterForm(
         request.GET or None, cooperative=cooperative, today=cooperative.today()
     )
-    if form.is_bound and form.is_valid():
+    if form.is_bound:
+        form.is_valid()
         board = dashboard(
-            cooperative, year=form.cleaned_data["year"], category=form.cleaned_data["category"]
+            cooperative,
+            year=form.cleaned_data.get("year"),
+            category=form.cleaned_data.get("category"),
         )
     else:
         board = dashboard(cooperative)
@@ -354,9 +358,10 @@ def _dashboard_page(
         "tables": {table.key: table for table in dashboard_tables(board)},
         "export_query": request.GET.urlencode() if form.is_bound and form.is_valid() else "",
         "grades": GRADES,
+        "as_of_today_note": as_of_today_note(),
         "pass_rate_chart": charts.line_chart(
             _("Spot-check pass rate per month (%)"),
-            [row["label"] for row in board.pass_rates],
+            [row["month"].short() for row in board.pass_rates],
             [
                 charts.Series(
                     board.category.name if board.category else _("All categories"),
@@ -414,11 +419,15 @@ def dashboard_export(request: HttpRequest, slug: str) -> HttpResponse:
         [filter_name, _("Year"), "", year],
         [filter_name, _("Product category"), "", category],
     ]
+    if board.category is None:
+        rows.append([filter_name, pgettext("dashboard export", "Note"), "", as_of_today_note()])
     for table in dashboard_tables(board):
         for row in table.rows:
             for column, cell in zip(table.columns[1:], row[1:], strict=True):
                 rows.append([table.title, _csv_cell(row[0]), column, _csv_cell(cell)])
     suffix = f"-{board.year}" if board.year else ""
+    if board.category is not None:
+        suffix += "-" + slugify(board.category.name, allow_unicode=True)
     return csv_response(
         f"dashboard{suffix}.csv",
         [
@@ -432,9 +441,12 @@ def dashboard_export(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _csv_cell(cell: object) -> object:
-    """A cell as a spreadsheet reads it best: dates in ISO form, nothing for no figure."""
+    """A cell as a spreadsheet reads it best: dates in ISO form, months in words (kept as
+    text), nothing for no figure."""
     if cell is None:
         return ""
+    if isinstance(cell, Month):
+        return cell.words()
     if isinstance(cell, datetime.date):
         return cell.isoformat()
     return cell

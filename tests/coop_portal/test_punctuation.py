@@ -18,3 +18,38 @@ def test_a_chinese_page_joins_values_with_full_width_marks():
 def test_an_english_page_joins_values_with_latin_marks():
     with translation.override("en"):
         assert TEMPLATE.render(Context(CONTEXT)) == "检验: 3 陈静, 法定代表人 合格率. "
+
+
+BRACKETS = Template(
+    "{% load punctuation %}{{ name }}{% in_brackets code %} {{ period }}"
+    '{% in_brackets first " – " last %}'
+)
+ASIDES = {
+    "name": "南通紫罗兰",
+    "code": "91320612",
+    "period": "2024年度",
+    "first": "1月1日",
+    "last": "12月31日",
+}
+
+
+def test_a_chinese_page_puts_an_aside_in_full_width_brackets():
+    with translation.override("zh-hans"):
+        assert (
+            BRACKETS.render(Context(ASIDES))
+            == "南通紫罗兰（91320612） 2024年度（1月1日 – 12月31日）"
+        )
+
+
+def test_an_english_page_puts_an_aside_in_latin_brackets_after_a_space():
+    with translation.override("en"):
+        assert (
+            BRACKETS.render(Context(ASIDES)) == "南通紫罗兰 (91320612) 2024年度 (1月1日 – 12月31日)"
+        )
+
+
+def test_an_aside_is_escaped():
+    with translation.override("en"):
+        assert BRACKETS.render(Context({**ASIDES, "code": "<b>"})).startswith(
+            "南通紫罗兰 (&lt;b&gt;)"
+        )

@@ -79,6 +79,9 @@ def test_the_public_page_lists_the_version_history_and_the_standards(client, mem
     make_pledge(member_a, 3)
     html = page(client, member_a, "en")
     assert "GB/T 22796-2021" in html
+    # The kind of standard names its code in brackets itself: joined by a comma, not nested.
+    assert "GB/T 22796-2021 床上用品, national standard (GB)" in html
+    assert "GB/T 22796-2021 床上用品，国家标准（GB）" in page(client, member_a, "zh-hans")
     assert reverse("pledges:version", args=["nantong", member_a.credit_code, 1]) in html
     assert reverse("pledges:version", args=["nantong", member_a.credit_code, 2]) in html
     assert reverse("pledges:version", args=["nantong", member_a.credit_code, 3]) not in html

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -90,16 +91,16 @@ def test_dashboard_offers_years_and_categories_by_their_names(personas, coop, fi
 
 def test_dashboard_of_one_year_shows_only_that_years_figures(personas, coop, figures):
     page = personas.regulator.get(dashboard_url(coop, year=2024)).content.decode()
-    assert "2024-03" in page
-    assert "2025-03" not in page
+    assert "2024年3月" in page
+    assert "2025年3月" not in page
     assert "2025年上半年" not in page  # grades of a period ending in 2025
     assert "2024年第二季度" in page
     assert "2025年第二季度" not in page
     assert "B-2024" in page
     assert "B-2025" not in page
     whole = personas.regulator.get(dashboard_url(coop)).content.decode()
-    assert "2024-03" in whole
-    assert "2025-03" in whole
+    assert "2024年3月" in whole
+    assert "2025年3月" in whole
     assert "2025年上半年" in whole
 
 
@@ -107,9 +108,11 @@ def test_dashboard_of_one_category_shows_only_figures_recorded_per_category(
     personas, coop, figures
 ):
     page = personas.regulator.get(dashboard_url(coop, category="bedding")).content.decode()
-    assert "2024-05" in page
-    assert "2024-03" not in page  # a fabrics result
+    assert "2024年5月" in page
     assert "B-2024" in page
+    rows = read_csv(personas.regulator.get(export_url(coop, category="bedding")))
+    assert ["监督抽查合格率", "2024年5月", "检验检测", "1"] in rows
+    assert ["监督抽查合格率", "2024年3月", "检验检测", "0"] in rows  # a fabrics result
     # Grades, complaints and conversions carry no category: left out, and the page says why.
     assert page.count("<svg") == 1
     assert "2025年上半年" not in page
@@ -122,7 +125,7 @@ def test_dashboard_refuses_an_invalid_filter_with_a_message(personas, coop, figu
         assert response.status_code == 200
         page = response.content.decode()
         assert "筛选条件未生效" in page
-        assert "2025-03" in page  # the unfiltered figures, as the message says
+        assert "2025年3月" in page  # the unfiltered figures, as the message says
     english = personas.regulator.get(dashboard_url(coop, category="nonsense"), **ENGLISH)
     assert "Choose a product category from the list." in english.content.decode()
 
@@ -135,10 +138,22 @@ def test_dashboard_refuses_another_cooperatives_category(personas, coop, other_c
 
 
 def test_dashboard_reads_on_a_phone(personas, coop, figures):
-    """Charts scroll sideways in their frame; every table has column headings, which site.css
-    turns into stacked cards on a narrow screen."""
+    """A chart of few points fits the width; a long one scrolls sideways in its frame, opened
+    at its newest end by a script file (no inline script) and with a hint saying it scrolls.
+    Every table has column headings, which site.css turns into stacked cards on a narrow
+    screen."""
     page = personas.regulator.get(dashboard_url(coop)).content.decode()
-    assert page.count('<div class="chart-scroll"') == page.count("<svg")
+    fitted = page.count('<div class="chart-fit"')
+    scrolled = page.count('<div class="chart-scroll" tabindex="0" data-scroll-end>')
+    assert fitted + scrolled == page.count("<svg")
+    # 24 months of pass rates scroll; two published periods, two years of conversions fit.
+    assert scrolled >= 1
+    assert fitted >= 2
+    assert page.count('class="chart-hint') == scrolled
+    assert "左右滑动" in page
+    scripts = re.findall(r"<script[^>]*>", page)
+    assert '<script src="/static/js/charts.js" defer>' in scripts
+    assert all("src=" in script for script in scripts)
     assert page.count("<table") == page.count("<thead>")
     assert page.count("<table") >= 5
 
@@ -162,9 +177,9 @@ def test_export_holds_the_figures_shown_under_the_same_filter(personas, coop, fi
         assert rows[0] == ["表格", "行", "列", "数值"]
         assert ["筛选", "年度", "", "2024年度"] in rows
         assert ["筛选", "产品类别", "", "全部类别"] in rows
-        assert ["监督抽查合格率", "2024-03", "合格率（%）", "100.0"] in rows
-        assert ["监督抽查合格率", "2024-05", "合格率（%）", "0.0"] in rows
-        assert not any(row[1] == "2025-03" for row in rows)
+        assert ["监督抽查合格率", "2024年3月", "合格率（%）", "100.0"] in rows
+        assert ["监督抽查合格率", "2024年5月", "合格率（%）", "0.0"] in rows
+        assert not any(row[1] == "2025年3月" for row in rows)
         assert ["逾期未整改", "B-2024", "报告日期", "2024-05-02"] in rows
         assert ["每年个转企数", "2024", "个转企数", "1"] in rows
         assert ["概览", "逾期未整改", "数量", "1"] in rows
@@ -176,7 +191,9 @@ def test_export_follows_the_category_and_the_users_language(personas, coop, figu
     assert ["Filter", "Product category", "", "Bedding"] in rows
     tables = {row[0] for row in rows[1:]}
     assert tables == {"Filter", "Summary", "Spot-check pass rate", "Overdue rectifications"}
-    assert not any(row[1] == "2024-03" for row in rows)
+    # Months in words, which a spreadsheet keeps as text; March had only a fabrics result.
+    assert ["Spot-check pass rate", "May 2024", "Inspections", "1"] in rows
+    assert ["Spot-check pass rate", "March 2024", "Inspections", "0"] in rows
 
 
 def test_export_escapes_cells_a_spreadsheet_would_run(personas, coop, member_b, figures):
@@ -205,3 +222,77 @@ def test_dashboard_links_to_the_export_with_its_filter(personas, coop, figures):
     page = personas.regulator.get(dashboard_url(coop, year=2024, category="bedding"))
     link = export_url(coop, year=2024, category="bedding").replace("&", "&amp;")
     assert link in page.content.decode()
+
+
+def test_every_figure_follows_the_last_two_years(personas, coop, figures, freeze_today):
+    """A year later, 2024's inspections, grades, complaints, overdue rectification and
+    conversion are outside the last two years: neither the page nor the file shows them, and
+    choosing 2024 does. What is a count of today says so."""
+    publish(coop, "2024")
+    freeze_today(D(2026, 12, 31))
+
+    page = personas.regulator.get(dashboard_url(coop)).content.decode()
+    assert "2025年3月" in page
+    assert "2024年3月" not in page
+    assert "B-2025" in page
+    assert "B-2024" not in page
+    assert "2025年第二季度" in page
+    assert "2024年第二季度" not in page
+    assert "2025年上半年" in page
+    assert "不随所选年度变化" in page
+
+    rows = read_csv(personas.regulator.get(export_url(coop)))
+    assert [
+        "筛选",
+        "说明",
+        "",
+        "个体户社员数和结对帮扶数均为截至今日的数字，不随所选年度变化。",
+    ] in rows
+    named = {row[1] for row in rows}
+    assert "2025年上半年" in named
+    assert "2025" in named  # the conversion of 2025
+    assert not named & {"2024年度", "2024", "2024年3月", "2024年第二季度", "B-2024"}
+    assert ["概览", "个转企", "数量", "1"] in rows
+
+    rows = read_csv(personas.regulator.get(export_url(coop, year=2024)))
+    named = {row[1] for row in rows}
+    assert {"2024年度", "2024", "2024年3月", "2024年第二季度", "B-2024"} <= named
+    assert not named & {"2025年上半年", "2025", "2025年3月"}
+
+
+def test_pass_rates_are_spaced_by_month_and_named_in_words(personas, coop, figures):
+    """Every month of the year is a point, those without results too (an empty cell, a gap in
+    the line), so the axis is spaced by time; months are written as words in each language."""
+    rows = read_csv(personas.regulator.get(export_url(coop, year=2024)))
+    months = [row for row in rows if row[0] == "监督抽查合格率" and row[2] == "检验检测"]
+    assert [row[1] for row in months] == [f"2024年{month}月" for month in range(1, 13)]
+    assert ["监督抽查合格率", "2024年4月", "合格率（%）", ""] in rows
+    page = personas.regulator.get(dashboard_url(coop, year=2024)).content.decode()
+    svg = page.split("<svg")[1].split("</svg>")[0]
+    # March and May are two points at their months, not joined across April's gap.
+    assert svg.count("<circle") == 2
+    assert "<polyline" not in svg
+    english = personas.regulator.get(dashboard_url(coop, year=2024), **ENGLISH).content.decode()
+    assert "Mar 2024" in english
+    assert "2024-03" not in english
+
+
+def test_the_category_is_named_as_the_data_gives_it_and_in_the_file_name(personas, coop, figures):
+    english = personas.regulator.get(dashboard_url(coop, year=2024, category="bedding"), **ENGLISH)
+    assert "inspections of the product category: Bedding." in english.content.decode()
+    response = personas.regulator.get(export_url(coop, year=2024, category="bedding"), **ENGLISH)
+    assert 'filename="dashboard-2024-bedding.csv"' in response["Content-Disposition"]
+    chinese = personas.regulator.get(export_url(coop, category="bedding"))
+    assert (
+        "filename*=utf-8''dashboard-%E5%BA%8A%E4%B8%8A%E7%94%A8%E5%93%81.csv"
+        in (chinese["Content-Disposition"])
+    )
+
+
+def test_an_invalid_year_keeps_a_valid_category(personas, coop, figures):
+    page = personas.regulator.get(dashboard_url(coop, year="1999", category="bedding"))
+    text = page.content.decode()
+    assert "请从列表中选择年份" in text
+    assert "最近两年的数据，检验限于产品类别：床上用品。" in text
+    assert "不按产品类别记录" in text
+    assert text.count("<svg") == 1

@@ -155,6 +155,8 @@ def test_only_a_regulator_may_start(personas, coop, charter):
 def test_review_of_a_draft_shows_distribution_results_and_publish_form(personas, draft, member_a):
     page = personas.regulator.get(run_url(draft)).content.decode()
     assert "<svg" in page
+    # Four grades' bars are drawn narrow, to fit a phone's width without scrolling.
+    assert '<div class="chart-fit"><svg class="chart" viewBox="0 0 320 240"' in page
     assert member_a.name in page
     assert publish_url(draft) in page
 

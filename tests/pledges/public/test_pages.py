@@ -248,6 +248,9 @@ def test_the_grade_history_is_a_chart_with_a_table(client, coop, published_run, 
         assert "92.0" in table
         assert "74.1" in table
         assert "style=" not in text
+        # Two periods are drawn narrow, to fit a phone's width without scrolling.
+        assert 'viewBox="0 0 320 240"' in svg
+        assert "chart-hint" not in text
 
 
 @pytest.mark.parametrize(
@@ -335,6 +338,15 @@ def test_the_verification_page_shows_the_hash_and_the_recomputation_check(
     assert "gives a different hash" in run_page.content.decode()
     assert "74.1" in member_page.content.decode()
     assert published_run.inputs_hash in member_page.content.decode()
+
+
+def test_the_verification_page_puts_asides_in_the_pages_brackets(client, published_run, member_a):
+    url = reverse("pledges:public_verify_member", args=["nantong", "2025", 1, member_a.credit_code])
+    chinese = client.get(url).content.decode()
+    assert "2025年度（2025年1月1日 – 2025年12月31日）" in chinese
+    assert f"</a>（{member_a.credit_code}）" in chinese
+    english = client.get(url, **ENGLISH).content.decode()
+    assert f"</a> ({member_a.credit_code})" in english
 
 
 def test_a_reproducible_run_is_confirmed_on_its_verification_page(client, coop, charter, member_a):

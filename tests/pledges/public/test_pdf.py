@@ -61,6 +61,7 @@ def test_a_members_report_names_the_member_and_its_score(published_run, member_a
     text = text_of(document.file.path)
     assert document.kind == "report"
     assert "南通甲家纺有限公司" in text
+    assert f"南通甲家纺有限公司（{member_a.name_en}）" in text  # full-width brackets in Chinese
     assert member_a.credit_code in text
     assert "74.1" in text
     assert "南通家纺质量合作社" in text
