@@ -30,3 +30,9 @@ def comma() -> str:
 def full_stop() -> str:
     """After a heading run into its sentence: "监督抽查合格率。", "Spot-check pass rate. "."""
     return pgettext("punctuation ending a run-in heading", ". ")
+
+
+@register.simple_tag
+def list_comma() -> str:
+    """Between the items of a list: "检测报告、单项结果", "test reports, item results"."""
+    return pgettext("punctuation between the items of a list", ", ")
