@@ -461,7 +461,11 @@ def _import(
     if report.ok and batch:
         flush()
     if not report.ok and keep_preview:
-        # Rows checked before the first problem, waiting in a batch never written.
+        # Nothing of a refused file is written: rows of batches written before the first
+        # problem (and rolled back) are fine like those waiting in a batch never written.
+        for row in report.preview:
+            if row.action != "error":
+                row.action = "ok"
         for row_line, key, details in batch_lines:
             report.preview.append(PreviewRow(row_line, key, "ok", details=details))
         batch_lines.clear()

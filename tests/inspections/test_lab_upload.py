@@ -326,11 +326,20 @@ def test_another_lab_name_is_refused_with_a_plain_message_and_nothing_stored(
 def test_the_lab_page_says_what_the_lab_column_takes(personas, coop, lab, catalogue):
     personas.lab.cookies["django_language"] = "zh-hans"
     text = personas.lab.get(reverse("inspections:lab_home", args=[coop.slug])).content.decode()
-    assert "lab（检测机构）列可以留空；如填写，须准确填写本机构名称：国家家纺检测中心。" in text
+    assert "“lab”列（检测机构）可以留空；如填写，须准确填写本机构名称：国家家纺检测中心。" in text
     # Chinese punctuation between and after the template links, no Latin marks, no stray space.
     assert "填写后上传：<a" in text
     assert "</a>、<a" in text
     assert "</a>。日期写作" in text
+    personas.lab.cookies["django_language"] = "en"
+    text = personas.lab.get(reverse("inspections:lab_home", args=[coop.slug])).content.decode()
+    assert (
+        "The “lab” column may be left empty; if it is filled in, it must hold exactly this "
+        "lab's name: National home-textile test centre."
+    ) in text
+    assert "fill in: <a" in text
+    assert "</a>, <a" in text
+    assert "</a>. Dates are written" in text
 
 
 def test_the_portal_link_is_named_as_the_page_it_opens(personas, coop, lab, catalogue):
