@@ -319,14 +319,14 @@ def test_another_lab_name_is_refused_with_a_plain_message_and_nothing_stored(
     zh = preview_of(
         personas.lab, coop, {"file": rows_csv(row(member_a, "A-1", lab_name="别的中心"))}, "zh-hans"
     )
-    assert "检测机构名称“别的中心”不是本机构的名称（“国家家纺检测中心”）" in zh
+    assert "检验检测机构名称“别的中心”不是本机构的名称（“国家家纺检测中心”）" in zh
     assert not Inspection.objects.exists()
 
 
 def test_the_lab_page_says_what_the_lab_column_takes(personas, coop, lab, catalogue):
     personas.lab.cookies["django_language"] = "zh-hans"
     text = personas.lab.get(reverse("inspections:lab_home", args=[coop.slug])).content.decode()
-    assert "“lab”列（检测机构）可以留空；如填写，须准确填写本机构名称：国家家纺检测中心。" in text
+    assert "“lab”列（检验检测机构）可以留空；如填写，须准确填写本机构名称：国家家纺检测中心。" in text
     # Chinese punctuation between and after the template links, no Latin marks, no stray space.
     assert "填写后上传：<a" in text
     assert "</a>、<a" in text
