@@ -264,7 +264,7 @@ def _cases(cooperative: Cooperative, registrar: User, reviewer: User) -> None:
             removed,
             "warning",
             by=registrar,
-            reason="监督抽查两批次严重不合格，限期整改。",
+            reason="监督抽查两批次致命不合格，限期整改。",
             source_ref="demo:removal:warning",
             on=ago(420),
         )

@@ -61,6 +61,7 @@ class ComplaintRow:
 
 
 class ComplaintImporter(Importer[ComplaintRow]):
+    key_column = "reference"
     columns = [
         Column("reference", required=True, parse=csvimport.text(40)),
         Column("credit_code", required=True, parse=csvimport.text(18)),

@@ -25,6 +25,7 @@ from typing import IO, Any, ClassVar, Generic, TypeVar
 
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .public_cache import data_changed
 
@@ -112,7 +113,9 @@ class ImportProblem:
 class PreviewRow:
     line: int
     key: str
-    action: str  # "create", "update", "unchanged" or "error"
+    # "create", "update", "unchanged", "error", or "ok": no problem of its own in a file that
+    # is refused for other rows' problems (nothing of it is written).
+    action: str
     errors: list[str] = field(default_factory=list)
     # What the row is about, in words (the importer's ``describe``).
     details: list[str] = field(default_factory=list)
@@ -142,17 +145,26 @@ class ImportReport:
 
     def summary(self) -> str:
         if not self.ok:
-            return _("%(count)d problem(s) found; nothing was imported.") % {
-                "count": self.error_count
-            }
-        return _(
-            "%(rows)d row(s): %(created)d created, %(updated)d updated, %(unchanged)d unchanged."
+            return problems_found(self.error_count)
+        return ngettext(
+            "%(rows)d row: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.",
+            "%(rows)d rows: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.",
+            self.rows,
         ) % {
             "rows": self.rows,
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
         }
+
+
+def problems_found(count: int) -> str:
+    """The summary of a refused file: how many problems, and that nothing was imported."""
+    return ngettext(
+        "%(count)d problem found; nothing was imported.",
+        "%(count)d problems found; nothing was imported.",
+        count,
+    ) % {"count": count}
 
 
 class Importer(Generic[Row]):
@@ -165,6 +177,9 @@ class Importer(Generic[Row]):
     # The cooperative the rows belong to (subclasses set it): its public pages are dropped
     # once they are written.
     cooperative: Any = None
+    # The column holding the natural key as typed: a refused row is named by it in the
+    # preview (its key cannot be computed from a record it never became).
+    key_column: ClassVar[str] = ""
 
     def prepare(self) -> None:
         """Load what checking rows needs (lookups of members, categories …) in a few queries."""
@@ -420,18 +435,42 @@ def _import(
         if problems:
             for column_name, message in problems:
                 report.add_error(line, column_name, message)
-            _preview_error(report, keep_preview, line, report.errors[-len(problems) :], details)
+            typed_key = ""
+            if importer.key_column in header:
+                typed_key = cells[header.index(importer.key_column)].strip()
+            _preview_error(
+                report,
+                keep_preview,
+                line,
+                report.errors[-len(problems) :],
+                details,
+                key=typed_key,
+            )
             continue
         if report.ok:
             batch.append(record)
             batch_lines.append((line, importer.key_of(record), details))
             if len(batch) >= importer.batch_size:
                 flush()
+        elif previewed:
+            # The file is refused already: the row is not written, but shown as fine.
+            report.preview.append(PreviewRow(line, importer.key_of(record), "ok", details=details))
     if report.rows == 0:
         report.add_error(2, "", _("The file has a header row but no rows of data."))
         return
     if report.ok and batch:
         flush()
+    if not report.ok and keep_preview:
+        # Nothing of a refused file is written: rows of batches written before the first
+        # problem (and rolled back) are fine like those waiting in a batch never written.
+        for row in report.preview:
+            if row.action != "error":
+                row.action = "ok"
+        for row_line, key, details in batch_lines:
+            report.preview.append(PreviewRow(row_line, key, "ok", details=details))
+        batch_lines.clear()
+        report.preview.sort(key=lambda row: row.line)
+        del report.preview[PREVIEW_ROWS:]
 
 
 def _preview_error(
@@ -440,10 +479,12 @@ def _preview_error(
     line: int,
     errors: list[ImportProblem],
     details: list[str] | None = None,
+    *,
+    key: str = "",
 ) -> None:
     if keep_preview and len(report.preview) < PREVIEW_ROWS:
         messages = [str(error) for error in errors]
-        report.preview.append(PreviewRow(line, "", "error", messages, details or []))
+        report.preview.append(PreviewRow(line, key, "error", messages, details or []))
 
 
 def _check_header(importer: Importer[Any], header: list[str], report: ImportReport) -> bool:

@@ -23,6 +23,7 @@ items.
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,6 +32,7 @@ from typing import Any
 from django.db import connection, models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -133,6 +135,12 @@ class InspectionRow:
         )
 
 
+def lab_name_key(name: str) -> str:
+    """A lab's name as compared with the ``lab`` column: letter case, spaces and full-width
+    forms aside, so that "national  TESTING centre" names the lab "National Testing Centre"."""
+    return "".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+
 # Both files key their rows by the report number.
 REPORT_NUMBER = gettext_lazy("Report number")
 
@@ -204,6 +212,7 @@ class InspectionImporter(Importer[InspectionRow]):
     ]
     # Each batch costs a few statements whatever its size: larger ones spread that cost.
     batch_size = 10000
+    key_column = "report_no"
 
     def __init__(
         self,
@@ -251,11 +260,12 @@ class InspectionImporter(Importer[InspectionRow]):
                 "category_id", "code", "result_type", "limit_text", "limit_min", "limit_max"
             )
         }
+        # By lab_name_key: its Chinese name, or its English one, in any letter case.
         self.labs: dict[str, int] = {}
-        for pk, name_zh, name_en in Lab.objects.values_list("pk", "name_zh", "name_en"):
-            self.labs[name_zh] = pk
-            if name_en:
-                self.labs.setdefault(name_en, pk)
+        for pk, name_zh in Lab.objects.values_list("pk", "name_zh"):
+            self.labs[lab_name_key(name_zh)] = pk
+        for pk, name_en in Lab.objects.exclude(name_en="").values_list("pk", "name_en"):
+            self.labs.setdefault(lab_name_key(name_en), pk)
         self.foreign_reports: set[str] = set()
         if self.lab is not None:
             # A lab may correct its own reports only.
@@ -346,17 +356,21 @@ class InspectionImporter(Importer[InspectionRow]):
             today=self.today,
         )
         lab_name = values["lab"] or ""
-        lab_id = self.labs.get(lab_name) if lab_name else None
+        lab_id = self.labs.get(lab_name_key(lab_name)) if lab_name else None
         if self.lab is not None:
             if lab_name and lab_id != self.lab.pk:
                 problems.append(
                     (
                         "lab",
-                        _("This upload is %(lab)s's: it may hold only that lab's reports.")
-                        % {"lab": self.lab.name},
+                        _(
+                            "The lab name “%(name)s” is not this lab's name (“%(lab)s”): "
+                            "leave the column empty or write exactly that name."
+                        )
+                        % {"name": lab_name[:200], "lab": self.lab.name},
                     )
                 )
-            lab_id, lab_name = self.lab.pk, lab_name or self.lab.name_zh
+            # Its own name however it was written: one lab, one name stored.
+            lab_id, lab_name = self.lab.pk, self.lab.name_zh
             if report_no in self.foreign_reports:
                 problems.append(
                     ("report_no", _("This report number belongs to a report of another lab."))
@@ -395,12 +409,24 @@ class InspectionImporter(Importer[InspectionRow]):
         return row.report_no
 
     def describe(self, values: dict[str, Any]) -> list[str]:
-        """The member the report is about (its credit code as written when no member has it)
-        and the product."""
+        """What will be stored, in words: the member the report is about (its credit code as
+        written when no member has it), the product, the verdict, the severity, the sampling
+        and report dates, and the number of its item results in the upload ("" for what the
+        row does not give)."""
         code = values["credit_code"] or ""
         member_id = self.members.get(normalise(code)) if code else None
         name = self.member_names.get(member_id, code) if member_id else code
-        return [name, values["product"] or ""]
+        verdict, severity = values["verdict"], values["severity"]
+        items = self.items_by_report.get(values["report_no"] or "")
+        return [
+            name,
+            values["product"] or "",
+            str(Inspection.Verdict(verdict).label) if verdict else "",
+            str(Inspection.Severity(severity).label) if severity else "",
+            date_format(values["sampled_on"]) if values["sampled_on"] else "",
+            date_format(values["reported_on"]) if values["reported_on"] else "",
+            str(len(items)) if items is not None else "",
+        ]
 
     def write_batch(self, rows: list[InspectionRow]) -> list[str]:
         """Insert the new reports and update the changed ones, set-based, with their history.

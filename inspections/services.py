@@ -16,10 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from charter.deadlines import commitment_days, commitment_days_for
 from charter.models import CharterVersion
-from coop_portal.csvimport import ImportReport, run_import
+from coop_portal.csvimport import ImportReport, problems_found, run_import
 from coop_portal.evidence import CheckedFile, store_evidence
 from coop_portal.links import absolute_url
 from coop_portal.public_cache import data_changed
@@ -469,10 +470,13 @@ class ImportOutcome:
             count = self.report.error_count + (
                 self.items_report.error_count if self.items_report else 0
             )
-            return _("%(count)d problem(s) found; nothing was imported.") % {"count": count}
+            return problems_found(count)
         text = self.report.summary()
         if self.items_report is not None:
-            text += " " + _("%(count)d item result(s).") % {"count": self.items_report.rows}
+            rows = self.items_report.rows
+            text += " " + ngettext("%(count)d item result.", "%(count)d item results.", rows) % {
+                "count": rows
+            }
         return text
 
 

@@ -436,7 +436,13 @@ def lab_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(
         request,
         "inspections/lab_upload.html",
-        {"cooperative": cooperative, "upload": upload, "outcome": outcome},
+        {
+            "cooperative": cooperative,
+            "upload": upload,
+            "outcome": outcome,
+            # A refused file is corrected and uploaded again from here.
+            "form": LabUploadForm() if outcome is not None and not outcome.ok else None,
+        },
     )
 
 
@@ -454,7 +460,11 @@ def lab_confirm(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         messages.error(request, connection_lost_message())
         return redirect("inspections:lab_upload", slug=cooperative.slug, pk=upload.pk)
     if outcome.written:
-        messages.success(request, outcome.summary())
+        messages.success(
+            request,
+            _("The file %(file)s was imported. %(summary)s")
+            % {"file": upload.file_name, "summary": outcome.summary()},
+        )
         return redirect("inspections:lab_home", slug=cooperative.slug)
     messages.error(request, outcome.summary())
     return redirect("inspections:lab_upload", slug=cooperative.slug, pk=upload.pk)

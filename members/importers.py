@@ -52,6 +52,7 @@ class MemberRow:
 
 
 class MembersImporter(Importer[MemberRow]):
+    key_column = "credit_code"
     columns = [
         Column("credit_code", required=True, parse=credit_code),
         Column("name", required=True, parse=csvimport.text(200)),

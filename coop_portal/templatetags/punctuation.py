@@ -40,3 +40,9 @@ def in_brackets(*parts: object) -> str:
     return pgettext(
         "punctuation enclosing an aside after a value; {} is the aside", " ({})"
     ).format(aside)
+
+
+@register.simple_tag
+def list_comma() -> str:
+    """Between the items of a list: "检测报告、单项结果", "test reports, item results"."""
+    return pgettext("punctuation between the items of a list", ", ")

@@ -65,7 +65,7 @@ STAFF_PAGES: tuple[tuple[str, Any, frozenset[str]], ...] = (
     ("inspections:objections", gettext_lazy("Objections to spot-check results"), _STAFF),
     ("pledges:assessment_runs", gettext_lazy("Assessments: review and publication"), _STAFF),
     ("pledges:assessment_dashboard", gettext_lazy("Regulator dashboard"), _STAFF),
-    ("inspections:lab_home", gettext_lazy("Upload spot-check results"), _LABS),
+    ("inspections:lab_home", gettext_lazy("Lab deliveries"), _LABS),
 )
 
 

@@ -73,6 +73,37 @@ def test_columns_may_come_in_any_order_and_a_bom_is_accepted():
     assert Lab.objects.get(name_zh="甲").name_en == "A"
 
 
+class KeyedLabImporter(LabImporter):
+    key_column = "name_zh"
+
+
+def test_the_preview_of_a_refused_file_shows_every_row_in_order_refused_ones_by_their_key():
+    # Batches of two: 甲 and 乙 are written (and rolled back) before 坏 is found.
+    data = "name_zh,name_en\n甲,A\n乙,B\n坏,C\n丙,D\n丁,E\n".encode()
+    with translation.override("en"):
+        report = run_import(KeyedLabImporter(), io.BytesIO(data), keep_preview=True)
+        plain = run_import(LabImporter(), io.BytesIO(data), keep_preview=True)
+        assert report.summary() == "1 problem found; nothing was imported."
+    rows = [(row.line, row.key, row.action) for row in report.preview]
+    assert rows == [
+        (2, "甲", "ok"),
+        (3, "乙", "ok"),
+        (4, "坏", "error"),
+        (5, "丙", "ok"),
+        (6, "丁", "ok"),
+    ]
+    assert report.preview[2].errors == ["Line 4, column “name_zh”: bad name"]
+    # Without a key column a refused row is shown without a key.
+    assert [row.key for row in plain.preview] == ["甲", "乙", "", "丙", "丁"]
+    assert not Lab.objects.exists()
+
+
+def test_the_summary_of_a_good_file_says_row_or_rows():
+    with translation.override("en"):
+        assert run("name_zh\n甲\n").summary() == "1 row: 1 created, 0 updated, 0 unchanged."
+        assert run("name_zh\n甲\n乙\n").summary() == "2 rows: 1 created, 0 updated, 1 unchanged."
+
+
 def test_one_bad_row_means_nothing_is_written_and_every_bad_row_is_named():
     report = run("name_zh,name_en\n甲,A\n乙,B\n坏,C\n,D\n")
     assert not report.ok

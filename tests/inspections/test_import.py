@@ -58,7 +58,7 @@ def test_a_good_file_is_imported_and_a_second_import_changes_nothing(
         row(member_a, "NT2025-0003", verdict="fail", severity="critical", category="fabrics"),
     ]
     run_command(coop, tmp_path, *rows)
-    assert "3 row(s): 3 created, 0 updated, 0 unchanged." in capsys.readouterr().out
+    assert "3 rows: 3 created, 0 updated, 0 unchanged." in capsys.readouterr().out
     failed = Inspection.objects.get(report_no="NT2025-0002")
     assert failed.member == member_b
     assert failed.rectified_on == datetime.date(2025, 4, 1)
@@ -69,7 +69,7 @@ def test_a_good_file_is_imported_and_a_second_import_changes_nothing(
     assert Rectification.objects.count() == 2
 
     run_command(coop, tmp_path, *rows)
-    assert "3 row(s): 0 created, 0 updated, 3 unchanged." in capsys.readouterr().out
+    assert "3 rows: 0 created, 0 updated, 3 unchanged." in capsys.readouterr().out
     assert Inspection.objects.count() == 3
     assert Rectification.objects.count() == 2
 
@@ -156,7 +156,7 @@ def test_item_results_are_imported_with_their_reports(coop, member_a, catalogue,
         ]
     )
     run_command(coop, tmp_path, row(member_a, verdict="fail", severity="major"), items=items + "\n")
-    assert "3 item result(s)" in capsys.readouterr().out
+    assert "3 item results" in capsys.readouterr().out
     inspection = Inspection.objects.get()
     results = {r.item.code: r for r in ItemResult.objects.filter(inspection=inspection)}
     assert results["formaldehyde"].measured_number == 112
@@ -275,7 +275,7 @@ def test_a_result_that_turns_into_a_failure_on_re_import_is_updated_and_opens_it
     run_command(coop, tmp_path, *rows)
     rows[1] = row(member_b, "NT2025-0002", verdict="fail", severity="critical")
     run_command(coop, tmp_path, *rows, reason="复核发现样品不合格")
-    assert "3 row(s): 0 created, 1 updated, 2 unchanged." in capsys.readouterr().out
+    assert "3 rows: 0 created, 1 updated, 2 unchanged." in capsys.readouterr().out
     changed = Inspection.objects.get(report_no="NT2025-0002")
     assert (changed.member, changed.verdict, changed.severity) == (member_b, "fail", "critical")
     assert changed.source == Inspection.Source.IMPORT

@@ -113,7 +113,7 @@ def test_the_preview_shows_the_member_and_product_of_each_row(personas, coop, me
     response = upload(personas.lab, coop, {"file": inspections_csv(member_a)})
     personas.lab.cookies["django_language"] = "en"
     preview = personas.lab.get(response["Location"])
-    assert preview.context["outcome"].report.preview[0].details == ["Firm A", "四件套"]
+    assert preview.context["outcome"].report.preview[0].details[:2] == ["Firm A", "四件套"]
     page = preview.content.decode()
     assert "<td>Firm A</td><td>四件套</td>" in page
 
@@ -124,7 +124,7 @@ def test_a_refused_row_is_previewed_with_its_member_and_product_too(
     response = upload(personas.lab, coop, {"file": inspections_csv(member_a, verdict="fail")})
     personas.lab.cookies["django_language"] = "en"
     row = personas.lab.get(response["Location"]).context["outcome"].report.preview[0]
-    assert (row.action, row.details) == ("error", ["Firm A", "四件套"])
+    assert (row.action, row.key, row.details[:2]) == ("error", "LAB-2025-001", ["Firm A", "四件套"])
 
 
 def test_a_lab_cannot_change_another_labs_report(personas, coop, member_a, catalogue):
@@ -198,3 +198,156 @@ def test_the_upload_list_has_a_constant_query_count(
         LabUpload.objects.create(cooperative=coop, lab=lab, user=user, file_name=f"f{number}.csv")
     with django_assert_num_queries(8):
         personas.lab.get(url)
+
+
+# The first walk's findings on the lab page ----------------------------------------------------
+
+
+def rows_csv(*rows: str, name: str = "inspections.csv") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, ("\n".join([HEADER, *rows]) + "\n").encode(), "text/csv")
+
+
+def row(member, report_no, *, verdict="pass", severity="", lab_name=""):
+    return (
+        f"{report_no},{member.credit_code},四件套,bedding,2025-03-01,2025-03-10,"
+        f"{verdict},{severity},{lab_name},"
+    )
+
+
+def preview_of(client, coop, files, language="en"):
+    client.cookies["django_language"] = language
+    response = upload(client, coop, files)
+    assert response.status_code == 302
+    return client.get(response["Location"]).content.decode()
+
+
+def test_a_refused_row_shows_its_report_number_as_typed(personas, coop, member_a, catalogue):
+    text = preview_of(
+        personas.lab, coop, {"file": rows_csv(row(member_a, "WALK-2026-002", verdict="fail"))}
+    )
+    assert "WALK-2026-002" in text
+    assert "refused" in text
+
+
+def test_a_refused_file_lists_every_row_and_offers_the_upload_form_again(
+    personas, coop, member_a, catalogue
+):
+    text = preview_of(
+        personas.lab,
+        coop,
+        {
+            "file": rows_csv(
+                row(member_a, "GOOD-1"),
+                row(member_a, "BAD-2", verdict="fail"),
+                row(member_a, "GOOD-3"),
+            )
+        },
+    )
+    assert text.index("GOOD-1") < text.index("BAD-2") < text.index("GOOD-3")
+    assert text.count(">fine<") == 2
+    assert "1 problem found; nothing was imported." in text
+    assert "Upload a corrected file" in text
+    assert f'action="{reverse("inspections:lab_home", args=[coop.slug])}"' in text
+    assert not Inspection.objects.exists()
+
+
+def test_the_preview_of_a_good_file_shows_what_will_be_stored(personas, coop, member_a, catalogue):
+    items = SimpleUploadedFile(
+        "items.csv",
+        b"report_no,item,measured_value,limit,result\n"
+        b"LAB-2025-001,formaldehyde,90,,fail\nLAB-2025-001,ph,6.5,,pass\n",
+    )
+    text = preview_of(
+        personas.lab,
+        coop,
+        {
+            "file": rows_csv(row(member_a, "LAB-2025-001", verdict="fail", severity="major")),
+            "items_file": items,
+        },
+    )
+    for shown in (
+        "<td>fail</td>",
+        "<td>major</td>",
+        "1 March 2025",
+        "10 March 2025",
+        '"num">2</td>',
+    ):
+        assert shown in text, shown
+    assert "Confirm: import every row" in text
+
+
+def test_the_confirmation_says_the_file_was_imported_with_plurals(
+    personas, coop, member_a, catalogue
+):
+    personas.lab.cookies["django_language"] = "en"
+    upload(personas.lab, coop, {"file": rows_csv(row(member_a, "A-1"), row(member_a, "A-2"))})
+    record = LabUpload.objects.get()
+    confirm = reverse("inspections:lab_confirm", args=[coop.slug, record.pk])
+    page = personas.lab.post(confirm, follow=True).content.decode()
+    assert (
+        "The file inspections.csv was imported. 2 rows: 2 created, 0 updated, 0 unchanged." in page
+    )
+    assert "(s)" not in page
+
+
+@pytest.mark.parametrize(
+    "written", ["国家家纺检测中心", " 国家 家纺检测中心 ", "NATIONAL HOME-TEXTILE  test centre"]
+)
+def test_the_lab_column_takes_the_labs_own_name_in_any_case_and_spacing(
+    personas, coop, member_a, lab, catalogue, written
+):
+    preview_of(personas.lab, coop, {"file": rows_csv(row(member_a, "A-1", lab_name=written))})
+    record = LabUpload.objects.get()
+    assert record.status == LabUpload.Status.PREVIEWED
+    personas.lab.post(reverse("inspections:lab_confirm", args=[coop.slug, record.pk]))
+    inspection = Inspection.objects.get()
+    assert (inspection.lab, inspection.lab_name) == (lab, "国家家纺检测中心")
+
+
+def test_another_lab_name_is_refused_with_a_plain_message_and_nothing_stored(
+    personas, coop, member_a, lab, catalogue
+):
+    files = {"file": rows_csv(row(member_a, "A-1", lab_name="National Textile Testing Centre"))}
+    text = preview_of(personas.lab, coop, files)
+    assert (
+        "The lab name “National Textile Testing Centre” is not this lab's name "
+        "(“National home-textile test centre”): leave the column empty or write exactly "
+        "that name."
+    ) in text.replace("&#x27;", "'")
+    assert LabUpload.objects.get().status == LabUpload.Status.REFUSED
+    assert not Inspection.objects.exists()
+    zh = preview_of(
+        personas.lab, coop, {"file": rows_csv(row(member_a, "A-1", lab_name="别的中心"))}, "zh-hans"
+    )
+    assert "检验检测机构名称“别的中心”不是本机构的名称（“国家家纺检测中心”）" in zh
+    assert not Inspection.objects.exists()
+
+
+def test_the_lab_page_says_what_the_lab_column_takes(personas, coop, lab, catalogue):
+    personas.lab.cookies["django_language"] = "zh-hans"
+    text = personas.lab.get(reverse("inspections:lab_home", args=[coop.slug])).content.decode()
+    assert "“lab”列（检验检测机构）可以留空；如填写，须准确填写本机构名称：国家家纺检测中心。" in text
+    # Chinese punctuation between and after the template links, no Latin marks, no stray space.
+    assert "填写后上传：<a" in text
+    assert "</a>、<a" in text
+    assert "</a>。日期写作" in text
+    personas.lab.cookies["django_language"] = "en"
+    text = personas.lab.get(reverse("inspections:lab_home", args=[coop.slug])).content.decode()
+    assert (
+        "The “lab” column may be left empty; if it is filled in, it must hold exactly this "
+        "lab's name: National home-textile test centre."
+    ) in text
+    assert "fill in: <a" in text
+    assert "</a>, <a" in text
+    assert "</a>. Dates are written" in text
+
+
+def test_the_portal_link_is_named_as_the_page_it_opens(personas, coop, lab, catalogue):
+    for language, name in (("zh-hans", "检测结果报送"), ("en", "Lab deliveries")):
+        personas.lab.cookies["django_language"] = language
+        portal = personas.lab.get(reverse("portal:index")).content.decode()
+        page = personas.lab.get(reverse("inspections:lab_home", args=[coop.slug])).content.decode()
+        assert f"<h1>{name}</h1>" in page
+        assert name in portal
+        assert "Upload spot-check results" not in portal
+        assert "上传抽检结果" not in portal

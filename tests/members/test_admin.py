@@ -214,7 +214,12 @@ def test_a_bad_file_shows_every_problem_and_offers_no_confirmation(personas, coo
     report = preview.context["report"]
     assert not report.ok
     assert confirm_url(preview) not in preview.content.decode()
-    assert [row.action for row in report.preview] == ["error"]
+    # Every row, the good one marked as such, the refused one with its key as written.
+    assert [(row.action, row.key) for row in report.preview] == [
+        ("error", f"{credit_code_for(1)[:17]}0"),
+        ("ok", credit_code_for(2)),
+    ]
+    assert "无问题" in preview.content.decode()
     assert (
         "Line 2, column “credit_code”" in preview.content.decode()
         or "第 2 行" in preview.content.decode()

@@ -237,7 +237,7 @@ def test_the_command_imports_and_prints_a_one_line_summary(coop, tmp_path):
     out = StringIO()
     with translation.override("en"):
         call_command("import_members", "--cooperative", coop.slug, str(path), stdout=out)
-    assert out.getvalue().strip() == "3 row(s): 3 created, 0 updated, 0 unchanged."
+    assert out.getvalue().strip() == "3 rows: 3 created, 0 updated, 0 unchanged."
     assert Member.objects.count() == 3
 
 

@@ -51,7 +51,7 @@ def test_paper_pledges_become_published_versions(tmp_path, firms):
         f"{a.credit_code},2,2024-02-01,,95,3,15,30,\n"
         f"{b.credit_code},1,2023-05-01,2024-05-01,90,7,30,60,\n",
     )
-    assert summary == "3 row(s): 3 created, 0 updated, 0 unchanged."
+    assert summary == "3 rows: 3 created, 0 updated, 0 unchanged."
     first = Pledge.objects.get(member=a, version=1)
     assert first.status == Pledge.Status.PUBLISHED
     assert first.statement == "我们承诺"
@@ -71,7 +71,7 @@ def test_importing_the_same_file_twice_changes_nothing(tmp_path, firms):
     a, _b = firms
     rows = f"{a.credit_code},1,2023-01-10,,92.5,5,20,45,\n"
     run(tmp_path, rows)
-    assert run(tmp_path, rows) == "1 row(s): 0 created, 0 updated, 1 unchanged."
+    assert run(tmp_path, rows) == "1 row: 0 created, 0 updated, 1 unchanged."
     assert Pledge.objects.count() == 1
 
 
@@ -80,7 +80,7 @@ def test_a_later_withdrawal_updates_only_the_withdrawal(tmp_path, firms):
     run(tmp_path, f"{a.credit_code},1,2023-01-10,,92.5,5,20,45,\n")
     assert (
         run(tmp_path, f"{a.credit_code},1,2023-01-10,2024-01-01,92.5,5,20,45,\n")
-        == "1 row(s): 0 created, 1 updated, 0 unchanged."
+        == "1 row: 0 created, 1 updated, 0 unchanged."
     )
     assert Pledge.objects.get().withdrawn_on == datetime.date(2024, 1, 1)
 
@@ -105,7 +105,7 @@ def test_targets_weaker_than_the_charter_are_errors_naming_the_minimum(tmp_path,
     assert "at most 7 days" in message
     assert "Line 3, column “resolution_days”" in message
     assert "Line 3, column “rectification_days”" in message
-    assert "4 problem(s) found; nothing was imported." in message
+    assert "4 problems found; nothing was imported." in message
     assert Pledge.objects.count() == 0
 
 
