@@ -165,6 +165,8 @@ def run_detail(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
             .order_by("-lodged_at")
         )
         context["publishable_from"] = services.publishable_from(run)
+        context["publication_deadline"] = services.publication_deadline(run)
+        context["notice_deadline"] = services.notice_deadline(run)
         context["publication_progress"] = services.publication_progress(run)
         context.update(_facts_context(run))
     return render(request, "pledges/assessment/run.html", context)
@@ -473,6 +475,7 @@ def objection(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
             "result": result,
             "form": form,
             "open_for_objection": open_for_objection,
+            "notice_deadline": services.notice_deadline(run),
             "objections": MemberObjection.objects.filter(run=run, member=member).order_by(
                 "-lodged_at"
             ),
