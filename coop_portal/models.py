@@ -302,10 +302,14 @@ class HolidayNoticeDay(models.Model):
         from django.core.exceptions import ValidationError
 
         errors: dict[str, Any] = {}
-        notice = self.notice if self.notice_id else None
+        # In the admin's inline the notice is the one being added, not saved yet.
+        try:
+            notice: HolidayNotice | None = self.notice
+        except HolidayNotice.DoesNotExist:
+            notice = None
         # A notice may name days of the year's edges (a make-up day in late December of the
         # year before, a New Year holiday running into January of the next).
-        if notice is not None and self.day and abs(self.day.year - notice.year) > 1:
+        if notice is not None and notice.year and self.day and abs(self.day.year - notice.year) > 1:
             errors["day"] = _("This day is too far from the notice's year.")
         if self.kind == self.Kind.HOLIDAY and not self.name_zh.strip():
             errors["name_zh"] = _("Give the holiday's name.")

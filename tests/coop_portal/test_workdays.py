@@ -223,6 +223,10 @@ def test_a_bad_notice_day_is_refused_in_the_readers_language(client, administrat
     response = client.post(reverse(ADD), form, headers={"accept-language": "zh-hans"})
     assert response.status_code == 200
     assert "调休上班日应为星期六或星期日。" in response.content.decode()
+    far = notice_form() | {"days-0-day": "2030-01-01"}
+    response = client.post(reverse(ADD), far, headers={"accept-language": "zh-hans"})
+    assert response.status_code == 200
+    assert "该日期距离通知所属年份太远。" in response.content.decode()
     assert not HolidayNotice.objects.exists()
 
 
