@@ -14,6 +14,7 @@ counts them; a ``Deadline`` says which unit it is in either way.
 from __future__ import annotations
 
 import datetime
+import logging
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 
@@ -36,6 +37,8 @@ ACCEPTANCE_DECISION_WORKING_DAYS = 7
 # The regulator publishes a period's results within this many working days of the day it
 # may first publish them (once late lab data has had time to arrive).
 PUBLICATION_WORKING_DAYS = 20
+
+logger = logging.getLogger(__name__)
 
 # The package's years: those its holiday table holds.
 PACKAGE_YEARS = frozenset(day.year for day in chinese_calendar.holidays)
@@ -109,9 +112,10 @@ class Day:
         return str(DayKind(self.kind).label)
 
 
-# The entered notices, cached whole (a few rows a year) and dropped whenever one changes.
+# The entered notices, cached whole (a few rows a year) and dropped whenever one changes; an
+# hour at most, should a change be made while the cache is unreachable.
 CACHE_KEY = "workdays:entered-notices"
-CACHE_SECONDS = 24 * 60 * 60
+CACHE_SECONDS = 60 * 60
 
 
 @dataclass(frozen=True)
@@ -121,7 +125,11 @@ class _Entered:
 
 
 def _entered_notices() -> dict[int, _Entered]:
-    table = cache.get(CACHE_KEY)
+    try:
+        table = cache.get(CACHE_KEY)
+    except Exception:  # the cache is down: read the table, as without a cache
+        logger.warning("The holiday notices could not be read from the cache.", exc_info=True)
+        table = None
     if table is None:
         table = {
             notice.year: _Entered(
@@ -133,14 +141,24 @@ def _entered_notices() -> dict[int, _Entered]:
             )
             for notice in HolidayNotice.objects.prefetch_related("days")
         }
-        cache.set(CACHE_KEY, table, CACHE_SECONDS)
+        try:
+            cache.set(CACHE_KEY, table, CACHE_SECONDS)
+        except Exception:
+            logger.warning("The holiday notices could not be cached.", exc_info=True)
     return table
 
 
 def forget_entered_notices(**kwargs: object) -> None:
     """Drop the cached notices now and once the change commits (connected in apps.py)."""
-    cache.delete(CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
+    _drop_cached_notices()
+    transaction.on_commit(_drop_cached_notices)
+
+
+def _drop_cached_notices() -> None:
+    try:
+        cache.delete(CACHE_KEY)
+    except Exception:  # the entry expires within CACHE_SECONDS
+        logger.warning("The cached holiday notices could not be dropped.", exc_info=True)
 
 
 class WorkCalendar:

@@ -252,3 +252,9 @@ def test_others_cannot_enter_a_notice(client, personas, django_user_model):
     assert client.post(reverse(ADD), notice_form()).status_code == 403
     assert personas.anonymous.get(reverse(CHANGELIST)).status_code == 302
     assert not HolidayNotice.objects.exists()
+
+
+def test_the_calendar_works_while_the_cache_is_unreachable(cache_unreachable):
+    assert WorkCalendar().add_working_days(D(2026, 2, 12), 7) == D(2026, 2, 28)
+    enter_notice(2027, "测试通知", [(D(2027, 1, 1), "holiday", "元旦", "New Year's Day")])
+    assert not WorkCalendar().is_working_day(D(2027, 1, 1))
