@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from coop_portal.models import EvidenceFile, FinalOnceLoaded
+from coop_portal.workdays import Deadline, working_deadline
 from members.models import Cooperative, Member, localised
 
 from .rendering import render_markdown
@@ -753,10 +754,20 @@ class ExitStep(models.Model):
     def evidence_lines(self) -> list[str]:
         return [line.strip() for line in self.evidence.splitlines() if line.strip()]
 
-    def appeal_deadline(self, appeal_window_days: int) -> datetime.date | None:
+    def appeal_window(self, appeal_window_days: int) -> Deadline | None:
+        """The last day to appeal the step: an administrative procedure, counted in working
+        days from the decision."""
         if self.decided_on is None:
             return None
-        return self.decided_on + datetime.timedelta(days=appeal_window_days)
+        return working_deadline(
+            self.decided_on,
+            appeal_window_days,
+            _("the member may appeal a warning, a suspension or a removal after its decision"),
+        )
+
+    def appeal_deadline(self, appeal_window_days: int) -> datetime.date | None:
+        window = self.appeal_window(appeal_window_days)
+        return None if window is None else window.due
 
 
 class Appeal(models.Model):

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from coop_portal.evidence import ACCEPTED_FILES, evidence_response
 from coop_portal.params import record_id
 from coop_portal.ratelimits import seconds_to_wait
+from coop_portal.workdays import ACCEPTANCE_DECISION_WORKING_DAYS, PUBLICATION_WORKING_DAYS
 from members.models import Cooperative, Member, Role
 from members.scoping import cooperative_for, member_of, signed_in_user, works_for_or_oversees
 
@@ -132,7 +133,15 @@ def methodology(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "charter/methodology.html",
-        {"cooperative": cooperative, "version": version, "policy": version.policy},
+        {
+            "cooperative": cooperative,
+            "version": version,
+            "policy": version.policy,
+            "deadline_days": {
+                "acceptance": ACCEPTANCE_DECISION_WORKING_DAYS,
+                "publication": PUBLICATION_WORKING_DAYS,
+            },
+        },
     )
 
 
@@ -257,7 +266,8 @@ def member_cases(request: HttpRequest) -> HttpResponse:
     for case in cases:
         steps = []
         for step in case.steps.all():
-            deadline = step.appeal_deadline(policy.appeal_window_days)
+            window = step.appeal_window(policy.appeal_window_days)
+            deadline = None if window is None else window.due
             appealable = (
                 step.status == ExitStep.Status.CONFIRMED
                 and step.kind in ExitStep.APPEALABLE_KINDS
@@ -265,7 +275,18 @@ def member_cases(request: HttpRequest) -> HttpResponse:
                 and deadline is not None
                 and today <= deadline
             )
-            steps.append({"step": step, "appeal_until": deadline, "appealable": appealable})
+            steps.append(
+                {
+                    "step": step,
+                    "appeal_until": deadline,
+                    # Shown for the steps a member may appeal, open or closed.
+                    "appeal_window": window
+                    if step.status == ExitStep.Status.CONFIRMED
+                    and step.kind in ExitStep.APPEALABLE_KINDS
+                    else None,
+                    "appealable": appealable,
+                }
+            )
         if steps:
             rows.append({"case": case, "steps": steps})
     return render(

@@ -19,6 +19,12 @@ from coop_portal.models import EvidenceFile
 # Named by the migration that created the evidence table.
 from coop_portal.models import evidence_path as evidence_path
 from coop_portal.percent import percent
+from coop_portal.workdays import (
+    ACCEPTANCE_DECISION_WORKING_DAYS,
+    Deadline,
+    calendar_deadline,
+    working_deadline,
+)
 from members.models import Cooperative, Member, Role, ShadowVisit, User
 
 if TYPE_CHECKING:
@@ -373,6 +379,40 @@ class Complaint(models.Model):
             return False
         salt = self.tracking_code_hash.split("$", 1)[0]
         return hmac.compare_digest(self.tracking_code_hash, hash_tracking_code(code, salt))
+
+    @property
+    def acceptance_deadline(self) -> Deadline:
+        """The day by which the cooperative decides whether to accept the complaint: an
+        administrative procedure, counted in working days from receipt."""
+        return working_deadline(
+            self.received_on,
+            ACCEPTANCE_DECISION_WORKING_DAYS,
+            _("the cooperative decides whether to accept a complaint after receiving it"),
+        )
+
+    @property
+    def response_deadline(self) -> Deadline | None:
+        """The answer deadline fixed on acceptance: the member's pledged days, in calendar
+        days as the methodology counts them."""
+        if self.accepted_on is None or self.response_due_on is None:
+            return None
+        return calendar_deadline(
+            self.accepted_on,
+            (self.response_due_on - self.accepted_on).days,
+            _("the answer time the member pledged, from acceptance"),
+            due=self.response_due_on,
+        )
+
+    @property
+    def resolution_deadline(self) -> Deadline | None:
+        if self.accepted_on is None or self.resolution_due_on is None:
+            return None
+        return calendar_deadline(
+            self.accepted_on,
+            (self.resolution_due_on - self.accepted_on).days,
+            _("the resolution time the member pledged, from acceptance"),
+            due=self.resolution_due_on,
+        )
 
     def answer_is_late(self, on: datetime.date) -> bool:
         """Whether the answer came, or is still missing, after its deadline."""

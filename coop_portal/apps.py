@@ -24,6 +24,24 @@ class CoopPortalConfig(AppConfig):
         from . import metrics, public_cache, requestid  # noqa: F401
 
         public_cache.connect_signals()
+        self._connect_holiday_notices()
+
+    def _connect_holiday_notices(self) -> None:
+        """A notice entered or changed by hand counts at once (coop_portal/workdays.py)."""
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import HolidayNotice, HolidayNoticeDay
+        from .workdays import forget_entered_notices
+
+        for model in (HolidayNotice, HolidayNoticeDay):
+            post_save.connect(
+                forget_entered_notices, sender=model, dispatch_uid=f"workdays-{model.__name__}-save"
+            )
+            post_delete.connect(
+                forget_entered_notices,
+                sender=model,
+                dispatch_uid=f"workdays-{model.__name__}-delete",
+            )
 
 
 class LockoutConfig(AxesAppConfig):

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 if TYPE_CHECKING:
     from .csvimport import ImportReport
@@ -275,3 +276,84 @@ class EvidenceFile(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+class HolidayNotice(models.Model):
+    """A year's holiday calendar as the State Council announced it, entered by hand.
+
+    The working-day clocks (coop_portal/workdays.py) read the ``chinesecalendar`` package,
+    which is updated each November after the notice; until it is, an administrator enters
+    the notice here. An entered year overrides the package for that year.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    # The notice's reference as published, e.g. 国办发明电〔2025〕7号.
+    reference = models.CharField(_("notice reference"), max_length=100)
+    published_on = models.DateField(_("notice published on"), null=True, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField(_("entered"), default=timezone.now, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("holiday notice")
+        verbose_name_plural = _("holiday notices")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year} · {self.reference}"
+
+
+class HolidayNoticeDay(models.Model):
+    """One day a notice names: a holiday (with its name) or a make-up working day (调休)."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("holiday")
+        MAKEUP = "makeup", _("make-up working day")
+
+    notice = models.ForeignKey(
+        HolidayNotice, verbose_name=_("notice"), on_delete=models.CASCADE, related_name="days"
+    )
+    day = models.DateField(_("day"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name_zh = models.CharField(_("holiday name (Chinese)"), max_length=50, blank=True)
+    name_en = models.CharField(_("holiday name (English)"), max_length=50, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("day of a holiday notice")
+        verbose_name_plural = _("days of a holiday notice")
+        ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "day"], name="holiday_notice_day_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day.isoformat()} · {self.get_kind_display()}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        errors: dict[str, Any] = {}
+        # In the admin's inline the notice is the one being added, not saved yet.
+        try:
+            notice: HolidayNotice | None = self.notice
+        except HolidayNotice.DoesNotExist:
+            notice = None
+        # A notice may name days of the year's edges (a make-up day in late December of the
+        # year before, a New Year holiday running into January of the next).
+        if notice is not None and notice.year and self.day and abs(self.day.year - notice.year) > 1:
+            errors["day"] = _("This day is too far from the notice's year.")
+        if self.kind == self.Kind.HOLIDAY and not self.name_zh.strip():
+            errors["name_zh"] = _("Give the holiday's name.")
+        if self.kind == self.Kind.MAKEUP and self.day and self.day.weekday() < 5:
+            errors["day"] = _("A make-up working day falls on a Saturday or a Sunday.")
+        if errors:
+            raise ValidationError(errors)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from coop_portal.models import EvidenceFile, PreviewedUpload
+from coop_portal.workdays import Deadline, working_deadline
 from members.models import Cooperative, Lab, Member, localised
 
 
@@ -235,9 +236,17 @@ class Inspection(models.Model):
             and self.retest_accepted_at is None
         )
 
+    def objection_deadline(self, window_days: int) -> Deadline:
+        """The last day on which the member may object to this result: an administrative
+        procedure, counted in working days from the report date."""
+        return working_deadline(
+            self.reported_on,
+            window_days,
+            _("the member may object to an inspection result after its report date"),
+        )
+
     def objection_closes_on(self, window_days: int) -> datetime.date:
-        """The last day on which the member may object to this result."""
-        return self.reported_on + datetime.timedelta(days=window_days)
+        return self.objection_deadline(window_days).due
 
 
 class TestItem(models.Model):

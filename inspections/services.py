@@ -657,14 +657,14 @@ def raise_objection(
         raise Refused(_("This result has been voided already."))
     if inspection.objections.filter(status=Objection.Status.PENDING).exists():
         raise Refused(_("An objection to this result is waiting for a decision."))
-    closes_on = inspection.objection_closes_on(objection_window_days(inspection))
-    if on > closes_on:
+    deadline = inspection.objection_deadline(objection_window_days(inspection))
+    if deadline.is_past(on):
         raise Refused(
             _(
                 "The window for objecting to this result closed on %(date)s, "
-                "%(days)d days after the report date."
+                "%(length)s after the report date."
             )
-            % {"date": date_format(closes_on), "days": (closes_on - inspection.reported_on).days}
+            % {"date": date_format(deadline.due), "length": deadline.length}
         )
     objection = Objection.objects.create(
         inspection=inspection, raised_on=on, reason=reason, raised_by=by

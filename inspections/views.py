@@ -169,7 +169,8 @@ def _render_member_inspection(
     cooperative = inspection.member.cooperative
     today = cooperative.today()
     rectification = Rectification.objects.filter(inspection=inspection).first()
-    closes_on = inspection.objection_closes_on(services.objection_window_days(inspection))
+    objection_deadline = inspection.objection_deadline(services.objection_window_days(inspection))
+    closes_on = objection_deadline.due
     objections = list(inspection.objections.prefetch_related("evidence"))
     can_object = (
         not inspection.voided
@@ -192,6 +193,7 @@ def _render_member_inspection(
             # What changed since the result was first recorded: old → new, when and why.
             "changes": result_changes(inspection),
             "objection_closes_on": closes_on,
+            "objection_deadline": objection_deadline,
             "can_object": can_object,
             "action_form": action_form or CorrectiveActionForm(today=today),
             "objection_form": objection_form or ObjectionForm(),

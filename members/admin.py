@@ -21,6 +21,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from coop_portal.export import csv_response, xlsx_response
 from coop_portal.mail import DEFAULT_MAIL_LANGUAGE
+from coop_portal.models import HolidayNotice, HolidayNoticeDay
 from coop_portal.refusal import Refused
 from coop_portal.tasks import enqueue
 
@@ -654,3 +655,34 @@ class UserAdmin(BaseUserAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return bool(request.user.is_superuser)
+
+
+class HolidayNoticeDayInline(ScopedTabularInline):
+    model = HolidayNoticeDay
+    extra = 3
+    fields = ["day", "kind", "name_zh", "name_en"]
+
+
+@admin.register(HolidayNotice)
+class HolidayNoticeAdmin(ScopedHistoryAdmin):
+    """A year's State Council holiday notice entered by hand, before the ``chinesecalendar``
+    package carries it (coop_portal/workdays.py): the holidays with their names and the
+    make-up working days. The table is national, so every cooperative's administrators see
+    and enter it; only a superuser deletes one (the year then goes back to the package)."""
+
+    list_display = ["year", "reference", "published_on", "entered_by", "entered_at"]
+    readonly_fields = ["entered_by", "entered_at"]
+    fields = ["year", "reference", "published_on", "entered_by", "entered_at"]
+    inlines = [HolidayNoticeDayInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        # National: no cooperative scopes it.
+        return super(CooperativeScopedAdmin, self).get_queryset(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_active and request.user.is_superuser)
+
+    def save_model(self, request: HttpRequest, obj: HolidayNotice, form: Any, change: bool) -> None:
+        if not change:
+            obj.entered_by = signed_in_user(request)
+        super().save_model(request, obj, form, change)

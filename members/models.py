@@ -8,23 +8,16 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from coop_portal.language import localised
 from coop_portal.models import PreviewedUpload
 
 from .credit_code import normalise, validate_credit_code
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
-
-
-def localised(chinese: str, english: str) -> str:
-    """The English text when English is active and there is one, else the Chinese."""
-    if english and (get_language() or "").startswith("en"):
-        return english
-    return chinese
 
 
 class UserManager(BaseUserManager["User"]):

@@ -9,6 +9,7 @@ views, ``manage.py assess`` and the schedule (schedule.py) call these.
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from collections.abc import Callable, Sequence
 
 from django.core.cache import cache
@@ -17,11 +18,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from charter.models import CharterVersion
 from coop_portal.evidence import CheckedFile, store_evidence
 from coop_portal.refusal import Refused
 from coop_portal.tasks import enqueue
+from coop_portal.workdays import (
+    PUBLICATION_WORKING_DAYS,
+    Deadline,
+    WorkCalendar,
+    working_deadline,
+)
 from members.models import Cooperative, Member, User
 from pledges.models.assessment import (
     AssessmentPeriod,
@@ -142,6 +150,37 @@ def publishable_from(run: AssessmentRun) -> datetime.date:
     return run.period.last_day + datetime.timedelta(days=grace + 1)
 
 
+def publication_deadline(run: AssessmentRun) -> Deadline:
+    """The last day to publish the run's period: 20 working days once late lab data is in."""
+    return working_deadline(
+        publishable_from(run) - datetime.timedelta(days=1),
+        PUBLICATION_WORKING_DAYS,
+        gettext_lazy(
+            "the regulator publishes a period's results once late lab data has had time to arrive"
+        ),
+    )
+
+
+def _notice_days(run: AssessmentRun) -> int:
+    return int(getattr(getattr(run.charter_version, "policy", None), "notice_period_days", 7))
+
+
+def notice_deadline(run: AssessmentRun) -> Deadline | None:
+    """The end of the public notice period, in which a member may object to its result:
+    working days from the publication day, as fixed on publication."""
+    if run.notice_ends_on is None or run.published_at is None:
+        return None
+    published_on = run.published_at.astimezone(
+        zoneinfo.ZoneInfo(run.period.cooperative.time_zone)
+    ).date()
+    return working_deadline(
+        published_on,
+        _notice_days(run),
+        gettext_lazy("a member may object to its published result during the public notice"),
+        due=run.notice_ends_on,
+    )
+
+
 def check_publishable(run: AssessmentRun) -> None:
     """Refuse, with the reason, a run that may not be published (yet)."""
     if run.status != Status.DRAFT:
@@ -199,13 +238,14 @@ def publish_run(
         previous.status = Status.SUPERSEDED
         previous.superseded_at = timezone.now()
         previous.save(update_fields=["status", "superseded_at"])
-    notice_days = getattr(getattr(run.charter_version, "policy", None), "notice_period_days", 7)
+    notice_days = _notice_days(run)
     run.status = Status.PUBLISHED
     run.revision = latest_revision + 1
     run.revision_note = note
     run.published_by = by
     run.published_at = timezone.now()
-    run.notice_ends_on = today + datetime.timedelta(days=notice_days)
+    # An administrative procedure: the notice period counts working days.
+    run.notice_ends_on = WorkCalendar().add_working_days(today, notice_days)
     run.publication_requested_at = None
     run.publication_error = ""
     run.save(

@@ -203,7 +203,8 @@ def test_an_appeal_after_the_window_is_refused(member_a, member_user_a, charter,
     step = take_exit_step(
         member_a, "warning", by=administrator, reason="等级 D", on=datetime.date(2026, 3, 1)
     )
-    lodge_window_end = datetime.date(2026, 3, 16)
+    # 15 working days after Sunday 1 March 2026: 2–6, 9–13 and 16–20 March.
+    lodge_window_end = datetime.date(2026, 3, 20)
     with pytest.raises(ValidationError, match="appeal window closed"):
         lodge_appeal(
             step, by=member_user_a, grounds="迟到", on=lodge_window_end + datetime.timedelta(days=1)

@@ -8,8 +8,8 @@ from unittest import mock
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
-from django.db import DatabaseError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError
 from django.test import Client
 from django.urls import reverse
 

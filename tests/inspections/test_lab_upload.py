@@ -326,7 +326,9 @@ def test_another_lab_name_is_refused_with_a_plain_message_and_nothing_stored(
 def test_the_lab_page_says_what_the_lab_column_takes(personas, coop, lab, catalogue):
     personas.lab.cookies["django_language"] = "zh-hans"
     text = personas.lab.get(reverse("inspections:lab_home", args=[coop.slug])).content.decode()
-    assert "“lab”列（检验检测机构）可以留空；如填写，须准确填写本机构名称：国家家纺检测中心。" in text
+    assert (
+        "“lab”列（检验检测机构）可以留空；如填写，须准确填写本机构名称：国家家纺检测中心。" in text
+    )
     # Chinese punctuation between and after the template links, no Latin marks, no stray space.
     assert "填写后上传：<a" in text
     assert "</a>、<a" in text

@@ -115,21 +115,21 @@ def test_a_member_objects_within_the_window(personas, coop, member_a, catalogue)
 def test_an_objection_after_the_window_is_refused_with_the_closing_date(
     personas, coop, member_a, catalogue
 ):
-    today = coop.today()
     old = FailedInspectionFactory(
         cooperative=coop,
         member=member_a,
         category=catalogue["bedding"],
-        sampled_on=today - datetime.timedelta(days=30),
-        reported_on=today - datetime.timedelta(days=16),
+        sampled_on=datetime.date(2025, 2, 10),
+        reported_on=datetime.date(2025, 3, 10),
     )
     personas.member_a.cookies["django_language"] = "en"
     response = personas.member_a.post(reverse("inspections:object", args=[old.pk]), {"reason": "x"})
     assert response.status_code == 400
-    closed_on = today - datetime.timedelta(days=1)
-    # In the reader's language's date format (9 March 2025), not ISO.
-    expected = f"{closed_on.day} {closed_on:%B} {closed_on.year}"
-    assert f"closed on {expected}, 15 days after the report date" in response.content.decode()
+    # 15 working days after Monday 10 March 2025, in the reader's date format, not ISO.
+    assert (
+        "closed on 31 March 2025, 15 working days after the report date"
+        in response.content.decode()
+    )
     assert not Objection.objects.exists()
 
 

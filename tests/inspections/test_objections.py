@@ -25,7 +25,8 @@ def failed(coop, member_a, catalogue):
 
 
 def test_the_window_is_the_charters_objection_window(failed):
-    raise_objection(failed, reason="x", by=None, on=REPORTED + datetime.timedelta(days=15))
+    # 15 working days after Monday 10 March 2025: Monday 31 March is the last day.
+    raise_objection(failed, reason="x", by=None, on=datetime.date(2025, 3, 31))
     assert Objection.objects.count() == 1
 
 
@@ -34,14 +35,14 @@ def test_an_objection_one_day_late_is_refused_with_the_date(failed):
 
     with (
         translation.override("en"),
-        pytest.raises(Refused, match="closed on 25 March 2025"),
+        pytest.raises(Refused, match="closed on 31 March 2025, 15 working days after"),
     ):
-        raise_objection(failed, reason="x", by=None, on=REPORTED + datetime.timedelta(days=16))
+        raise_objection(failed, reason="x", by=None, on=datetime.date(2025, 4, 1))
     with (
         translation.override("zh-hans"),
-        pytest.raises(Refused, match="2025年3月25日"),
+        pytest.raises(Refused, match="2025年3月31日"),
     ):
-        raise_objection(failed, reason="x", by=None, on=REPORTED + datetime.timedelta(days=16))
+        raise_objection(failed, reason="x", by=None, on=datetime.date(2025, 4, 1))
 
 
 def test_an_upheld_objection_voids_the_result_and_voided_results_never_count(

@@ -308,6 +308,15 @@ MATRIX: dict[str, str] = {
     'admin/coop_portal/outboxemail/<path:object_id>/change/': "admin-login admin-login admin-login admin-login admin-login admin-login 403         403",
     'admin/coop_portal/outboxemail/<path:object_id>/delete/': "admin-login admin-login admin-login admin-login admin-login admin-login 403         403",
     'admin/coop_portal/outboxemail/<path:object_id>/history/': "admin-login admin-login admin-login admin-login admin-login admin-login 403         403",
+    # The State Council's holiday notices, national: every cooperative's administrators enter
+    # them, only a superuser deletes one. The demo has none (the record is "0").
+    'admin/coop_portal/holidaynotice/': "admin-login admin-login admin-login admin-login admin-login admin-login 200         200",
+    'admin/coop_portal/holidaynotice/add/': "admin-login admin-login admin-login admin-login admin-login admin-login 200         200",
+    'admin/coop_portal/holidaynotice/<path:object_id>/': "admin-login admin-login admin-login admin-login admin-login admin-login 302         302",
+    'admin/coop_portal/holidaynotice/<path:object_id>/change/': "admin-login admin-login admin-login admin-login admin-login admin-login 404         404",
+    'admin/coop_portal/holidaynotice/<path:object_id>/delete/': "admin-login admin-login admin-login admin-login admin-login admin-login 403         403",
+    'admin/coop_portal/holidaynotice/<path:object_id>/history/': "admin-login admin-login admin-login admin-login admin-login admin-login 404         404",
+    'admin/coop_portal/holidaynotice/^([^/]+)/history/([^/]+)/$': "admin-login admin-login admin-login admin-login admin-login admin-login 404         404",
     'admin/^(?P<app_label>auth|axes|coop_portal|otp_totp|otp_static|members|charter|inspections|complaints|pledges)/$': "admin-login admin-login admin-login admin-login admin-login admin-login 200         200",
     'admin/(?P<url>.*)$': "admin-login admin-login admin-login admin-login admin-login admin-login 404         404",
     'members/<slug:slug>/': "200         200         200         200         200         200         200         200",

@@ -54,7 +54,8 @@ def test_publishing_a_draft_opens_the_notice_period(coop, charter, regulator, fr
     run = publish(coop, "2025", by=regulator)
     assert run.status == AssessmentRun.Status.PUBLISHED
     assert run.revision == 1
-    assert run.notice_ends_on == D(2026, 2, 8)
+    # Seven working days after Sunday 1 February 2026: 2–6 and 9–10 February.
+    assert run.notice_ends_on == D(2026, 2, 10)
     assert run.published_by == regulator
     assert AssessmentRun.objects.current(run.period) == run
 
@@ -148,9 +149,10 @@ def test_published_data_is_refused_by_the_database(coop, charter):
 def test_the_run_becomes_final_only_after_the_notice_period(coop, charter, freeze_today):
     freeze_today(D(2026, 2, 1))
     run = publish(coop, "2025")
-    freeze_today(D(2026, 2, 8))
+    # The notice counts seven working days: it ends on Tuesday 10 February.
+    freeze_today(D(2026, 2, 10))
     assert finalise_runs() == 0
-    freeze_today(D(2026, 2, 9))
+    freeze_today(D(2026, 2, 11))
     assert finalise_runs() == 1
     run.refresh_from_db()
     assert run.status == AssessmentRun.Status.FINAL
@@ -168,7 +170,7 @@ def test_a_member_objects_during_the_notice_period_only(
         run, member_a, text="One report is not ours.", by=member_user_a
     )
     assert objection.decision == MemberObjection.Decision.PENDING
-    freeze_today(D(2026, 2, 9))
+    freeze_today(D(2026, 2, 11))
     run.refresh_from_db()
     with pytest.raises(ValidationError):
         services.lodge_objection(run, member_a, text="Too late.", by=member_user_a)

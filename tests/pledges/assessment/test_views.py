@@ -305,7 +305,8 @@ def test_an_empty_objection_is_refused(personas, published):
 
 
 def test_objections_close_with_the_notice_period(personas, published, freeze_today):
-    freeze_today(D(2026, 2, 9))
+    # Published on Sunday 1 February 2026: seven working days end on Tuesday 10 February.
+    freeze_today(D(2026, 2, 11))
     page = personas.member_a.get(objection_url(published))
     assert page.status_code == 200
     assert 'name="text"' not in page.content.decode()
