@@ -8,6 +8,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -114,7 +115,10 @@ def bind_submission(form_key: str, browser_secret: str) -> BoundSubmission:
 
 
 def tracking_url(complaint: Complaint) -> str:
-    return absolute_url(reverse("complaints:track", args=[complaint.cooperative.slug]))
+    """The tracking page with the complaint's reference filled in: the consumer types only
+    the code, which no e-mail sent after the first one carries."""
+    page = reverse("complaints:track", args=[complaint.cooperative.slug])
+    return absolute_url(f"{page}?{urlencode({'reference': complaint.reference})}")
 
 
 def _store_evidence(complaint: Complaint, event: ComplaintEvent, files: list[CheckedFile]) -> None:

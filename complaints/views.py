@@ -341,7 +341,9 @@ def _bound_to_browser(request: HttpRequest, form_key: str) -> services.BoundSubm
 @never_cache
 def track(request: HttpRequest, slug: str) -> HttpResponse:
     cooperative = get_object_or_404(Cooperative, slug=slug)
-    form = TrackingForm(request.POST or None)
+    # A link from an e-mail fills the reference in; the code is typed.
+    reference = request.GET.get("reference", "")[: TrackingForm.base_fields["reference"].max_length]
+    form = TrackingForm(request.POST or None, initial={"reference": reference.strip()})
     status = 200
     if request.method == "POST":
         # Counted in the database when the cache is down: codes must not be guessed then.

@@ -1,6 +1,7 @@
 """Following a complaint with its reference and tracking code; evidence downloads."""
 
 from unittest import mock
+from urllib.parse import urlsplit
 
 import pytest
 from django.urls import reverse
@@ -300,3 +301,14 @@ def test_adding_information_has_its_own_limit_and_keeps_the_text_over_it(
     assert held.status_code == 429
     assert "再补充：商家电话打不通。" in held.content.decode()
     assert complaint.events.filter(kind="information").count() == 1
+
+
+def test_the_link_in_the_consumers_mail_fills_the_reference_in(client, filed):
+    complaint, _code = filed
+    link = services.tracking_url(complaint)
+    assert link.endswith(f"{track_url(complaint.cooperative)}?reference={complaint.reference}")
+    address = urlsplit(link)
+    page = client.get(f"{address.path}?{address.query}")
+    assert page.context["form"]["reference"].value() == complaint.reference
+    long = client.get(track_url(complaint.cooperative), {"reference": "X" * 500})
+    assert len(long.context["form"]["reference"].value()) == 40
