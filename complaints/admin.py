@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any, cast
 
 from django.contrib import admin
@@ -128,7 +129,7 @@ class ComplaintAdmin(ReadOnlyAdminMixin, CooperativeScopedAdmin):  # type: ignor
         reference is found whatever its case."""
         term = search_term.strip()
         phone = national_phone(term) if PHONE.match(term) else ""
-        if not phone.isdigit():
+        if not re.fullmatch(r"[0-9]+", phone):
             return super().get_search_results(request, queryset, term)
         complaints = cast(ComplaintQuerySet, queryset)
         found = list(complaints.with_phone(phone).values_list("pk", flat=True))

@@ -46,6 +46,10 @@ NOT_PAGES = {
     "complaints:track_data_copy": "JSON, once an administrator granted the request",
     "complaints:staff_data_request": "POST only (the forms are on staff_detail)",
     "portal:remove": "POST only",
+    "charter:decide_proposals": "POST only (the proposals are ticked on charter:manage; the "
+    "confirmation is browser journey 6)",
+    "complaints:filed": "the confirmation of the browser that filed a complaint only: the "
+    "same page as complaints:file's answer (browser journey 2 reaches it)",
     "portal:make_owner": "POST only (the button is on portal:team)",
     "portal:cancel_invitation": "POST only (the button is on portal:team)",
     "portal:pledge_new": "POST only (the button is on the dashboard)",

@@ -82,11 +82,13 @@ def test_a_regulator_decides_on_the_objections_page(personas, coop, failed):
     assert failed.voided
 
 
-def test_the_member_reads_the_decision_note_in_the_pages_brackets(personas, failed, regulator):
+def test_the_member_reads_the_decision_and_its_reasons(personas, failed, regulator):
     objection = raise_objection(failed, reason="已复检", by=None, on=REPORTED)
     decide_objection(objection, upheld=False, note="复检仍不合格", by=regulator)
     url = reverse("inspections:member_inspection", args=[failed.pk])
-    assert "（复检仍不合格）" in personas.member_a.get(url).content.decode()
+    page = personas.member_a.get(url).content.decode()
+    assert "<dt>决定理由</dt><dd>复检仍不合格</dd>" in page
+    assert "(复检仍不合格)" not in page
 
 
 def test_an_administrator_sees_objections_but_only_a_regulator_decides(personas, coop, failed):

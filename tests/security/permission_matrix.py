@@ -369,6 +369,9 @@ MATRIX: dict[str, str] = {
     'pledges/assessments/objections/evidence/<int:pk>/': "login       login       404         404         404         200         200         404",
     'complaints/<slug:slug>/file/': "200         200         200         200         200         200         200         200",
     'complaints/<slug:slug>/track/': "200         200         200         200         200         200         200         200",
+    # A complaint's confirmation, for the browser that filed it only: no persona filed one
+    # with this form key from its own browser.
+    'complaints/<slug:slug>/filed/<str:form_key>/': "404         404         404         404         404         404         404         404",
     'complaints/<slug:slug>/track/<str:reference>/': "404         200         404         404         404         404         404         404",
     'complaints/<slug:slug>/track/<str:reference>/add/': "405         405         405         405         405         405         405         405",
     'complaints/<slug:slug>/track/<str:reference>/feedback/': "405         405         405         405         405         405         405         405",
@@ -399,6 +402,7 @@ MATRIX: dict[str, str] = {
     'pledges/assessments/<slug:slug>/review/<int:run_id>/facts/': "login       login       405         405         405         405         405         405",
     'pledges/assessments/<slug:slug>/review/objections/<int:objection_id>/decide/': "login       login       405         405         405         405         405         405",
     'pledges/assessments/<slug:slug>/dashboard/': "login       login       404         404         404         200         200         404",
+    'pledges/assessments/<slug:slug>/dashboard/figures.csv': "login       login       404         404         404         200         200         404",
     'pledges/assessments/<slug:slug>/objection/<int:run_id>/': "login       login       200         200         404         404         404         404",
     'pledges/assessments/<slug:cooperative>/': "200         200         200         200         200         200         200         200",
     'pledges/assessments/<slug:cooperative>/members/<str:credit_code>/history/': "200         200         200         200         200         200         200         200",

@@ -74,6 +74,8 @@ def _by_name(world: World) -> dict[str, Any]:
         "request_pk": 0,
         "invitation_id": 0,
         "action": "remove",
+        # A complaint form's key that no persona's browser filed a complaint with.
+        "form_key": "0" * 32,
     }
 
 
