@@ -444,7 +444,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                     messages.error(request, error.messages[0])
                     return redirect("home")
                 messages.success(
-                    request, _("You are now on the team of %(member)s.") % {"member": member}
+                    request,
+                    _("You are now on the team of %(member)s.") % {"member": member.display_name},
                 )
                 return redirect("portal:dashboard", member.pk)
             context["confirm"] = True
@@ -461,7 +462,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         )
         auth_login(request, user, backend=MODEL_BACKEND)
         messages.success(
-            request, _("Welcome! You are now on the team of %(member)s.") % {"member": member}
+            request,
+            _("Welcome! You are now on the team of %(member)s.") % {"member": member.display_name},
         )
         return redirect("portal:dashboard", member.pk)
     context["form"] = form

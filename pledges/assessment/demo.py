@@ -17,6 +17,8 @@ from . import services
 FINAL_PERIOD = (2024, "")
 NOTICE_PERIOD = (2025, "-H1")
 DRAFT_PERIOD = (2025, "")
+# How long ago the final period was published: longer than any notice period.
+PUBLISHED_DAYS_AGO = 30
 
 
 def period_code(period: tuple[int, str], today: datetime.date) -> str:
@@ -47,10 +49,14 @@ def load(cooperative: Cooperative) -> None:
     final_code = period_code(FINAL_PERIOD, today)
     final_period = services.period_for(cooperative, final_code)
     if AssessmentRun.objects.current(final_period) is None:
-        run = services.publish_run(_computed(cooperative, final_code), by=regulator)
-        # The demo closes the 2024 notice period at once, as if it had run its course.
-        assert run.notice_ends_on is not None  # noqa: S101 - publish_run sets it
-        services.finalise_run(run, on=run.notice_ends_on + datetime.timedelta(days=1))
+        # Published a month ago: its notice period has run its course, and every page and
+        # e-mail says so with the same dates.
+        run = services.publish_run(
+            _computed(cooperative, final_code),
+            by=regulator,
+            on=today - datetime.timedelta(days=PUBLISHED_DAYS_AGO),
+        )
+        services.finalise_run(run, on=today)
 
     notice_code = period_code(NOTICE_PERIOD, today)
     notice_period = services.period_for(cooperative, notice_code)

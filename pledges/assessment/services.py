@@ -212,12 +212,14 @@ def publish_run(
     by: User | None,
     note: str = "",
     progress: Callable[[int, int], None] | None = None,
+    on: datetime.date | None = None,
 ) -> AssessmentRun:
     """Publish a draft as the period's public snapshot and open the notice period.
 
     A correction of a period published already becomes its next revision, with a note of what
     changed and why; the revision it replaces is superseded in the same transaction, so a
-    reader sees all of the old or all of the new.
+    reader sees all of the old or all of the new. ``on`` is the day of publication (today,
+    unless the demo tells a story that began earlier).
     """
     run = (
         AssessmentRun.objects.select_for_update(of=("self",))
@@ -233,7 +235,7 @@ def publish_run(
     )
     note = note.strip()
     note_required(period, note)
-    today = period.cooperative.today()
+    today = on or period.cooperative.today()
     if previous is not None:
         previous.status = Status.SUPERSEDED
         previous.superseded_at = timezone.now()
@@ -243,7 +245,7 @@ def publish_run(
     run.revision = latest_revision + 1
     run.revision_note = note
     run.published_by = by
-    run.published_at = timezone.now()
+    run.published_at = timezone.now() if on is None else _noon(period.cooperative, on)
     # An administrative procedure: the notice period counts working days.
     run.notice_ends_on = WorkCalendar().add_working_days(today, notice_days)
     run.publication_requested_at = None
@@ -265,6 +267,12 @@ def publish_run(
     # the first reader asks) and compute the period again for the verification page.
     _after_publication(run)
     return run
+
+
+def _noon(cooperative: Cooperative, day: datetime.date) -> datetime.datetime:
+    """Noon of a day in the cooperative's time zone."""
+    zone = zoneinfo.ZoneInfo(cooperative.time_zone)
+    return datetime.datetime.combine(day, datetime.time(12), tzinfo=zone)
 
 
 def note_required(period: AssessmentPeriod, note: str) -> None:

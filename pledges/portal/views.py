@@ -254,7 +254,7 @@ def team(request: HttpRequest, member_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("The invitation is on its way."))
                 return redirect("portal:team", member.pk)
-    roles = (
+    roles = list(
         Role.objects.filter(member=member, kind=Role.Kind.MEMBER_USER)
         .select_related("user")
         .order_by("-is_owner", "user__email")
@@ -269,6 +269,8 @@ def team(request: HttpRequest, member_id: int) -> HttpResponse:
             "invitations": invitations,
             "form": form,
             "is_owner": is_owner,
+            # The last owner is not offered removal: a team always keeps an owner.
+            "several_owners": sum(role.is_owner for role in roles) > 1,
         },
     )
 
