@@ -36,9 +36,26 @@ _describers: dict[str, Describer] = {
 }
 
 
-def describe_sources(prefix: str, describer: Describer) -> None:
-    """Read the source codes that start with ``prefix:`` with ``describer`` from now on."""
+# Of a source that may still change, what whoever decides its proposal should know first
+# (an assessment still open to objection); read from what follows the prefix, in the
+# cooperative (by id) of the step.
+Caveat = Callable[[int, str], str]
+_caveats: dict[str, Caveat] = {}
+
+
+def describe_sources(prefix: str, describer: Describer, caveat: Caveat | None = None) -> None:
+    """Read the source codes that start with ``prefix:`` with ``describer`` (and ``caveat``)
+    from now on."""
     _describers[prefix] = describer
+    if caveat is not None:
+        _caveats[prefix] = caveat
+
+
+def source_caveat(cooperative_id: int, source_ref: str) -> str:
+    """What to know before deciding a step of this source; empty when nothing."""
+    prefix, _sep, rest = source_ref.partition(":")
+    caveat = _caveats.get(prefix)
+    return caveat(cooperative_id, rest) if caveat else ""
 
 
 def source_label(source_ref: str) -> str:

@@ -20,7 +20,7 @@ from coop_portal.workdays import ACCEPTANCE_DECISION_WORKING_DAYS, PUBLICATION_W
 from members.models import Cooperative, Member, Role
 from members.scoping import cooperative_for, member_of, signed_in_user, works_for_or_oversees
 
-from . import services
+from . import services, sources
 from .diff import diff_policies, diff_versions
 from .forms import (
     AcceptanceForm,
@@ -560,10 +560,15 @@ def _outcome(step: ExitStep, confirm: bool) -> str:
         return _("Dismissed; the member's status does not change.")
     target = services.STATUS_AFTER.get(step.kind)
     if target is None:
-        return _("Takes effect; the member is told by e-mail.")
-    return _("Takes effect: the member becomes %(status)s and is told by e-mail.") % {
-        "status": Member.Status(target).label
-    }
+        outcome = _("Takes effect; the member is told by e-mail.")
+    else:
+        outcome = _("Takes effect: the member becomes %(status)s and is told by e-mail.") % {
+            "status": Member.Status(target).label
+        }
+    caveat = sources.source_caveat(step.case.member.cooperative_id, step.source_ref)
+    if not caveat:
+        return outcome
+    return _("%(outcome)s %(caveat)s") % {"outcome": outcome, "caveat": caveat}
 
 
 @login_required

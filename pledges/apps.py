@@ -14,10 +14,10 @@ class PledgesConfig(AppConfig):
         from charter import deadlines, sources
         from coop_portal import metrics
 
-        from .assessment.consequences import describe_source
+        from .assessment.consequences import describe_source, source_caveat
         from .assessment.metrics import StalledRunsCollector
         from .targets import targets_in_force
 
         deadlines.use_pledged_targets(targets_in_force)
-        sources.describe_sources("assessment", describe_source)
+        sources.describe_sources("assessment", describe_source, source_caveat)
         metrics.register(StalledRunsCollector())

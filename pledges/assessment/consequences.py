@@ -12,6 +12,7 @@ import datetime
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from charter.models import ExitStep
@@ -24,7 +25,7 @@ from charter.services import (
 from members.models import Member
 from pledges.models.assessment import AssessmentPeriod, AssessmentRun, MemberAssessment
 
-from .periods import PeriodCodeError, previous_code, source_name
+from .periods import SOURCE, PeriodCodeError, previous_code, source_name
 
 WARNING = "warning"
 SUSPENSION = "suspension"
@@ -192,6 +193,31 @@ def describe_source(rest: str) -> str:
     """A proposal's source in words, from what follows ``assessment:`` (``2025-H1:r2``): the
     charter reads its steps' sources through this (charter.sources)."""
     return source_name(f"assessment:{rest}")
+
+
+def source_caveat(cooperative_id: int, rest: str) -> str:
+    """Of a proposal from a result still in its public notice period: that the member may
+    still object and the result change (charter.sources shows it to whoever decides)."""
+    match = SOURCE.match(f"assessment:{rest}")
+    if match is None or not match["revision"]:
+        return ""
+    run = (
+        AssessmentRun.objects.filter(
+            period__cooperative_id=cooperative_id,
+            period__code=match["code"],
+            revision=int(match["revision"]),
+            status=AssessmentRun.Status.PUBLISHED,
+        )
+        .select_related("period__cooperative")
+        .first()
+    )
+    if run is None or not run.in_notice_period:
+        return ""
+    assert run.notice_ends_on is not None  # noqa: S101 - in its notice period
+    return _(
+        "The result is still in its public notice period, until %(day)s: the member may object "
+        "and the result may change."
+    ) % {"day": date_format(run.notice_ends_on, "SHORT_DATE_FORMAT")}
 
 
 def proposal_counts(run: AssessmentRun) -> dict[str, int]:

@@ -354,11 +354,7 @@ def finalise_due_runs() -> int:
 
 
 def in_notice_period(run: AssessmentRun) -> bool:
-    return (
-        run.status == Status.PUBLISHED
-        and run.notice_ends_on is not None
-        and run.period.cooperative.today() <= run.notice_ends_on
-    )
+    return run.in_notice_period
 
 
 @transaction.atomic

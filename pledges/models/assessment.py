@@ -225,6 +225,16 @@ class AssessmentRun(FinalOnceLoaded):
         return self.status in (self.Status.PUBLISHED, self.Status.FINAL)
 
     @property
+    def in_notice_period(self) -> bool:
+        """Published and its public notice not over, in its cooperative's calendar: members
+        may object, and the result may still change."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.notice_ends_on is not None
+            and self.period.cooperative.today() <= self.notice_ends_on
+        )
+
+    @property
     def status_label(self) -> str:
         """The status a reader sees: a preview is never a draft to publish, so it says so."""
         if self.is_preview and self.status == self.Status.DRAFT:

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils import translation
+
 from charter.models import ExitCase, ExitStep
 from charter.services import decide_proposal
+from charter.sources import source_caveat
 from members.models import Member, PastMembership
 from pledges.assessment.consequences import proposals
 from tests.factories import MemberFactory
@@ -81,3 +84,22 @@ def test_a_member_not_in_the_period_is_proposed_nothing_for_it(coop, charter, fr
     freeze_today(D(2026, 2, 1))
     publish(coop, "2025")
     assert proposed(member) == [("suspension", "confirmed", "")]
+
+
+def test_deciding_a_proposal_says_when_its_result_is_still_open_to_objection(
+    coop, charter, freeze_today
+):
+    """The administrator reads, before confirming, that the result behind a proposal may
+    still change; once the notice period is over, nothing more is said."""
+    member = rated_member(coop, grade="D")
+    run = publish(coop, "2025")
+    step = ExitStep.objects.get(case__member=member)
+    assert run.notice_ends_on is not None
+    freeze_today(run.notice_ends_on)
+    with translation.override("en"):
+        caveat = source_caveat(coop.pk, step.source_ref)
+    assert caveat.startswith("The result is still in its public notice period, until ")
+    freeze_today(run.notice_ends_on + datetime.timedelta(days=1))
+    assert source_caveat(coop.pk, step.source_ref) == ""
+    assert source_caveat(coop.pk + 1000, step.source_ref) == ""
+    assert source_caveat(coop.pk, "assessment:2025") == ""
