@@ -262,7 +262,7 @@ class Complaint(models.Model):
     class Status(models.TextChoices):
         RECEIVED = "received", _("received")
         ACCEPTED = "accepted", _("accepted")
-        REJECTED = "rejected", _("rejected")
+        REJECTED = "rejected", pgettext_lazy("complaint", "rejected")
         FORWARDED = "forwarded", _("forwarded to the member")
         ANSWERED = "answered", _("answered by the member")
         MEDIATION = "mediation", _("in mediation")
@@ -489,7 +489,7 @@ class ComplaintEvent(models.Model):
     class Kind(models.TextChoices):
         RECEIVED = "received", _("complaint received")
         ACCEPTED = "accepted", _("accepted")
-        REJECTED = "rejected", _("rejected")
+        REJECTED = "rejected", pgettext_lazy("complaint", "rejected")
         FORWARDED = "forwarded", _("forwarded to the member")
         ANSWERED = "answered", _("answer from the member")
         MEDIATION = "mediation", _("mediation started")
@@ -522,7 +522,9 @@ class ComplaintEvent(models.Model):
     visibility = models.CharField(
         _("visible to"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
     )
-    actor = models.CharField(_("by"), max_length=12, choices=Actor.choices)
+    actor = models.CharField(
+        pgettext_lazy("a party to a complaint", "by"), max_length=12, choices=Actor.choices
+    )
     by = models.ForeignKey(
         User,
         on_delete=models.SET_NULL,
@@ -698,11 +700,13 @@ class PersonalDataAccess(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("opened by"),
+        verbose_name=pgettext_lazy("personal data access", "opened by"),
     )
     what = models.CharField(_("what was opened"), max_length=20, choices=What.choices)
     evidence_name = models.CharField(_("file"), max_length=120, blank=True, default="")
-    at = models.DateTimeField(_("opened at"), default=timezone.now)
+    at = models.DateTimeField(
+        pgettext_lazy("personal data access", "opened at"), default=timezone.now
+    )
 
     class Meta:
         verbose_name = _("opening of personal data")

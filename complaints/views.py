@@ -28,7 +28,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -746,7 +746,7 @@ class StepText(NamedTuple):
 # what it does, not "Save", tells the administrator which step they are about to take.
 STEP_TEXTS = {
     "accept": StepText(gettext_lazy("Accept"), gettext_lazy("Accept the complaint")),
-    "reject": StepText(gettext_lazy("Reject"), gettext_lazy("Reject the complaint")),
+    "reject": StepText(pgettext_lazy("complaint", "Reject"), gettext_lazy("Reject the complaint")),
     "forward": StepText(
         gettext_lazy("Forward to the member"), gettext_lazy("Forward to the member")
     ),

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 if TYPE_CHECKING:
@@ -150,8 +151,8 @@ class PreviewedUpload(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.PREVIEWED
     )
     rows = models.PositiveIntegerField(_("rows"), default=0)
-    created = models.PositiveIntegerField(_("created"), default=0)
-    updated = models.PositiveIntegerField(_("updated"), default=0)
+    created = models.PositiveIntegerField(pgettext_lazy("rows of an import", "created"), default=0)
+    updated = models.PositiveIntegerField(pgettext_lazy("rows of an import", "updated"), default=0)
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     errors = models.PositiveIntegerField(_("problems"), default=0)
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)

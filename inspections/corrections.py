@@ -20,6 +20,7 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from coop_portal.history import record_history
 
@@ -305,7 +306,9 @@ def result_changes(inspection: Inspection) -> list[ResultChange]:
             if record.history_type == "+" and record.history_date != created_at:
                 fields = [(str(_("added")), "—", _shown(record, "result"))]
             elif record.history_type == "-":
-                fields = [(str(_("removed")), _shown(record, "result"), "—")]
+                fields = [
+                    (pgettext("a change in a result", "removed"), _shown(record, "result"), "—")
+                ]
             elif record.history_type == "~" and previous is not None:
                 fields = _difference(previous, record, SHOWN_ITEM_FIELDS)
             if fields:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from coop_portal.models import EvidenceFile, PreviewedUpload
@@ -149,7 +150,10 @@ class Inspection(models.Model):
     )
     lab_name = models.CharField(_("lab name"), max_length=200, blank=True)
     kind = models.CharField(
-        _("kind"), max_length=20, choices=Kind.choices, default=Kind.SUPERVISION
+        pgettext_lazy("inspection", "kind"),
+        max_length=20,
+        choices=Kind.choices,
+        default=Kind.SUPERVISION,
     )
     verdict = models.CharField(_("verdict"), max_length=10, choices=Verdict.choices)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, blank=True)
@@ -489,13 +493,17 @@ class LabApiToken(models.Model):
         related_name="lab_api_tokens",
         verbose_name=_("cooperative"),
     )
-    name = models.CharField(_("name"), max_length=100, help_text=_("Which lab system uses it."))
+    name = models.CharField(
+        pgettext_lazy("lab API token", "name"),
+        max_length=100,
+        help_text=_("Which lab system uses it."),
+    )
     # The first characters of the token, to find its row; the rest is only stored hashed.
     prefix = models.CharField(_("prefix"), max_length=12, unique=True, editable=False)
     secret_hash = models.CharField(_("hashed secret"), max_length=64, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_at = models.DateTimeField(pgettext_lazy("when", "revoked"), null=True, blank=True)
 
     objects = LabApiTokenQuerySet.as_manager()
 
@@ -622,7 +630,11 @@ class ServiceUpdate(models.Model):
     request = models.ForeignKey(
         ServiceRequest, on_delete=models.CASCADE, related_name="updates", verbose_name=_("request")
     )
-    step = models.CharField(_("step"), max_length=30, choices=ServiceRequest.Step.choices)
+    step = models.CharField(
+        pgettext_lazy("one-stop service", "step"),
+        max_length=30,
+        choices=ServiceRequest.Step.choices,
+    )
     note = models.TextField(_("note"))
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -278,7 +278,7 @@ def tables(board: Dashboard) -> list[Table]:
         Table(
             "pass_rates",
             _("Spot-check pass rate"),
-            [_("Month"), _("Inspections"), _("Passed"), _("Pass rate (%)")],
+            [_("Month"), pgettext("how many", "Inspections"), _("Passed"), _("Pass rate (%)")],
             [[row["month"], row["n"], row["passed"], row["rate"]] for row in board.pass_rates],
         ),
         Table(

@@ -21,7 +21,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 
 from charter.models import COMMITMENT_KINDS
 from coop_portal.charts import Series, line_chart
@@ -249,7 +249,7 @@ def _counts(kind: str, data: dict[str, Any]) -> list[tuple[str, str]]:
     if kind == Commitment.Kind.PASS_RATE:
         rate = as_decimal(data.get("rate"))
         return [
-            (gettext("inspections"), number("n")),
+            (pgettext("how many", "inspections"), number("n")),
             (gettext("passed"), number("passed")),
             (gettext("critical failures"), number("critical")),
             (gettext("pass rate"), "—" if rate is None else f"{shown(rate)}%"),

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from charter.models import CharterVersion
@@ -106,7 +106,7 @@ class AssessmentRun(FinalOnceLoaded):
         COMPUTING = "computing", _("computing")
         DRAFT = "draft", _("draft")
         PUBLISHED = "published", _("published (in public notice)")
-        FINAL = "final", _("final")
+        FINAL = "final", pgettext_lazy("assessment run status", "final")
         SUPERSEDED = "superseded", _("superseded")
         FAILED = "failed", _("failed")
 
@@ -139,13 +139,13 @@ class AssessmentRun(FinalOnceLoaded):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("published by"),
+        verbose_name=pgettext_lazy("assessment run", "published by"),
     )
     chunks_total = models.PositiveIntegerField(_("chunks"), default=0)
     chunks_done = models.PositiveIntegerField(_("chunks done"), default=0)
     started_at = models.DateTimeField(_("started"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_at = models.DateTimeField(pgettext_lazy("when", "published"), null=True, blank=True)
     notice_ends_on = models.DateField(_("notice period ends"), null=True, blank=True)
     finalised_at = models.DateTimeField(_("final since"), null=True, blank=True)
     superseded_at = models.DateTimeField(_("superseded"), null=True, blank=True)
@@ -293,7 +293,7 @@ class RunChunk(models.Model):
     )
     number = models.PositiveIntegerField(_("number"))
     member_ids = models.JSONField(_("members"), default=list)
-    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    done_at = models.DateTimeField(pgettext_lazy("when", "done"), null=True, blank=True)
     # The digests of the members' results, 64 hexadecimal characters each, in the order of
     # member_ids: what the run's hash combines once every chunk is done.
     digests = models.TextField(_("result digests"), blank=True, default="")
@@ -459,7 +459,7 @@ class MemberObjection(models.Model):
     class Decision(models.TextChoices):
         PENDING = "pending", _("pending")
         UPHELD = "upheld", _("upheld: a corrected revision follows")
-        DISMISSED = "dismissed", _("dismissed")
+        DISMISSED = "dismissed", pgettext_lazy("objection decision", "dismissed")
 
     run = models.ForeignKey(
         AssessmentRun, on_delete=models.PROTECT, related_name="objections", verbose_name=_("run")

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -97,8 +97,10 @@ class Standard(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     number = models.CharField(_("number"), max_length=60)
-    title_zh = models.CharField(_("title (Chinese)"), max_length=200)
-    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    title_zh = models.CharField(pgettext_lazy("standard", "title (Chinese)"), max_length=200)
+    title_en = models.CharField(
+        pgettext_lazy("standard", "title (English)"), max_length=200, blank=True
+    )
 
     class Meta:
         verbose_name = _("standard")
@@ -145,7 +147,7 @@ class Pledge(FinalOnceLoaded):
         SUBMITTED = "submitted", _("submitted")
         RETURNED = "returned", _("returned with comments")
         PUBLISHED = "published", _("published")
-        WITHDRAWN = "withdrawn", _("withdrawn")
+        WITHDRAWN = "withdrawn", pgettext_lazy("pledge status", "withdrawn")
 
     # What a published version fixes for good; status, withdrawal and its PDF may still change.
     CONTENT_FIELDS = remembered = (

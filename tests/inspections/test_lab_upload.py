@@ -95,7 +95,7 @@ def test_an_upload_of_a_report_dated_after_today_is_refused_as_the_api_refuses_i
     ("language", "expected"),
     [
         ("en", "Line 1, column “verdict” (Verdict): This required column is missing"),
-        ("zh-hans", "第 1 行，“verdict”列（结论）：表头缺少此必填列。"),
+        ("zh-hans", "第 1 行，“verdict”列（检验结论）：表头缺少此必填列。"),
     ],
 )
 def test_a_missing_column_is_named_in_the_readers_language(

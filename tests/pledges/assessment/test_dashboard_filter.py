@@ -111,8 +111,8 @@ def test_dashboard_of_one_category_shows_only_figures_recorded_per_category(
     assert "2024年5月" in page
     assert "B-2024" in page
     rows = read_csv(personas.regulator.get(export_url(coop, category="bedding")))
-    assert ["监督抽查合格率", "2024年5月", "检验检测", "1"] in rows
-    assert ["监督抽查合格率", "2024年3月", "检验检测", "0"] in rows  # a fabrics result
+    assert ["监督抽查合格率", "2024年5月", "检验数", "1"] in rows
+    assert ["监督抽查合格率", "2024年3月", "检验数", "0"] in rows  # a fabrics result
     # Grades, complaints and conversions carry no category: left out, and the page says why.
     assert page.count("<svg") == 1
     assert "2025年上半年" not in page
@@ -264,7 +264,7 @@ def test_pass_rates_are_spaced_by_month_and_named_in_words(personas, coop, figur
     """Every month of the year is a point, those without results too (an empty cell, a gap in
     the line), so the axis is spaced by time; months are written as words in each language."""
     rows = read_csv(personas.regulator.get(export_url(coop, year=2024)))
-    months = [row for row in rows if row[0] == "监督抽查合格率" and row[2] == "检验检测"]
+    months = [row for row in rows if row[0] == "监督抽查合格率" and row[2] == "检验数"]
     assert [row[1] for row in months] == [f"2024年{month}月" for month in range(1, 13)]
     assert ["监督抽查合格率", "2024年4月", "合格率（%）", ""] in rows
     page = personas.regulator.get(dashboard_url(coop, year=2024)).content.decode()
