@@ -137,7 +137,12 @@ class CharterVersion(FinalOnceLoaded):
         ]
 
     def __str__(self) -> str:
-        return f"{self.cooperative.slug} v{self.number}"
+        # In words wherever a version stands for itself (the admin's lists, breadcrumbs and
+        # titles, messages): the cooperative's name in the reader's language, never its slug.
+        return _("%(cooperative)s charter, version %(number)s") % {
+            "cooperative": self.cooperative.name,
+            "number": self.number,
+        }
 
     def is_final(self) -> bool:
         return self.stored.get("status") == self.Status.PUBLISHED

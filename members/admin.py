@@ -18,6 +18,7 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from coop_portal.export import csv_response, xlsx_response
 from coop_portal.mail import DEFAULT_MAIL_LANGUAGE
@@ -59,8 +60,24 @@ EXPORT_HEADER = [
 ]
 
 
+class ChoiceLabelsContextHelper(HistoricalRecordContextHelper):
+    """The history page's old → new of a field with choices, in words in the reader's language
+    ("正常 → 已警告"), not the stored codes ("active → warned")."""
+
+    def prepare_delta_change_value(self, change: Any, value: Any) -> Any:
+        field = self.model._meta.get_field(change.field)
+        if field.choices and not isinstance(value, list):
+            return dict(field.flatchoices).get(value, value)
+        return super().prepare_delta_change_value(change, value)
+
+
 class ScopedHistoryAdmin(CooperativeScopedAdmin, SimpleHistoryAdmin):
     """Scoped admin with the change history page (who, when, old → new) of each record."""
+
+    def get_historical_record_context_helper(
+        self, request: HttpRequest, historical_record: Any
+    ) -> HistoricalRecordContextHelper:
+        return ChoiceLabelsContextHelper(self.model, historical_record)
 
     def _in_queryset_or_404(self, request: HttpRequest, object_id: str) -> None:
         # get_object reads the id as the admin's other pages do: one that is not a number
