@@ -46,7 +46,12 @@ from .models import (
     TrainingRecord,
     User,
 )
-from .scoping import CooperativeScopedAdmin, ScopedTabularInline, signed_in_user
+from .scoping import (
+    CooperativeScopedAdmin,
+    ScopedStackedInline,
+    ScopedTabularInline,
+    signed_in_user,
+)
 
 EXPORT_HEADER = [
     "credit_code",
@@ -132,10 +137,13 @@ class PastMembershipInline(ScopedTabularInline):
         return False
 
 
-class TrademarkLicenceInline(ScopedTabularInline):
+class TrademarkLicenceInline(ScopedStackedInline):
+    """Stacked, not a table: three dates with their calendar shortcuts and a note do not fit
+    beside each other in the member page's width (a 1280 px window, the navigation open)."""
+
     model = TrademarkLicence
     extra = 0
-    fields = ["trademark", "granted_on", "suspended_on", "revoked_on", "note"]
+    fields = ["trademark", ("granted_on", "suspended_on", "revoked_on"), "note"]
     # Suspension follows the member's (members.services, through the charter's exit steps).
     readonly_fields = ["suspended_on"]
 
