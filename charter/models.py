@@ -585,7 +585,11 @@ class ExitCase(models.Model):
         ordering = ["-opened_at"]
 
     def __str__(self) -> str:
-        return gettext("Case %(number)s · %(member)s") % {"number": self.pk, "member": self.member}
+        # People know a case by whose it is and when it was opened, never by its database id.
+        return gettext("Case of %(member)s, opened %(date)s") % {
+            "member": self.member.display_name,
+            "date": date_format(timezone.localtime(self.opened_at).date()),
+        }
 
     @property
     def is_open(self) -> bool:

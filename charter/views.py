@@ -250,6 +250,7 @@ def member_cases(request: HttpRequest) -> HttpResponse:
     policy = services.policy_in_force(member.cooperative, member.cooperative.today())
     cases = (
         ExitCase.objects.filter(member=member)
+        .select_related("member")  # a case is named by its member (ExitCase.__str__)
         .prefetch_related(
             Prefetch(
                 "steps",
