@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from coop_portal.templatetags.punctuation import colon
 from members import admin as registry_admin
 from members.admin import ScopedHistoryAdmin
 from members.models import Conversion, Member
@@ -123,7 +124,7 @@ class CharterVersionAdmin(ScopedHistoryAdmin):
                 services.publish_charter_version(version, by=request.user)  # type: ignore[arg-type]
             except ValidationError as error:
                 self.message_user(
-                    request, f"{version}: {' '.join(error.messages)}", level=messages.ERROR
+                    request, f"{version}{colon()}{' '.join(error.messages)}", level=messages.ERROR
                 )
             else:
                 self.message_user(request, _("%(version)s is published.") % {"version": version})

@@ -137,7 +137,12 @@ class CharterVersion(FinalOnceLoaded):
         ]
 
     def __str__(self) -> str:
-        return f"{self.cooperative.slug} v{self.number}"
+        # In words wherever a version stands for itself (the admin's lists, breadcrumbs and
+        # titles, messages): the cooperative's name in the reader's language, never its slug.
+        return _("%(cooperative)s charter, version %(number)s") % {
+            "cooperative": self.cooperative.name,
+            "number": self.number,
+        }
 
     def is_final(self) -> bool:
         return self.stored.get("status") == self.Status.PUBLISHED
@@ -580,7 +585,11 @@ class ExitCase(models.Model):
         ordering = ["-opened_at"]
 
     def __str__(self) -> str:
-        return gettext("Case %(number)s · %(member)s") % {"number": self.pk, "member": self.member}
+        # People know a case by whose it is and when it was opened, never by its database id.
+        return gettext("Case of %(member)s, opened %(date)s") % {
+            "member": self.member.display_name,
+            "date": date_format(timezone.localtime(self.opened_at).date()),
+        }
 
     @property
     def is_open(self) -> bool:

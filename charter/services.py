@@ -581,10 +581,10 @@ def _withdraw_superseded(step: ExitStep, on: datetime.date) -> None:
     effect: they are withdrawn, with the reason, instead of waiting for a decision no one
     can usefully take (or that the member's new status no longer even allows)."""
     reach = SEVERITY.get(step.kind, max(SEVERITY.values()))
-    reason = _("Withdrawn: superseded by the %(step)s of %(day)s (case %(case)s).") % {
+    reason = _("Withdrawn: superseded by the %(step)s of %(day)s (%(case)s).") % {
         "step": step.get_kind_display(),
         "day": date_format(on),
-        "case": step.case_id,
+        "case": step.case,
     }
     pending = ExitStep.objects.for_member(step.case.member).proposed().exclude(pk=step.pk)
     for other in pending.select_related("case"):
@@ -594,7 +594,7 @@ def _withdraw_superseded(step: ExitStep, on: datetime.date) -> None:
 
 def _licences_follow(step: ExitStep, member: Member, on: datetime.date) -> None:
     """The member's collective trademark licences follow the step (members.services)."""
-    reason = _("%(step)s (case %(case)s)") % {"step": step.get_kind_display(), "case": step.case_id}
+    reason = _("%(step)s (%(case)s)") % {"step": step.get_kind_display(), "case": step.case}
     if step.kind == Kind.SUSPENSION:
         registry.suspend_licences(member, on=on, reason=reason)
     elif step.kind == Kind.RESTORATION:
@@ -604,8 +604,8 @@ def _licences_follow(step: ExitStep, member: Member, on: datetime.date) -> None:
     elif step.kind == Kind.TRADEMARK_ELIGIBLE:
         registry.draft_licence(
             member,
-            note=_("%(step)s (case %(case)s): %(reason)s")
-            % {"step": step.get_kind_display(), "case": step.case_id, "reason": step.reason},
+            note=_("%(step)s (%(case)s): %(reason)s")
+            % {"step": step.get_kind_display(), "case": step.case, "reason": step.reason},
         )
 
 
@@ -619,8 +619,8 @@ def _put_into_effect(step: ExitStep, *, by: User | None, reason: str, on: dateti
             member,
             target,
             by=by,
-            reason=_("%(step)s (case %(case)s): %(reason)s")
-            % {"step": step.get_kind_display(), "case": step.case_id, "reason": step.reason},
+            reason=_("%(step)s (%(case)s): %(reason)s")
+            % {"step": step.get_kind_display(), "case": step.case, "reason": step.reason},
             on=on,
         )
     step.status = ExitStep.Status.CONFIRMED

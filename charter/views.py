@@ -250,6 +250,7 @@ def member_cases(request: HttpRequest) -> HttpResponse:
     policy = services.policy_in_force(member.cooperative, member.cooperative.today())
     cases = (
         ExitCase.objects.filter(member=member)
+        .select_related("member")  # a case is named by its member (ExitCase.__str__)
         .prefetch_related(
             Prefetch(
                 "steps",
@@ -352,6 +353,23 @@ def _administered(request: HttpRequest, slug: str) -> Cooperative:
 @login_required
 def manage(request: HttpRequest, slug: str) -> HttpResponse:
     cooperative = _administered(request, slug)
+    proposals_form = ProposalsDecisionForm(
+        proposals=_pending_proposals(cooperative),
+        choices=_proposal_choices(),
+        initial={"decision": "confirm"},
+    )
+    return _desk(request, cooperative, proposals_form)
+
+
+def _desk(
+    request: HttpRequest,
+    cooperative: Cooperative,
+    proposals_form: ProposalsDecisionForm,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    """The charter desk; with a bound proposals form that was refused, its errors are shown
+    above the list and the ticks, the decision and the reason are kept as they were sent."""
     version = CharterVersion.objects.in_force(cooperative, on=cooperative.today())
     applications = cooperative.applications.pending().order_by("submitted_at")
     proposals = _pending_proposals(cooperative)
@@ -362,9 +380,7 @@ def manage(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("step__case__member")
         .order_by("lodged_on")
     )
-    proposals_form = ProposalsDecisionForm(
-        proposals=proposals, choices=_proposal_choices(), initial={"decision": "confirm"}
-    )
+    ticked = {str(pk) for pk in proposals_form["steps"].value() or []}
     cases = (
         ExitCase.objects.of_cooperative(cooperative)
         .open()
@@ -381,10 +397,12 @@ def manage(request: HttpRequest, slug: str) -> HttpResponse:
             "applications": applications,
             "proposals": proposals,
             "proposals_form": proposals_form,
+            "ticked": ticked,
             "appeals": appeals,
             "cases": cases,
             "not_accepted": not_accepted,
         },
+        status=status,
     )
 
 
@@ -581,12 +599,8 @@ def decide_proposals(request: HttpRequest, slug: str) -> HttpResponse:
         request.POST, proposals=_pending_proposals(cooperative), choices=_proposal_choices()
     )
     if not form.is_valid():
-        return render(
-            request,
-            "charter/decide_proposals.html",
-            {"cooperative": cooperative, "form": form, "rows": []},
-            status=400,
-        )
+        # Back on the desk's list, with what was ticked, chosen and written still there.
+        return _desk(request, cooperative, form, status=400)
     confirm = form.cleaned_data["decision"] == "confirm"
     steps = list(form.cleaned_data["steps"])
     context = {

@@ -5,7 +5,7 @@ here, they are extracted into the project's catalogue and translated with the re
 imports this module: ``gettext_noop`` only marks the strings for ``makemessages``.
 """
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext_lazy
 
 AXES = [
     gettext_noop("access attempt"),
@@ -28,4 +28,14 @@ AXES = [
     gettext_noop("Session key hash (sha256)"),
     gettext_noop("User Agent"),
     gettext_noop("Username"),
+]
+
+# Django's own strings whose Chinese translation carries Latin punctuation: the form label's
+# suffix (forms.Form.label_suffix, "社员:"), the changelist filter's title ("以 代码") and the
+# search's result count ("0 条结果。"). The project's catalogue comes first, so its full-width
+# translations replace Django's on Chinese pages.
+DJANGO = [
+    gettext_noop(":"),
+    gettext_noop(" By %(filter_title)s "),
+    ngettext_lazy("%(counter)s result", "%(counter)s results", "counter"),
 ]

@@ -18,6 +18,7 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from coop_portal.export import csv_response, xlsx_response
 from coop_portal.mail import DEFAULT_MAIL_LANGUAGE
@@ -45,7 +46,12 @@ from .models import (
     TrainingRecord,
     User,
 )
-from .scoping import CooperativeScopedAdmin, ScopedTabularInline, signed_in_user
+from .scoping import (
+    CooperativeScopedAdmin,
+    ScopedStackedInline,
+    ScopedTabularInline,
+    signed_in_user,
+)
 
 EXPORT_HEADER = [
     "credit_code",
@@ -59,8 +65,24 @@ EXPORT_HEADER = [
 ]
 
 
+class ChoiceLabelsContextHelper(HistoricalRecordContextHelper):
+    """The history page's old → new of a field with choices, in words in the reader's language
+    ("正常 → 已警告"), not the stored codes ("active → warned")."""
+
+    def prepare_delta_change_value(self, change: Any, value: Any) -> Any:
+        field = self.model._meta.get_field(change.field)
+        if field.choices and not isinstance(value, list):
+            return dict(field.flatchoices).get(value, value)
+        return super().prepare_delta_change_value(change, value)
+
+
 class ScopedHistoryAdmin(CooperativeScopedAdmin, SimpleHistoryAdmin):
     """Scoped admin with the change history page (who, when, old → new) of each record."""
+
+    def get_historical_record_context_helper(
+        self, request: HttpRequest, historical_record: Any
+    ) -> HistoricalRecordContextHelper:
+        return ChoiceLabelsContextHelper(self.model, historical_record)
 
     def _in_queryset_or_404(self, request: HttpRequest, object_id: str) -> None:
         # get_object reads the id as the admin's other pages do: one that is not a number
@@ -115,10 +137,13 @@ class PastMembershipInline(ScopedTabularInline):
         return False
 
 
-class TrademarkLicenceInline(ScopedTabularInline):
+class TrademarkLicenceInline(ScopedStackedInline):
+    """Stacked, not a table: three dates with their calendar shortcuts and a note do not fit
+    beside each other in the member page's width (a 1280 px window, the navigation open)."""
+
     model = TrademarkLicence
     extra = 0
-    fields = ["trademark", "granted_on", "suspended_on", "revoked_on", "note"]
+    fields = ["trademark", ("granted_on", "suspended_on", "revoked_on"), "note"]
     # Suspension follows the member's (members.services, through the charter's exit steps).
     readonly_fields = ["suspended_on"]
 

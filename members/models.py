@@ -446,7 +446,12 @@ class StatusChange(models.Model):
         ordering = ["member", "at"]
 
     def __str__(self) -> str:
-        return f"{self.member}: {self.from_status} → {self.to_status}"
+        # The statuses' labels in the reader's language, never their stored codes.
+        return _("%(member)s: %(from)s → %(to)s") % {
+            "member": self.member,
+            "from": self.get_from_status_display(),
+            "to": self.get_to_status_display(),
+        }
 
 
 class PastMembership(models.Model):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from charter import admin as charter_admin
 from charter.models import CharterVersion
+from coop_portal.templatetags.punctuation import colon
 from members.scoping import CooperativeScopedAdmin, ScopedTabularInline, signed_in_user
 
 from .minimums import checked_on, pledges_below
@@ -165,7 +166,7 @@ class CharterVersionAdmin(charter_admin.CharterVersionAdmin):
                 _version, told = publish_charter(version, by=signed_in_user(request))
             except ValidationError as error:
                 self.message_user(
-                    request, f"{version}: {' '.join(error.messages)}", level=messages.ERROR
+                    request, f"{version}{colon()}{' '.join(error.messages)}", level=messages.ERROR
                 )
                 continue
             self.message_user(request, _("%(version)s is published.") % {"version": version})

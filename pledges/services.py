@@ -79,7 +79,16 @@ def start_pledge(member: Member, *, by: User, use_template: bool = False) -> Ple
     lines: list[tuple[str, list[Standard]]] = []
     if latest is not None and not use_template:
         targets = latest.targets()
-        for field in ("statement", "promises", "signatory_name", "signatory_title"):
+        # Everything the member wrote is carried over, the validity period included: a field
+        # left empty would read as deleted in the review of the next version.
+        for field in (
+            "statement",
+            "promises",
+            "valid_from",
+            "valid_until",
+            "signatory_name",
+            "signatory_title",
+        ):
             setattr(pledge, field, getattr(latest, field))
         lines = [
             (line.name, list(line.standards.all()))

@@ -133,3 +133,17 @@ def test_the_required_commitment_kinds_are_ticked_not_typed(personas, coop, char
     assert personas.administrator.post(url, data).status_code == 302
     draft.policy.refresh_from_db()
     assert draft.policy.required_kinds == ["pass_rate", "response_days"]
+
+
+def test_a_refused_publication_names_the_version_in_words_with_a_chinese_colon(
+    personas, coop, charter
+):
+    # The version in force is published already: publishing it again is refused.
+    response = personas.administrator.post(
+        reverse("admin:charter_charterversion_changelist"),
+        {"action": "publish", "_selected_action": [charter.pk]},
+        headers={"accept-language": "zh-hans"},
+        follow=True,
+    )
+    texts = [str(message) for message in response.context["messages"]]
+    assert any(text.startswith(f"南通家纺质量合作社 公约第{charter.number}版：") for text in texts)

@@ -1,6 +1,8 @@
 """Several proposals decided at once from the charter desk: a confirmation page first, then
 each through decide_proposal, all or none; a dismissal needs a reason."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -85,6 +87,29 @@ def test_a_dismissal_needs_a_reason_and_changes_nothing_without_one(personas, co
     step = ExitStep.objects.get(pk=two[0].pk)
     assert (step.status, step.decision_reason) == ("dismissed", "整改已完成")
     assert statuses(two[1]) == ["proposed"]
+
+
+def test_a_dismissal_without_a_reason_is_refused_on_the_desk_with_the_ticks_kept(
+    personas, coop, two
+):
+    data = {"steps": [two[0].pk, two[1].pk], "decision": "dismiss", "reason": ""}
+    page = personas.administrator.post(url(coop), data, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 400
+    assert page.templates[0].name == "charter/manage.html"
+    content = page.content.decode()
+    assert "Please correct the following:" in content
+    assert "Review the decisions" in content
+    for step in two:
+        assert f'value="{step.pk}" id="proposal-{step.pk}" checked' in content
+    assert re.search(r'<input[^>]*value="dismiss"[^>]*checked', content)
+    assert not re.search(r'<input[^>]*value="confirm"[^>]*checked', content)
+    assert statuses(*two) == ["proposed", "proposed"]
+    # The reason written is kept too when another field is refused.
+    kept = {"steps": [], "decision": "dismiss", "reason": "整改已完成"}
+    page = personas.administrator.post(url(coop), kept, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert page.status_code == 400
+    assert "整改已完成</textarea>" in page.content.decode()
+    assert f'id="proposal-{two[0].pk}" checked' not in page.content.decode()
 
 
 def test_when_one_proposal_is_refused_none_is_decided(personas, coop, two, sent_mail):

@@ -626,3 +626,39 @@ def test_a_member_reads_its_appeals_grounds_and_once_decided_the_decision_and_re
     # Nobody else reads the appeal.
     assert personas.member_b.get(url, {"member": member_a.pk}).status_code == 404
     assert "抽样批次不是本厂产品" not in personas.member_b.get(url).content.decode()
+
+
+def test_a_case_is_named_by_its_member_and_opening_date_never_its_number(
+    personas, coop, charter, member_a, administrator
+):
+    from django.utils import timezone
+    from django.utils.formats import date_format
+    from django.utils.translation import override
+
+    with override("zh-hans"):
+        take_exit_step(
+            member_a, "warning", by=administrator, reason="抽查不合格", evidence="报告 R-1"
+        )
+    case = member_a.exit_cases.get()
+    change = member_a.status_changes.get()
+    with override("zh-hans"):
+        opened = date_format(timezone.localtime(case.opened_at).date())
+        name = f"{member_a.name}的案件，{opened} 立案"
+        assert str(case) == name
+    # The reason written on the member's status change names the case the same way.
+    assert name in change.reason
+    assert f"案件 {case.pk}" not in change.reason
+    zh = {"accept-language": "zh-hans"}
+    pages = [
+        personas.member_a.get(reverse("charter:member_cases"), {"member": member_a.pk}, headers=zh),
+        personas.administrator.get(reverse("charter:case", args=[coop.slug, case.pk]), headers=zh),
+    ]
+    for response in pages:
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert name in page
+        assert f"案件 {case.pk}" not in page
+        assert f"Case {case.pk}" not in page
+    with override("en"):
+        day = date_format(timezone.localtime(case.opened_at).date())
+        assert str(case) == f"Case of {member_a.name_en}, opened {day}"

@@ -241,6 +241,23 @@ def test_a_new_version_starts_from_the_published_one_and_supersedes_it(
     assert first.published_on == datetime.date(2024, 1, 1)
 
 
+def test_a_new_version_carries_the_validity_period_over_and_the_review_shows_no_change(
+    member_a, member_user_a
+):
+    from pledges.diff import pledge_changes
+
+    accept(member_a)
+    first = published(member_a, targets=STRICT)
+    # A published version never changes through save(): the dates are written as stored.
+    Pledge.objects.filter(pk=first.pk).update(
+        valid_from=datetime.date(2024, 1, 15), valid_until=datetime.date(2026, 12, 31)
+    )
+    second = services.start_pledge(member_a, by=member_user_a)
+    assert second.valid_from == datetime.date(2024, 1, 15)
+    assert second.valid_until == datetime.date(2026, 12, 31)
+    assert pledge_changes(second).details == []
+
+
 def test_a_sole_proprietor_starts_from_the_ready_template(coop, member_user_a):
     charter_for(coop)
     shop = MemberFactory(cooperative=coop, kind=Member.Kind.SOLE_PROPRIETOR)
