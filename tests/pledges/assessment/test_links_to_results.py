@@ -63,8 +63,9 @@ def test_the_member_portal_links_to_the_objection_with_its_deadline(
     dashboard = reverse("portal:dashboard", args=[member_a.pk])
     page = personas.member_a.get(dashboard, headers=ENGLISH).content.decode()
     assert objection_url(published) in page
-    assert "open until 8 February 2026" in page
-    freeze_today(D(2026, 2, 9))
+    # Seven working days after Sunday 1 February 2026.
+    assert "open until 10 February 2026" in page
+    freeze_today(D(2026, 2, 11))
     page = personas.member_a.get(dashboard, headers=ENGLISH).content.decode()
     assert objection_url(published) not in page
 

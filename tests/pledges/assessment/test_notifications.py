@@ -36,7 +36,8 @@ def test_publication_tells_each_member_its_result_and_objection_deadline_in_its_
     english = mail_to(member_user_a.email)
     assert len(english) == 1
     assert "year 2025" in english[0].subject
-    assert "8 February 2026" in english[0].body
+    # Seven working days after Sunday 1 February 2026.
+    assert "10 February 2026" in english[0].body
     assert f"/objection/{run.pk}/" in english[0].body
     # The member's own address belongs to no user: the e-mail to it is in Chinese.
     chinese = mail_to(member_a.email)
