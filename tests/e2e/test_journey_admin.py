@@ -4,6 +4,7 @@ new charter version, in the browser, in Chinese and in English."""
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from charter.models import Application, CharterAcceptance, CharterVersion
 from members.models import Member
@@ -15,6 +16,12 @@ from tests.pledges.pledge_factories import charter_for
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 IMPORTED = [credit_code_for(70001), credit_code_for(70002, sole_proprietor=True)]
+
+
+def named(person, record) -> str:
+    """A record as the admin names it in the person's language (a charter version in words)."""
+    with translation.override(person.language):
+        return str(record)
 
 
 def members_csv() -> bytes:
@@ -82,20 +89,20 @@ def test_administrator_admits_imports_and_publishes_a_charter(
     # 3. The next charter version: drafted from the one in force, edited, published.
     admin.follow(page.get_by_role("link", name=t("Home"), exact=True))
     admin.follow(page.get_by_role("link", name=t("charter versions").capitalize(), exact=True))
-    page.get_by_role("checkbox", name=str(version)).check()
+    page.get_by_role("checkbox", name=named(admin, version)).check()
     page.get_by_label(t("Action:")).select_option(
         label=t("Draft the next version of the selected charter")
     )
     admin.submit(page.get_by_role("button", name=t("Go"), exact=True))
     draft = CharterVersion.objects.get(cooperative=coop, number=version.number + 1)
     assert draft.status == CharterVersion.Status.DRAFT
-    admin.follow(page.locator("#result_list").get_by_role("link", name=str(draft)))
+    admin.follow(page.locator("#result_list").get_by_role("link", name=named(admin, draft)))
     page.get_by_label(t("what changed (Chinese)")).fill("第二版：明确投诉答复时限。")
     page.get_by_label(t("what changed (English)")).fill(
         "Version 2: complaint answer deadlines made explicit."
     )
     admin.submit(page.get_by_role("button", name=t("Save"), exact=True))
-    page.get_by_role("checkbox", name=str(draft)).check()
+    page.get_by_role("checkbox", name=named(admin, draft)).check()
     page.get_by_label(t("Action:")).select_option(label=t("Publish the selected drafts"))
     admin.submit(page.get_by_role("button", name=t("Go"), exact=True))
     draft.refresh_from_db()
