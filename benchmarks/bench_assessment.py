@@ -74,10 +74,12 @@ FLOOR_SQL = [
 
 
 # What a chunk asks whatever its number of members (COPY, not counted, writes its results):
-# lock the chunk, check its run is not published, clear its earlier results, the policy, the
-# three gathering queries (pledges in force, inspection tallies, complaint tallies), mark it
-# done; then lock the run, count the chunks done, update it.
-CHUNK_STATEMENTS = 11
+# lock the chunk with its run, period and scoring policy, check its run is not published,
+# clear its earlier results, the three gathering queries (pledges in force, inspection
+# tallies, complaint tallies), mark it done; then lock the run, count the chunks done, update
+# it, and find the run's cooperative for the public pages' cache; a worker's first chunk of a
+# cooperative also reads that cooperative's name for the cache, once per process.
+CHUNK_STATEMENTS = 12
 
 
 def setup_django(db: str) -> None:
