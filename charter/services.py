@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from coop_portal.evidence import CheckedFile, store_evidence
+from coop_portal.history import note_change_reason
 from coop_portal.links import absolute_url
 from coop_portal.mail import queue_mail, queue_mail_in_their_languages
 from coop_portal.refusal import Refused
@@ -302,7 +303,7 @@ def _admit(
     change_status(member, Status.ACTIVE, by=by, reason=reason, on=on)
     for step in ExitStep.objects.for_member(member).in_effect().filter(kind__in=STATUS_AFTER):
         step.ended_on = on
-        step._change_reason = reason[:100]  # type: ignore[attr-defined]
+        note_change_reason(step, reason)
         step.save(update_fields=["ended_on"])
     member.refresh_from_db()
     accept_charter(member, version, signatory_name=signatory_name, by=by)
@@ -538,7 +539,7 @@ def revise_proposal(step: ExitStep, *, reason: str, source_ref: str) -> bool:
         return False
     step.reason = reason
     step.source_ref = source_ref
-    step._change_reason = source_ref  # type: ignore[attr-defined]
+    note_change_reason(step, source_ref)
     step.save(update_fields=["reason", "source_ref"])
     return True
 
@@ -572,7 +573,7 @@ def _end_earlier_steps(step: ExitStep, on: datetime.date) -> None:
     for other in earlier:
         other.ended_on = on
         other.ended_by = step
-        other._change_reason = str(step.get_kind_display())  # type: ignore[attr-defined]
+        note_change_reason(other, str(step.get_kind_display()))
         other.save(update_fields=["ended_on", "ended_by"])
 
 
@@ -863,7 +864,7 @@ def _revert(step: ExitStep, member: Member, *, by: User, reason: str, on: dateti
     for earlier in step.ended_steps.all():
         earlier.ended_on = None
         earlier.ended_by = None
-        earlier._change_reason = why[:100]  # type: ignore[attr-defined]
+        note_change_reason(earlier, why)
         earlier.save(update_fields=["ended_on", "ended_by"])
     if step.kind in (Kind.REMOVAL, Kind.WITHDRAWAL) and step.decided_on is not None:
         registry.reinstate_licences(member, revoked_on=step.decided_on, reason=why)

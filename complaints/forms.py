@@ -142,8 +142,13 @@ class DeskSearchForm(forms.Form):
         return national_phone(phone)
 
 
+# The longest reference the tracking form takes (a reference is 14 characters: margin for
+# what a person pastes around it).
+REFERENCE_LENGTH = 40
+
+
 class TrackingForm(forms.Form):
-    reference = forms.CharField(label=_("Reference"), max_length=40)
+    reference = forms.CharField(label=_("Reference"), max_length=REFERENCE_LENGTH)
     code = forms.CharField(
         label=_("Tracking code"),
         max_length=40,

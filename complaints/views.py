@@ -44,6 +44,7 @@ from . import services
 from .forms import (
     MEMBER_LIST_LIMIT,
     MORE_MATCHES,
+    REFERENCE_LENGTH,
     SEARCH_FIRST,
     AnswerForm,
     CloseForm,
@@ -342,7 +343,7 @@ def _bound_to_browser(request: HttpRequest, form_key: str) -> services.BoundSubm
 def track(request: HttpRequest, slug: str) -> HttpResponse:
     cooperative = get_object_or_404(Cooperative, slug=slug)
     # A link from an e-mail fills the reference in; the code is typed.
-    reference = request.GET.get("reference", "")[: TrackingForm.base_fields["reference"].max_length]
+    reference = request.GET.get("reference", "")[:REFERENCE_LENGTH]
     form = TrackingForm(request.POST or None, initial={"reference": reference.strip()})
     status = 200
     if request.method == "POST":

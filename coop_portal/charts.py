@@ -152,11 +152,11 @@ def line_chart(
         colour = COLOURS[(number + 1) % len(COLOURS)]
         stroke = 2 if number == 0 else 1.5
         runs: list[list[tuple[float, float]]] = [[]]
-        for index, value in enumerate(line.values[: len(labels)]):
-            if value is None:
+        for index, point in enumerate(line.values[: len(labels)]):
+            if point is None:
                 runs.append([])
             else:
-                runs[-1].append((x(index), y(float(value))))
+                runs[-1].append((x(index), y(float(point))))
         for points in runs:
             if len(points) > 1:
                 path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)

@@ -47,7 +47,9 @@ def csv_lines(
 
 def _attachment(response: HttpResponseBase, filename: str) -> None:
     # A name in Chinese (a category's) is sent as RFC 6266's filename*, which HTTP headers allow.
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    header = content_disposition_header(True, filename)
+    if header:
+        response["Content-Disposition"] = header
 
 
 def csv_response(

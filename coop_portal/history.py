@@ -1,4 +1,5 @@
-"""History (django-simple-history) of rows written in bulk, where no model signal is sent."""
+"""History (django-simple-history): why a record changes, and the history of rows written in
+bulk, where no model signal is sent."""
 
 from __future__ import annotations
 
@@ -8,6 +9,22 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection, models
+from django.utils.text import Truncator
+
+# What django-simple-history's history_change_reason column holds.
+REASON_LENGTH = 100
+
+
+def change_reason(reason: str) -> str:
+    """A reason as the history keeps it: as much as its column holds. The whole reason stays on
+    the record that asked for the change (a status change, an exit step, a correction)."""
+    return Truncator(reason.strip()).chars(REASON_LENGTH)
+
+
+def note_change_reason(instance: models.Model, reason: str) -> None:
+    """Why the next save of ``instance`` changes it, for its history."""
+    instance._change_reason = change_reason(reason)  # type: ignore[attr-defined]
+
 
 # Rows copied per statement elsewhere than on PostgreSQL: well under SQLite's limit of
 # parameters in one statement.
@@ -49,10 +66,9 @@ def record_history(
         quote(name)
         for name in ("history_date", "history_change_reason", "history_type", "history_user_id")
     )
-    length = history._meta.get_field("history_change_reason").max_length
     fixed = [
         connection.ops.adapt_datetimefield_value(when),
-        reason[:length] if length else reason,
+        change_reason(reason),
         history_type,
         user.pk if user is not None else None,
     ]

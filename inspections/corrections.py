@@ -22,7 +22,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from coop_portal.history import record_history
+from coop_portal.history import note_change_reason, record_history
 
 from .models import Inspection, ItemResult, Objection
 from .validation import Problems
@@ -73,7 +73,7 @@ def keep_history(
     """
     if by is not None:
         instance._history_user = by  # type: ignore[union-attr]
-    instance._change_reason = reason  # type: ignore[union-attr]
+    note_change_reason(instance, reason)
     if at is not None:
         instance._history_date = at  # type: ignore[union-attr]
 

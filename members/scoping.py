@@ -184,8 +184,6 @@ class ScopedChoicesMixin:
     member list's ``search_fields`` within what the member list shows the administrator): a
     cooperative has too many members for a drop-down list."""
 
-    raw_id_fields: Any
-
     def get_autocomplete_fields(self, request: HttpRequest) -> Any:
         declared = list(super().get_autocomplete_fields(request))  # type: ignore[misc]
         model: type[Model] = self.model  # type: ignore[attr-defined]
@@ -194,7 +192,7 @@ class ScopedChoicesMixin:
             for field in [*model._meta.fields, *model._meta.many_to_many]
             if field.related_model is Member
             and field.name not in declared
-            and field.name not in self.raw_id_fields
+            and field.name not in getattr(self, "raw_id_fields", ())
         ]
         return [*declared, *members]
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coop_portal.csvimport import ImportReport, run_import
+from coop_portal.history import note_change_reason
 from coop_portal.refusal import Refused
 
 from .credit_code import normalise, problem
@@ -94,7 +95,7 @@ def change_status(
         member.joined_on = day
         member.left_on = None
     member.status = to
-    member._change_reason = reason.strip()  # type: ignore[attr-defined]
+    note_change_reason(member, reason)
     member.save(update_fields=["status", "left_on", "joined_on", "updated_at"])
     return change
 
@@ -118,7 +119,7 @@ def undo_leaving(
     )
     member.status = to
     member.left_on = None
-    member._change_reason = reason  # type: ignore[attr-defined]
+    note_change_reason(member, reason)
     member.save(update_fields=["status", "left_on", "updated_at"])
     return change
 
@@ -206,7 +207,7 @@ def convert_to_company(
 
 
 def _save_licence(licence: TrademarkLicence, fields: list[str], reason: str) -> None:
-    licence._change_reason = reason  # type: ignore[attr-defined]
+    note_change_reason(licence, reason)
     licence.save(update_fields=fields)
 
 
@@ -279,7 +280,7 @@ def draft_licence(member: Member, *, note: str) -> TrademarkLicence | None:
         .first()
     )
     licence = TrademarkLicence(licensee=member, trademark=latest or "", note=note.strip())
-    licence._change_reason = note.strip()[:100]  # type: ignore[attr-defined]
+    note_change_reason(licence, note)
     licence.save()
     return licence
 
@@ -310,7 +311,7 @@ def grant_licence(
     if member.status == Status.SUSPENDED:
         licence.suspended_on = day
     reason = _("Granted.")
-    licence._change_reason = reason  # type: ignore[attr-defined]
+    note_change_reason(licence, reason)
     licence._history_user = by  # type: ignore[attr-defined]
     licence.save(update_fields=["granted_on", "suspended_on"])
     return licence
