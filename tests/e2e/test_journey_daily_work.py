@@ -5,6 +5,7 @@ what the portal sent to the firm and follows a notice to the complaint it is abo
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 from django.utils import translation
 from django.utils.translation import ngettext
 
@@ -31,12 +32,14 @@ def test_administrator_decides_two_proposals_at_once(
     people, coop, member_a, member_b, administrator
 ):
     charter_for(coop)
-    steps = [
-        propose_consequence(
-            member, kind, reason="等级 D", source_ref="assessment:2025:r1"
-        ).steps.get(kind=kind)
-        for member, kind in ((member_a, "warning"), (member_b, "warning"))
-    ]
+    # As the assessment's publication proposes them: in a transaction (the proposal locks).
+    with transaction.atomic():
+        steps = [
+            propose_consequence(
+                member, kind, reason="等级 D", source_ref="assessment:2025:r1"
+            ).steps.get(kind=kind)
+            for member, kind in ((member_a, "warning"), (member_b, "warning"))
+        ]
     device = enable_two_factor(administrator)
     admin = people.person()
     t = admin.t
