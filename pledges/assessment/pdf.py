@@ -4,6 +4,13 @@ Each PDF is drawn once per run and language by a background task (the tasks at t
 an AssessmentPdf row; a corrected result is a new run, so it gets PDFs of its own. Drafts are
 never drawn. Each PDF carries a QR code of its public verification page.
 
+The notice prints the list of results when it has at most NOTICE_ROSTER_LIMIT members (about
+seventy pages). A longer list is not printed: a 70,000-member notice would be 2,300 pages and
+take WeasyPrint about seven minutes; nobody reads such a list on paper, and it would occupy a
+worker for as long. Such a notice says where the full list is instead: the revision's public
+page, searchable by name and credit code, and its open data file (CSV) — the same published
+results, each member's verifiable on its own page.
+
 Who queues a render first claims it (a DocumentClaim row, unique per document): the
 publication claims and queues the public notices, and a reader asking for a document that is
 not drawn yet queues nothing while a claim stands, however often they ask. The notice is
@@ -17,6 +24,7 @@ import datetime
 import gc
 import io
 from typing import Any
+from urllib.parse import urlencode
 
 from celery import shared_task
 from django.core.files.base import ContentFile
@@ -42,6 +50,9 @@ CLAIM_LIFETIME = datetime.timedelta(minutes=30)
 # Members per part of a public notice: WeasyPrint lays out a whole document in memory, so a
 # notice is laid out part by part and the parts are joined.
 NOTICE_PART_SIZE = 1000
+# Members a notice lists at most (see the module's docstring): WeasyPrint draws about 150 rows
+# of the list a second here, so the longest printed list takes about 15 s per language.
+NOTICE_ROSTER_LIMIT = 2000
 
 
 def pdf_language(language: str | None) -> str:
@@ -127,21 +138,56 @@ def _common(run: AssessmentRun) -> dict[str, Any]:
     }
 
 
-def render_notice(run: AssessmentRun, language: str, part_size: int = NOTICE_PART_SIZE) -> bytes:
-    """The run's public notice: laid out NOTICE_PART_SIZE members at a time, parts joined."""
+def open_data_url(run: AssessmentRun) -> str:
+    """The run's results as open data (CSV): the list a long notice does not print."""
+    query = urlencode(
+        {
+            "cooperative": run.period.cooperative.slug,
+            "period": run.period.code,
+            "revision": run.revision,
+            "format": "csv",
+        }
+    )
+    return absolute_url(f"{reverse('open-data-assessments')}?{query}")
+
+
+def render_notice(
+    run: AssessmentRun,
+    language: str,
+    part_size: int = NOTICE_PART_SIZE,
+    roster_limit: int = NOTICE_ROSTER_LIMIT,
+) -> bytes:
+    """The run's public notice: laid out NOTICE_PART_SIZE members at a time, parts joined; a
+    list longer than ``roster_limit`` is not printed but pointed to (the module's docstring)."""
     results = published.results_of(run).order_by("member__name", "member__credit_code", "pk")
     counts = published.grade_counts(run)
-    parts = max(1, -(-counts["total"] // part_size))
+    roster = counts["total"] <= roster_limit
+    parts = max(1, -(-counts["total"] // part_size)) if roster else 1
     writer = PdfWriter()
     with translation.override(language):
         url = verification_url(run)
-        common = {**_common(run), "counts": counts, "verification_url": url}
+        common = {
+            **_common(run),
+            "counts": counts,
+            "verification_url": url,
+            "roster": roster,
+            "roster_limit": roster_limit,
+        }
         common["qr"] = qr_svg_data_uri(url)
+        if not roster:
+            period = run.period
+            common["results_url"] = absolute_url(
+                reverse(
+                    "pledges:public_revision",
+                    args=[period.cooperative.slug, period.code, run.revision],
+                )
+            )
+            common["open_data_url"] = open_data_url(run)
         for part in range(parts):
             start = part * part_size
             context = {
                 **common,
-                "results": results[start : start + part_size],
+                "results": results[start : start + part_size] if roster else [],
                 "first_number": start,
                 "part": part + 1,
                 "parts": parts,

@@ -7,6 +7,7 @@ import subprocess
 from decimal import Decimal
 from pathlib import Path
 from unittest import mock
+from urllib.parse import urlsplit
 
 import pytest
 import zxingcpp
@@ -267,3 +268,46 @@ def sorted_members(run) -> list[Member]:
             "member__name", "member__credit_code", "pk"
         ).select_related("member")
     ]
+
+
+def test_a_notice_longer_than_its_limit_points_to_the_full_list_instead_of_printing_it(
+    published_run, member_a, member_b, member_c
+):
+    content = pdf.render_notice(published_run, "zh-hans", roster_limit=2)
+
+    reader = PdfReader(io.BytesIO(content))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    # One short document, whatever the number of members: no member listed, every grade counted.
+    assert len(reader.pages) == 1
+    for member in (member_a, member_b, member_c):
+        assert member.credit_code not in text
+    assert "结果名单" in text
+    assert "不超过 2 家" in text
+    # Where the list is: the revision's public page and its open data, both of this revision.
+    flat = re.sub(r"\s+", "", text)
+    assert reverse("pledges:public_revision", args=["nantong", "2025", 1]) in flat
+    assert "cooperative=nantong&period=2025&revision=1&format=csv" in flat
+
+
+def test_the_open_data_address_of_a_long_notice_answers_the_full_list(
+    client, published_run, member_a, member_b, member_c
+):
+    url = pdf.open_data_url(published_run)
+
+    address = urlsplit(url)
+    response = client.get(f"{address.path}?{address.query}")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    body = b"".join(response.streaming_content).decode()
+    for member in (member_a, member_b, member_c):
+        assert member.credit_code in body
+
+
+def test_a_notice_up_to_its_limit_prints_the_list(published_run, member_a, member_b, member_c):
+    content = pdf.render_notice(published_run, "zh-hans", roster_limit=3)
+
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    for member in (member_a, member_b, member_c):
+        assert member.credit_code in text
+    assert "结果名单" not in text
