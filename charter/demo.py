@@ -44,6 +44,10 @@ SUSPENDED = "整改期满复检仍不合格，暂停社员资格。"
 REMOVED = "多次违反公约、拒不整改，予以除名并公示。"
 WITHDREW = "企业转产，主动申请退社。"
 READMITTED = "重新提出入社申请（纸质申请），经审核重新接纳。"
+# Why an administrator confirms the warning a member login may appeal (``confirm_warning``),
+# and why one is given by hand should no assessment have proposed it.
+WARNING_CONFIRMED = "经核实，该社员至今未公开有效的质量承诺，确认警告：请尽快提交承诺并接受审核。"
+WARNING_BY_HAND = "逾期未公开质量承诺，经催告仍未提交，予以警告，限期整改。"
 STORIES: dict[str, list[tuple[str, int, str]]] = {
     "江苏金丝利家纺有限公司": [("warning", 40, WARNED)],
     "通州区志远窗帘店": [("warning", 25, WARNED)],
@@ -310,6 +314,22 @@ def _cases(cooperative: Cooperative, registrar: User, reviewer: User) -> None:
             grounds="其中一起投诉已由消费者撤回，答复超期系系统故障所致，附证明材料。",
             on=ago(3),
         )
+
+
+@transaction.atomic
+def confirm_warning(member: Member, *, by: User) -> ExitStep:
+    """An administrator (``by``) confirms today the warning an assessment proposed for the
+    member (or, without such a proposal, warns it by hand): the member may appeal it from its
+    cases page within the charter's appeal window, and the e-mail that tells it so is among
+    its notifications. Once: a member warned already keeps the warning it has."""
+    steps = ExitStep.objects.for_member(member).filter(kind=ExitStep.Kind.WARNING)
+    taken = steps.shown_to_member().order_by("-proposed_at", "-pk").first()
+    if taken is not None:
+        return taken
+    proposal = steps.proposed().order_by("proposed_at", "pk").first()
+    if proposal is not None:
+        return services.decide_proposal(proposal, by=by, confirm=True, reason=WARNING_CONFIRMED)
+    return services.take_exit_step(member, ExitStep.Kind.WARNING, by=by, reason=WARNING_BY_HAND)
 
 
 @transaction.atomic

@@ -477,7 +477,6 @@ def _open_case_for(member: Member, kind: str, *, by: User | None) -> ExitCase:
     return case or ExitCase.objects.create(member=member, opened_by=by)
 
 
-@transaction.atomic
 def may_be_proposed(status: str, kind: str) -> bool:
     """Whether a member in this status may be proposed this kind of step: one rule for the
     publication's confirmation (which counts) and for the proposal itself (which records)."""
@@ -485,6 +484,9 @@ def may_be_proposed(status: str, kind: str) -> bool:
     return status not in barred
 
 
+# Atomic itself: its row lock needs a transaction (PostgreSQL refuses one outside), and a
+# caller must not have to remember to open it.
+@transaction.atomic
 def propose_consequence(
     member: Member, kind: str, *, reason: str, source_ref: str
 ) -> ExitCase | None:
@@ -816,6 +818,15 @@ def decide_proposals(
     return decided
 
 
+def appeal_deadline(step: ExitStep) -> datetime.date | None:
+    """The last day the member may appeal the step: its appeal window under the charter in
+    force on the day it was decided (None for a step not decided)."""
+    if step.decided_on is None:
+        return None
+    policy = policy_in_force(step.case.member.cooperative, step.decided_on)
+    return step.appeal_deadline(policy.appeal_window_days)
+
+
 @transaction.atomic
 def lodge_appeal(
     step: ExitStep,
@@ -834,10 +845,7 @@ def lodge_appeal(
         raise Refused(_("This step cannot be appealed."), code="not_appealable")
     if Appeal.objects.filter(step=step).exists():
         raise Refused(_("This step has been appealed already."), code="appealed")
-    assert step.decided_on is not None  # noqa: S101 - a confirmed step always has its day
-    deadline = step.appeal_deadline(
-        policy_in_force(member.cooperative, step.decided_on).appeal_window_days
-    )
+    deadline = appeal_deadline(step)
     if deadline is not None and day > deadline:
         raise Refused(
             _("The appeal window closed on %(date)s.") % {"date": date_format(deadline)},

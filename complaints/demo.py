@@ -15,11 +15,14 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from PIL import Image, ImageDraw
 
 from charter.deadlines import commitment_days
+from coop_portal.evidence import check_file
 from members.demo import story_day
-from members.models import Cooperative, Member, Role
+from members.models import Cooperative, Member, Role, User
 
 from .models import (
     ClosingCode,
@@ -29,10 +32,19 @@ from .models import (
     PublicAccount,
     SatisfactionFeedback,
 )
-from .services import proposed_account
+from .services import (
+    Submission,
+    accept_complaint,
+    forward_complaint,
+    proposed_account,
+    submit_complaint,
+)
 
 # The tracking code of every demo complaint, so that the tracking pages can be tried out.
 DEMO_TRACKING_CODE = "DEMO-CODE-2025"
+# The submission key of the complaint a member login is to answer (``forward_for_answer``):
+# filed once, whatever the day the demo is loaded again.
+FOR_ANSWER_KEY = "demo:forwarded-for-answer"
 
 Kind = ComplaintEvent.Kind
 Status = Complaint.Status
@@ -312,3 +324,34 @@ def _create(
             comment="处理及时，态度很好。" if spec.rating >= 4 else "",
             created_at=_at(cooperative, complaint.closed_on + datetime.timedelta(days=1)),
         )
+
+
+@transaction.atomic
+def forward_for_answer(member: Member, *, by: User) -> Complaint:
+    """A complaint filed today through the public form's service, with the consumer's photo,
+    accepted and forwarded to the member by an administrator (``by``): the member's to answer
+    within the days it pledged, from its portal, and the e-mail telling it so is among its
+    notifications. Filed once: loaded again, the demo returns the same complaint."""
+    cooperative = member.cooperative
+    filed = Complaint.objects.filter(cooperative=cooperative, submission_key=FOR_ANSWER_KEY)
+    if filed.exists():
+        return filed.get()
+    complaint, _code = submit_complaint(
+        cooperative,
+        Submission(
+            member=member,
+            product="羽绒枕",
+            description="枕头使用两周后羽绒从缝线处钻出，床上和卧室到处是绒毛。",
+            desired_outcome="更换一只合格的枕头，或退货退款。",
+            contact_name="赵先生",
+            contact_phone="13900000001",
+            contact_email="consumer@example.cn",
+            share_contact=True,
+            language="zh-hans",
+            evidence=[check_file(SimpleUploadedFile("钻绒的枕头.png", _photo(), "image/png"))],
+            submission_key=FOR_ANSWER_KEY,
+            tracking_code=DEMO_TRACKING_CODE,
+        ),
+    )
+    accept_complaint(complaint, by)
+    return forward_complaint(complaint, by)

@@ -273,6 +273,49 @@ def _object(
     )
 
 
+# The spot check a member login may still object to (``report_recent_failure``): reported a
+# few days before the demo is loaded, so that its objection window and its rectification are
+# open, numbered after the year's ordinary reports.
+RECENT_FAILURE_DAYS_AGO = 3
+RECENT_FAILURE_NUMBER = 901
+
+
+@transaction.atomic
+def report_recent_failure(member: Member) -> Inspection | None:
+    """A failed spot check of the member's down quilt, delivered by the lab's system a few days
+    ago: the member may object to it (with its evidence) until the charter's window closes,
+    and must rectify it; the e-mail that tells it so is among its notifications. Reported
+    once a year: loaded again, the demo returns the same report."""
+    cooperative = member.cooperative
+    lab = Lab.objects.filter(cooperatives=cooperative).order_by("pk").first()
+    category = cooperative.test_categories.filter(code="bedding").first()
+    if lab is None or category is None:
+        return None
+    reported = cooperative.today() - datetime.timedelta(days=RECENT_FAILURE_DAYS_AGO)
+    report_no = f"NTJF{reported.year}-{RECENT_FAILURE_NUMBER:04d}"
+    existing = Inspection.objects.filter(cooperative=cooperative, report_no=report_no).first()
+    if existing is not None:
+        return existing
+    inspection, _action = record_inspection(
+        cooperative,
+        InspectionInput(
+            report_no=report_no,
+            member=member,
+            product="白鸭绒羽绒被",
+            category=category,
+            sampled_on=reported - datetime.timedelta(days=10),
+            reported_on=reported,
+            verdict="fail",
+            severity="major",
+            # Seeded, so that the report lists the same items on every machine.
+            items=_items(category, True, random.Random(RECENT_FAILURE_NUMBER)),  # noqa: S311
+        ),
+        lab=lab,
+        source=Inspection.Source.API,
+    )
+    return inspection
+
+
 def _load_services(lab: Lab, members: list[Member], lab_user: User) -> None:
     steps = [0, 2, 3, 5]
     requester = User.objects.filter(roles__kind=Role.Kind.MEMBER_USER).first() or lab_user

@@ -19,6 +19,9 @@ REGULATOR_PASSWORD = "coop-demo-regulator"  # noqa: S105
 LAB_PASSWORD = "coop-demo-lab"  # noqa: S105
 REGULATOR_EMAIL = "regulator@example.cn"
 LAB_EMAIL = "lab@example.cn"
+# The owner logins of the demo's four member teams (``load``), numbered from 1.
+OWNER_EMAIL = "owner{number}@example.cn"
+TEAMS = 4
 
 STANDARDS = [
     (
@@ -174,7 +177,9 @@ def load(cooperative: Cooperative) -> None:
     # Member users: an owner and a colleague for the first two members, an owner for the rest.
     teams = [(published[0], True), (published[1], True), (drafting, False), (returned, False)]
     for team_number, (member, with_colleague) in enumerate(teams, start=1):
-        owner = _user(f"owner{team_number}@example.cn", MEMBER_PASSWORD, f"负责人{team_number}")
+        owner = _user(
+            OWNER_EMAIL.format(number=team_number), MEMBER_PASSWORD, f"负责人{team_number}"
+        )
         Role.objects.get_or_create(
             user=owner,
             cooperative=cooperative,
@@ -204,3 +209,20 @@ def load(cooperative: Cooperative) -> None:
         Role.objects.get_or_create(
             user=tester, cooperative=cooperative, kind=Role.Kind.LAB_USER, member=None, lab=lab
         )
+
+
+def owner_members(cooperative: Cooperative) -> list[Member]:
+    """The members of the demo's owner logins, in their order (owner1 first): published
+    pledges for the first two, a draft for the third, a returned pledge for the fourth."""
+    emails = [OWNER_EMAIL.format(number=number) for number in range(1, TEAMS + 1)]
+    roles = {
+        role.user.email: role.member
+        for role in Role.objects.filter(
+            cooperative=cooperative,
+            kind=Role.Kind.MEMBER_USER,
+            is_owner=True,
+            user__email__in=emails,
+        ).select_related("user", "member")
+        if role.member is not None
+    }
+    return [roles[email] for email in emails if email in roles]

@@ -2,9 +2,10 @@ import pytest
 
 from charter import demo as charter_demo
 from charter.models import Appeal, Application, CharterAcceptance, CharterVersion, ExitStep
+from charter.services import propose_consequence
 from charter.setup import setup_charter
 from members import demo as members_demo
-from members.models import Member
+from members.models import Member, User
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +57,31 @@ def test_the_demo_can_be_loaded_twice():
     before = counts()
     load()
     assert counts() == before
+
+
+def test_a_member_login_s_warning_confirms_the_assessment_s_proposal_once():
+    cooperative = load()
+    registrar = User.objects.get(email="registrar@example.cn")
+    member = cooperative.members.filter(status="active", exit_cases__isnull=True).first()
+    case = propose_consequence(
+        member, "warning", reason="期间末无有效承诺。", source_ref="assessment:x"
+    )
+    step = charter_demo.confirm_warning(member, by=registrar)
+    assert step == case.steps.get()
+    assert step.is_in_effect
+    assert step.decided_on == cooperative.today()
+    assert step.decision_reason == charter_demo.WARNING_CONFIRMED
+    assert charter_demo.confirm_warning(member, by=registrar) == step
+    assert ExitStep.objects.for_member(member).count() == 1
+
+
+def test_a_member_login_is_warned_by_hand_when_no_assessment_proposed_it():
+    cooperative = load()
+    registrar = User.objects.get(email="registrar@example.cn")
+    member = cooperative.members.filter(status="active", exit_cases__isnull=True).first()
+    step = charter_demo.confirm_warning(member, by=registrar)
+    assert step.is_in_effect
+    assert step.kind == "warning"
+    assert step.reason == charter_demo.WARNING_BY_HAND
+    assert step.source_ref == ""
+    assert charter_demo.confirm_warning(member, by=registrar) == step

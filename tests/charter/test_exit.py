@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from charter.models import Appeal, ExitCase, ExitStep
 from charter.services import (
@@ -46,6 +47,16 @@ def test_propose_consequence_is_idempotent_by_member_kind_and_source(member_a, m
     assert ExitStep.objects.count() == 4
     # Proposals for one member gather in its open case.
     assert ExitCase.objects.filter(member=member_a).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_proposal_needs_no_transaction_from_its_caller(member_a, charter):
+    """The member's row lock needs a transaction (PostgreSQL refuses one outside): the
+    proposal opens its own, so a caller without one does not fail."""
+    assert transaction.get_autocommit()
+    case = propose_consequence(member_a, "warning", reason="等级 D", source_ref="run:2025:1")
+    assert case is not None
+    assert case.steps.get().status == ExitStep.Status.PROPOSED
 
 
 def test_propose_consequence_refuses_unknown_kinds_and_skips_members_that_left(coop, charter):
