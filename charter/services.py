@@ -17,6 +17,7 @@ from coop_portal.history import note_change_reason
 from coop_portal.links import absolute_url
 from coop_portal.mail import queue_mail, queue_mail_in_their_languages
 from coop_portal.refusal import Refused
+from coop_portal.workdays import Deadline
 from members import services as registry
 from members.models import Conversion, Cooperative, Member, User
 from members.notices import queue_member_mail
@@ -818,13 +819,26 @@ def decide_proposals(
     return decided
 
 
-def appeal_deadline(step: ExitStep) -> datetime.date | None:
-    """The last day the member may appeal the step: its appeal window under the charter in
-    force on the day it was decided (None for a step not decided)."""
-    if step.decided_on is None:
+def appeal_window(
+    step: ExitStep, policies: dict[datetime.date, ScoringPolicy] | None = None
+) -> Deadline | None:
+    """The member's window to appeal the step, under the charter in force on the day it was
+    decided (None for a step not decided): the one rule the member's page shows and
+    lodge_appeal enforces. ``policies`` keeps the policies already read, by day, for a page
+    that shows many steps."""
+    day = step.decided_on
+    if day is None:
         return None
-    policy = policy_in_force(step.case.member.cooperative, step.decided_on)
-    return step.appeal_deadline(policy.appeal_window_days)
+    policies = {} if policies is None else policies
+    if day not in policies:
+        policies[day] = policy_in_force(step.case.member.cooperative, day)
+    return step.appeal_window(policies[day].appeal_window_days)
+
+
+def appeal_deadline(step: ExitStep) -> datetime.date | None:
+    """The last day the member may appeal the step (appeal_window)."""
+    window = appeal_window(step)
+    return None if window is None else window.due
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -41,6 +42,7 @@ from .models import (
     CharterVersion,
     ExitCase,
     ExitStep,
+    ScoringPolicy,
 )
 
 
@@ -247,10 +249,11 @@ def accept(request: HttpRequest) -> HttpResponse:
 @login_required
 def member_cases(request: HttpRequest) -> HttpResponse:
     member = member_of(request.user, _member_id(request))
-    policy = services.policy_in_force(member.cooperative, member.cooperative.today())
     cases = (
         ExitCase.objects.filter(member=member)
-        .select_related("member")  # a case is named by its member (ExitCase.__str__)
+        # A case is named by its member (ExitCase.__str__); its appeal windows follow the charter
+        # of the member's cooperative.
+        .select_related("member__cooperative")
         .prefetch_related(
             Prefetch(
                 "steps",
@@ -263,11 +266,12 @@ def member_cases(request: HttpRequest) -> HttpResponse:
         .order_by("-opened_at")
     )
     today = member.cooperative.today()
+    policies: dict[datetime.date, ScoringPolicy] = {}
     rows = []
     for case in cases:
         steps = []
         for step in case.steps.all():
-            window = step.appeal_window(policy.appeal_window_days)
+            window = services.appeal_window(step, policies)
             deadline = None if window is None else window.due
             appealable = (
                 step.status == ExitStep.Status.CONFIRMED

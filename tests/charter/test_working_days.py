@@ -6,7 +6,12 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from charter.services import lodge_appeal, take_exit_step
+from charter.services import (
+    draft_charter_version,
+    lodge_appeal,
+    publish_charter_version,
+    take_exit_step,
+)
 from coop_portal.refusal import Refused
 
 pytestmark = pytest.mark.django_db
@@ -54,3 +59,24 @@ def test_the_methodology_page_says_which_deadlines_are_working_days(client, coop
     chinese = client.get(url).content.decode()
     assert "期限的计算方式" in chinese
     assert "自然日" in chinese
+
+
+def test_the_appeal_window_shown_is_the_charter_of_the_decision_day_as_enforced(
+    personas, coop, member_a, charter, administrator
+):
+    step = take_exit_step(
+        member_a, "warning", by=administrator, reason="抽查不合格", on=D(2026, 9, 28)
+    )
+    # A later charter shortens the window; the warning decided before it keeps its own.
+    later = draft_charter_version(coop, effective_from=D(2026, 10, 1))
+    later.policy.appeal_window_days = 5
+    later.policy.save()
+    publish_charter_version(later, by=None, on=D(2026, 9, 29))
+
+    page = personas.member_a.get(
+        reverse("charter:member_cases"), {"member": member_a.pk}, headers={"accept-language": "en"}
+    ).content.decode()
+
+    assert "15 working days from 28 Sep 2026" in page
+    assert "23 Oct 2026" in page
+    assert lodge_appeal(step, by=administrator, grounds="不服", on=D(2026, 10, 20))
