@@ -6,8 +6,9 @@ On a copy of the web benchmarks' database (``coop_bench_notice_<scale>``, kept w
 dataset it comes from stays the same) in which the period of the largest cooperative (70,000
 members at scale 1) is assessed and published once, as a regulator would, the period's public
 notice is drawn through ``pledges.assessment.pdf.render_notice`` — what the Celery worker
-draws at publication — in Chinese, in a forked process whose peak resident memory (VmHWM) is
-reset first: the figures are those of the worker drawing it, Django and the fonts included.
+draws at publication — in Chinese, in a new process of its own: the time is the drawing's,
+the memory the process's peak (VmHWM), Django, the fonts and the first drawing's loading
+included, as in a worker.
 
 Such a notice does not print its 70,000 rows (2,300 pages, about seven minutes of a worker):
 it points to the full list (pdf.NOTICE_ROSTER_LIMIT). The longest list a notice does print is
@@ -23,8 +24,8 @@ import argparse
 import fcntl
 import io
 import json
-import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -81,53 +82,45 @@ def _status_megabytes(field: str) -> float:
     raise RuntimeError(f"no {field} in /proc/self/status")
 
 
-def drawn_in_a_worker(run: Any, first: int | None = None) -> dict[str, float]:
-    """Draw the notice in a forked process: seconds, bytes, pages and peak resident memory.
-    With ``first``, the worker takes only the first ``first`` results of the run as its own,
-    which the notice then lists (at most NOTICE_ROSTER_LIMIT)."""
-    from django.db import connections
+def drawn_in_a_worker(database: str, run_id: int, first: int | None = None) -> dict[str, Any]:
+    """Draw the notice in a new process, as a worker would: its seconds, bytes and pages, and
+    the process's peak resident memory (VmHWM), Django and the fonts included."""
+    command = [sys.executable, "-m", "benchmarks.bench_notice", "--database", database]
+    command += ["--draw", str(run_id)] + ([] if first is None else ["--first", str(first)])
+    answer = subprocess.run(command, capture_output=True, text=True, check=False)
+    if answer.returncode != 0:
+        raise SystemExit(f"the drawing process failed:\n{answer.stderr}")
+    return json.loads(answer.stdout.strip().splitlines()[-1])
+
+
+def draw(run_id: int, first: int | None) -> dict[str, Any]:
+    """In the drawing process: the run's notice in Chinese; with ``first``, drawn as if the
+    run's results were only its first ``first`` members, whose list the notice then prints."""
     from pypdf import PdfReader
 
     from pledges.assessment import pdf, published
+    from pledges.models import AssessmentRun
 
-    chosen: list[int] = []
+    run = AssessmentRun.objects.select_related("period__cooperative").get(pk=run_id)
     if first is not None:
+        every = published.results_of
         chosen = list(
-            published.results_of(run)
+            every(run)
             .order_by("member__name", "member__credit_code", "pk")
             .values_list("pk", flat=True)[:first]
         )
         counts = {**published.grade_counts(run), "total": len(chosen)}
-    connections.close_all()
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: a worker drawing the notice, nothing else
-        os.close(read)
-        if first is not None:
-            every = published.results_of
-            published.results_of = lambda run: every(run).filter(pk__in=chosen)  # type: ignore
-            published.grade_counts = lambda run: counts  # type: ignore
-        Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM to the current size
-        before = _status_megabytes("VmRSS")
-        started = time.perf_counter()
-        content = pdf.render_notice(run, "zh-hans")
-        seconds = time.perf_counter() - started
-        figures = {
-            "seconds": seconds,
-            "peak_mb": _status_megabytes("VmHWM"),
-            "before_mb": before,
-            "bytes": len(content),
-            "pages": len(PdfReader(io.BytesIO(content)).pages),
-        }
-        os.write(write, json.dumps(figures).encode())
-        os._exit(0)
-    os.close(write)
-    with os.fdopen(read) as pipe:
-        answer = pipe.read()
-    _pid, status = os.waitpid(pid, 0)
-    if status != 0 or not answer:
-        raise SystemExit(f"the drawing process failed (status {status})")
-    return json.loads(answer)
+        published.results_of = lambda run: every(run).filter(pk__in=chosen)  # type: ignore
+        published.grade_counts = lambda run: counts  # type: ignore
+    started = time.perf_counter()
+    content = pdf.render_notice(run, "zh-hans")
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "peak_mb": _status_megabytes("VmHWM"),
+        "bytes": len(content),
+        "pages": len(PdfReader(io.BytesIO(content)).pages),
+    }
 
 
 def main() -> None:
@@ -135,8 +128,16 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--database", help=argparse.SUPPRESS)
+    parser.add_argument("--draw", type=int, help=argparse.SUPPRESS)  # a run's id: the child
+    parser.add_argument("--first", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
+    if args.draw is not None:
+        with webstack.workdir() as directory:
+            webstack.setup_django(args.database, Path(directory) / "media")
+            print(json.dumps(draw(args.draw, args.first)))
+        return
     database = prepared_database(args.scale)
     with webstack.workdir() as directory:
         webstack.setup_django(database, Path(directory) / "media")
@@ -145,24 +146,21 @@ def main() -> None:
 
         run = largest_run()
         members = published.grade_counts(run)["total"]
-        # Fonts and templates loaded once, as in a worker that has drawn before.
-        pdf.render_notice(run, "zh-hans", roster_limit=0)
         rows = pdf.NOTICE_ROSTER_LIMIT
         report(
             f"public notice of the largest cooperative ({members:,} members)",
-            drawn_in_a_worker(run),
+            drawn_in_a_worker(database, run.pk),
         )
         report(
             f"public notice with the longest printed list ({rows:,} members)",
-            drawn_in_a_worker(run, first=rows),
+            drawn_in_a_worker(database, run.pk, first=rows),
         )
 
 
-def report(figure: str, drawn: dict[str, float]) -> None:
+def report(figure: str, drawn: dict[str, Any]) -> None:
     print(
         f"{figure}: {drawn['seconds']:.1f} s, {drawn['pages']:.0f} pages, "
-        f"{drawn['bytes']:,.0f} bytes, peak {drawn['peak_mb']:.0f} MB "
-        f"(from {drawn['before_mb']:.0f} MB)",
+        f"{drawn['bytes']:,.0f} bytes, peak {drawn['peak_mb']:.0f} MB",
         flush=True,
     )
     seconds, megabytes = drawn["seconds"], drawn["peak_mb"]

@@ -48,8 +48,9 @@ LANGUAGES = ("zh-hans", "en")
 # never queued, the broker being down): the next reader's request may queue it again.
 CLAIM_LIFETIME = datetime.timedelta(minutes=30)
 # Members per part of a public notice: WeasyPrint lays out a whole document in memory, so a
-# notice is laid out part by part and the parts are joined.
-NOTICE_PART_SIZE = 1000
+# notice is laid out part by part and the parts are joined. With 500, a worker drawing the
+# longest printed list peaks at about 370 MB (bench_notice); with 1,000, at about 460 MB.
+NOTICE_PART_SIZE = 500
 # Members a notice lists at most (see the module's docstring): WeasyPrint draws about 150 rows
 # of the list a second here, so the longest printed list takes about 15 s per language.
 NOTICE_ROSTER_LIMIT = 2000
