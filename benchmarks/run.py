@@ -158,21 +158,27 @@ def main() -> int:
         print("\nMore than 20% worse than the committed results:")
         for line in flagged:
             print("  ", line)
+    this_run = list(results)
     if args.only:
-        # A partial run updates its own rows and keeps the others.
+        # A partial run updates its own rows of results.json and keeps the others.
         ran = {r["module"] for r in results}
         results = [r for r in previous if r["module"] not in ran] + results
     results_json.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+    # The run goes on top; the sections of earlier runs, with their notes, stay below it.
+    title = "# Benchmark results\n\n"
+    earlier = results_md.read_text().removeprefix(title) if results_md.exists() else ""
     results_md.write_text(
-        "# Benchmark results\n\n"
-        f"Run on {started:%Y-%m-%d %H:%M} UTC, scale {scale}, with `make bench`"
-        f"{' (modules: ' + ', '.join(args.only) + ')' if args.only else ''}.\n\n"
-        f"Machine: {machine()}\n\n"
+        title
+        + f"## {started:%Y-%m-%d}, `make bench`"
+        + (f" (modules: {', '.join(args.only)})" if args.only else "")
+        + f", scale {scale}\n\n"
+        f"Run at {started:%H:%M} UTC. Machine: {machine()}\n\n"
         f"Load average (1/5/15 min) before the run: {load_before}; after: {load()}.\n\n"
-        + table(results)
-        + "\n"
+        + table(this_run)
+        + "\n\n"
+        + earlier
     )
-    return 1 if flagged or not all(r["ok"] for r in results) else 0
+    return 1 if flagged or not all(r["ok"] for r in this_run) else 0
 
 
 if __name__ == "__main__":
