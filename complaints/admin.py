@@ -74,7 +74,8 @@ class ComplaintAdmin(ReadOnlyAdminMixin, CooperativeScopedAdmin):  # type: ignor
         "resolved_on",
         "upheld_on",
     ]
-    list_filter = ["status", "closing_code", "cooperative"]
+    # The member is found by searching (members.scoping.MemberFilter), never listed.
+    list_filter = ["status", "closing_code", "member", "cooperative"]
     search_fields = ["reference", "member__name", "product"]
     search_help_text = _(
         "A reference, a member's name, a product or the consumer's phone number (a search by "

@@ -15,6 +15,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp import admin as otp_totp_admin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .admin_widgets import name_date_and_time_boxes
 from .models import OUTBOX_MAX_ATTEMPTS, OutboxEmail, OutboxEmailQuerySet
 from .tasks import enqueue, send_outbox_email
 
@@ -114,6 +115,10 @@ DEVICE_SEARCH_HELP = _("Search by the user's e-mail address.")
 
 class DeviceSectionsMixin:
     search_help_text = DEVICE_SEARCH_HELP
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        return name_date_and_time_boxes(field, db_field)
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets = super().get_fieldsets(request, obj)  # type: ignore[misc]

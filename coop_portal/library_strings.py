@@ -38,4 +38,26 @@ DJANGO = [
     gettext_noop(":"),
     gettext_noop(" By %(filter_title)s "),
     ngettext_lazy("%(counter)s result", "%(counter)s results", "counter"),
+    # The title of a page whose form has errors ("错误：…"), and the sentence after a saved
+    # record's message, with their Latin colon and full stop.
+    gettext_noop("Error:"),
+    gettext_noop("You may edit it again below."),
+    # The placeholder of the navigation's filter box ("开始输入以筛选...", Latin dots).
+    gettext_noop("Start typing to filter…"),
+]
+
+# Django's words that read oddly in Chinese: the changelist's filter column is headed
+# "过滤器" (a filter as a device), which also replaced the complaint desk's own "筛选"
+# (Django's admin comes first among the apps' catalogues, so only the project's outranks it).
+DJANGO_WORDS = [
+    gettext_noop("Filter"),
+]
+
+# The headings that name the admin's list of apps for a screen reader (a hidden table header
+# on every admin page): Django's Chinese catalogue has none, so Chinese pages read them in
+# English.
+DJANGO_UNTRANSLATED = [
+    gettext_noop("Model name"),
+    gettext_noop("Add link"),
+    gettext_noop("Change or view list link"),
 ]

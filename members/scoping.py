@@ -10,11 +10,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.admin.views.main import ERROR_FLAG, PAGE_VAR
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
+from django.forms import Media
 from django.http import Http404, HttpRequest, HttpResponseRedirect
+
+from coop_portal.admin_widgets import name_date_and_time_boxes
 
 from .models import Cooperative, Member, Role, User
 
@@ -153,6 +160,68 @@ class ScopedRelatedFilter(admin.RelatedFieldListFilter):
         )
 
 
+class MemberFilter(admin.RelatedFieldListFilter):
+    """A changelist filter on a member. A cooperative may have tens of thousands, so they are
+    never listed: the member is picked by searching (the admin's member autocomplete, as in
+    forms, within what the member list shows the administrator), and the filter names only the
+    member chosen, when it is one of the administrator's. Another cooperative's member is never
+    named, and the list (scoped already) shows nothing for it.
+
+    Its parameter is the related filter's (``member__id__exact``), which a link from the
+    member's page uses to open a list filtered on it."""
+
+    template = "members/admin/member_filter.html"
+
+    def __init__(
+        self,
+        field: Any,
+        request: HttpRequest,
+        params: Any,
+        model: Any,
+        model_admin: Any,
+        field_path: str,
+    ) -> None:
+        self.admin_site = model_admin.admin_site
+        super().__init__(field, request, params, model, model_admin, field_path)
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> Any:
+        chosen = [value for value in self.lookup_val or [] if str(value).isdigit()]
+        if not chosen:
+            return []
+        members = administered_choices(Member.objects.all(), request).filter(pk__in=chosen)
+        return [(member.pk, str(member)) for member in members.order_by("name")]
+
+    def has_output(self) -> bool:
+        # The search is offered before any member is chosen.
+        return True
+
+    @property
+    def picker_id(self) -> str:
+        return f"id_filter_{self.lookup_kwarg}"
+
+    def picker(self) -> str:
+        """The member search (select2 over the admin's autocomplete view), showing the chosen
+        member only if it is the administrator's: the field's queryset is theirs."""
+        field = forms.ModelChoiceField(
+            queryset=administered_choices(Member.objects.all(), self.request),
+            required=False,
+            widget=AutocompleteSelect(self.field, self.admin_site),
+        )
+        value = (self.lookup_val or [""])[0]
+        return field.widget.render(self.lookup_kwarg, value, attrs={"id": self.picker_id})
+
+    def kept_parameters(self) -> list[tuple[str, str]]:
+        """The list's other parameters (search, other filters, ordering), which choosing a
+        member keeps; the list starts again at its first page."""
+        dropped = {self.lookup_kwarg, self.lookup_kwarg_isnull, PAGE_VAR, ERROR_FLAG}
+        return [
+            (name, value)
+            for name, values in self.request.GET.lists()
+            if name not in dropped
+            for value in values
+        ]
+
+
 class ScopedValuesFilter(admin.AllValuesFieldListFilter):
     """A changelist filter on a field of a related record (``category__code``) that lists the
     values of the administrator's own rows only, never those of another cooperative."""
@@ -195,6 +264,10 @@ class ScopedChoicesMixin:
             and field.name not in getattr(self, "raw_id_fields", ())
         ]
         return [*declared, *members]
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        return name_date_and_time_boxes(field, db_field)
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
@@ -265,8 +338,20 @@ class CooperativeScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
         return self._is_administrator(request) and self._in_scope(request, obj)
 
     def get_list_filter(self, request: HttpRequest) -> Any:
-        """Filters on related records list only the administrator's ones."""
+        """Filters on related records list only the administrator's ones; a member is found
+        by searching (``MemberFilter``)."""
         return [_scoped_filter(self.model, entry) for entry in super().get_list_filter(request)]
+
+    @property
+    def media(self) -> Media:
+        media = super().media
+        for entry in self.list_filter:
+            scoped = _scoped_filter(self.model, entry)
+            if isinstance(scoped, tuple) and scoped[1] is MemberFilter:
+                field = get_fields_from_path(self.model, scoped[0])[-1]
+                # The member filter's search is the admin's autocomplete (select2).
+                return media + AutocompleteSelect(field, self.admin_site).media
+        return media
 
 
 def _scoped_filter(model: type[Model], entry: Any) -> Any:
@@ -280,7 +365,7 @@ def _scoped_filter(model: type[Model], entry: Any) -> Any:
         field = current._meta.get_field(part)
         current = field.related_model
     if field is not None and field.is_relation and field.concrete:
-        return (entry, ScopedRelatedFilter)
+        return (entry, MemberFilter if field.related_model is Member else ScopedRelatedFilter)
     if "__" in entry and field is not None and not field.choices:
         return (entry, ScopedValuesFilter)
     return entry

@@ -94,3 +94,60 @@ def test_a_charter_version_is_named_by_its_cooperative_and_number(personas, coop
         reverse("admin:charter_charterversion_changelist"), headers=ZH
     ).content.decode()
     assert "nantong v2" not in listing
+
+
+@pytest.fixture
+def four_complaints(coop, member_a, member_b):
+    from tests.complaints.factories import ComplaintFactory
+
+    for member in (member_a, member_a, member_a, member_b):
+        ComplaintFactory(cooperative=coop, member=member)
+
+
+COMPLAINTS = "admin:complaints_complaint_changelist"
+
+
+def test_the_search_button_and_the_filter_column_read_naturally_in_chinese(
+    personas, four_complaints
+):
+    page = personas.administrator.get(reverse(COMPLAINTS), headers=ZH).content.decode()
+    assert '<input type="submit" value="搜索">' in page
+    assert '<h2 id="changelist-filter-header">筛选</h2>' in page
+    # The magnifier names the search box: in the reader's language too.
+    assert 'alt="搜索"' in page
+    assert "过滤器" not in page
+    assert 'alt="Search"' not in page
+    english = personas.administrator.get(reverse(COMPLAINTS), headers=EN).content.decode()
+    assert '<input type="submit" value="Search">' in english
+    assert '<h2 id="changelist-filter-header">Filter</h2>' in english
+    assert 'alt="Search"' in english
+
+
+def test_the_complaint_desks_own_filter_button_keeps_its_word(personas, coop):
+    # Django's admin catalogue ("Filter" → 过滤器) outranked the complaints app's own 筛选.
+    url = reverse("complaints:staff_list", args=[coop.slug])
+    page = personas.administrator.get(url, headers=ZH).content.decode()
+    assert '<button type="submit" class="button secondary">筛选</button>' in page
+    assert "过滤器" not in page
+
+
+def test_the_total_after_the_result_count_stands_in_the_readers_brackets(
+    personas, member_a, four_complaints
+):
+    url = reverse(COMPLAINTS) + "?q=" + member_a.name
+    page = personas.administrator.get(url, headers=ZH).content.decode()
+    assert '3 条结果（<a href="?">共 4 条</a>）' in page
+    english = personas.administrator.get(url, headers=EN).content.decode()
+    assert '3 results (<a href="?">4 total</a>)' in english
+
+
+def test_sorting_priorities_and_error_titles_use_chinese_punctuation(personas, four_complaints):
+    url = reverse(COMPLAINTS) + "?o=2.1"
+    page = personas.administrator.get(url, headers=ZH).content.decode()
+    assert 'title="排序优先级：2"' in page
+    assert "排序优先级: " not in page
+    english = personas.administrator.get(url, headers=EN).content.decode()
+    assert 'title="Sorting priority: 2"' in english
+    with translation.override("zh-hans"):
+        assert translation.gettext("Error:") == "错误："
+        assert translation.gettext("Start typing to filter…") == "输入以筛选……"

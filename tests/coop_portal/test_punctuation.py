@@ -53,3 +53,18 @@ def test_an_aside_is_escaped():
         assert BRACKETS.render(Context({**ASIDES, "code": "<b>"})).startswith(
             "南通紫罗兰 (&lt;b&gt;)"
         )
+
+
+LINKED = Template(
+    '{% load punctuation %}3 results{% bracketed %} <a href="?">{{ total }} total</a> '
+    "{% endbracketed %}"
+)
+
+
+def test_an_aside_written_as_markup_keeps_its_link_inside_the_readers_brackets():
+    with translation.override("zh-hans"):
+        assert LINKED.render(Context({"total": 30})) == '3 results（<a href="?">30 total</a>）'
+    with translation.override("en"):
+        assert LINKED.render(Context({"total": "<b>"})) == (
+            '3 results (<a href="?">&lt;b&gt; total</a>)'
+        )
