@@ -169,6 +169,7 @@ def render_notice(
         url = verification_url(run)
         common = {
             **_common(run),
+            "notice_deadline": run.notice_deadline(),
             "counts": counts,
             "verification_url": url,
             "roster": roster,

@@ -161,26 +161,6 @@ def publication_deadline(run: AssessmentRun) -> Deadline:
     )
 
 
-def _notice_days(run: AssessmentRun) -> int:
-    return int(getattr(getattr(run.charter_version, "policy", None), "notice_period_days", 7))
-
-
-def notice_deadline(run: AssessmentRun) -> Deadline | None:
-    """The end of the public notice period, in which a member may object to its result:
-    working days from the publication day, as fixed on publication."""
-    if run.notice_ends_on is None or run.published_at is None:
-        return None
-    published_on = run.published_at.astimezone(
-        zoneinfo.ZoneInfo(run.period.cooperative.time_zone)
-    ).date()
-    return working_deadline(
-        published_on,
-        _notice_days(run),
-        gettext_lazy("a member may object to its published result during the public notice"),
-        due=run.notice_ends_on,
-    )
-
-
 def check_publishable(run: AssessmentRun) -> None:
     """Refuse, with the reason, a run that may not be published (yet)."""
     if run.status != Status.DRAFT:
@@ -240,7 +220,7 @@ def publish_run(
         previous.status = Status.SUPERSEDED
         previous.superseded_at = timezone.now()
         previous.save(update_fields=["status", "superseded_at"])
-    notice_days = _notice_days(run)
+    notice_days = run.notice_days
     run.status = Status.PUBLISHED
     run.revision = latest_revision + 1
     run.revision_note = note

@@ -178,7 +178,7 @@ def run_detail(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
         )
         context["publishable_from"] = services.publishable_from(run)
         context["publication_deadline"] = services.publication_deadline(run)
-        context["notice_deadline"] = services.notice_deadline(run)
+        context["notice_deadline"] = run.notice_deadline()
         context["publication_progress"] = services.publication_progress(run)
         context.update(_facts_context(run))
     return render(request, "pledges/assessment/run.html", context)
@@ -525,7 +525,7 @@ def objection(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
             "result": result,
             "form": form,
             "open_for_objection": open_for_objection,
-            "notice_deadline": services.notice_deadline(run),
+            "notice_deadline": run.notice_deadline(),
             "objections": MemberObjection.objects.filter(run=run, member=member)
             .prefetch_related("evidence")
             .order_by("-lodged_at"),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from typing import Any
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from charter.models import CharterVersion
 from coop_portal.models import EvidenceFile, FinalOnceLoaded, FinalRowsQuerySet
 from coop_portal.public_cache import data_changed
+from coop_portal.workdays import Deadline, working_deadline
 from members.models import Cooperative, Member
 
 from ..assessment.periods import period_label, publication_name, revision_name
@@ -232,6 +234,26 @@ class AssessmentRun(FinalOnceLoaded):
             self.status == self.Status.PUBLISHED
             and self.notice_ends_on is not None
             and self.period.cooperative.today() <= self.notice_ends_on
+        )
+
+    @property
+    def notice_days(self) -> int:
+        """The public notice's length in working days, from the run's charter policy."""
+        return int(getattr(getattr(self.charter_version, "policy", None), "notice_period_days", 7))
+
+    def notice_deadline(self) -> Deadline | None:
+        """The end of the public notice period, in which a member may object to its result:
+        working days from the publication day, as fixed on publication."""
+        if self.notice_ends_on is None or self.published_at is None:
+            return None
+        published_on = self.published_at.astimezone(
+            zoneinfo.ZoneInfo(self.period.cooperative.time_zone)
+        ).date()
+        return working_deadline(
+            published_on,
+            self.notice_days,
+            _("a member may object to its published result during the public notice"),
+            due=self.notice_ends_on,
         )
 
     @property

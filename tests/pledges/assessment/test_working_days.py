@@ -59,7 +59,7 @@ def test_the_publication_deadline_is_twenty_working_days_once_late_data_is_in(
 def test_the_notice_period_shows_its_working_days(personas, draft, coop):
     run = services.publish_run(draft, by=None)
     today = coop.today()
-    notice = services.notice_deadline(run)
+    notice = run.notice_deadline()
     assert notice.due == run.notice_ends_on
     assert notice.unit == "working"
     assert notice.days == 7

@@ -283,8 +283,11 @@ def test_a_notice_longer_than_its_limit_points_to_the_full_list_instead_of_print
         assert member.credit_code not in text
     assert "结果名单" in text
     assert "不超过 2 家" in text
-    # Where the list is: the revision's public page and its open data, both of this revision.
     flat = re.sub(r"\s+", "", text)
+    # The objection deadline with its unit and basis, as on the portal's pages.
+    assert "公示期结束" in text or "公示期截止" in text
+    assert "个工作日" in flat
+    # Where the list is: the revision's public page and its open data, both of this revision.
     assert reverse("pledges:public_revision", args=["nantong", "2025", 1]) in flat
     assert "cooperative=nantong&period=2025&revision=1&format=csv" in flat
 
