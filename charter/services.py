@@ -652,7 +652,7 @@ def _put_into_effect(step: ExitStep, *, by: User | None, reason: str, on: dateti
         {
             "member": member,
             "step": step,
-            "appeal_until": step.appeal_deadline(policy.appeal_window_days) if appealable else None,
+            "appeal_window": step.appeal_window(policy.appeal_window_days) if appealable else None,
             "url": absolute_url(reverse("charter:member_cases") + f"?member={member.pk}"),
         },
         language=DEFAULT_LANGUAGE,

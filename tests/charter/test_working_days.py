@@ -12,6 +12,7 @@ from charter.services import (
     publish_charter_version,
     take_exit_step,
 )
+from coop_portal.models import OutboxEmail
 from coop_portal.refusal import Refused
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +27,9 @@ def test_the_appeal_window_skips_national_day(personas, member_a, charter, admin
     # 15 working days: 29–30 September, 8–9 and make-up Saturday 10 October, 12–23 October.
     assert window.due == D(2026, 10, 23)
     assert window.unit == "working"
+    # The member's e-mail gives the window's unit as the page does.
+    mail = OutboxEmail.objects.get(key=f"exit-step:{step.pk}:confirmed")
+    assert "您可在 2026年10月23日 前提出申诉（自决定之日起 15 个工作日）。" in mail.body
     with pytest.raises(Refused):
         lodge_appeal(step, by=administrator, grounds="不服", on=D(2026, 10, 24))
     url = reverse("charter:member_cases")
