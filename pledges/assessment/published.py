@@ -61,7 +61,7 @@ def current_run(period: AssessmentPeriod) -> AssessmentRun | None:
     return (
         current_runs()
         .filter(period=period)
-        .select_related("period__cooperative", "charter_version")
+        .select_related("period__cooperative", "charter_version__policy")
         .order_by("-revision")
         .first()
     )
@@ -102,7 +102,7 @@ def run_or_404(period: AssessmentPeriod, revision: int | None = None) -> Assessm
         run = (
             public_runs()
             .filter(period=period, revision=revision)
-            .select_related("period__cooperative", "charter_version")
+            .select_related("period__cooperative", "charter_version__policy")
             .first()
         )
     if run is None:

@@ -72,4 +72,8 @@ def test_the_notice_period_shows_its_working_days(personas, draft, coop):
     assert run.notice_ends_on > today
     chinese = personas.regulator.get(run_url(run)).content.decode()
     assert "7 个工作日" in chinese
+    # The public page's banner gives the same deadline with its unit.
+    public = reverse("pledges:public_period", args=[coop.slug, run.period.code])
+    banner = personas.anonymous.get(public, headers={"accept-language": "en"}).content.decode()
+    assert "7 working days from" in banner
     assert personas.other_administrator.get(objection_url(run)).status_code == 404

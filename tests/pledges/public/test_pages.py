@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from coop_portal.workdays import WorkCalendar
 from members.models import Member
 from pledges.assessment import public
 from pledges.models import AssessmentRun, MemberAssessment
@@ -112,6 +113,7 @@ def test_the_period_page_needs_the_same_queries_for_one_or_many_members(
     for member in MemberFactory.create_batch(members, cooperative=coop):
         ResultFactory(run=run, member=member)
     publish(run)
+    WorkCalendar()  # the holiday table, read once an hour (the notice banner counts its days)
 
     # Period, its public run, the run, the count, the page, the grade counts, the revisions.
     with django_assert_num_queries(7):
