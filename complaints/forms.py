@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from coop_portal.evidence import EVIDENCE_HELP, EvidenceField
 from members.models import Member
@@ -173,7 +174,7 @@ class FeedbackForm(forms.Form):
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(
-        label=_("Comment"),
+        label=pgettext_lazy("a consumer's feedback", "Comment"),
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -879,8 +879,10 @@ def staff_action(request: HttpRequest, slug: str, pk: int, step: str) -> HttpRes
         elif step == "withhold_account":
             services.withhold_account(complaint, user, reason=text)
         else:
+            # The other steps may go without a text, a note may not: the field's own message
+            # says so, worded as on every form.
             if not text:
-                form.add_error("text", _("This field is required."))
+                form.add_error("text", form.fields["text"].error_messages["required"])
                 return _render_staff_detail(
                     request, cooperative, complaint, may_change, {step: form}, status=400
                 )

@@ -61,3 +61,9 @@ DJANGO_UNTRANSLATED = [
     gettext_noop("Add link"),
     gettext_noop("Change or view list link"),
 ]
+
+# simple_history's history page of a record that has none says "该记录对象没有修改的记录",
+# without its full stop; the project's wording replaces it on every history page.
+SIMPLE_HISTORY = [
+    gettext_noop("This object doesn't have a change history."),
+]

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from coop_portal.language import localised
@@ -225,7 +226,8 @@ class Member(models.Model):
 
     class Status(models.TextChoices):
         APPLICANT = "applicant", _("applicant")
-        ACTIVE = "active", _("active")
+        # Django's auth says "active" of an account (有效); a member in good standing is 正常.
+        ACTIVE = "active", pgettext_lazy("a member's status", "active")
         WARNED = "warned", _("warned")
         SUSPENDED = "suspended", _("suspended")
         REMOVED = "removed", _("removed")
@@ -490,7 +492,8 @@ class QualityOfficer(models.Model):
     member = models.ForeignKey(
         Member, on_delete=models.CASCADE, related_name="quality_officers", verbose_name=_("member")
     )
-    name = models.CharField(_("name"), max_length=100)
+    # A person's name (姓名), not the name of a thing (名称, as Django's auth has it).
+    name = models.CharField(pgettext_lazy("a person's name", "name"), max_length=100)
     # Private contact details: never shown on a public page.
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)

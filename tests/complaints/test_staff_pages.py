@@ -140,10 +140,12 @@ def test_a_step_not_possible_now_is_forbidden_and_an_unknown_one_is_404(personas
 
 
 def test_an_internal_note_needs_text(personas, complaint):
-    assert (
-        personas.administrator.post(action_url(complaint, "note"), {"note-text": ""}).status_code
-        == 400
+    refused = personas.administrator.post(
+        action_url(complaint, "note"), {"note-text": ""}, headers={"accept-language": "zh-hans"}
     )
+    assert refused.status_code == 400
+    # Worded as a required field on every other form.
+    assert "该字段是必填项。" in refused.content.decode()
     response = personas.administrator.post(
         action_url(complaint, "note"), {"note-text": "电话联系过"}
     )
