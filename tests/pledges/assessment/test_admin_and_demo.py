@@ -62,7 +62,8 @@ def test_demo_shows_a_final_period_an_objection_in_notice_and_a_draft(db, client
     # demo loads, and the public result page shows it.
     reply = Reply.objects.select_related("member", "period").get()
     assert reply.member == owner_members(cooperative)[0]
-    assert reply.period is not None and reply.period.code == "2025-H1"
+    assert reply.period is not None
+    assert reply.period.code == "2025-H1"
     page = client.get(
         reverse(
             "pledges:public_member",
