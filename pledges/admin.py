@@ -10,22 +10,33 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from charter import admin as charter_admin
 from charter.models import CharterVersion
+from coop_portal.refusal import Refused
 from coop_portal.templatetags.punctuation import colon
-from members.scoping import CooperativeScopedAdmin, ScopedTabularInline, signed_in_user
+from members.admin import ScopedHistoryAdmin
+from members.scoping import (
+    CooperativeScopedAdmin,
+    ReadOnlyAdminMixin,
+    ScopedTabularInline,
+    signed_in_user,
+)
 
+from .forms import RefuseReplyForm
 from .minimums import checked_on, pledges_below
 from .models.assessment import AssessmentPeriod, AssessmentRun, MemberObjection
 from .models.pledge import Commitment, Pledge, ProductLine, Standard
-from .services import publish_charter
+from .models.reply import Reply
+from .services import publish_charter, refuse_reply
 
 
 @admin.register(Standard)
@@ -126,6 +137,64 @@ class MemberObjectionAdmin(ReadOnlyAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# Members' replies: published by the members, refused by an administrator -----------------
+
+
+@admin.register(Reply)
+class ReplyAdmin(ReadOnlyAdminMixin, ScopedHistoryAdmin):  # type: ignore[misc]
+    """The members' replies beside their public results. An administrator of the member's
+    cooperative refuses an offensive or plainly untrue one (the action asks the reason); the
+    history page shows every earlier text and who refused what, when and why."""
+
+    cooperative_path = "member__cooperative"
+    list_display = ["member", "subject", "written_at", "refused_at"]
+    list_filter = ["subject", ("refused_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["member"]
+    search_fields = ["member__name", "member__credit_code", "text"]
+    actions = ["refuse"]
+
+    @admin.action(description=gettext_lazy("Refuse the selected replies"))
+    def refuse(self, request: HttpRequest, queryset: QuerySet[Reply]) -> HttpResponse | None:
+        replies = list(queryset.select_related("member", "period", "inspection"))
+        form = RefuseReplyForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            by = signed_in_user(request)
+            refused = 0
+            for reply in replies:
+                try:
+                    refuse_reply(reply, by=by, reason=form.cleaned_data["reason"])
+                except Refused as error:
+                    self.message_user(
+                        request, f"{reply}{colon()}{' '.join(error.messages)}", messages.ERROR
+                    )
+                else:
+                    refused += 1
+            if refused:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d reply refused; the member is told why.",
+                        "%(count)d replies refused; each member is told why.",
+                        refused,
+                    )
+                    % {"count": refused},
+                    messages.SUCCESS,
+                )
+            return None
+        return TemplateResponse(
+            request,
+            "pledges/admin/refuse_replies.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "title": _("Refuse replies"),
+                "replies": replies,
+                "form": form,
+            },
+        )
 
 
 # The charter version's page warns of the pledges its minimums would refuse ------------------

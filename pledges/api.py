@@ -55,7 +55,14 @@ from members.opendata import (
 )
 
 from .assessment import facts, published
-from .models import AssessmentPeriod, AssessmentRun, Commitment, MemberAssessment, Pledge
+from .models import (
+    AssessmentPeriod,
+    AssessmentRun,
+    Commitment,
+    MemberAssessment,
+    Pledge,
+    Reply,
+)
 
 
 class AssessmentPagination(OpenDataPagination):
@@ -66,6 +73,13 @@ class AssessmentPagination(OpenDataPagination):
         return (
             isinstance(position, str) and storable(position) and len(position) <= CREDIT_CODE_LENGTH
         )
+
+
+class ReplySerializer(serializers.Serializer):
+    """A member's reply beside its result: its own words, not verified by the cooperative."""
+
+    text = serializers.CharField(help_text="Plain text, at most 500 characters.")
+    written_at = TimestampField(help_text="When the member published this text.")
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
@@ -79,6 +93,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
     grade = serializers.SerializerMethodField()
     revision = serializers.IntegerField(source="run.revision")
     url = serializers.SerializerMethodField()
+    reply = serializers.SerializerMethodField()
 
     class Meta:
         model = MemberAssessment
@@ -91,6 +106,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "grade",
             "revision",
             "url",
+            "reply",
         ]
 
     @extend_schema_field(
@@ -114,6 +130,15 @@ class AssessmentSerializer(serializers.ModelSerializer):
                 ],
             )
         )
+
+    @extend_schema_field(ReplySerializer(allow_null=True, read_only=True))
+    def get_reply(self, result: MemberAssessment) -> dict[str, str] | None:
+        """The member's reply beside its result of the period (not verified by the
+        cooperative), or null."""
+        text = getattr(result, "reply_text", None)
+        if text is None:
+            return None
+        return {"text": text, "written_at": api_timestamp(getattr(result, "reply_written_at"))}  # noqa: B009
 
 
 class AssessmentFilter(filters.FilterSet):
@@ -222,10 +247,16 @@ class AssessmentList(OpenDataView):
     def get_queryset(self) -> QuerySet[MemberAssessment]:
         if getattr(self, "swagger_fake_view", False):
             return MemberAssessment.objects.none()
+        # The member's reply beside its result of the period, whichever revision is read.
+        replies = Reply.objects.shown().filter(member=OuterRef("member"), period=self.run.period_id)
         return (
             MemberAssessment.objects.filter(run=self.run)
             .select_related("member", "run__period__cooperative")
-            .annotate(credit_code=F("member__credit_code"))
+            .annotate(
+                credit_code=F("member__credit_code"),
+                reply_text=Subquery(replies.values("text")[:1]),
+                reply_written_at=Subquery(replies.values("written_at")[:1]),
+            )
         )
 
     def meta(self) -> dict[str, Any]:

@@ -165,3 +165,15 @@ class PledgeSearchForm(forms.Form):
     q = forms.CharField(
         label=_("Search by name or credit code"), required=False, max_length=100, strip=True
     )
+
+
+class RefuseReplyForm(forms.Form):
+    """Why an administrator refuses a member's reply: the member is told this reason."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Offensive or plainly untrue text: say what, so that the member can correct it."
+        ),
+    )

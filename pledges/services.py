@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,15 +19,19 @@ from charter.services import (
     policy_in_force,
     publish_charter_version,
 )
+from coop_portal.history import note_change_reason
 from coop_portal.links import absolute_url
 from coop_portal.mail import queue_mail, queue_mail_in_their_languages
 from coop_portal.refusal import Refused
 from coop_portal.tasks import enqueue
+from inspections.models import Inspection
 from members.models import Cooperative, Member, User
-from members.notices import queue_member_mail
+from members.notices import queue_member_mail, queue_member_mail_in_their_languages
 
+from .assessment import published
 from .links import public_path
 from .minimums import pledges_below
+from .models.assessment import AssessmentPeriod
 from .models.pledge import (
     KINDS,
     Commitment,
@@ -36,6 +41,7 @@ from .models.pledge import (
     charter_minimum,
     commitment_problems,
 )
+from .models.reply import REPLY_LENGTH, Reply
 from .tasks import render_pledge_pdf_task
 
 
@@ -319,3 +325,136 @@ def publish_charter(version: CharterVersion, *, by: User | None) -> tuple[Charte
     Returns the version and how many members were told."""
     version = publish_charter_version(version, by=by)
     return version, notify_pledges_below(version)
+
+
+# Members' replies beside their public results ----------------------------------------------
+
+# A reply is plain text: anything that reads as an HTML tag is refused, not stripped, so that
+# the member sees exactly what is published.
+HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
+
+
+def reply_period(member: Member) -> AssessmentPeriod | None:
+    """The period whose result the member may answer now: that of its latest public result
+    (a reply may be written until a newer period's result of the member is published)."""
+    history = published.grade_history(member)
+    return history[-1].period if history else None
+
+
+def replyable_inspections(member: Member) -> QuerySet[Inspection]:
+    """The member's spot-check results its public page shows, which it may answer."""
+    return Inspection.objects.filter(member=member).spot_checks().final()
+
+
+def _reply_text(text: str) -> str:
+    text = "\n".join(line.rstrip() for line in text.strip().splitlines())
+    if not text:
+        raise Refused(_("Write your reply."), code="text_required")
+    if len(text) > REPLY_LENGTH:
+        raise Refused(
+            _("A reply has at most %(limit)d characters (this one has %(length)d).")
+            % {"limit": REPLY_LENGTH, "length": len(text)},
+            code="too_long",
+        )
+    if HTML_TAG.search(text):
+        raise Refused(_("Write plain text, without HTML."), code="html")
+    return text
+
+
+@transaction.atomic
+def publish_reply(
+    member: Member,
+    *,
+    text: str,
+    by: User | None,
+    period: AssessmentPeriod | None = None,
+    inspection: Inspection | None = None,
+) -> Reply:
+    """Publish the member's reply beside its assessment result of ``period``, beside the
+    spot-check result ``inspection``, or (neither given) beside its complaint statistics. It
+    is public at once, under the member's responsibility; a reply to the same result replaces
+    the earlier one (kept in the history), even one the cooperative refused."""
+    text = _reply_text(text)
+    if member.status == Member.Status.APPLICANT:
+        raise Refused(_("An applicant has no public results to reply to."), code="applicant")
+    if period is not None and inspection is not None:
+        raise Refused(_("A reply answers one result."), code="two_targets")
+    target: dict[str, object]
+    if period is not None:
+        if period != reply_period(member):
+            raise Refused(
+                _(
+                    "You may reply to your latest published assessment result only: a newer "
+                    "period's result has been published since."
+                ),
+                code="not_latest",
+            )
+        target = {"subject": Reply.Subject.ASSESSMENT, "period": period}
+    elif inspection is not None:
+        if not replyable_inspections(member).filter(pk=inspection.pk).exists():
+            raise Refused(
+                _("You may reply only to a spot-check result your public page shows."),
+                code="not_shown",
+            )
+        target = {"subject": Reply.Subject.INSPECTION, "inspection": inspection}
+    else:
+        target = {"subject": Reply.Subject.COMPLAINTS}
+    reply = Reply.objects.select_for_update().filter(member=member, **target).first()
+    if reply is None:
+        return Reply.objects.create(member=member, text=text, written_by=by, **target)
+    reply.text = text
+    reply.written_at = timezone.now()
+    reply.written_by = by
+    reply.refused_at = None
+    reply.refused_by = None
+    reply.refusal_reason = ""
+    note_change_reason(reply, "replaced by the member")
+    reply.save()
+    return reply
+
+
+@transaction.atomic
+def refuse_reply(reply: Reply, *, by: User, reason: str) -> Reply:
+    """An administrator of the member's cooperative refuses its reply as offensive or plainly
+    untrue: the public pages no longer show it; who, when and why are recorded, and the member
+    is told by e-mail (and on its notifications page)."""
+    reply = (
+        Reply.objects.select_for_update()
+        .select_related("member__cooperative", "period", "inspection")
+        .get(pk=reply.pk)
+    )
+    member = reply.member
+    if not by.administers(member.cooperative):
+        raise Refused(
+            _("Only an administrator of the member's cooperative may refuse its reply."),
+            code="not_admin",
+        )
+    if reply.is_refused:
+        raise Refused(_("This reply was refused already."), code="refused")
+    if not reason.strip():
+        raise Refused(_("Say why the reply is refused."), code="reason_required")
+    reply.refused_at = timezone.now()
+    reply.refused_by = by
+    reply.refusal_reason = reason.strip()
+    note_change_reason(reply, reason)
+    reply.save()
+    queue_member_mail_in_their_languages(
+        member,
+        "email/pledges/reply_refused",
+        {
+            "reply": reply,
+            "member": member,
+            "url": absolute_url(reply_path(reply)),
+        },
+        key=f"reply-refused:{reply.pk}:{reply.refused_at.isoformat()}",
+    )
+    return reply
+
+
+def reply_path(reply: Reply) -> str:
+    """The member portal's page where the member writes this reply again."""
+    if reply.period_id is not None:
+        return reverse("portal:reply_assessment", args=[reply.member_id, reply.period_id])
+    if reply.inspection_id is not None:
+        return reverse("portal:reply_inspection", args=[reply.member_id, reply.inspection_id])
+    return reverse("portal:reply_complaints", args=[reply.member_id])

@@ -7,7 +7,10 @@ import datetime
 
 from members.demo import story_year
 from members.models import Cooperative, Role, User
+from pledges.demo import owner_members
 from pledges.models.assessment import AssessmentRun, MemberAssessment, MemberObjection
+from pledges.models.reply import Reply
+from pledges.services import publish_reply, reply_period
 
 from . import services
 
@@ -80,6 +83,8 @@ def load(cooperative: Cooperative) -> None:
                 by=user_role.user if user_role else None,
             )
 
+    _reply(cooperative)
+
     draft_code = period_code(DRAFT_PERIOD, today)
     draft_period = services.period_for(cooperative, draft_code)
     if (
@@ -89,3 +94,22 @@ def load(cooperative: Cooperative) -> None:
         and AssessmentRun.objects.current(draft_period) is None
     ):
         _computed(cooperative, draft_code)
+
+
+# The first owner's member answers its latest published result, as a member may at any time
+# until its next result is published (written on the day the demo is loaded).
+REPLY_TEXT = (
+    "针对本期消费者反映的起球问题，我们已更换面料供应商并加强出厂检验；整改情况欢迎消费者监督。"
+)
+
+
+def _reply(cooperative: Cooperative) -> None:
+    owners = owner_members(cooperative)
+    if not owners:
+        return
+    member = owners[0]
+    period = reply_period(member)
+    if period is None or Reply.objects.filter(member=member, period=period).exists():
+        return
+    role = Role.objects.filter(member=member, kind=Role.Kind.MEMBER_USER, is_owner=True).first()
+    publish_reply(member, text=REPLY_TEXT, by=role.user if role else None, period=period)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from members.models import Cooperative
 from members.scoping import works_for
 
-from ..models import AssessmentPdf, MemberAssessment
+from ..models import AssessmentPdf, MemberAssessment, Reply
 from . import pdf, published
 from .behind import Links, records_behind
 from .services import in_notice_period
@@ -116,6 +116,9 @@ def member_result(
             "history": history,
             "chart": published.grade_chart(history),
             "may_object": in_notice_period(run) and member_reads,
+            "reply": Reply.objects.shown().filter(member=member, period=period).first(),
+            # A reply may be written until a newer period's result of the member is published.
+            "may_reply": member_reads and bool(history) and history[-1].period == period,
             **records_behind(result, Links("member" if member_reads else "")),
         },
     )

@@ -26,4 +26,15 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(
         "<int:member_id>/pledges/<int:pk>/withdraw/", portal.pledge_withdraw, name="pledge_withdraw"
     ),
+    path(
+        "<int:member_id>/replies/assessment/<int:period_id>/",
+        portal.reply_assessment,
+        name="reply_assessment",
+    ),
+    path(
+        "<int:member_id>/replies/inspection/<int:inspection_id>/",
+        portal.reply_inspection,
+        name="reply_inspection",
+    ),
+    path("<int:member_id>/replies/complaints/", portal.reply_complaints, name="reply_complaints"),
 ]

@@ -31,13 +31,22 @@ from members.scoping import member_of, require, signed_in_user
 from members.team import cancel_invitation, invite_colleague, make_owner, remove_colleague
 from members.team import is_owner as _is_owner
 
+from ..assessment import published
 from ..assessment.services import in_notice_period
 from ..forms import PledgeForm, ProductLineFormSet, product_lines_of
-from ..models import MemberAssessment
+from ..models import MemberAssessment, Reply
 from ..models.pledge import Pledge, ProductLine, Standard, latest_in_force
-from ..services import start_pledge, submit_pledge, update_draft, withdraw_pledge
+from ..services import (
+    publish_reply,
+    reply_period,
+    replyable_inspections,
+    start_pledge,
+    submit_pledge,
+    update_draft,
+    withdraw_pledge,
+)
 from ..views import PUBLISHED_RUNS, STAFF, ordered_commitments
-from .forms import MemberProfileForm
+from .forms import MemberProfileForm, ReplyForm
 
 
 def url_if_exists(name: str, *args: Any) -> str:
@@ -185,6 +194,7 @@ def dashboard(request: HttpRequest, member_id: int) -> HttpResponse:
                 )
             },
             "accepted_charter": has_accepted_charter_in_force(member, today),
+            "reply_period": reply_period(member),
         },
     )
 
@@ -428,3 +438,101 @@ def pledge_withdraw(request: HttpRequest, member_id: int, pk: int) -> HttpRespon
     else:
         messages.success(request, _("The pledge is withdrawn."))
     return redirect("portal:pledge", member.pk, pledge.pk)
+
+
+# The member's replies beside its public results ---------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reply_assessment(request: HttpRequest, member_id: int, period_id: int) -> HttpResponse:
+    """The member's reply beside its published assessment result of a period."""
+    member = member_of(request.user, member_id)
+    history = published.grade_history(member)
+    point = next((point for point in history if point.period.pk == period_id), None)
+    if point is None:
+        raise Http404
+    # An earlier period's result may be read, no longer answered.
+    require(point is history[-1])
+    public_url = reverse(
+        "pledges:public_member",
+        args=[member.cooperative.slug, point.period.code, member.credit_code],
+    )
+    return _reply_page(
+        request,
+        member,
+        Reply.objects.filter(member=member, period=point.period).first(),
+        _("Your assessment result of the %(period)s") % {"period": point.period.label},
+        public_url,
+        period=point.period,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reply_inspection(request: HttpRequest, member_id: int, inspection_id: int) -> HttpResponse:
+    """The member's reply beside one of its spot-check results on its public page."""
+    member = member_of(request.user, member_id)
+    inspection = get_object_or_404(replyable_inspections(member), pk=inspection_id)
+    public_url = reverse(
+        "inspections:public_member", args=[member.cooperative.slug, member.credit_code]
+    )
+    return _reply_page(
+        request,
+        member,
+        Reply.objects.filter(member=member, inspection=inspection).first(),
+        _("Your spot-check result %(report)s (%(product)s)")
+        % {"report": inspection.report_no, "product": inspection.product},
+        public_url,
+        inspection=inspection,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reply_complaints(request: HttpRequest, member_id: int) -> HttpResponse:
+    """The member's reply beside its public complaint statistics."""
+    member = member_of(request.user, member_id)
+    public_url = reverse("complaints:member_statistics", args=[member.cooperative.slug, member.pk])
+    return _reply_page(
+        request,
+        member,
+        Reply.objects.filter(member=member, subject=Reply.Subject.COMPLAINTS).first(),
+        _("Your complaint statistics"),
+        public_url,
+    )
+
+
+def _reply_page(
+    request: HttpRequest,
+    member: Member,
+    reply: Reply | None,
+    answers: str,
+    public_url: str,
+    **target: Any,
+) -> HttpResponse:
+    form = ReplyForm(
+        request.POST if request.method == "POST" else None,
+        initial={"text": reply.text if reply is not None else ""},
+    )
+    if form.is_valid():
+        try:
+            publish_reply(
+                member, text=form.cleaned_data["text"], by=signed_in_user(request), **target
+            )
+        except Refused as error:
+            form.add_error("text", error)
+        else:
+            messages.success(request, _("Your reply is published."))
+            return redirect(request.path)
+    return render(
+        request,
+        "portal/reply.html",
+        {
+            "member": member,
+            "reply": reply,
+            "answers": answers,
+            "public_url": public_url,
+            "form": form,
+        },
+    )

@@ -23,7 +23,7 @@ from inspections.models import Inspection, LabUpload, Objection, ServiceRequest,
 from members.models import Cooperative, Member, Role, User
 from members.team import invite_colleague
 from members.two_factor import must_use_two_factor
-from pledges.models import AssessmentRun, MemberAssessment, Pledge
+from pledges.models import AssessmentRun, MemberAssessment, Pledge, Reply
 from pledges.services import start_pledge
 
 # The demo's people (coop_portal/management/commands/demo.py and the apps' demo modules).
@@ -225,6 +225,18 @@ def _pages() -> Iterator[Page]:
     yield page("member", "complaints:member_list")
     yield page("member", "complaints:member_detail", complaint.pk)
     yield page("member", "pledges:assessment_objection", slug, run.pk)
+    # The member's replies beside its public results: the demo's first owner answered its
+    # latest assessment result already; its spot-check and complaint replies are empty forms.
+    answered = Reply.objects.filter(member=member, period__isnull=False).first()
+    assert answered is not None
+    assert answered.period is not None
+    yield page("member", "portal:reply_assessment", member.pk, answered.period.pk)
+    spot_check = Inspection.objects.filter(member=member).spot_checks().final().first()
+    assert spot_check is not None
+    yield page(
+        "member", "portal:reply_inspection", member.pk, spot_check.pk, invalid_form=POST_FORM
+    )
+    yield page("member", "portal:reply_complaints", member.pk, invalid_form=POST_FORM)
 
     # A testing lab's pages.
     yield page("lab", "inspections:lab_home", slug, invalid_form=POST_FORM)

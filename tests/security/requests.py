@@ -61,6 +61,9 @@ def _by_name(world: World) -> dict[str, Any]:
         "appeal_id": world.appeal.pk,
         "run_id": run.pk,
         "objection_id": world.assessment_objection.pk,
+        # Member A's latest published result and one of its public spot-check results.
+        "period_id": world.reply_period.pk,
+        "inspection_id": world.reply_inspection.pk,
         "code": run.period.code,
         "revision": run.revision,
         "reference": world.complaint.reference,

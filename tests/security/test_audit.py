@@ -28,7 +28,7 @@ from inspections.services import issue_api_token, raise_objection
 from inspections.setup import setup_catalogue
 from members.models import Role, StatusChange, User
 from pledges.assessment import services as assessment
-from pledges.models import AssessmentRun, Pledge
+from pledges.models import AssessmentRun, Pledge, Reply
 from pledges.models.assessment import MemberObjection
 from tests.complaints.factories import ComplaintFactory
 from tests.factories import RoleFactory, UserFactory
@@ -48,6 +48,7 @@ REGISTER = {
     "objection to an assessment decided": (MemberObjection, "decided_by", "decided_at"),
     "objection to an inspection result decided": (Objection, "decided_by", "decided_on"),
     "pledge reviewed": (Pledge, "reviewed_by", "reviewed_at"),
+    "member's reply refused": (Reply, "refused_by", "refused_at"),
     "complaint accepted, rejected, forwarded, resolved, upheld, closed": (
         ComplaintEvent,
         "by",

@@ -33,6 +33,7 @@ from members.models import Cooperative, Lab, Member, MemberImport, Role, User
 from members.two_factor import must_use_two_factor
 from pledges.models import AssessmentRun, MemberAssessment, Pledge
 from pledges.models.assessment import MemberObjection, MemberObjectionEvidence
+from pledges.services import reply_period, replyable_inspections
 from tests.factories import CooperativeFactory, RoleFactory, UserFactory
 
 PERSONAS = [
@@ -189,6 +190,8 @@ def _records(world: World, objection: Objection, lab: Lab) -> dict[str, Any]:
         "run": run,
         "assessed": assessed,
         "assessment_objection": _first(MemberObjection.objects.all()),
+        "reply_period": reply_period(member_a),
+        "reply_inspection": _first(replyable_inspections(member_a)),
         "team_role": Role.objects.get(user=world.users["member_a"]),
         **_evidence_files(objection),
         # The two-factor device of cooperative B's administrator: its secret is theirs alone.

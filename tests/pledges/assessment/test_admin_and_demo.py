@@ -14,7 +14,8 @@ from complaints.models import Complaint
 from inspections.models import Inspection
 from members.models import Cooperative, Member
 from pledges.assessment import demo, services
-from pledges.models import AssessmentRun
+from pledges.demo import owner_members
+from pledges.models import AssessmentRun, Reply
 from pledges.models.assessment import MemberObjection
 
 from .conftest import compute, publish
@@ -45,7 +46,7 @@ def test_a_published_run_cannot_be_deleted_in_the_admin(personas, coop, charter)
     assert AssessmentRun.objects.filter(pk=run.pk).exists()
 
 
-def test_demo_shows_a_final_period_an_objection_in_notice_and_a_draft(db):
+def test_demo_shows_a_final_period_an_objection_in_notice_and_a_draft(db, client):
     call_command("demo", stdout=StringIO())
     cooperative = Cooperative.objects.get(slug="nantong-home-textiles")
     demo.load(cooperative)
@@ -57,6 +58,19 @@ def test_demo_shows_a_final_period_an_objection_in_notice_and_a_draft(db):
     )
     assert statuses == {"2024": "final", "2025-H1": "published", "2025": "draft"}
     assert MemberObjection.objects.filter(run__period__code="2025-H1").count() == 1
+    # The first owner's member answers its latest published result, once however often the
+    # demo loads, and the public result page shows it.
+    reply = Reply.objects.select_related("member", "period").get()
+    assert reply.member == owner_members(cooperative)[0]
+    assert reply.period is not None
+    assert reply.period.code == "2025-H1"
+    page = client.get(
+        reverse(
+            "pledges:public_member",
+            args=[cooperative.slug, reply.period.code, reply.member.credit_code],
+        )
+    )
+    assert reply.text in page.content.decode()
 
 
 def test_a_demo_loaded_years_later_is_consistent_on_the_day_it_is_loaded(db, monkeypatch):
