@@ -11,8 +11,10 @@ import re
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext
 
@@ -35,7 +37,9 @@ LOGIN = re.compile(r"^  (.+)[:：] ?(\S+@\S+) / (\S+)$", re.MULTILINE)
 def load() -> dict[str, str]:
     """Load the demo; the printed logins, e-mail → who (with what the login has to do)."""
     out = StringIO()
-    call_command("demo", stdout=out)
+    # As `make run` prints them: in the default language (a test's requests leave theirs active).
+    with translation.override(settings.LANGUAGE_CODE):
+        call_command("demo", stdout=out)
     return {email: who for who, email, _password in LOGIN.findall(out.getvalue())}
 
 
