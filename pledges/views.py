@@ -330,6 +330,11 @@ def review(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "pledge": pledge,
             "commitments": ordered_commitments(pledge),
             "changes": pledge_changes(pledge),
+            # Each time this version was returned, with the comments the member was given.
+            "returns": pledge.history.filter(status=Pledge.Status.RETURNED)
+            .exclude(review_comments="")
+            .select_related("history_user")
+            .order_by("history_date"),
             "form": form,
             "may_decide": may_decide and pledge.status == Pledge.Status.SUBMITTED,
         },

@@ -138,3 +138,24 @@ def test_a_pledge_of_another_cooperative_is_404_under_the_administrators_address
         "pledges:pledge_review", args=[submitted.member.cooperative.slug, elsewhere.pk]
     )
     assert personas.administrator.get(address).status_code == 404
+
+
+def test_the_review_shows_the_comments_of_each_earlier_return(
+    personas, submitted, administrator, member_user_a
+):
+    from pledges import services
+
+    services.return_pledge(submitted, by=administrator, comments="请写明各产品线的标准编号。")
+    edit = reverse("portal:pledge_edit", args=[submitted.member.pk, submitted.pk])
+    # The member revising the pledge sees the comments where it works.
+    assert "请写明各产品线的标准编号。" in personas.member_a.get(edit).content.decode()
+    submitted.refresh_from_db()
+    submitted.status = Pledge.Status.SUBMITTED
+    submitted.review_comments = ""
+    submitted.save()
+
+    page = personas.administrator.get(url(submitted)).content.decode()
+
+    assert "此前退回社员修改" in page
+    assert "请写明各产品线的标准编号。" in page
+    assert personas.other_administrator.get(url(submitted)).status_code == 404
