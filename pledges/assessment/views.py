@@ -177,7 +177,8 @@ def run_detail(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
             .order_by("-lodged_at")
         )
         context["publishable_from"] = services.publishable_from(run)
-        context["publication_deadline"] = services.publication_deadline(run)
+        context["publication_deadline"] = deadline = services.publication_deadline(run)
+        context["publication_overdue"] = deadline.is_past(cooperative.today())
         context["notice_deadline"] = run.notice_deadline()
         context["publication_progress"] = services.publication_progress(run)
         context.update(_facts_context(run))
@@ -277,6 +278,8 @@ def publish(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
                 messages.info(request, _("This run is being published already."))
             return redirect("pledges:assessment_run", slug=cooperative.slug, run_id=run.pk)
     counts = proposal_counts(run)
+    needs_note = AssessmentRun.objects.filter(period=run.period, revision__gt=0).exists()
+    deadline = services.publication_deadline(run)
     return render(
         request,
         "pledges/assessment/publish.html",
@@ -291,7 +294,11 @@ def publish(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
                 for kind in ExitStep.Kind.values
                 if counts.get(kind)
             ],
-            "needs_note": AssessmentRun.objects.filter(period=run.period, revision__gt=0).exists(),
+            "needs_note": needs_note,
+            # A first publication after its deadline says so; a correction has none.
+            "late_deadline": deadline
+            if not needs_note and deadline.is_past(cooperative.today())
+            else None,
         },
         status=400 if request.method == "POST" else 200,
     )

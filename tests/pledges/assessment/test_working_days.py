@@ -52,6 +52,13 @@ def test_the_publication_deadline_is_twenty_working_days_once_late_data_is_in(
     assert "12 Feb 2026" in text
     assert "20 working days from 15 Jan 2026" in text
     assert "once late lab data has had time to arrive" in text
+    # Past its deadline (the suite runs after February 2026), the draft says it is late.
+    assert "overdue" in text
+    confirm = personas.regulator.get(
+        reverse("pledges:assessment_publish", kwargs={"slug": "nantong", "run_id": draft.pk}),
+        headers={"accept-language": "en"},
+    ).content.decode()
+    assert "were due to be published by 12 Feb 2026: they are published late" in confirm
     assert personas.other_administrator.get(run_url(draft)).status_code == 404
     assert personas.member_a.get(run_url(draft)).status_code == 404
 
