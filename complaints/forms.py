@@ -198,6 +198,18 @@ class NoteForm(forms.Form):
     )
 
 
+class ForwardForm(NoteForm):
+    """Forwarding: the text is the cooperative's message to the member."""
+
+    text = forms.CharField(
+        label=_("Message to the member"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    public = forms.BooleanField(label=_("Show it to the consumer too"), required=False)
+
+
 def _codes(codes: list[ClosingCode]) -> list[tuple[str, Any]]:
     return [(code.value, code.label) for code in codes]
 

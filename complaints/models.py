@@ -507,7 +507,12 @@ class ComplaintEvent(models.Model):
 
     class Visibility(models.TextChoices):
         PUBLIC = "public", _("consumer, member and cooperative")
+        MEMBER = "member", _("member and cooperative")
         INTERNAL = "internal", _("cooperative only")
+
+    # What each party's pages show of the timeline (the cooperative's desk shows everything).
+    SHOWN_TO_CONSUMER = (Visibility.PUBLIC,)
+    SHOWN_TO_MEMBER = (Visibility.PUBLIC, Visibility.MEMBER)
 
     class Actor(models.TextChoices):
         CONSUMER = "consumer", _("consumer")
@@ -548,6 +553,10 @@ class ComplaintEvent(models.Model):
     @property
     def is_public(self) -> bool:
         return self.visibility == self.Visibility.PUBLIC
+
+    @property
+    def is_member_only(self) -> bool:
+        return self.visibility == self.Visibility.MEMBER
 
 
 class Evidence(EvidenceFile):

@@ -134,7 +134,10 @@ def _event(
     by: User | None = None,
     text: str = "",
     internal: bool = False,
+    visibility: str | None = None,
 ) -> ComplaintEvent:
+    if visibility is None:
+        visibility = Event.Visibility.INTERNAL if internal else Event.Visibility.PUBLIC
     return ComplaintEvent.objects.create(
         complaint=complaint,
         kind=kind,
@@ -142,7 +145,7 @@ def _event(
         actor=actor,
         by=by,
         text=text,
-        visibility=Event.Visibility.INTERNAL if internal else Event.Visibility.PUBLIC,
+        visibility=visibility,
     )
 
 
@@ -290,14 +293,19 @@ def reject_complaint(
 
 
 @transaction.atomic
-def forward_complaint(complaint: Complaint, by: User | None, *, text: str = "") -> Complaint:
+def forward_complaint(
+    complaint: Complaint, by: User | None, *, text: str = "", shown_to_consumer: bool = False
+) -> Complaint:
+    """Forward an accepted complaint to its member. The text is the cooperative's message to
+    the member, which the consumer sees too only when ``shown_to_consumer``."""
     complaint = _locked(complaint, Complaint.Status.ACCEPTED)
     on = complaint.cooperative.today()
     complaint.status = Complaint.Status.FORWARDED
     complaint.forwarded_on = on
     complaint.save()
     _dates_changed(complaint, on)
-    _event(complaint, Event.Kind.FORWARDED, on, by=by, text=text)
+    visibility = Event.Visibility.PUBLIC if shown_to_consumer else Event.Visibility.MEMBER
+    _event(complaint, Event.Kind.FORWARDED, on, by=by, text=text, visibility=visibility)
     queue_member_mail(
         complaint.member,
         "email/complaints/forwarded",

@@ -53,6 +53,7 @@ from .forms import (
     DataRequestForm,
     DeskSearchForm,
     FeedbackForm,
+    ForwardForm,
     InformationForm,
     MemberSearchForm,
     NoteForm,
@@ -386,9 +387,15 @@ def _tracked(request: HttpRequest, slug: str, reference: str) -> Complaint:
 
 
 def _public_events(complaint: Complaint) -> QuerySet[ComplaintEvent]:
-    return complaint.events.filter(visibility=ComplaintEvent.Visibility.PUBLIC).prefetch_related(
-        "evidence"
-    )
+    """What the consumer's tracking page shows of the timeline."""
+    events = complaint.events.filter(visibility__in=ComplaintEvent.SHOWN_TO_CONSUMER)
+    return events.prefetch_related("evidence")
+
+
+def _member_events(complaint: Complaint) -> QuerySet[ComplaintEvent]:
+    """What the member's page shows: the public events and the cooperative's messages to it."""
+    events = complaint.events.filter(visibility__in=ComplaintEvent.SHOWN_TO_MEMBER)
+    return events.prefetch_related("evidence")
 
 
 def _without_personal_data(
@@ -649,9 +656,9 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "desired_outcome": complaint.desired_outcome
             if show_contact
             else mask_personal_data(complaint.desired_outcome, hidden_names),
-            "events": _public_events(complaint)
+            "events": _member_events(complaint)
             if show_contact
-            else _without_personal_data(_public_events(complaint), complaint),
+            else _without_personal_data(_member_events(complaint), complaint),
             "show_evidence": show_contact,
             "form": form if complaint.status in services.OPEN_FOR_MEMBER else None,
             "today": complaint.cooperative.today(),
@@ -731,7 +738,7 @@ STEP_FORMS = {
     "uphold": lambda data=None: UpholdForm(data, prefix="uphold"),
     "note": lambda data=None: NoteForm(data, prefix="note"),
     "accept": lambda data=None: NoteForm(data, prefix="accept"),
-    "forward": lambda data=None: NoteForm(data, prefix="forward"),
+    "forward": lambda data=None: ForwardForm(data, prefix="forward"),
     "mediate": lambda data=None: NoteForm(data, prefix="mediate"),
     "publish_account": lambda data=None: PublicAccountForm(data, prefix="publish_account"),
     "withhold_account": lambda data=None: WithholdAccountForm(data, prefix="withhold_account"),
@@ -856,8 +863,9 @@ def staff_action(request: HttpRequest, slug: str, pk: int, step: str) -> HttpRes
             request, cooperative, complaint, may_change, {step: form}, status=400
         )
     text = data.get("text", "")
-    # Accepting, forwarding and mediating show their text to the consumer and the member only
-    # when the box says so; otherwise it is kept as an internal note beside the step.
+    # Accepting and mediating show their text to the consumer and the member only when the box
+    # says so; otherwise it is kept as an internal note beside the step. Forwarding's text is
+    # the message to the member, which the consumer sees too when the box says so.
     shown = text if data.get("public", True) else ""
     try:
         if step == "accept":
@@ -865,7 +873,9 @@ def staff_action(request: HttpRequest, slug: str, pk: int, step: str) -> HttpRes
         elif step == "reject":
             services.reject_complaint(complaint, user, data["closing_code"], text=text)
         elif step == "forward":
-            services.forward_complaint(complaint, user, text=shown)
+            services.forward_complaint(
+                complaint, user, text=text, shown_to_consumer=bool(data.get("public"))
+            )
         elif step == "mediate":
             services.start_mediation(complaint, user, text=shown)
         elif step == "resolve":
@@ -887,7 +897,7 @@ def staff_action(request: HttpRequest, slug: str, pk: int, step: str) -> HttpRes
                     request, cooperative, complaint, may_change, {step: form}, status=400
                 )
             services.add_note(complaint, user, text, public=data["public"])
-        if step in ("accept", "forward", "mediate") and text and not shown:
+        if step in ("accept", "mediate") and text and not shown:
             services.add_note(complaint, user, text, public=False)
     except Refused as refused:
         messages.error(request, " ".join(refused.messages))

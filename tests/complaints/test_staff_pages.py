@@ -206,16 +206,40 @@ def test_an_upheld_date_before_acceptance_is_refused_with_a_message(personas, fo
     assert forwarded.upheld_on is None
 
 
-@pytest.mark.parametrize(("public", "internal"), [({}, True), ({"forward-public": "on"}, False)])
-def test_a_steps_text_reaches_the_consumer_only_when_the_box_says_so(
-    personas, complaint, administrator, public, internal
+@pytest.mark.parametrize(
+    ("public", "visibility"), [({}, "member"), ({"forward-public": "on"}, "public")]
+)
+def test_the_forwarding_message_reaches_the_member_and_the_consumer_only_when_ticked(
+    personas, client, coop, member_a, administrator, public, visibility
 ):
+    complaint, code = services.submit_complaint(
+        coop,
+        services.Submission(
+            member=member_a,
+            product="四件套",
+            description="洗涤后褪色。",
+            desired_outcome="退款",
+            contact_name="李四",
+            contact_phone="13700001111",
+            contact_email="li@example.com",
+            evidence=[],
+        ),
+    )
     services.accept_complaint(complaint, administrator)
-    data = {"forward-text": "已转交社员，内部：该社员去年有类似投诉。", **public}
+    message = "请贵公司核查该批次四件套的色牢度，并与消费者联系。"
+    data = {"forward-text": message, **public}
     assert personas.administrator.post(action_url(complaint, "forward"), data).status_code == 302
     complaint.refresh_from_db()
     assert complaint.status == Complaint.Status.FORWARDED
-    shown = [event.text for event in complaint.events.filter(visibility="public")]
-    hidden = [event.text for event in complaint.events.filter(visibility="internal")]
-    assert ("已转交社员，内部：该社员去年有类似投诉。" in hidden) is internal
-    assert ("已转交社员，内部：该社员去年有类似投诉。" in shown) is not internal
+    event = complaint.events.get(kind="forwarded")
+    assert (event.text, event.visibility) == (message, visibility)
+    assert not complaint.events.filter(visibility="internal", text=message).exists()
+    # The member's page shows the message whichever the box; the consumer's only when ticked.
+    member_page = personas.member_a.get(reverse("complaints:member_detail", args=[complaint.pk]))
+    assert message in member_page.content.decode()
+    tracked = client.post(
+        reverse("complaints:track", args=[coop.slug]),
+        {"reference": complaint.reference, "code": code},
+        follow=True,
+    )
+    assert (message in tracked.content.decode()) is (visibility == "public")
