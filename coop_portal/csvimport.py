@@ -180,6 +180,11 @@ class Importer(Generic[Row]):
     # The column holding the natural key as typed: a refused row is named by it in the
     # preview (its key cannot be computed from a record it never became).
     key_column: ClassVar[str] = ""
+    # Whether ``clean_row`` also checks a row some cells of which could not be parsed (they
+    # are None then, like empty ones), so that every problem of the row is reported at once
+    # rather than in rounds. An importer that sets it has a ``clean_row`` that tolerates None
+    # in every column; what it reports for a column already wrong is dropped.
+    check_partial_rows: ClassVar[bool] = False
 
     def prepare(self) -> None:
         """Load what checking rows needs (lookups of members, categories …) in a few queries."""
@@ -187,6 +192,10 @@ class Importer(Generic[Row]):
     def clean_row(self, values: dict[str, Any], line: int) -> Row:
         """Turn parsed cells into a record, or raise RowErrors. Cells are parsed already."""
         raise NotImplementedError
+
+    def rows_read(self) -> None:
+        """Called once every row of the file has been read and checked (not for a file refused
+        before its end): what only the whole file shows can be checked here."""
 
     def key_of(self, row: Row) -> str:
         """The natural key of a record, to find duplicates in one file and to name it."""
@@ -420,11 +429,12 @@ def _import(
         previewed = keep_preview and len(report.preview) + len(batch) < PREVIEW_ROWS
         details = importer.describe(values) if previewed else []
         record = None
-        if not problems:
+        if not problems or importer.check_partial_rows:
+            wrong = {name for name, _message in problems}
             try:
                 record = importer.clean_row(values, line)
             except RowErrors as error:
-                problems.extend(error.problems)
+                problems.extend(problem for problem in error.problems if problem[0] not in wrong)
         if record is not None and not problems:
             key = importer.key_of(record)
             if key in seen:
@@ -458,6 +468,7 @@ def _import(
     if report.rows == 0:
         report.add_error(2, "", _("The file has a header row but no rows of data."))
         return
+    importer.rows_read()
     if report.ok and batch:
         flush()
     if not report.ok and keep_preview:

@@ -213,6 +213,8 @@ class InspectionImporter(Importer[InspectionRow]):
     # Each batch costs a few statements whatever its size: larger ones spread that cost.
     batch_size = 10000
     key_column = "report_no"
+    # Every problem of a row in one upload: a bad cell does not hide a wrong category or date.
+    check_partial_rows = True
 
     def __init__(
         self,
@@ -322,10 +324,11 @@ class InspectionImporter(Importer[InspectionRow]):
 
     def clean_row(self, values: dict[str, Any], line: int) -> InspectionRow:
         problems: list[tuple[str, str]] = []
+        # A cell that could not be parsed is None (check_partial_rows): it was reported already.
         report_no = values["report_no"]
-        credit_code = normalise(values["credit_code"])
-        member_id = self.members.get(credit_code)
-        if member_id is None:
+        credit_code = normalise(values["credit_code"]) if values["credit_code"] else None
+        member_id = self.members.get(credit_code) if credit_code else None
+        if credit_code and member_id is None:
             problems.append(
                 (
                     "credit_code",
@@ -333,8 +336,8 @@ class InspectionImporter(Importer[InspectionRow]):
                     % {"code": credit_code},
                 )
             )
-        category_id = self.categories.get(values["category"])
-        if category_id is None:
+        category_id = self.categories.get(values["category"]) if values["category"] else None
+        if values["category"] and category_id is None:
             problems.append(
                 (
                     "category",
@@ -375,7 +378,7 @@ class InspectionImporter(Importer[InspectionRow]):
                 problems.append(
                     ("report_no", _("This report number belongs to a report of another lab."))
                 )
-        items = self.items_by_report.pop(report_no, None)
+        items = self.items_by_report.pop(report_no, None) if report_no else None
         if items is not None:
             if category_id is not None and not self._resolve_items(items, category_id):
                 problems.append(
@@ -388,7 +391,7 @@ class InspectionImporter(Importer[InspectionRow]):
             problems += check_agreement(verdict, [(row.item_code, row.result) for row in items])
         elif report_no in self.stored_failed_items:
             problems += check_failed_items(verdict, self.stored_failed_items[report_no])
-        if problems or member_id is None or category_id is None:
+        if problems or member_id is None or category_id is None or report_no is None:
             raise RowErrors(problems)
         return InspectionRow(
             report_no=report_no,
@@ -404,6 +407,19 @@ class InspectionImporter(Importer[InspectionRow]):
             rectified_on=values["rectified_on"],
             items=items,
         )
+
+    def rows_read(self) -> None:
+        """Item results of a report the inspections file does not have are wrong, each on its
+        line of the item-results file; the upload is refused with them (all or nothing)."""
+        for rows in self.items_by_report.values():
+            for row in rows:
+                self._item_problem(
+                    row,
+                    "report_no",
+                    _("Report %(report)s is not in the inspections file of this upload.")
+                    % {"report": row.report_no},
+                )
+        self.items_by_report.clear()
 
     def key_of(self, row: InspectionRow) -> str:
         return row.report_no

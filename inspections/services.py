@@ -524,16 +524,8 @@ def import_inspections(
             max_bytes=max_bytes,
             keep_preview=keep_preview,
         )
+        # Item rows of a report not in the file were reported by the importer (rows_read).
         outcome = ImportOutcome(report, items_report)
-        if items_report is not None and report.ok:
-            for rows in (items_by_report or {}).values():
-                for row in rows:
-                    items_report.add_error(
-                        row.line,
-                        "report_no",
-                        _("Report %(report)s is not in the inspections file of this upload.")
-                        % {"report": row.report_no},
-                    )
         if report.written and not outcome.ok:
             transaction.set_rollback(True)
             report.written = False

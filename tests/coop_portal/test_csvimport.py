@@ -191,3 +191,37 @@ def test_a_wrong_encoding_is_reported_on_its_own_line():
     report = run(content)
     assert [error.line for error in report.errors] == [4]
     assert not Lab.objects.exists()
+
+
+class CheckingLabImporter(LabImporter):
+    """Checks the whole row even when a cell could not be read (check_partial_rows)."""
+
+    check_partial_rows = True
+
+    def clean_row(self, values, line):
+        problems = []
+        if values["name_en"] is None or values["name_en"] == "bad":
+            problems.append(("name_en", "English name wanted"))
+        if values["name_zh"] == "坏":
+            problems.append(("name_zh", "bad name"))
+        if problems:
+            raise RowErrors(problems)
+        return values
+
+
+def test_a_row_with_a_cell_that_cannot_be_read_is_checked_whole_when_the_importer_asks():
+    """Walk finding M8: every problem of a row in one pass, none twice for one column."""
+    content = "name_zh,name_en\n坏," + "x" * 51 + "\n"
+    with translation.override("en"):
+        report = run_import(CheckingLabImporter(), io.BytesIO(content.encode()))
+    assert [(problem.line, problem.column) for problem in report.errors] == [
+        (2, "name_en"),
+        (2, "name_zh"),
+    ]
+    assert "English name wanted" not in str(report.errors[0])
+    assert not Lab.objects.exists()
+
+
+def test_an_importer_that_does_not_ask_is_not_given_a_row_with_a_cell_that_cannot_be_read():
+    report = run("name_zh,name_en\n坏," + "x" * 51 + "\n")
+    assert [(problem.line, problem.column) for problem in report.errors] == [(2, "name_en")]

@@ -353,3 +353,73 @@ def test_the_portal_link_is_named_as_the_page_it_opens(personas, coop, lab, cata
         assert name in portal
         assert "Upload spot-check results" not in portal
         assert "上传抽检结果" not in portal
+
+
+def test_every_problem_of_a_row_is_reported_in_one_upload(personas, coop, member_a, lab, catalogue):
+    """Walk finding M8: cells that cannot be read do not hide the row's other problems."""
+    bad = f"WALK-1,{member_a.credit_code},=cmd|x,towels,2025-03-01,2099-01-03,maybe,,某某检测所,"
+    text = preview_of(personas.lab, coop, {"file": rows_csv(bad)}).replace("&#x27;", "'")
+    record = LabUpload.objects.get()
+    assert record.status == LabUpload.Status.REFUSED
+    for column in ("product", "verdict", "category", "reported_on", "lab"):
+        assert f"Line 2, column “{column}”" in text
+    assert "“towels” is not a category of the test catalogue" in text
+    assert "The date 2099-01-03 is after today" in text
+    assert "The lab name “某某检测所” is not this lab's name" in text
+    assert record.errors == 5
+    assert not Inspection.objects.exists()
+
+
+def test_a_column_that_cannot_be_read_is_reported_once(personas, coop, member_a, lab, catalogue):
+    """A severity that is not one of the words is not also reported as missing."""
+    text = preview_of(
+        personas.lab, coop, {"file": rows_csv(row(member_a, "A-1", verdict="fail", severity="bad"))}
+    )
+    assert "Line 2, column “severity”" in text
+    assert "A failed result needs a severity" not in text
+    assert LabUpload.objects.get().errors == 1
+
+
+def items_csv(*lines: str) -> SimpleUploadedFile:
+    content = "\n".join(["report_no,item,measured_value,limit,result", *lines]) + "\n"
+    return SimpleUploadedFile("items.csv", content.encode(), "text/csv")
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "en",
+            "Item-results file: Line 3, column “report_no” (Report number): "
+            "Report NT2026-0999 is not in the inspections file of this upload.",
+        ),
+        (
+            "zh-hans",
+            "报告 NT2026-0999 不在本次上传的检验结果文件中。",
+        ),
+    ],
+)
+def test_item_results_of_a_report_not_in_the_upload_refuse_it_with_their_line(
+    personas, coop, member_a, lab, catalogue, language, expected
+):
+    """Walk finding M8: an orphan item row is an error, not silently dropped."""
+    items = items_csv("A-1,ph,6.5,,pass", "NT2026-0999,ph,6.5,,pass")
+    files = {"file": rows_csv(row(member_a, "A-1")), "items_file": items}
+    text = preview_of(personas.lab, coop, files, language)
+    assert expected in text
+    record = LabUpload.objects.get()
+    assert record.status == LabUpload.Status.REFUSED
+    assert record.errors == 1
+    assert not Inspection.objects.exists()
+
+
+def test_orphan_item_results_are_reported_with_the_inspections_files_own_problems(
+    personas, coop, member_a, lab, catalogue
+):
+    items = items_csv("A-1,ph,6.5,,pass", "NT2026-0999,ph,6.5,,pass")
+    bad = f"A-1,{member_a.credit_code},四件套,towels,2025-03-01,2025-03-10,maybe,,,"
+    text = preview_of(personas.lab, coop, {"file": rows_csv(bad), "items_file": items})
+    assert "Report NT2026-0999 is not in the inspections file" in text
+    # The items of a report that is in the file, though refused, are not orphans.
+    assert "Report A-1 is not" not in text
+    assert LabUpload.objects.get().errors == 3
