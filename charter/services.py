@@ -195,14 +195,13 @@ def remind_to_accept(version: CharterVersion, members: list[Member] | None = Non
         pending = pending.filter(pk__in=[member.pk for member in members])
     sent = 0
     for member in pending:
-        email = queue_member_mail(
+        queued = queue_member_mail(
             member,
             "email/charter/acceptance_reminder",
             {"member": member, "version": version, "url": absolute_url(reverse("charter:accept"))},
-            language=DEFAULT_LANGUAGE,
             key=f"charter-reminder:{version.pk}:{member.pk}",
         )
-        sent += email is not None
+        sent += bool(queued)
     return sent
 
 
@@ -655,7 +654,6 @@ def _put_into_effect(step: ExitStep, *, by: User | None, reason: str, on: dateti
             "appeal_window": step.appeal_window(policy.appeal_window_days) if appealable else None,
             "url": absolute_url(reverse("charter:member_cases") + f"?member={member.pk}"),
         },
-        language=DEFAULT_LANGUAGE,
         key=f"exit-step:{step.pk}:confirmed",
     )
 
@@ -949,7 +947,6 @@ def decide_appeal(
             "step": step,
             "url": absolute_url(reverse("charter:member_cases") + f"?member={member.pk}"),
         },
-        language=DEFAULT_LANGUAGE,
         key=f"appeal:{appeal.pk}:decided",
     )
     return appeal
