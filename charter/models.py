@@ -652,6 +652,10 @@ class ExitStep(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.PROPOSED
     )
     reason = models.TextField(_("reason"))
+    # A reason the portal wrote (an assessment's proposal) is kept in English too, so that
+    # each reader reads it in their language (``reason_text``); an administrator's own words
+    # are kept as typed, with this empty.
+    reason_en = models.TextField(_("reason in English"), blank=True)
     evidence = models.TextField(
         _("evidence references"),
         blank=True,
@@ -712,6 +716,12 @@ class ExitStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.case.member}"
+
+    @property
+    def reason_text(self) -> str:
+        """The reason in the reader's language when the portal wrote it in both, else as
+        typed."""
+        return localised(self.reason, self.reason_en)
 
     @property
     def is_public(self) -> bool:

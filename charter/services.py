@@ -195,14 +195,13 @@ def remind_to_accept(version: CharterVersion, members: list[Member] | None = Non
         pending = pending.filter(pk__in=[member.pk for member in members])
     sent = 0
     for member in pending:
-        email = queue_member_mail(
+        queued = queue_member_mail(
             member,
             "email/charter/acceptance_reminder",
             {"member": member, "version": version, "url": absolute_url(reverse("charter:accept"))},
-            language=DEFAULT_LANGUAGE,
             key=f"charter-reminder:{version.pk}:{member.pk}",
         )
-        sent += email is not None
+        sent += bool(queued)
     return sent
 
 
@@ -489,13 +488,14 @@ def may_be_proposed(status: str, kind: str) -> bool:
 # caller must not have to remember to open it.
 @transaction.atomic
 def propose_consequence(
-    member: Member, kind: str, *, reason: str, source_ref: str
+    member: Member, kind: str, *, reason: str, source_ref: str, reason_en: str = ""
 ) -> ExitCase | None:
     """Record a consequence proposed by the assessment engine, awaiting an administrator.
 
     Nothing happens to the member until an administrator confirms it. Proposing the same kind
     from the same source again returns the case it is in. Returns None for a member that has
-    left or not joined yet: there is nothing to propose.
+    left or not joined yet: there is nothing to propose. ``reason`` is Chinese, ``reason_en``
+    the same in English.
     """
     if kind not in PROPOSABLE_KINDS:
         raise ValueError(f"Not a consequence the charter knows: {kind}")
@@ -511,7 +511,9 @@ def propose_consequence(
     if not may_be_proposed(member.status, kind):
         return None
     case = _open_case_for(member, kind, by=None)
-    ExitStep.objects.create(case=case, kind=kind, reason=reason, source_ref=source_ref)
+    ExitStep.objects.create(
+        case=case, kind=kind, reason=reason, reason_en=reason_en, source_ref=source_ref
+    )
     return case
 
 
@@ -531,19 +533,20 @@ def _dismiss(step: ExitStep, *, by: User | None, reason: str, on: datetime.date)
 
 
 @transaction.atomic
-def revise_proposal(step: ExitStep, *, reason: str, source_ref: str) -> bool:
+def revise_proposal(step: ExitStep, *, reason: str, source_ref: str, reason_en: str = "") -> bool:
     """A new revision of the assessment that proposed a step still calls for it: the proposal
     takes the revision's reason and source instead of being proposed again. Returns whether
     it changed; a step decided already is left as it is."""
     step = ExitStep.objects.select_for_update().get(pk=step.pk)
     if step.status != ExitStep.Status.PROPOSED:
         return False
-    if (step.reason, step.source_ref) == (reason, source_ref):
+    if (step.reason, step.reason_en, step.source_ref) == (reason, reason_en, source_ref):
         return False
     step.reason = reason
+    step.reason_en = reason_en
     step.source_ref = source_ref
     note_change_reason(step, source_ref)
-    step.save(update_fields=["reason", "source_ref"])
+    step.save(update_fields=["reason", "reason_en", "source_ref"])
     return True
 
 
@@ -655,7 +658,6 @@ def _put_into_effect(step: ExitStep, *, by: User | None, reason: str, on: dateti
             "appeal_window": step.appeal_window(policy.appeal_window_days) if appealable else None,
             "url": absolute_url(reverse("charter:member_cases") + f"?member={member.pk}"),
         },
-        language=DEFAULT_LANGUAGE,
         key=f"exit-step:{step.pk}:confirmed",
     )
 
@@ -949,7 +951,6 @@ def decide_appeal(
             "step": step,
             "url": absolute_url(reverse("charter:member_cases") + f"?member={member.pk}"),
         },
-        language=DEFAULT_LANGUAGE,
         key=f"appeal:{appeal.pk}:decided",
     )
     return appeal

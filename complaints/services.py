@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from charter.deadlines import commitment_days
 from coop_portal.evidence import CheckedFile, store_evidence
 from coop_portal.links import absolute_url
-from coop_portal.mail import queue_mail
+from coop_portal.mail import queue_mail, queue_mail_in_their_languages
 from coop_portal.models import OutboxEmail
 from coop_portal.refusal import Refused
 from members.models import Cooperative, FactsChange, Member, User
@@ -234,11 +234,10 @@ def submit_complaint(cooperative: Cooperative, submission: Submission) -> tuple[
         _tell_consumer(
             complaint, "received", f"complaint-received:{complaint.pk}", code=code, redact=[code]
         )
-        queue_mail(
+        queue_mail_in_their_languages(
             cooperative.administrator_emails(),
             "email/complaints/new_complaint",
             {"complaint": complaint},
-            language=settings.LANGUAGE_CODE,
             key=f"complaint-new:{complaint.pk}",
         )
     return complaint, code
@@ -310,7 +309,6 @@ def forward_complaint(
         complaint.member,
         "email/complaints/forwarded",
         {"complaint": complaint},
-        language=settings.LANGUAGE_CODE,
         key=f"complaint-forwarded:{complaint.pk}",
     )
     return complaint
@@ -329,11 +327,10 @@ def answer_complaint(complaint: Complaint, by: User, text: str) -> ComplaintEven
         _dates_changed(complaint, on)
     event = _event(complaint, Event.Kind.ANSWERED, on, actor=Event.Actor.MEMBER, by=by, text=text)
     _tell_consumer(complaint, "answered", f"complaint-answer:{event.pk}", text=text)
-    queue_mail(
+    queue_mail_in_their_languages(
         complaint.cooperative.administrator_emails(),
         "email/complaints/answered_for_administrators",
         {"complaint": complaint},
-        language=settings.LANGUAGE_CODE,
         key=f"complaint-answer-admin:{event.pk}",
     )
     return event
@@ -485,11 +482,10 @@ def add_consumer_information(
         text=text,
     )
     _store_evidence(complaint, event, evidence)
-    queue_mail(
+    queue_mail_in_their_languages(
         complaint.cooperative.administrator_emails(),
         "email/complaints/information_added",
         {"complaint": complaint},
-        language=settings.LANGUAGE_CODE,
         key=f"complaint-information:{event.pk}",
     )
     return event
@@ -557,11 +553,10 @@ def remind_and_escalate(cooperative: Cooperative) -> ReminderReport:
                     "deadline": deadline,
                     "due": due,
                 },
-                language=settings.LANGUAGE_CODE,
                 key=f"complaint-reminder:{complaint.pk}:{deadline}:{due.isoformat()}",
                 recipients=emails_of[complaint.member_id],
             )
-            if queued is not None:
+            if queued:
                 report.reminders += 1
                 events.append(_unsaved_event(complaint, Event.Kind.REMINDER, today, deadline, due))
 
@@ -598,7 +593,7 @@ def remind_and_escalate(cooperative: Cooperative) -> ReminderReport:
             fingerprint = hashlib.sha256(
                 "|".join(f"{c.pk}:{kind}:{due}" for c, kind, due in overdue).encode()
             ).hexdigest()[:24]
-            queue_mail(
+            queue_mail_in_their_languages(
                 cooperative.administrator_emails(),
                 "email/complaints/overdue",
                 {
@@ -607,7 +602,6 @@ def remind_and_escalate(cooperative: Cooperative) -> ReminderReport:
                         {"complaint": c, "deadline": kind, "due": due} for c, kind, due in overdue
                     ],
                 },
-                language=settings.LANGUAGE_CODE,
                 key=f"complaint-overdue:{cooperative.pk}:{fingerprint}",
             )
             report.overdue_reported = len(overdue)
@@ -717,7 +711,7 @@ def ask_for_personal_data(complaint: Complaint, kind: str) -> DataRequest:
     if complaint.data_requests.filter(kind=kind, status=DataRequest.Status.PENDING).exists():
         raise DataRequestError(kind)
     request = DataRequest.objects.create(complaint=complaint, kind=kind)
-    queue_mail(
+    queue_mail_in_their_languages(
         complaint.cooperative.administrator_emails(),
         "email/complaints/data_request",
         {"complaint": complaint, "request": request},

@@ -30,8 +30,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
@@ -44,7 +44,7 @@ from members.scoping import signed_in_user
 from members.team import accept_invitation, find_invitation, register_invitee
 from members.two_factor import must_use_two_factor
 
-from .mail import queue_mail
+from .mail import mail_language, queue_mail
 from .params import whole_number
 from .pdf import qr_svg_data_uri
 from .ratelimits import seconds_to_wait
@@ -337,11 +337,12 @@ class OutboxPasswordResetForm(PasswordResetForm):
         html_email_template_name: str | None = None,
     ) -> None:
         template = email_template_name.removesuffix(".txt")
-        queue_mail([to_email], template, context, redact=[context["token"]])
+        language = mail_language(context["user"].language or get_language())
+        queue_mail([to_email], template, context, language=language, redact=[context["token"]])
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Django's password reset; the e-mail is written in the language of the request."""
+    """Django's password reset; the e-mail is written in the account holder's language."""
 
     form_class = OutboxPasswordResetForm
     template_name = "registration/password_reset_form.html"

@@ -26,7 +26,7 @@ from coop_portal.links import absolute_url
 from coop_portal.public_cache import data_changed
 from coop_portal.refusal import Refused
 from members.models import Cooperative, FactsChange, Lab, Member, User
-from members.notices import queue_member_mail, queue_member_mail_in_their_languages
+from members.notices import queue_member_mail
 
 from .corrections import (
     correction_problems,
@@ -733,7 +733,7 @@ def update_service(request: ServiceRequest, *, note: str, advance: bool, by: Use
     update = ServiceUpdate.objects.create(request=request, step=request.step, note=note, by=by)
     if advance:
         path = reverse("inspections:member_service", kwargs={"pk": request.pk})
-        queue_member_mail_in_their_languages(
+        queue_member_mail(
             request.member,
             "email/inspections/service_moved",
             {"service": request, "update": update, "url": absolute_url(path)},

@@ -10,7 +10,7 @@ import secrets
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coop_portal.links import absolute_url
@@ -43,9 +43,10 @@ def _require_manager(user: User, member: Member) -> None:
 
 def _invitee_language(email: str, fallback: str | None) -> str:
     """The language the invitee reads: their account's if they have one, else the one the
-    caller knows of (an application's), else that of the page the inviter used."""
+    caller knows of (an application's), else the cooperative's default, never that of the page
+    the inviter used."""
     preference = User.objects.filter(email__iexact=email).values_list("language", flat=True).first()
-    return mail_language(preference or fallback or translation.get_language())
+    return mail_language(preference or fallback)
 
 
 @transaction.atomic

@@ -21,12 +21,12 @@ from charter.services import (
 )
 from coop_portal.history import note_change_reason
 from coop_portal.links import absolute_url
-from coop_portal.mail import queue_mail, queue_mail_in_their_languages
+from coop_portal.mail import queue_mail_in_their_languages
 from coop_portal.refusal import Refused
 from coop_portal.tasks import enqueue
 from inspections.models import Inspection
 from members.models import Cooperative, Member, User
-from members.notices import queue_member_mail, queue_member_mail_in_their_languages
+from members.notices import queue_member_mail
 
 from .assessment import published
 from .links import public_path
@@ -193,7 +193,7 @@ def submit_pledge(pledge: Pledge, *, by: User) -> Pledge:
     pledge.submitted_by = by
     pledge.review_comments = ""
     pledge.save()
-    queue_mail(
+    queue_mail_in_their_languages(
         member.cooperative.administrator_emails(),
         "email/pledges/submitted",
         {
@@ -203,7 +203,6 @@ def submit_pledge(pledge: Pledge, *, by: User) -> Pledge:
                 reverse("pledges:pledge_review", args=[member.cooperative.slug, pledge.pk])
             ),
         },
-        language="zh-hans",
         key=f"pledge-submitted:{pledge.pk}:{pledge.submitted_at.isoformat()}",
     )
     return pledge
@@ -237,7 +236,6 @@ def approve_pledge(pledge: Pledge, *, by: User) -> Pledge:
         member,
         "email/pledges/published",
         {"pledge": pledge, "member": member, "url": absolute_url(public_path(member))},
-        language="zh-hans",
         key=f"pledge-published:{pledge.pk}",
     )
     # With the broker down the claim runs out and the PDF is drawn when next asked for
@@ -272,7 +270,6 @@ def return_pledge(pledge: Pledge, *, by: User, comments: str) -> Pledge:
             "member": member,
             "url": absolute_url(reverse("portal:pledge", args=[member.pk, pledge.pk])),
         },
-        language="zh-hans",
         key=f"pledge-returned:{pledge.pk}:{pledge.reviewed_at.isoformat()}",
     )
     return pledge
@@ -438,7 +435,7 @@ def refuse_reply(reply: Reply, *, by: User, reason: str) -> Reply:
     reply.refusal_reason = reason.strip()
     note_change_reason(reply, reason)
     reply.save()
-    queue_member_mail_in_their_languages(
+    queue_member_mail(
         member,
         "email/pledges/reply_refused",
         {

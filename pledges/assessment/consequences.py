@@ -12,8 +12,10 @@ import datetime
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from charter.models import ExitStep
 from charter.services import (
@@ -25,7 +27,7 @@ from charter.services import (
 from members.models import Member
 from pledges.models.assessment import AssessmentPeriod, AssessmentRun, MemberAssessment
 
-from .periods import SOURCE, PeriodCodeError, previous_code, source_name
+from .periods import SOURCE, PeriodCodeError, period_label, previous_code, source_name
 
 WARNING = "warning"
 SUSPENSION = "suspension"
@@ -76,7 +78,7 @@ def joined_late(run: AssessmentRun) -> set[int]:
     )
 
 
-def proposals(run: AssessmentRun) -> list[tuple[int, str, str]]:
+def proposals(run: AssessmentRun) -> list[tuple[int, str, Reason]]:
     """(member id, kind, reason) for every consequence publishing the run proposes, once per
     member and kind: the one answer for the confirmation page (which counts) and for the
     publication (which records), so that the two never disagree.
@@ -96,7 +98,7 @@ def proposals(run: AssessmentRun) -> list[tuple[int, str, str]]:
         ).values_list("pk", "status")
     )
     sanctioned = {member_id for member_id, kind, _reason in found if kind != TRADEMARK}
-    chosen: dict[tuple[int, str], str] = {}
+    chosen: dict[tuple[int, str], Reason] = {}
     for member_id, kind, reason in found:
         if member_id not in assessed or not may_be_proposed(statuses.get(member_id, ""), kind):
             continue
@@ -108,15 +110,31 @@ def proposals(run: AssessmentRun) -> list[tuple[int, str, str]]:
     return [(member_id, kind, reason) for (member_id, kind), reason in chosen.items()]
 
 
-def _called_for(run: AssessmentRun) -> list[tuple[int, str, str]]:
+# A reason the portal writes: in Chinese and in English, so that each reader reads their own.
+Reason = tuple[str, str]
+
+
+def _both(message: str, *, period: str = "", **values: object) -> Reason:
+    """The reason ``message`` (marked with gettext_noop) in Chinese and in English, the period
+    ``period`` named in words in each."""
+    texts = []
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            if period:
+                values["code"] = period_label(period)
+            texts.append(_(message) % values)
+    return texts[0], texts[1]
+
+
+def _called_for(run: AssessmentRun) -> list[tuple[int, str, Reason]]:
     policy = getattr(run.charter_version, "policy", None)
     d_streak = getattr(policy, "suspension_after_consecutive_d", 2)
     a_streak = getattr(policy, "trademark_after_consecutive_a", 2)
     critical_limit = getattr(policy, "suspension_critical_failures", 2)
     # Reasons name the period in words: administrators read them, and so may the member.
-    code = run.period.label
+    code = run.period.code
     grades = consecutive_grades(run, max(d_streak, a_streak, 1))
-    found: list[tuple[int, str, str]] = []
+    found: list[tuple[int, str, Reason]] = []
     results = MemberAssessment.objects.filter(run=run).values_list(
         "member_id", "status", "grade", "details"
     )
@@ -128,18 +146,25 @@ def _called_for(run: AssessmentRun) -> list[tuple[int, str, str]]:
                 (
                     member_id,
                     WARNING,
-                    _("No published pledge in force in %(code)s.") % {"code": code},
+                    _both(gettext_noop("No published pledge in force in %(code)s."), period=code),
                 )
             )
         if grade == "D":
-            found.append((member_id, WARNING, _("Grade D in %(code)s.") % {"code": code}))
+            found.append(
+                (member_id, WARNING, _both(gettext_noop("Grade D in %(code)s."), period=code))
+            )
         if len(history) >= d_streak and all(g == "D" for g in history[:d_streak]):
             found.append(
                 (
                     member_id,
                     SUSPENSION,
-                    _("Grade D in %(count)d consecutive published periods, the last %(code)s.")
-                    % {"count": d_streak, "code": code},
+                    _both(
+                        gettext_noop(
+                            "Grade D in %(count)d consecutive published periods, the last %(code)s."
+                        ),
+                        period=code,
+                        count=d_streak,
+                    ),
                 )
             )
         elif critical >= critical_limit:
@@ -147,8 +172,11 @@ def _called_for(run: AssessmentRun) -> list[tuple[int, str, str]]:
                 (
                     member_id,
                     SUSPENSION,
-                    _("%(count)d critical failures in %(code)s.")
-                    % {"count": critical, "code": code},
+                    _both(
+                        gettext_noop("%(count)d critical failures in %(code)s."),
+                        period=code,
+                        count=critical,
+                    ),
                 )
             )
         if len(history) >= a_streak and all(g == "A" for g in history[:a_streak]):
@@ -156,8 +184,13 @@ def _called_for(run: AssessmentRun) -> list[tuple[int, str, str]]:
                 (
                     member_id,
                     TRADEMARK,
-                    _("Grade A in %(count)d consecutive published periods, the last %(code)s.")
-                    % {"count": a_streak, "code": code},
+                    _both(
+                        gettext_noop(
+                            "Grade A in %(count)d consecutive published periods, the last %(code)s."
+                        ),
+                        period=code,
+                        count=a_streak,
+                    ),
                 )
             )
     today = run.period.cooperative.today()
@@ -177,8 +210,13 @@ def _called_for(run: AssessmentRun) -> list[tuple[int, str, str]]:
             (
                 member_id,
                 REMOVAL,
-                _("Suspended and not restored by the end of the rectification period (%(day)s).")
-                % {"day": until},
+                _both(
+                    gettext_noop(
+                        "Suspended and not restored by the end of the rectification period "
+                        "(%(day)s)."
+                    ),
+                    day=until,
+                ),
             )
         )
     return found
@@ -245,9 +283,12 @@ def propose_consequences(
         steps = earlier.pop((member_id, kind), [])
         if steps:
             recorded += sum(
-                revise_proposal(step, reason=reason, source_ref=source_ref) for step in steps
+                revise_proposal(step, reason=reason[0], reason_en=reason[1], source_ref=source_ref)
+                for step in steps
             )
-        elif propose_consequence(members[member_id], kind, reason=reason, source_ref=source_ref):
+        elif propose_consequence(
+            members[member_id], kind, reason=reason[0], reason_en=reason[1], source_ref=source_ref
+        ):
             recorded += 1
         done += 1
         if progress is not None and done % 200 == 0:

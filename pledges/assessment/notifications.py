@@ -8,7 +8,7 @@ from typing import Any
 from django.urls import reverse
 
 from coop_portal.links import absolute_url
-from members.notices import queue_member_mail_in_their_languages
+from members.notices import queue_member_mail
 from pledges.models.assessment import AssessmentRun, MemberAssessment, MemberObjection
 
 
@@ -38,7 +38,7 @@ def notify_publication(run_id: int) -> int:
         .iterator(chunk_size=2000)
     )
     for result in results:
-        queued += queue_member_mail_in_their_languages(
+        queued += queue_member_mail(
             result.member,
             "email/pledges/assessment_published",
             {
@@ -55,7 +55,7 @@ def notify_publication(run_id: int) -> int:
 def notify_objection_decided(objection: MemberObjection) -> int:
     """Tell the member the regulator's decision on its objection, with the reason."""
     run = AssessmentRun.objects.select_related("period__cooperative").get(pk=objection.run_id)
-    return queue_member_mail_in_their_languages(
+    return queue_member_mail(
         objection.member,
         "email/pledges/assessment_objection_decided",
         {

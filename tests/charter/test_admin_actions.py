@@ -78,7 +78,7 @@ def test_warning_from_the_member_list_opens_the_case_the_member_sees(
         days=charter.policy.rectification_period_days
     )
     assert StatusChange.objects.get(member=member_a).by == administrator
-    assert OutboxEmail.objects.filter(key=f"exit-step:{step.pk}:confirmed").exists()
+    assert OutboxEmail.objects.filter(key=f"exit-step:{step.pk}:confirmed:zh-hans").exists()
     # The member's own page shows the case, with the appeal form.
     cases = personas.member_a.get(reverse("charter:member_cases"))
     assert "抽查不合格" in cases.content.decode()

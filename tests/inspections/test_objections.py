@@ -157,3 +157,38 @@ def test_the_member_is_told_of_a_new_failure_and_of_the_decision(
     assert "MAIL-1" in mails[0].subject
     assert "MAIL-1" in mails[1].subject
     assert "样品受潮" in mails[1].body
+
+
+def test_the_decision_is_written_in_each_recipients_language_not_the_regulators(
+    coop, member_a, member_user_a, regulator, catalogue
+):
+    """A regulator browsing in English writes to the member's Chinese readers in Chinese, and
+    to a user of the member who prefers English in English (walk report M2)."""
+    from django.utils import translation
+
+    from coop_portal.models import OutboxEmail
+    from members.models import MemberNotice, Role
+    from tests.factories import RoleFactory, UserFactory
+
+    english = UserFactory(email="export@firm-a.example.cn", language="en")
+    RoleFactory(user=english, cooperative=coop, kind=Role.Kind.MEMBER_USER, member=member_a)
+    failed = FailedInspectionFactory(
+        cooperative=coop, member=member_a, category=catalogue["bedding"], reported_on=REPORTED
+    )
+    objection = raise_objection(failed, reason="x", by=None, on=REPORTED)
+    with translation.override("en"):
+        decide_objection(objection, upheld=False, note="Sampling was done properly.", by=regulator)
+    key = f"objection-decided:{objection.pk}"
+    chinese = OutboxEmail.objects.get(key=f"{key}:zh-hans")
+    assert english.email not in chinese.to
+    assert member_user_a.email in chinese.to
+    assert "异议" in chinese.subject
+    in_english = OutboxEmail.objects.get(key=f"{key}:en")
+    assert in_english.to == [english.email]
+    assert "objection" in in_english.subject
+    # The administrator's own words stay as typed, in both.
+    assert "Sampling was done properly." in chinese.body
+    assert set(MemberNotice.objects.filter(group=key).values_list("language", flat=True)) == {
+        "zh-hans",
+        "en",
+    }

@@ -78,8 +78,33 @@ def test_the_proposals_list_and_the_run_pages_show_no_codes(personas, coop, char
     assert "assessment of the year 2025, first publication" in page
     assert "assessment:2025" not in page
     step = ExitStep.objects.get(source_ref="assessment:2025:r1", case__member=member)
-    assert "year 2025" in step.reason
+    assert "year 2025" in step.reason_en
+    assert "2025年" in step.reason
     listing = personas.regulator.get(runs_url(coop), headers=ENGLISH).content.decode()
     assert "first publication" in listing
     assert " r1" not in listing
     assert AssessmentRun.objects.get(pk=run.pk).publication_name == ("year 2025, first publication")
+
+
+def test_a_proposals_reason_is_read_in_each_readers_language(personas, coop, charter):
+    """The portal writes an assessment's reason in both languages, whoever publishes; a reader
+    reads their own (walk report M9). An administrator's own words stay as typed."""
+    member = rated_member(coop, grade="D")
+    with translation.override("en"):
+        publish(coop, "2025")
+    step = ExitStep.objects.get(source_ref="assessment:2025:r1", case__member=member)
+    assert "2025年" in step.reason
+    assert step.reason_en.startswith("Grade D in ")
+    with translation.override("en"):
+        assert step.reason_text == step.reason_en
+    with translation.override("zh-hans"):
+        assert step.reason_text == step.reason
+    case = reverse("charter:case", args=[coop.slug, step.case_id])
+    english = personas.administrator.get(case, headers=ENGLISH).content.decode()
+    assert step.reason_en in english
+    assert step.reason not in english
+    chinese = personas.administrator.get(case, headers={"accept-language": "zh-hans"})
+    assert step.reason in chinese.content.decode()
+    typed = ExitStep(reason="未按期整改。")
+    with translation.override("en"):
+        assert typed.reason_text == "未按期整改。"
