@@ -308,7 +308,7 @@ def forward_complaint(
     queue_member_mail(
         complaint.member,
         "email/complaints/forwarded",
-        {"complaint": complaint},
+        {"complaint": complaint, "message": text},
         key=f"complaint-forwarded:{complaint.pk}",
     )
     return complaint

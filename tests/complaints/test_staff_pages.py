@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from complaints import services
 from complaints.models import Complaint, ComplaintEvent
+from coop_portal.models import OutboxEmail
 from tests.complaints.factories import ComplaintFactory
 
 pytestmark = pytest.mark.django_db
@@ -243,3 +244,6 @@ def test_the_forwarding_message_reaches_the_member_and_the_consumer_only_when_ti
         follow=True,
     )
     assert (message in tracked.content.decode()) is (visibility == "public")
+    # The member's e-mail carries the message too.
+    mail = OutboxEmail.objects.filter(key__startswith=f"complaint-forwarded:{complaint.pk}").get()
+    assert "合作社的说明：" + message in mail.body
