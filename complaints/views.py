@@ -690,6 +690,18 @@ def staff_list(request: HttpRequest, slug: str) -> HttpResponse:
     accounts = request.GET.get("accounts") == "awaiting"
     if accounts:
         complaints = complaints.awaiting_account_decision()
+    # The member filter: the complaint form's member search, over every member the
+    # cooperative has had (complaints outlive a membership). A member of another cooperative
+    # is never listed, and its complaints are not this cooperative's: the list is empty.
+    members = cooperative.members.order_by("name")
+    member_search = MemberSearchForm(request.GET)
+    member_query = member_search.cleaned_data["q"].strip() if member_search.is_valid() else ""
+    chosen_member = query_id(request.GET, "member")
+    if chosen_member is not None:
+        complaints = complaints.filter(member_id=chosen_member)
+    elif member_query:
+        complaints = complaints.filter(member__in=_matching(members, member_query))
+    member_listing = _listed_members(members, member_query, chosen_member)
     # Only those who may see the consumer's personal data search by their phone: for anyone
     # else a phone in the address is refused, never silently ignored.
     require(may_change or not request.GET.get("phone"))
@@ -725,7 +737,10 @@ def staff_list(request: HttpRequest, slug: str) -> HttpResponse:
             "today": today,
             "may_change": may_change,
             "search": search,
-            "searched": bool(reference or phone),
+            "searched": bool(reference or phone or member_query or chosen_member),
+            "member_search": member_search,
+            "member_listing": member_listing,
+            "chosen_member": chosen_member,
         },
         status=200 if search.is_valid() else 400,
     )

@@ -32,10 +32,21 @@ def _width(labels: Sequence[str], legend: int = 0) -> int:
     return NARROW_WIDTH if len(labels) <= FEW_LABELS and not legend else WIDTH
 
 
-def _frame(title: str, body: str, width: int, description: str = "") -> SafeString:
+def _frame(
+    title: str,
+    body: str,
+    width: int,
+    description: str = "",
+    *,
+    axis: str = "",
+    note: str = "",
+) -> SafeString:
     """A narrow chart scaled to the width of the page. A wide one in a frame that scrolls
     sideways on a phone (squeezed to a phone's width its labels would be a few pixels high,
-    so site.css keeps it at a readable width), with a hint that shows on narrow screens."""
+    so site.css keeps it at a readable width), with a hint that shows on narrow screens, and
+    its scale (``axis``) drawn again beside the frame, so that it stays in view while the
+    chart scrolls. A ``note`` under the chart explains what it shows (a gap in a line)."""
+    after = f'<p class="help chart-note">{escape(note)}</p>' if note else ""
     desc = f"<desc>{escape(description)}</desc>" if description else ""
     svg = (
         f'<svg class="chart{" chart-wide" if width == WIDTH else ""}" '
@@ -44,11 +55,18 @@ def _frame(title: str, body: str, width: int, description: str = "") -> SafeStri
         f"<title>{escape(title)}</title>{desc}{body}</svg>"
     )
     if width != WIDTH:
-        return mark_safe(f'<div class="chart-fit">{svg}</div>')  # noqa: S308 - escaped above
+        return mark_safe(f'<div class="chart-fit">{svg}</div>{after}')  # noqa: S308 - escaped above
     hint = gettext("The chart opens at its newest figures: swipe it sideways for older ones.")
+    scale = (
+        f'<svg class="chart-axis" viewBox="0 0 {LEFT} {HEIGHT}" aria-hidden="true" '
+        f'xmlns="http://www.w3.org/2000/svg" focusable="false">{axis}</svg>'
+        if axis
+        else ""
+    )
     return mark_safe(  # noqa: S308 - every text inside went through escape()
         f'<p class="chart-hint help">{escape(hint)}</p>'
-        f'<div class="chart-scroll" tabindex="0" data-scroll-end>{svg}</div>'
+        f'<div class="chart-with-axis">{scale}'
+        f'<div class="chart-scroll" tabindex="0" data-scroll-end>{svg}</div></div>{after}'
     )
 
 
@@ -64,18 +82,41 @@ class Series:
     notes: Sequence[str] = ()
 
 
-def _axis(width: int, maximum: float, minimum: float = 0) -> str:
+def _ticks(maximum: float, minimum: float = 0) -> list[tuple[float, float]]:
     plot_height = HEIGHT - BOTTOM - TOP
-    parts = []
-    for step in range(5):
-        value = minimum + (maximum - minimum) * step / 4
-        y = TOP + plot_height - plot_height * step / 4
-        parts.append(
-            f'<line x1="{LEFT}" y1="{y:.1f}" x2="{width - 8}" y2="{y:.1f}" stroke="#d5dbe1"/>'
-            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" '
-            f'fill="#52606d">{value:g}</text>'
-        )
-    return "".join(parts)
+    return [
+        (minimum + (maximum - minimum) * step / 4, TOP + plot_height - plot_height * step / 4)
+        for step in range(5)
+    ]
+
+
+def _scale(maximum: float, minimum: float = 0) -> str:
+    """The values of the scale, right-aligned left of the plot."""
+    return "".join(
+        f'<text x="{LEFT - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" '
+        f'fill="#52606d">{value:g}</text>'
+        for value, y in _ticks(maximum, minimum)
+    )
+
+
+def _axis(width: int, maximum: float, minimum: float = 0) -> str:
+    lines = "".join(
+        f'<line x1="{LEFT}" y1="{y:.1f}" x2="{width - 8}" y2="{y:.1f}" stroke="#d5dbe1"/>'
+        for _value, y in _ticks(maximum, minimum)
+    )
+    return lines + _scale(maximum, minimum)
+
+
+def _label_width(label: str, size: float) -> float:
+    """About how wide a label is drawn: a Chinese character is as wide as the font is high,
+    a digit or Latin letter about six tenths of it."""
+    return sum(size if ord(char) > 0x2E7F else size * 0.6 for char in label)
+
+
+def _label_every(labels: Sequence[str], step: float, size: float = 10) -> int:
+    """Write every n-th label, so that neighbours never run into each other."""
+    widest = max((_label_width(label, size) for label in labels), default=0) + size
+    return max(1, math.ceil(widest / step)) if step else 1
 
 
 def bar_chart(
@@ -142,8 +183,11 @@ def line_chart(
             f'<text x="{LEFT + plot_width:.1f}" y="{y(value) - 3:.1f}" font-size="11" '
             f'text-anchor="end" fill="#52606d">{escape(label)}</text>'
         )
+    every = _label_every(labels, step) if len(labels) > 1 else 1
+    # Counted from the newest label, which the chart opens on.
+    last = len(labels) - 1
     for index, label in enumerate(labels):
-        if len(labels) <= 12 or index % 2 == 0:
+        if (last - index) % every == 0:
             parts.append(
                 f'<text x="{x(index):.1f}" y="{HEIGHT - BOTTOM + 16}" font-size="10" '
                 f'text-anchor="middle" fill="#1d2733">{escape(label)}</text>'
@@ -172,7 +216,20 @@ def line_chart(
                 f'stroke-width="{stroke}"/><text x="{key_x + 26}" y="{key_y + 4}" font-size="11" '
                 f'fill="#1d2733">{escape(line.name)}</text>'
             )
-    return _frame(title, "".join(parts), width, description)
+    gap = any(
+        value is None and not (index < len(line.notes) and line.notes[index])
+        for line in series
+        for index, value in enumerate(line.values[: len(labels)])
+    )
+    note = gettext("A gap in a line: no figures for that month or period.") if gap else ""
+    return _frame(
+        title,
+        "".join(parts),
+        width,
+        description,
+        axis=_scale(maximum, minimum),
+        note=note,
+    )
 
 
 def _points(

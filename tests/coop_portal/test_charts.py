@@ -2,6 +2,7 @@
 keeps a readable width, scrolls sideways from its newest end and says so in the reader's
 language; a missing value breaks its line."""
 
+import itertools
 import re
 from pathlib import Path
 
@@ -15,7 +16,8 @@ MONTHS = [f"2025年{month}月" for month in range(1, 13)]
 
 
 def view_box_width(chart: str) -> int:
-    return int(re.search(r'viewBox="0 0 (\d+) \d+"', chart).group(1))
+    """The width of the chart's own drawing (not of the scale drawn again beside it)."""
+    return int(re.search(r'<svg class="chart[ "][^>]*viewBox="0 0 (\d+) \d+"', chart).group(1))
 
 
 def test_a_grade_history_of_a_few_periods_fits_the_width_without_scrolling():
@@ -67,3 +69,48 @@ def test_a_chart_with_a_legend_keeps_the_wide_drawing():
 def test_a_missing_value_breaks_the_line():
     chart = line_chart("Rate", MONTHS[:6], [Series("All", [90.0, 95.0, None, 80.0, 85.0, 90.0])])
     assert chart.count("<polyline") == 2
+
+
+MONTHS_24 = [f"{year}年{month}月" for year in (2025, 2026) for month in range(1, 13)]
+
+
+def test_a_wide_charts_scale_stays_in_view_beside_its_scrolling_frame():
+    chart = line_chart("合格率", MONTHS_24, [Series("全部类别", [90.0] * 24)])
+    scale = chart[chart.index('<svg class="chart-axis"') : chart.index("</svg>")]
+    assert 'viewBox="0 0 40 240"' in scale
+    assert 'aria-hidden="true"' in scale
+    assert [f">{value}</text>" in scale for value in (0, 25, 50, 75, 100)] == [True] * 5
+    assert chart.index("chart-axis") < chart.index('<div class="chart-scroll"')
+    css = (Path(settings.BASE_DIR) / "static/css/site.css").read_text()
+    assert ".chart-axis { display: none; }" in css
+    assert (
+        ".chart-with-axis > .chart-scroll > svg.chart-wide { width: 34rem; min-width: 34rem; }"
+        in css
+    )
+
+
+def test_month_labels_of_a_long_series_are_thinned_so_they_never_touch():
+    chart = line_chart("合格率", MONTHS_24, [Series("全部类别", [90.0] * 24)])
+    shown = re.findall(r'<text x="([\d.]+)" y="216" font-size="10"[^>]*>([^<]+)</text>', chart)
+    names = [label for _x, label in shown]
+    # The newest month is always labelled; the others are thinned evenly.
+    assert names[-1] == "2026年12月"
+    assert len(names) < 12
+    xs = [float(x) for x, _label in shown]
+    # "2025年11月" is about 56 units wide at 10 px: neighbours' centres at least that apart.
+    assert min(b - a for a, b in itertools.pairwise(xs)) >= 60
+
+
+def test_a_gap_in_a_line_is_explained_under_the_chart_in_both_languages():
+    values = [80.0, 90.0, None, None, 85.0, 70.0]
+    with translation.override("en"):
+        english = line_chart("Rate", MONTHS[:6], [Series("All", values)])
+        whole = line_chart("Rate", MONTHS[:6], [Series("All", [80.0] * 6)])
+    with translation.override("zh-hans"):
+        chinese = line_chart("合格率", MONTHS[:6], [Series("全部类别", values)])
+    assert (
+        '<p class="help chart-note">A gap in a line: no figures for that month or period.</p>'
+        in english
+    )
+    assert "该月或该期间没有数据" in chinese
+    assert "chart-note" not in whole

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -152,3 +153,58 @@ def test_a_member_reads_its_objections_grounds_and_the_decision_with_its_reasons
     assert "批次号与抽样单一致" in page
     assert "决定日期" in page
     assert personas.member_b.get(detail).status_code == 404
+
+
+@pytest.fixture
+def recent_a(coop, member_a, catalogue):
+    """A failed result of member A whose objection window is open."""
+    today = coop.today()
+    return FailedInspectionFactory(
+        cooperative=coop,
+        member=member_a,
+        category=catalogue["bedding"],
+        sampled_on=today - datetime.timedelta(days=5),
+        reported_on=today - datetime.timedelta(days=2),
+    )
+
+
+def test_a_refused_objection_says_at_the_top_that_it_was_not_lodged(personas, recent_a):
+    """On a phone the form is far below the result: the page opens on a summary at its top,
+    whose links lead to the fields, and the form's address ends in the summary's id."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    personas.member_a.cookies["django_language"] = "en"
+    url = reverse("inspections:object", args=[recent_a.pk])
+    broken = SimpleUploadedFile("bad.pdf", b"%PDF-1.4 not really", content_type="application/pdf")
+    response = personas.member_a.post(
+        url, {"reason": "The sample was mislabelled.", "evidence": broken}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    summary = page.index('id="objection-problem"')
+    assert summary < page.index('<dl class="facts">')
+    top = page[page.rindex("<div", 0, summary) : page.index("</div>", summary)]
+    assert 'role="alert"' in top
+    assert 'tabindex="-1"' in top
+    assert "autofocus" in top
+    assert "Your objection was not lodged. Please correct the following:" in top
+    assert 'href="#id_evidence"' in top
+    assert re.search(r"action=\"[^\"]*/objection/#objection-problem\"", page), re.findall(
+        r"action=\"[^\"]*\"", page
+    )
+    # One summary: the form below shows the error beside its field.
+    assert page.count('class="error-summary"') == 1
+    assert not Objection.objects.exists()
+
+
+def test_an_objection_lodged_shows_no_summary(personas, recent_a):
+    url = reverse("inspections:object", args=[recent_a.pk])
+    assert personas.member_a.post(url, {"reason": "The sample was mislabelled."}).status_code == 302
+    page = personas.member_a.get(reverse("inspections:member_inspection", args=[recent_a.pk]))
+    assert 'id="objection-problem"' not in page.content.decode()
+
+
+def test_another_members_user_cannot_object(personas, recent_a):
+    url = reverse("inspections:object", args=[recent_a.pk])
+    assert personas.member_b.post(url, {"reason": "x"}).status_code == 404
+    assert not Objection.objects.exists()
