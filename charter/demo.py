@@ -6,6 +6,7 @@ import datetime
 
 from django.db import transaction
 
+from coop_portal.models import OutboxEmail
 from members import demo as members_demo
 from members.credit_code import check_character
 from members.models import Conversion, Cooperative, Member, Role, User
@@ -342,3 +343,13 @@ def load(cooperative: Cooperative) -> None:
     _acceptances(first, second)
     _applications(cooperative, second, reviewer)
     _cases(cooperative, registrar, reviewer)
+    _date_step_mail(cooperative)
+
+
+def _date_step_mail(cooperative: Cooperative) -> None:
+    """The e-mails of the steps the demo takes on earlier days, dated when each was taken, as
+    they would have been: not today, offering an appeal whose window closed long ago."""
+    today = cooperative.today()
+    steps = ExitStep.objects.of_cooperative(cooperative).filter(decided_on__lt=today)
+    for step_id, taken in steps.values_list("pk", "proposed_at"):
+        OutboxEmail.objects.filter(key=f"exit-step:{step_id}:confirmed").update(created_at=taken)
