@@ -83,7 +83,6 @@ def _pledge(
     status: str,
     published_on: datetime.date | None,
     standards: list[Standard],
-    comments: str = "",
 ) -> Pledge:
     pledge = Pledge.objects.filter(member=member, version=version).first()
     if pledge is not None:
@@ -97,7 +96,6 @@ def _pledge(
         valid_from=published_on,
         signatory_name=SIGNATORIES[member.pk % len(SIGNATORIES)],
         signatory_title="法定代表人",
-        review_comments=comments,
     )
     Commitment.objects.bulk_create(
         Commitment(pledge=pledge, kind=kind, target=target) for kind, target in targets.items()
@@ -108,7 +106,7 @@ def _pledge(
     # Status and publication are set last: a published version's content never changes.
     pledge.status = status
     pledge.published_on = published_on
-    if status == Pledge.Status.SUBMITTED or comments:
+    if status == Pledge.Status.SUBMITTED:
         pledge.submitted_at = timezone.now()
     pledge.save()
     return pledge
