@@ -102,8 +102,14 @@ def check_the_story_holds_together(cooperative: Cooperative, loaded_from: dateti
             step = ExitStep.objects.get(pk=rest.split(":")[0])
             until = appeal_deadline(step)
             assert until is None or until >= today, email.key
-    dated = OutboxEmail.objects.filter(key__startswith="assessment-published:")
-    assert dated.filter(created_at__lt=loaded_from).exists()
+    # The past result's e-mails carry the day it was published; the past objection decision's,
+    # the day it was decided.
+    assert OutboxEmail.objects.filter(
+        key__startswith="assessment-published:", created_at__lt=loaded_from
+    ).exists()
+    decided = OutboxEmail.objects.filter(key__startswith="objection-decided:")
+    assert decided.exists()
+    assert not decided.filter(created_at__gte=loaded_from).exists()
     # Every demo complaint's deadlines are what the rule gives on its day of acceptance, and
     # say "pledged" exactly when the member pledged them.
     for complaint in Complaint.objects.filter(
