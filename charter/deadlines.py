@@ -72,12 +72,20 @@ def default_days(kind: str) -> int:
     return int(field.get_default())
 
 
+def pledged_days(member: Member, kind: str, on: datetime.date) -> int | None:
+    """The days the member's pledge in force on a day allows for ``kind``; None when it
+    pledged none (then ``commitment_days`` gives the charter's)."""
+    _policy_field(kind)
+    target = pledged_targets([(member.pk, on)], kind).get((member.pk, on))
+    return None if target is None else int(target)
+
+
 def commitment_days(member: Member, kind: str, on: datetime.date) -> int:
     """Days allowed for ``kind`` (response_days, resolution_days, rectification_days) on a day."""
     field = _policy_field(kind)
-    target = pledged_targets([(member.pk, on)], kind).get((member.pk, on))
-    if target is not None:
-        return int(target)
+    pledged = pledged_days(member, kind, on)
+    if pledged is not None:
+        return pledged
     version = CharterVersion.objects.in_force(member.cooperative, on=on)
     # A reverse one-to-one that is missing raises an AttributeError: no policy, the defaults.
     policy = getattr(version, "policy", None)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
+from django.db.models import Q
 
+from coop_portal.models import OutboxEmail
 from members import demo as members_demo
 from members.credit_code import check_character
 from members.models import Conversion, Cooperative, Member, Role, User
@@ -46,6 +48,8 @@ WITHDREW = "企业转产，主动申请退社。"
 READMITTED = "重新提出入社申请（纸质申请），经审核重新接纳。"
 # Why an administrator confirms the warning a member login may appeal (``confirm_warning``),
 # and why one is given by hand should no assessment have proposed it.
+# The reason of the first exit step the demo's cases take (``_cases``).
+CASE_WARNING = "监督抽查床品两批次不合格，未按承诺期限整改。"
 WARNING_CONFIRMED = "经核实，该社员至今未公开有效的质量承诺，确认警告：请尽快提交承诺并接受审核。"
 WARNING_BY_HAND = "逾期未公开质量承诺，经催告仍未提交，予以警告，限期整改。"
 STORIES: dict[str, list[tuple[str, int, str]]] = {
@@ -215,7 +219,13 @@ def _stories(cooperative: Cooperative, registrar: User) -> None:
 
 
 def _cases(cooperative: Cooperative, registrar: User, reviewer: User) -> None:
-    if ExitStep.objects.of_cooperative(cooperative).filter(source_ref__startswith="demo:").exists():
+    # Taken by hand, as an administrator takes steps, they have no source (a source is the
+    # record that proposed a step): the first one's reason tells they were taken. (Demos
+    # loaded before marked their steps with a "demo:" source.)
+    taken = ExitStep.objects.of_cooperative(cooperative).filter(
+        Q(reason=CASE_WARNING) | Q(source_ref__startswith="demo:")
+    )
+    if taken.exists():
         return
     today = cooperative.today()
 
@@ -240,9 +250,8 @@ def _cases(cooperative: Cooperative, registrar: User, reviewer: User) -> None:
             warned,
             "warning",
             by=registrar,
-            reason="监督抽查床品两批次不合格，未按承诺期限整改。",
+            reason=CASE_WARNING,
             evidence=f"抽查报告 NT-{last_year}-0311\n抽查报告 NT-{last_year}-0418",
-            source_ref="demo:warning",
             on=ago(20),
         )
     if suspended is not None:
@@ -251,7 +260,6 @@ def _cases(cooperative: Cooperative, registrar: User, reviewer: User) -> None:
             "warning",
             by=registrar,
             reason=f"监督抽查床品甲醛含量不合格（抽查报告 NT-{year_before}-0207），限期整改。",
-            source_ref="demo:suspension:warning",
             on=ago(200),
         )
         services.take_exit_step(
@@ -260,7 +268,6 @@ def _cases(cooperative: Cooperative, registrar: User, reviewer: User) -> None:
             by=registrar,
             reason="整改期满复检仍不合格，暂停社员资格。",
             evidence=f"整改通知书 {year_before}-17\n复检报告 NT-{last_year}-0122",
-            source_ref="demo:suspension",
             on=ago(60),
         )
     if removed is not None:
@@ -269,7 +276,6 @@ def _cases(cooperative: Cooperative, registrar: User, reviewer: User) -> None:
             "warning",
             by=registrar,
             reason="监督抽查两批次致命不合格，限期整改。",
-            source_ref="demo:removal:warning",
             on=ago(420),
         )
         services.take_exit_step(
@@ -277,7 +283,6 @@ def _cases(cooperative: Cooperative, registrar: User, reviewer: User) -> None:
             "suspension",
             by=registrar,
             reason="未在整改期内整改。",
-            source_ref="demo:removal:suspension",
             on=ago(300),
         )
         services.take_exit_step(
@@ -286,7 +291,6 @@ def _cases(cooperative: Cooperative, registrar: User, reviewer: User) -> None:
             by=reviewer,
             reason="暂停期满未恢复资格，经合作社理事会决定除名。",
             evidence=f"理事会决议 {last_year}-04",
-            source_ref="demo:removal",
             on=ago(150),
         )
     if withdrawn is not None:
@@ -295,7 +299,6 @@ def _cases(cooperative: Cooperative, registrar: User, reviewer: User) -> None:
             "withdrawal",
             by=registrar,
             reason="社员因转产自愿退出合作社。",
-            source_ref="demo:withdrawal",
             on=ago(30),
         )
     if appealing is not None:
@@ -303,15 +306,14 @@ def _cases(cooperative: Cooperative, registrar: User, reviewer: User) -> None:
             appealing,
             "warning",
             by=registrar,
-            reason="两起投诉经核实成立，答复超出承诺期限。",
-            evidence=f"投诉 C-{last_year}-0097\n投诉 C-{last_year}-0102",
-            source_ref="demo:appeal",
+            reason="逾期未提交年度质量自查报告，经书面催告仍未提交，予以警告。",
+            evidence=f"催告通知书 {last_year}-21",
             on=ago(5),
         )
         services.lodge_appeal(
             step,
             by=_member_user(appealing),
-            grounds="其中一起投诉已由消费者撤回，答复超期系系统故障所致，附证明材料。",
+            grounds="自查报告已在催告期限内以挂号信寄出，附邮寄凭证和签收记录。",
             on=ago(3),
         )
 
@@ -342,3 +344,13 @@ def load(cooperative: Cooperative) -> None:
     _acceptances(first, second)
     _applications(cooperative, second, reviewer)
     _cases(cooperative, registrar, reviewer)
+    _date_step_mail(cooperative)
+
+
+def _date_step_mail(cooperative: Cooperative) -> None:
+    """The e-mails of the steps the demo takes on earlier days, dated when each was taken, as
+    they would have been: not today, offering an appeal whose window closed long ago."""
+    today = cooperative.today()
+    steps = ExitStep.objects.of_cooperative(cooperative).filter(decided_on__lt=today)
+    for step_id, taken in steps.values_list("pk", "proposed_at"):
+        OutboxEmail.objects.filter(key=f"exit-step:{step_id}:confirmed").update(created_at=taken)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from collections.abc import Sequence
 
 from django.db import transaction
@@ -467,14 +468,19 @@ def reject_application(application: Application, *, by: User, reason: str) -> Ap
 # Exit cases ------------------------------------------------------------------------------
 
 
-def _open_case_for(member: Member, kind: str, *, by: User | None) -> ExitCase:
-    """The member's open exit case, or a new one; a trademark eligibility is a case of its own."""
+def _open_case_for(
+    member: Member, kind: str, *, by: User | None, at: datetime.datetime | None = None
+) -> ExitCase:
+    """The member's open exit case, or a new one (opened ``at``, now unless given); a
+    trademark eligibility is a case of its own."""
     cases = member.exit_cases.open()
     if kind == Kind.TRADEMARK_ELIGIBLE:
         case = cases.filter(steps__kind=Kind.TRADEMARK_ELIGIBLE).first()
     else:
         case = cases.exclude(steps__kind=Kind.TRADEMARK_ELIGIBLE).first()
-    return case or ExitCase.objects.create(member=member, opened_by=by)
+    return case or ExitCase.objects.create(
+        member=member, opened_by=by, opened_at=at or timezone.now()
+    )
 
 
 def may_be_proposed(status: str, kind: str) -> bool:
@@ -695,7 +701,11 @@ def _take_step(
         raise Refused(_("Give the reason for this step."), code="reason_required")
     member = Member.objects.select_for_update().get(pk=member.pk)
     check_step(member, kind)
-    case = _open_case_for(member, kind, by=by)
+    day = on or member.cooperative.today()
+    # A step recorded for an earlier day (a paper decision entered late, a conversion on its
+    # date) was proposed, and opened its case, that day: not after it took effect.
+    at = _taken_at(member.cooperative, day)
+    case = _open_case_for(member, kind, by=by, at=at)
     step = ExitStep.objects.create(
         case=case,
         kind=kind,
@@ -703,9 +713,19 @@ def _take_step(
         evidence=evidence.strip(),
         source_ref=source_ref,
         proposed_by=by,
+        proposed_at=at,
     )
-    _put_into_effect(step, by=by, reason=reason.strip(), on=on or member.cooperative.today())
+    _put_into_effect(step, by=by, reason=reason.strip(), on=day)
     return step
+
+
+def _taken_at(cooperative: Cooperative, day: datetime.date) -> datetime.datetime:
+    """The moment a step taken on ``day`` is recorded: now for today, else noon of the day in
+    the cooperative's time zone."""
+    if day >= cooperative.today():
+        return timezone.now()
+    zone = zoneinfo.ZoneInfo(cooperative.time_zone)
+    return datetime.datetime.combine(day, datetime.time(12), tzinfo=zone)
 
 
 @transaction.atomic

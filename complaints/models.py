@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from charter.deadlines import pledged_days
 from coop_portal.models import EvidenceFile
 
 # Named by the migration that created the evidence table.
@@ -396,10 +397,13 @@ class Complaint(models.Model):
         days as the methodology counts them."""
         if self.accepted_on is None or self.response_due_on is None:
             return None
+        days = (self.response_due_on - self.accepted_on).days
         return calendar_deadline(
             self.accepted_on,
-            (self.response_due_on - self.accepted_on).days,
-            _("the answer time the member pledged, from acceptance"),
+            days,
+            _("the answer time the member pledged, from acceptance")
+            if self._pledged(days, "response_days")
+            else _("the answer time the charter allows, from acceptance"),
             due=self.response_due_on,
         )
 
@@ -407,12 +411,22 @@ class Complaint(models.Model):
     def resolution_deadline(self) -> Deadline | None:
         if self.accepted_on is None or self.resolution_due_on is None:
             return None
+        days = (self.resolution_due_on - self.accepted_on).days
         return calendar_deadline(
             self.accepted_on,
-            (self.resolution_due_on - self.accepted_on).days,
-            _("the resolution time the member pledged, from acceptance"),
+            days,
+            _("the resolution time the member pledged, from acceptance")
+            if self._pledged(days, "resolution_days")
+            else _("the resolution time the charter allows, from acceptance"),
             due=self.resolution_due_on,
         )
+
+    def _pledged(self, days: int, kind: str) -> bool:
+        """Whether ``days`` are what the member's pledge in force on acceptance allowed (not
+        the charter's, for a member that pledged none), so the deadline may say so."""
+        if self.accepted_on is None:
+            return False
+        return pledged_days(self.member, kind, self.accepted_on) == days
 
     def answer_is_late(self, on: datetime.date) -> bool:
         """Whether the answer came, or is still missing, after its deadline."""

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime
 import random
+import zoneinfo
 
 from django.db import transaction
 
+from coop_portal.models import OutboxEmail
 from members import demo as members_demo
 from members.models import Cooperative, Lab, Member, Role, User
 
@@ -252,6 +254,15 @@ def _object(
             note="经复核，样品在抽样运输中受潮，检验结论作废。",
             by=regulator,
             on=upheld.reported_on + datetime.timedelta(days=20),
+        )
+        # Its e-mail is dated the day of the decision, as it would have been, not today.
+        decided = datetime.datetime.combine(
+            upheld.reported_on + datetime.timedelta(days=20),
+            datetime.time(12),
+            tzinfo=zoneinfo.ZoneInfo(cooperative.time_zone),
+        )
+        OutboxEmail.objects.filter(key=f"objection-decided:{objection.pk}").update(
+            created_at=decided
         )
     else:
         # Without a regulator account the demo still shows a voided result.

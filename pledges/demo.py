@@ -12,6 +12,7 @@ from members import demo as members_demo
 from members.models import Cooperative, Lab, Member, Role, User
 
 from .models.pledge import KINDS, Commitment, Pledge, ProductLine, Standard, charter_minimum
+from .services import return_pledge
 
 # The demo logins README.md lists. Simple on purpose: the demo runs on a developer's machine.
 MEMBER_PASSWORD = "coop-demo-member"  # noqa: S105
@@ -71,6 +72,9 @@ def _user(email: str, password: str, name: str) -> User:
     return user
 
 
+RETURN_COMMENTS = "请补充各产品线执行的标准编号，并写明退换货的具体期限。"
+
+
 def _pledge(
     member: Member,
     version: int,
@@ -79,7 +83,6 @@ def _pledge(
     status: str,
     published_on: datetime.date | None,
     standards: list[Standard],
-    comments: str = "",
 ) -> Pledge:
     pledge = Pledge.objects.filter(member=member, version=version).first()
     if pledge is not None:
@@ -93,7 +96,6 @@ def _pledge(
         valid_from=published_on,
         signatory_name=SIGNATORIES[member.pk % len(SIGNATORIES)],
         signatory_title="法定代表人",
-        review_comments=comments,
     )
     Commitment.objects.bulk_create(
         Commitment(pledge=pledge, kind=kind, target=target) for kind, target in targets.items()
@@ -104,7 +106,7 @@ def _pledge(
     # Status and publication are set last: a published version's content never changes.
     pledge.status = status
     pledge.published_on = published_on
-    if status == Pledge.Status.SUBMITTED or comments:
+    if status == Pledge.Status.SUBMITTED:
         pledge.submitted_at = timezone.now()
     pledge.save()
     return pledge
@@ -165,14 +167,15 @@ def load(cooperative: Cooperative) -> None:
         published_on=None,
         standards=[standards[0]],
     )
+    # Submitted for review: the demo's administrator returns it with comments through the
+    # review service (``return_for_revision``), which tells the member by e-mail.
     _pledge(
         returned,
         1,
         targets=minimums,
-        status=Pledge.Status.RETURNED,
+        status=Pledge.Status.SUBMITTED,
         published_on=None,
         standards=[standards[0]],
-        comments="请补充各产品线执行的标准编号，并写明退换货的具体期限。",
     )
     # Member users: an owner and a colleague for the first two members, an owner for the rest.
     teams = [(published[0], True), (published[1], True), (drafting, False), (returned, False)]
@@ -209,6 +212,19 @@ def load(cooperative: Cooperative) -> None:
         Role.objects.get_or_create(
             user=tester, cooperative=cooperative, kind=Role.Kind.LAB_USER, member=None, lab=lab
         )
+
+
+def return_for_revision(member: Member, *, by: User) -> Pledge | None:
+    """The member's submitted pledge, returned with comments by an administrator (``by``)
+    through the review service, which e-mails the member and lists the e-mail among its
+    notifications; once: loaded again, the demo returns the pledge it returned before."""
+    returned = Pledge.objects.filter(member=member, status=Pledge.Status.RETURNED).first()
+    if returned is not None:
+        return returned
+    submitted = Pledge.objects.filter(member=member, status=Pledge.Status.SUBMITTED).first()
+    if submitted is None:
+        return None
+    return return_pledge(submitted, by=by, comments=RETURN_COMMENTS)
 
 
 def owner_members(cooperative: Cooperative) -> list[Member]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+from coop_portal.models import OutboxEmail
 from members.demo import story_year
 from members.models import Cooperative, Role, User
 from pledges.demo import owner_members
@@ -12,7 +13,7 @@ from pledges.models.assessment import AssessmentRun, MemberAssessment, MemberObj
 from pledges.models.reply import Reply
 from pledges.services import publish_reply, reply_period
 
-from . import services
+from . import notifications, services
 
 # The story's periods (moved by whole years with the day the demo is loaded, like every date
 # of the demo: members.demo.story_year): a final year, a half-year in its public notice and
@@ -59,6 +60,7 @@ def load(cooperative: Cooperative) -> None:
             by=regulator,
             on=today - datetime.timedelta(days=PUBLISHED_DAYS_AGO),
         )
+        _date_publication_mail(run)
         services.finalise_run(run, on=today)
 
     notice_code = period_code(NOTICE_PERIOD, today)
@@ -94,6 +96,17 @@ def load(cooperative: Cooperative) -> None:
         and AssessmentRun.objects.current(draft_period) is None
     ):
         _computed(cooperative, draft_code)
+
+
+def _date_publication_mail(run: AssessmentRun) -> None:
+    """The e-mails telling the members of a run the demo publishes in the past, dated when it
+    was published, as they would have been: not today, inviting objections until a day gone.
+    Queued now rather than by the task after the load's commit (which then finds them queued:
+    each is queued once), so that they can be dated."""
+    notifications.notify_publication(run.pk)
+    OutboxEmail.objects.filter(key__startswith=f"assessment-published:{run.pk}:").update(
+        created_at=run.published_at
+    )
 
 
 # The first owner's member answers its latest published result, as a member may at any time

@@ -1,4 +1,5 @@
 import pytest
+from django.utils import timezone
 
 from charter import demo as charter_demo
 from charter.models import Appeal, Application, CharterAcceptance, CharterVersion, ExitStep
@@ -46,7 +47,14 @@ def test_the_demo_has_two_versions_acceptances_applications_and_a_case_at_each_s
         .filter(kind="warning", rectification_until__gte=cooperative.today())
         .exists()
     )
-    assert steps.in_effect().filter(kind="suspension", source_ref="demo:suspension").exists()
+    assert steps.in_effect().filter(kind="suspension").exists()
+    # Taken by hand as an administrator takes them: no made-up source, and each case opened
+    # (and each step proposed) on or before the day the step took effect.
+    assert not steps.exclude(source_ref="").filter(source_ref__startswith="demo:").exists()
+    for step in steps.exclude(decided_on=None).select_related("case"):
+        assert step.decided_on is not None
+        assert timezone.localtime(step.case.opened_at).date() <= step.decided_on
+        assert timezone.localtime(step.proposed_at).date() <= step.decided_on
     assert steps.in_effect().filter(kind="removal").exists()
     assert steps.in_effect().filter(kind="withdrawal").exists()
     assert Appeal.objects.filter(status="pending").exists()

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.utils import translation
 
 from complaints import services
 from complaints.models import Complaint, ComplaintEvent
@@ -79,6 +80,12 @@ def test_deadlines_come_from_the_members_pledge(complaint, administrator):
     complaint = services.accept_complaint(complaint, administrator)
     assert complaint.response_due_on == complaint.accepted_on + datetime.timedelta(days=3)
     assert complaint.resolution_due_on == complaint.accepted_on + datetime.timedelta(days=30)
+    # Each deadline says where its days come from: the pledge for the one it holds.
+    with translation.override("en"):
+        assert complaint.response_deadline is not None
+        assert complaint.resolution_deadline is not None
+        assert "member pledged" in str(complaint.response_deadline.basis)
+        assert "charter allows" in str(complaint.resolution_deadline.basis)
 
 
 def test_a_rejection_needs_a_rejection_code(complaint, administrator):

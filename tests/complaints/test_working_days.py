@@ -46,7 +46,10 @@ def test_the_pledged_answer_and_resolution_stay_in_calendar_days(
     url = reverse("complaints:member_detail", args=[complaint.pk])
     page = personas.member_a.get(url, headers={"accept-language": "en"}).content.decode()
     assert "7 calendar days from 13 Feb 2026" in page
-    assert "the answer time the member pledged, from acceptance" in page
+    # The member pledged nothing: the page says whose days they are, not "pledged".
+    assert "the answer time the charter allows, from acceptance" in page
+    assert "the resolution time the charter allows, from acceptance" in page
+    assert "member pledged" not in page
     assert "30 calendar days from 13 Feb 2026" in page
     assert personas.member_b.get(url).status_code == 404
 

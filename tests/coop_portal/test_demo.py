@@ -14,18 +14,21 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext
 
-from charter.models import Appeal, AppealEvidence, ExitStep
+from charter.deadlines import commitment_days, pledged_days
+from charter.models import Appeal, AppealEvidence, ExitCase, ExitStep
 from charter.services import appeal_deadline
 from complaints.models import Complaint
 from conftest import logged_in
+from coop_portal.models import OutboxEmail
 from inspections.models import Inspection, Objection, ObjectionEvidence
 from inspections.services import objection_window_days
 from members.models import Cooperative, Member, MemberNotice, User
 from pledges.demo import OWNER_EMAIL, TEAMS
+from pledges.models.assessment import AssessmentRun
 from pledges.models.pledge import Pledge
 from tests.complaints.factories import PDF, image_bytes, upload
 
@@ -68,10 +71,82 @@ def files() -> list:
     return [upload("现场照片.jpg", image_bytes("JPEG")), upload("检测报告.pdf", PDF)]
 
 
+def local_day(moment: datetime.datetime) -> datetime.date:
+    return timezone.localtime(moment).date()
+
+
+def check_the_story_holds_together(cooperative: Cooperative, loaded_from: datetime.datetime):
+    """What the demo records says agrees with itself and with the portal's rules."""
+    today = cooperative.today()
+    # Every exit case was opened on or before its first step, each step proposed on or before
+    # it took effect, and appealed on or after that.
+    for case in ExitCase.objects.filter(member__cooperative=cooperative).prefetch_related("steps"):
+        steps = list(case.steps.all())
+        assert steps
+        assert local_day(case.opened_at) <= min(local_day(step.proposed_at) for step in steps)
+        for step in steps:
+            if step.decided_on is not None:
+                assert local_day(step.proposed_at) <= step.decided_on
+    for appeal in Appeal.objects.filter(step__case__member__cooperative=cooperative):
+        assert appeal.step.decided_on is not None
+        assert appeal.lodged_on >= appeal.step.decided_on
+    # No e-mail dated the day of loading invites an objection or an appeal whose time is up:
+    # the demo's past events are told on their own days.
+    for email in OutboxEmail.objects.filter(created_at__gte=loaded_from):
+        kind, _sep, rest = email.key.partition(":")
+        if kind == "assessment-published":
+            run = AssessmentRun.objects.get(pk=rest.split(":")[0])
+            assert run.notice_ends_on is not None
+            assert run.notice_ends_on >= today, email.key
+        if kind == "exit-step":
+            step = ExitStep.objects.get(pk=rest.split(":")[0])
+            until = appeal_deadline(step)
+            assert until is None or until >= today, email.key
+    # The past result's e-mails carry the day it was published; the past objection decision's,
+    # the day it was decided.
+    assert OutboxEmail.objects.filter(
+        key__startswith="assessment-published:", created_at__lt=loaded_from
+    ).exists()
+    decided = OutboxEmail.objects.filter(key__startswith="objection-decided:")
+    assert decided.exists()
+    assert not decided.filter(created_at__gte=loaded_from).exists()
+    # Every demo complaint's deadlines are what the rule gives on its day of acceptance, and
+    # say "pledged" exactly when the member pledged them.
+    for complaint in Complaint.objects.filter(
+        cooperative=cooperative, accepted_on__isnull=False
+    ).select_related("member"):
+        accepted = complaint.accepted_on
+        assert accepted is not None
+        for kind, due in (
+            ("response_days", complaint.response_due_on),
+            ("resolution_days", complaint.resolution_due_on),
+        ):
+            assert due is not None
+            assert due == accepted + datetime.timedelta(
+                days=commitment_days(complaint.member, kind, accepted)
+            ), (complaint.reference, kind)
+        deadline = complaint.response_deadline
+        assert deadline is not None
+        says_pledged = "pledged" in str(deadline.basis)
+        is_pledged = pledged_days(complaint.member, "response_days", accepted) is not None
+        assert says_pledged == is_pledged, (complaint.reference, deadline.basis)
+    # owner1's open complaints answer to the days it pledged, the one the demo made and the
+    # one filed through the form alike.
+    _user, first = owner(1)
+    pledged = pledged_days(first, "response_days", today)
+    assert pledged is not None
+    recent = Complaint.objects.filter(member=first, accepted_on__gte=today - datetime.timedelta(7))
+    assert recent.count() >= 2
+    assert {c.response_deadline.days for c in recent if c.response_deadline} == {pledged}
+
+
 def test_each_member_login_has_open_work_of_its_own_that_its_pages_let_it_do():
+    loaded_from = timezone.now()
     logins = load()
     cooperative = Cooperative.objects.get(slug="nantong-home-textiles")
     today = cooperative.today()
+    with translation.override("en"):
+        check_the_story_holds_together(cooperative, loaded_from)
     owners = [owner(number) for number in range(1, TEAMS + 1)]
     assert len({member.pk for _user, member in owners}) == TEAMS
     # Every member login printed says what it has to do, each something else.
@@ -165,6 +240,10 @@ def test_each_member_login_has_open_work_of_its_own_that_its_pages_let_it_do():
     dashboard = client.get(reverse("portal:dashboard", args=[member.pk])).content.decode()
     assert reverse("portal:pledge", args=[member.pk, pledge.pk]) in dashboard
     assert client.get(reverse("portal:pledge_edit", args=[member.pk, pledge.pk])).status_code == 200
+    notices = client.get(reverse("portal:notifications", args=[member.pk])).content.decode()
+    assert pledge.reviewed_at is not None
+    key = f"pledge-returned:{pledge.pk}:{pledge.reviewed_at.isoformat()}"
+    assert notified(member, key, notices)
 
     # Loaded again, the demo adds nothing, and no longer prints work that was done.
     counts = (Complaint.objects.count(), Inspection.objects.count(), ExitStep.objects.count())

@@ -2,7 +2,7 @@ import pytest
 
 from charter.setup import setup_charter
 from members import demo as members_demo
-from members.models import Role, User
+from members.models import MemberNotice, Role, User
 from pledges import demo
 from pledges.models.pledge import Pledge
 from tests.pledges.pledge_factories import fast_passwords  # noqa: F401 - autouse
@@ -23,8 +23,20 @@ def test_the_demo_has_published_draft_and_returned_pledges_and_logins_and_runs_t
     assert published.filter(version=2).exists()
     assert published.filter(commitments__kind="pass_rate", commitments__target__gt=90).exists()
     assert Pledge.objects.filter(status=Pledge.Status.DRAFT).count() == 1
-    returned = Pledge.objects.get(status=Pledge.Status.RETURNED)
-    assert returned.review_comments
+    # The fourth team's pledge awaits review; the demo's administrator returns it through the
+    # review service, which e-mails the member and records the notice (once).
+    submitted = Pledge.objects.get(status=Pledge.Status.SUBMITTED)
+    admin = User.objects.create_user("boss@example.cn", "x", first_name="Boss")
+    Role.objects.create(user=admin, cooperative=cooperative, kind=Role.Kind.ADMINISTRATOR)
+    returned = demo.return_for_revision(submitted.member, by=admin)
+    assert returned == submitted
+    assert demo.return_for_revision(submitted.member, by=admin) == returned
+    returned.refresh_from_db()
+    assert returned.status == Pledge.Status.RETURNED
+    assert returned.review_comments == demo.RETURN_COMMENTS
+    assert MemberNotice.objects.filter(
+        member=returned.member, group__startswith=f"pledge-returned:{returned.pk}:"
+    ).exists()
     owner = User.objects.get(email="owner1@example.cn")
     assert owner.check_password(demo.MEMBER_PASSWORD)
     assert Role.objects.get(user=owner).is_owner

@@ -50,11 +50,15 @@ class Command(BaseCommand):
             cooperative = members_demo.load()
             setup_charter(cooperative)
             setup_catalogue(cooperative, "home-textiles")
-            # Each app adds its part, in the order the apps stand on each other.
+            # Each app adds its part, in the order the apps stand on each other, except that
+            # the pledges come before the inspections and complaints: their deadlines are fixed
+            # by the days the member pledged (charter.deadlines), as for real ones, so the
+            # pledges the story dates before them must exist when they are made. The charter's
+            # part comes first, as it settles who is still a member.
             charter_demo.load(cooperative)
+            pledges_demo.load(cooperative)
             inspections_demo.load(cooperative)
             complaints_demo.load(cooperative)
-            pledges_demo.load(cooperative)
             assessment_demo.load(cooperative)
             admin = User.objects.filter(email=ADMIN_EMAIL).first()
             if admin is None:
@@ -83,7 +87,7 @@ class Command(BaseCommand):
             ),
             objecting.pk: objection_work(inspections_demo.report_recent_failure(objecting), today),
             appealing.pk: appeal_work(charter_demo.confirm_warning(appealing, by=admin), today),
-            revising.pk: pledge_work(revising),
+            revising.pk: pledge_work(pledges_demo.return_for_revision(revising, by=admin)),
         }
         return {member_id: text for member_id, text in work.items() if text}
 
@@ -155,7 +159,10 @@ def appeal_work(step: ExitStep, today: datetime.date) -> str:
     return _("appeal its warning by %(date)s") % {"date": date_format(deadline)}
 
 
-def pledge_work(member: Member) -> str:
-    if not Pledge.objects.filter(member=member, status=Pledge.Status.RETURNED).exists():
+def pledge_work(pledge: Pledge | None) -> str:
+    if pledge is None:
+        return ""
+    pledge.refresh_from_db(fields=["status"])
+    if pledge.status != Pledge.Status.RETURNED:
         return ""
     return _("revise its returned pledge and submit it again")
