@@ -20,5 +20,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
         accounts.two_factor_recovery_codes,
         name="two_factor_recovery_codes",
     ),
+    path("email-language/", accounts.email_language, name="email_language"),
     path("invitations/<str:token>/", accounts.invitation, name="invitation"),
 ]

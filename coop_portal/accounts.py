@@ -106,6 +106,20 @@ class TwoFactorSetupForm(TokenForm):
         return password
 
 
+class EmailLanguageForm(forms.ModelForm):
+    """The language the portal writes a person's e-mails in (coop_portal.mail)."""
+
+    language = forms.ChoiceField(
+        label=gettext_lazy("Write my e-mails in"),
+        choices=settings.LANGUAGES,
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = User
+        fields = ["language"]
+
+
 class EmailAuthenticationForm(AuthenticationForm):
     def clean_username(self) -> str:
         # Addresses are stored in lower case (members.models.UserManager); people type them as
@@ -275,6 +289,24 @@ def new_recovery_codes(user: User) -> list[str]:
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
     return codes
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_language(request: HttpRequest) -> HttpResponse:
+    """Choose the language of one's e-mails; without a choice they are in Chinese, the
+    cooperative's language, whatever language the pages are read in."""
+    user = signed_in_user(request)
+    form = EmailLanguageForm(
+        request.POST or None,
+        instance=user,
+        initial={"language": mail_language(user.language or None)},
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Saved: your e-mails will be written in this language."))
+        return redirect("accounts:email_language")
+    return render(request, "registration/email_language.html", {"form": form})
 
 
 @login_required

@@ -40,6 +40,7 @@ MATRIX: dict[str, str] = {
     'accounts/two-factor/disable/': "login       login       405         405         405         405         405         405",
     'accounts/two-factor/recovery-codes/': "login       login       405         405         405         405         405         405",
     'privacy/': "200         200         200         200         200         200         200         200",
+    'accounts/email-language/': "login       login       200         200         200         200         200         200",
     'accounts/invitations/<str:token>/': "404         404         404         404         404         404         404         404",
     'portal/': "login       login       302         302         200         200         200         200",
     'portal/<int:member_id>/': "login       login       200         404         404         404         404         404",
