@@ -353,4 +353,6 @@ def _date_step_mail(cooperative: Cooperative) -> None:
     today = cooperative.today()
     steps = ExitStep.objects.of_cooperative(cooperative).filter(decided_on__lt=today)
     for step_id, taken in steps.values_list("pk", "proposed_at"):
-        OutboxEmail.objects.filter(key=f"exit-step:{step_id}:confirmed").update(created_at=taken)
+        OutboxEmail.objects.filter(key__startswith=f"exit-step:{step_id}:confirmed:").update(
+            created_at=taken
+        )

@@ -261,7 +261,7 @@ def _object(
             datetime.time(12),
             tzinfo=zoneinfo.ZoneInfo(cooperative.time_zone),
         )
-        OutboxEmail.objects.filter(key=f"objection-decided:{objection.pk}").update(
+        OutboxEmail.objects.filter(key__startswith=f"objection-decided:{objection.pk}:").update(
             created_at=decided
         )
     else:

@@ -197,7 +197,7 @@ def test_each_member_login_has_open_work_of_its_own_that_its_pages_let_it_do():
     page = client.get(page_url)
     assert page.status_code == 200
     objection_url = reverse("inspections:object", args=[inspection.pk])
-    assert f'action="{objection_url}"' in page.content.decode()
+    assert f'action="{objection_url}' in page.content.decode()
     notices = client.get(reverse("portal:notifications", args=[member.pk])).content.decode()
     assert notified(member, f"inspection-failed:{inspection.pk}", notices)
     response = client.post(objection_url, {"reason": "样品并非本企业批次。", "evidence": files()})
