@@ -25,8 +25,10 @@ from tests.pledges.pledge_factories import (
 
 pytestmark = pytest.mark.django_db
 
-# The queries of one approval through the review page, the log-in's own included.
-APPROVAL_QUERIES = 26
+# The queries of one approval through the review page, the log-in's own included, with the
+# e-mail's two: its recipients' languages, and whether it went out under its former key
+# (coop_portal.mail, before keys named their language).
+APPROVAL_QUERIES = 28
 
 
 def submitted_version(member, member_user, lines: int) -> Pledge:
