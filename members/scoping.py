@@ -22,6 +22,7 @@ from django.forms import Media
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 
 from coop_portal.admin_widgets import name_date_and_time_boxes
+from coop_portal.params import record_id
 
 from .models import Cooperative, Member, Role, User
 
@@ -185,7 +186,8 @@ class MemberFilter(admin.RelatedFieldListFilter):
         super().__init__(field, request, params, model, model_admin, field_path)
 
     def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> Any:
-        chosen = [value for value in self.lookup_val or [] if str(value).isdigit()]
+        chosen = [record_id(str(value)) for value in self.lookup_val or []]
+        chosen = [pk for pk in chosen if pk is not None]
         if not chosen:
             return []
         members = administered_choices(Member.objects.all(), request).filter(pk__in=chosen)
