@@ -416,7 +416,7 @@ def refuse_reply(reply: Reply, *, by: User, reason: str) -> Reply:
     untrue: the public pages no longer show it; who, when and why are recorded, and the member
     is told by e-mail (and on its notifications page)."""
     reply = (
-        Reply.objects.select_for_update()
+        Reply.objects.select_for_update(of=("self",))
         .select_related("member__cooperative", "period", "inspection")
         .get(pk=reply.pk)
     )
