@@ -59,8 +59,10 @@ def notified(member: Member, key: str, page: str) -> bool:
 
 
 def plain(member: Member) -> str:
-    """How a member login without work to do is printed."""
-    return gettext("member %(name)s") % {"name": member.display_name}
+    """How a member login without work to do is printed (in the default language, as load()
+    reads the logins)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return gettext("member %(name)s") % {"name": member.display_name}
 
 
 def has_work(who: str, member: Member) -> bool:
