@@ -276,7 +276,7 @@ def _pages() -> Iterator[Page]:
     yield page("administrator", "portal:index")
     # The administrator logs in with two factors (set up already); the regulator may set one up.
     yield page("regulator", "accounts:two_factor_setup", invalid_form=POST_FORM)
-    yield page("member", "accounts:email_language", invalid_form=POST_FORM)
+    yield page("member", "accounts:email_language")
     yield page("administrator", "charter:manage", slug)
     yield page("administrator", "charter:not_accepted", slug)
     application = Application.objects.order_by("pk").first()
