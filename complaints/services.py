@@ -768,7 +768,7 @@ def personal_data_copy(complaint: Complaint) -> dict[str, Any]:
         ],
         "events": [
             {"on": e.on.isoformat(), "kind": e.kind, "text": e.text}
-            for e in complaint.events.filter(visibility=Event.Visibility.PUBLIC)
+            for e in complaint.events.filter(visibility__in=Event.SHOWN_TO_CONSUMER)
         ],
         "requests": [
             {"kind": r.kind, "status": r.status, "asked_at": r.asked_at.isoformat()}

@@ -386,16 +386,10 @@ def _tracked(request: HttpRequest, slug: str, reference: str) -> Complaint:
     return complaint
 
 
-def _public_events(complaint: Complaint) -> QuerySet[ComplaintEvent]:
-    """What the consumer's tracking page shows of the timeline."""
-    events = complaint.events.filter(visibility__in=ComplaintEvent.SHOWN_TO_CONSUMER)
-    return events.prefetch_related("evidence")
-
-
-def _member_events(complaint: Complaint) -> QuerySet[ComplaintEvent]:
-    """What the member's page shows: the public events and the cooperative's messages to it."""
-    events = complaint.events.filter(visibility__in=ComplaintEvent.SHOWN_TO_MEMBER)
-    return events.prefetch_related("evidence")
+def _events(complaint: Complaint, shown: tuple[str, ...]) -> QuerySet[ComplaintEvent]:
+    """The complaint's timeline as one party sees it (ComplaintEvent.SHOWN_TO_CONSUMER or
+    SHOWN_TO_MEMBER); the cooperative's desk shows every event."""
+    return complaint.events.filter(visibility__in=shown).prefetch_related("evidence")
 
 
 def _without_personal_data(
@@ -431,7 +425,7 @@ def _render_tracked(
         {
             "complaint": complaint,
             "cooperative": complaint.cooperative,
-            "events": _public_events(complaint),
+            "events": _events(complaint, ComplaintEvent.SHOWN_TO_CONSUMER),
             # Before acceptance fixes the deadline, the consumer still learns what to expect.
             "answer_days": None
             if complaint.response_due_on or not complaint.is_open
@@ -656,9 +650,11 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "desired_outcome": complaint.desired_outcome
             if show_contact
             else mask_personal_data(complaint.desired_outcome, hidden_names),
-            "events": _member_events(complaint)
+            "events": _events(complaint, ComplaintEvent.SHOWN_TO_MEMBER)
             if show_contact
-            else _without_personal_data(_member_events(complaint), complaint),
+            else _without_personal_data(
+                _events(complaint, ComplaintEvent.SHOWN_TO_MEMBER), complaint
+            ),
             "show_evidence": show_contact,
             "form": form if complaint.status in services.OPEN_FOR_MEMBER else None,
             "today": complaint.cooperative.today(),
